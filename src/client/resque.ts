@@ -1,0 +1,139 @@
+/** The Resque API apps, the CLI and the dashboard use: one object per Redis connection. */
+import type { JsonValue } from "../protocol/json.ts";
+import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
+import { encodeJson } from "../protocol/json.ts";
+import { JobRegistry } from "../jobs/registry.ts";
+import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
+import * as queues from "../store/queues.ts";
+import { isPausedValue, pausedValue, readStats, setPausedAll } from "../store/stats.ts";
+import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
+import { FailedJobs } from "./failed.ts";
+import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
+
+export interface ResqueOptions extends ConnectOptions {
+  /** Jobs known by class name, for queue inference and enqueue/dequeue hooks when enqueuing by name. */
+  registry?: JobRegistry;
+  /** Shown as `environment` in info(), like stock's RAILS_ENV / RACK_ENV. */
+  environment?: string;
+  /** An open connection to use instead of opening one. */
+  db?: Db;
+}
+
+/** A queued job as `peek` shows it: decoded when possible, raw always. */
+export interface QueuedJob {
+  raw: string;
+  className?: string;
+  args?: JsonValue[];
+  problem?: string;
+}
+
+export class Resque {
+  readonly db: Db;
+  readonly registry: JobRegistry;
+  readonly failed: FailedJobs;
+  readonly #environment: string;
+
+  constructor(options: ResqueOptions = {}) {
+    this.db = options.db ?? openDb(options);
+    this.registry = options.registry ?? new JobRegistry();
+    this.failed = new FailedJobs(this.db);
+    this.#environment = options.environment ?? "development";
+  }
+
+  /** Wait until Redis answers; throws a ResqueError with advice when it does not. */
+  async connect(): Promise<this> {
+    await ready(this.db);
+    return this;
+  }
+
+  /** Stock's Resque.enqueue: to the job's own queue. Returns false when a beforeEnqueue hook said no. */
+  enqueue(job: JobRef, ...args: unknown[]): Promise<boolean> {
+    return enqueue(this.db, job, args, undefined, this.registry);
+  }
+
+  /** Stock's Resque.enqueue_to. */
+  enqueueTo(queue: string, job: JobRef, ...args: unknown[]): Promise<boolean> {
+    return enqueue(this.db, job, args, queue, this.registry);
+  }
+
+  /** Stock's Resque.push: a raw payload, no hooks. Strings are pushed byte for byte. */
+  async push(queue: string, payload: string | { class: string; args?: unknown[]; [key: string]: unknown }): Promise<void> {
+    const text = typeof payload === "string" ? payload : encodePayload(payload.class, payload.args ?? [], payload);
+    await queues.pushPayloads(this.db, queue, [text]);
+  }
+
+  /** Push many payloads in one pipeline (bulk enqueue). */
+  async pushMany(queue: string, payloads: readonly string[]): Promise<void> {
+    await queues.pushPayloads(this.db, queue, payloads);
+  }
+
+  /** Stock's Resque.dequeue; false when a beforeDequeue hook said no, else how many were removed. */
+  dequeue(job: JobRef, ...args: unknown[]): Promise<number | false> {
+    return dequeue(this.db, job, args, undefined, this.registry);
+  }
+
+  dequeueFrom(queue: string, job: JobRef, ...args: unknown[]): Promise<number | false> {
+    return dequeue(this.db, job, args, queue, this.registry);
+  }
+
+  queues(): Promise<string[]> {
+    return queues.queueNames(this.db);
+  }
+
+  size(queue: string): Promise<number> {
+    return queues.queueSize(this.db, queue);
+  }
+
+  async sizes(): Promise<Record<string, number>> {
+    const names = await this.queues();
+    const sizes = await queues.queueSizes(this.db, names);
+    return Object.fromEntries(names.map((n, i) => [n, sizes[i] ?? 0]));
+  }
+
+  async peek(queue: string, start = 0, count = 1): Promise<QueuedJob[]> {
+    return (await queues.peekPayloads(this.db, queue, start, count)).map((raw) => {
+      const p = decodePayload(raw);
+      return isMalformed(p) ? { raw, problem: p.problem } : { raw, className: p.className, args: p.args };
+    });
+  }
+
+  removeQueue(queue: string): Promise<void> {
+    return queues.removeQueue(this.db, queue);
+  }
+
+  info(): Promise<ResqueInfo> {
+    return info(this.db, this.#environment);
+  }
+
+  workers(): Promise<WorkerStatus[]> {
+    return workers(this.db);
+  }
+
+  working(): Promise<WorkerStatus[]> {
+    return working(this.db);
+  }
+
+  stats(): Promise<{ processed: number; failed: number }> {
+    return readStats(this.db);
+  }
+
+  /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */
+  async paused(): Promise<boolean> {
+    return isPausedValue(await pausedValue(this.db));
+  }
+
+  pause(): Promise<void> {
+    return setPausedAll(this.db, true);
+  }
+
+  resume(): Promise<void> {
+    return setPausedAll(this.db, false);
+  }
+
+  close(): Promise<void> {
+    return closeDb(this.db);
+  }
+}
+
+/** Encode args as the payload would carry them (for display and exact-match tools). */
+export const encodeArgs = (args: readonly unknown[]): string => encodeJson([...args]);

@@ -1,0 +1,72 @@
+/** Read-only views stock's Resque.info / Resque.workers / Resque.working give. */
+import { parseWorkerId } from "../protocol/worker-id.ts";
+import { parseWorkingOn } from "../protocol/working-on.ts";
+import { decodeJson } from "../protocol/json-decode.ts";
+import type { JsonValue } from "../protocol/json.ts";
+import type { Db } from "../store/connection.ts";
+import { failedCount } from "../store/failed.ts";
+import { queueNames, queueSizes } from "../store/queues.ts";
+import { readStats } from "../store/stats.ts";
+import { workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
+
+export interface ResqueInfo {
+  pending: number;
+  processed: number;
+  queues: number;
+  workers: number;
+  working: number;
+  failed: number;
+  servers: string[];
+  environment: string;
+}
+
+export interface WorkerStatus extends WorkerRecord {
+  host: string;
+  pid: number;
+  queues: string[];
+  /** The job it is running, decoded from `worker:<id>`. */
+  current?: { queue: string; runAt: string; payload: JsonValue };
+}
+
+export async function info(db: Db, environment = "development"): Promise<ResqueInfo> {
+  const names = await queueNames(db);
+  const [sizes, stats, ids, failed] = await Promise.all([queueSizes(db, names), readStats(db), workerIds(db), failedCount(db)]);
+  const records = await workerRecords(db, ids);
+  const { host, port, db: index } = db.location;
+  return {
+    pending: sizes.reduce((a, b) => a + b, 0),
+    processed: stats.processed,
+    queues: names.length,
+    workers: ids.length,
+    working: records.filter((r) => r.job).length,
+    failed,
+    servers: [`redis://${host}:${port}/${index}`],
+    environment,
+  };
+}
+
+export async function workers(db: Db): Promise<WorkerStatus[]> {
+  const records = await workerRecords(db, (await workerIds(db)).sort());
+  return records.map((record) => {
+    const { host, pid, queues } = parseWorkerId(record.id);
+    const status: WorkerStatus = { ...record, host, pid, queues };
+    const job = record.job ? parseWorkingOn(record.job) : undefined;
+    if (job) {
+      let payload: JsonValue = job.payloadJson;
+      try {
+        payload = decodeJson(job.payloadJson);
+      } catch {
+        // shown as text
+      }
+      status.current = { queue: job.queue, runAt: job.runAt, payload };
+    }
+    return status;
+  });
+}
+
+/** Workers running a job, oldest run_at first (as resque-web's Working tab). */
+export async function working(db: Db): Promise<WorkerStatus[]> {
+  return (await workers(db))
+    .filter((w) => w.current)
+    .sort((a, b) => (a.current!.runAt < b.current!.runAt ? -1 : a.current!.runAt > b.current!.runAt ? 1 : 0));
+}

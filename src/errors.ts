@@ -1,0 +1,17 @@
+/** The few error types users see; each message is the advice. */
+export type ResqueErrorCode =
+  | "REDIS_LOCATION"
+  | "REDIS_UNREACHABLE"
+  | "NO_QUEUE"
+  | "NO_CLASS"
+  | "BAD_CONFIG"
+  | "JOB_MODULE";
+
+export class ResqueError extends Error {
+  override name = "ResqueError";
+  readonly code: ResqueErrorCode;
+  constructor(code: ResqueErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}

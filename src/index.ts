@@ -1,0 +1,11 @@
+export { Resque, type ResqueOptions, type QueuedJob } from "./client/resque.ts";
+export { FailedJobs, type FailureRecord } from "./client/failed.ts";
+export type { ResqueInfo, WorkerStatus } from "./client/status.ts";
+export { defineJob, DontPerform, type Job, type JobSpec } from "./jobs/define.ts";
+export { defineWorkerHooks, type WorkerHooks } from "./jobs/worker-hooks.ts";
+export { JobRegistry } from "./jobs/registry.ts";
+export { Worker, type WorkerOptions, type Logger } from "./worker/worker.ts";
+export { openDb, type Db } from "./store/connection.ts";
+export { ResqueError } from "./errors.ts";
+export { float, RubyFloat, type JsonValue } from "./protocol/json.ts";
+export { currentRuntime } from "./runtime/detect.ts";

@@ -1,0 +1,66 @@
+/**
+ * Jobs in TypeScript: a handler registered under the class name payloads carry.
+ * Hooks keep stock's names (camelCased) and are found by name prefix like stock's,
+ * so `beforePerformLock` and `beforePerformLog` both run, in sorted name order.
+ */
+// biome-ignore lint: job arguments are whatever the payload holds
+type Args = any[];
+
+export interface JobSpec<A extends Args = Args> {
+  /** The queue `enqueue` uses when none is given (stock's `@queue`). */
+  queue?: string;
+  perform(...args: A): unknown;
+  /** Throw `new DontPerform()` to skip the job quietly (it still counts as processed). */
+  beforePerform?(...args: A): unknown;
+  /** Call `next()` to go on to the next around hook and finally `perform`; not calling it skips perform. */
+  aroundPerform?(next: () => Promise<void>, ...args: A): unknown;
+  afterPerform?(...args: A): unknown;
+  onFailure?(error: unknown, ...args: A): unknown;
+  /** Return exactly `false` to stop the enqueue. */
+  beforeEnqueue?(...args: A): unknown;
+  afterEnqueue?(...args: A): unknown;
+  /** Return exactly `false` to stop the dequeue. */
+  beforeDequeue?(...args: A): unknown;
+  afterDequeue?(...args: A): unknown;
+  /** More hooks: any function whose name starts with one of the hook names above. */
+  [hook: string]: unknown;
+}
+
+const JOB = Symbol.for("resque.job");
+
+export type Job<A extends Args = Args> = JobSpec<A> & { readonly className: string; readonly [JOB]: true };
+
+/** Define a job under `className` ("Archive", "Mailer::Deliver"), the name payloads carry. */
+export function defineJob<A extends Args>(className: string, spec: JobSpec<A>): Job<A> {
+  if (!className) throw new TypeError("defineJob needs a class name");
+  if (typeof spec.perform !== "function") throw new TypeError(`job ${className} needs a perform function`);
+  return Object.freeze({ ...spec, className, [JOB]: true as const }) as Job<A>;
+}
+
+export const isJob = (value: unknown): value is Job =>
+  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[JOB] === true;
+
+/** Raise from a beforePerform hook to skip the job without a failure (stock's Resque::Job::DontPerform). */
+export class DontPerform extends Error {
+  override name = "DontPerform";
+}
+
+export type JobHookKind =
+  | "beforePerform"
+  | "aroundPerform"
+  | "afterPerform"
+  | "onFailure"
+  | "beforeEnqueue"
+  | "afterEnqueue"
+  | "beforeDequeue"
+  | "afterDequeue";
+
+type Hook = (...args: unknown[]) => unknown;
+
+/** The hooks of one kind, in sorted name order as stock runs them. */
+export function jobHooks(job: Job, kind: JobHookKind): Hook[] {
+  return Object.keys(job)
+    .filter((name) => name.startsWith(kind) && typeof job[name] === "function")
+    .sort()
+    .map((name) => (job[name] as Hook).bind(job));
+}

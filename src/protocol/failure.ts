@@ -1,0 +1,42 @@
+/** Failure records exactly as stock's Redis failure backend writes them to the `failed` list. */
+import { encodeJson } from "./json.ts";
+import { canonicalJson } from "./json-decode.ts";
+import { failedAt } from "./time.ts";
+
+export interface FailureInput {
+  at: Date;
+  /** The payload text as popped from the queue. */
+  rawPayload: string;
+  exception: string;
+  error: string;
+  backtrace: readonly string[];
+  worker: string;
+  queue: string;
+}
+
+/**
+ * The payload as Ruby re-encodes it; a payload that is not a JSON object is kept as a
+ * JSON string so nothing is lost and the record can still be retried byte for byte.
+ */
+export function failurePayloadJson(rawPayload: string): string {
+  try {
+    const canonical = canonicalJson(rawPayload);
+    if (canonical.startsWith("{")) return canonical;
+  } catch {
+    // not JSON: fall through and keep the text
+  }
+  return JSON.stringify(rawPayload);
+}
+
+/** One `failed` list entry, fields in stock's order. */
+export function encodeFailure(f: FailureInput): string {
+  return (
+    `{"failed_at":${JSON.stringify(failedAt(f.at))},"payload":${failurePayloadJson(f.rawPayload)},` +
+    `"exception":${JSON.stringify(f.exception)},"error":${JSON.stringify(f.error)},` +
+    `"backtrace":${encodeJson([...f.backtrace])},"worker":${JSON.stringify(f.worker)},"queue":${JSON.stringify(f.queue)}}`
+  );
+}
+
+/** The stock exception names used for jobs a worker could not finish. */
+export const DIRTY_EXIT = "Resque::DirtyExit";
+export const PRUNE_DIRTY_EXIT = "Resque::PruneDeadWorkerDirtyExit";

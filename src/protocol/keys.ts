@@ -1,0 +1,31 @@
+/**
+ * Every Redis key stock Resque 3.0 uses, built from one namespace. Nothing else in the
+ * code base spells a key: that is what keeps us on stock's wire format.
+ */
+export const DEFAULT_NAMESPACE = "resque";
+
+/** The key builder for one namespace (stock's redis-namespace prefixes every key with `ns:`). */
+export function resqueKeys(namespace: string = DEFAULT_NAMESPACE) {
+  const p = `${namespace}:`;
+  return {
+    namespace,
+    prefix: p,
+    queues: `${p}queues`,
+    queue: (queue: string) => `${p}queue:${queue}`,
+    workers: `${p}workers`,
+    worker: (id: string) => `${p}worker:${id}`,
+    workerStarted: (id: string) => `${p}worker:${id}:started`,
+    heartbeats: `${p}workers:heartbeat`,
+    pruneLock: `${p}pruning_dead_workers_in_progress`,
+    processed: `${p}stat:processed`,
+    failedCount: `${p}stat:failed`,
+    workerProcessed: (id: string) => `${p}stat:processed:${id}`,
+    workerFailed: (id: string) => `${p}stat:failed:${id}`,
+    failed: `${p}failed`,
+    pauseAll: `${p}pause-all-workers`,
+    /** Not stock: the jobs a worker has taken and not yet finished (stock tools ignore it). */
+    inflight: (id: string) => `${p}inflight:${id}`,
+  };
+}
+
+export type ResqueKeys = ReturnType<typeof resqueKeys>;

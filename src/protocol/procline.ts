@@ -1,0 +1,26 @@
+/** Process titles in stock's format, so `ps` and stock's pruning (`resque-[0-9]`) recognise us. */
+import { VERSION } from "./version.ts";
+
+/** `<prefix>resque-<version>: <text>`. */
+export const procline = (text: string, prefix = ""): string => `${prefix}resque-${VERSION}: ${text}`;
+
+/** Stock sets this one directly, without the version. */
+export const STARTING_TITLE = "resque: Starting";
+
+export const waitingTitle = (queues: readonly string[], prefix = "") =>
+  procline(`Waiting for ${queues.join(",")}`, prefix);
+
+export const pausedTitle = (prefix = "") => procline("Paused", prefix);
+
+/** `Processing <q> since <epoch> [<Class>]`; several jobs in flight list each class once. */
+export function processingTitle(queue: string, since: number, classes: readonly string[], prefix = ""): string {
+  const names = [...new Set(classes)].join(",");
+  return procline(`Processing ${queue} since ${since} [${names}]`, prefix);
+}
+
+/** Stock's `prune_dead_workers` counts a process as a live worker when its command matches this. */
+export const LIVE_WORKER_COMMAND = /resque:work|resque: Starting|resque-[0-9]/;
+
+/** The `ps` filter stock applies, applied to one command line. */
+export const isResqueWorkerCommand = (command: string): boolean =>
+  LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");

@@ -1,0 +1,5 @@
+/** This library's version; it appears in process titles (`resque-<version>: ...`) as stock's does. */
+export const VERSION = "0.1.0";
+
+/** The stock Resque release whose wire format this project speaks. */
+export const RESQUE_COMPAT_VERSION = "3.0.0";

@@ -1,0 +1,24 @@
+/** The `worker:<id>` value stock writes while a job runs: {"queue":q,"run_at":t,"payload":{...}}. */
+import { rawMembers } from "./json-members.ts";
+
+/** Everything before the payload; the reserve script appends the payload and `}`. */
+export const workingOnPrefix = (queue: string, runAt: string): string =>
+  `{"queue":${JSON.stringify(queue)},"run_at":${JSON.stringify(runAt)},"payload":`;
+
+/** The whole value for one job. */
+export const workingOn = (queue: string, runAt: string, payloadJson: string): string =>
+  `${workingOnPrefix(queue, runAt)}${payloadJson}}`;
+
+/** Take a `worker:<id>` value apart without decoding the payload's numbers. */
+export function parseWorkingOn(value: string): { queue: string; runAt: string; payloadJson: string } | undefined {
+  try {
+    const members = rawMembers(value);
+    const queue = members.get("queue");
+    const payloadJson = members.get("payload");
+    if (!queue || !payloadJson) return undefined;
+    const runAt = members.get("run_at");
+    return { queue: JSON.parse(queue) as string, runAt: runAt ? (JSON.parse(runAt) as string) : "", payloadJson };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Opening Redis with ioredis: the location, our Lua scripts, and two behaviours: a worker
+ * waits out an outage with backoff; a one-shot command (CLI) fails fast with advice.
+ */
+import { Redis, type RedisOptions } from "ioredis";
+import { ResqueError } from "../errors.ts";
+import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
+import { parseRedisLocation, type RedisLocation } from "./location.ts";
+import { scripts } from "./scripts.generated.ts";
+
+/** A Redis client plus the namespace's keys: what every store function takes. */
+export interface Db {
+  redis: Redis;
+  keys: ResqueKeys;
+  location: RedisLocation;
+}
+
+export interface ConnectOptions {
+  /** REDIS_URL / --redis, in any form stock accepts. */
+  redis?: string;
+  /** Overrides a namespace named in the location; default "resque". */
+  namespace?: string;
+  /** "wait": retry forever with backoff (workers). "fail": give up on the first failure (CLI). */
+  outage?: "wait" | "fail";
+  /** Told once when Redis becomes unreachable and once when it is back. */
+  onOutage?: (message: string | undefined) => void;
+}
+
+/** Backoff between reconnect attempts: 100 ms doubling to 5 s. */
+export const reconnectDelay = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 6), 5000);
+
+export function unreachableMessage(location: RedisLocation, cause?: unknown): string {
+  const why = (cause as { code?: string } | undefined)?.code === "ECONNREFUSED" ? "refused the connection" : "is not reachable";
+  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : "";
+  return `Redis at ${location.address} ${why}${detail}; start redis-server or pass --redis URL (REDIS_URL).`;
+}
+
+/** Open a client. Nothing is sent until the first command; use `ready` to wait for the server. */
+export function openDb(options: ConnectOptions = {}): Db {
+  const location = parseRedisLocation(options.redis);
+  const waiting = (options.outage ?? "wait") === "wait";
+  const redisOptions: RedisOptions = {
+    host: location.host,
+    port: location.port,
+    db: location.db,
+    username: location.username,
+    password: location.password,
+    tls: location.tls ? {} : undefined,
+    lazyConnect: true,
+    // A command lost with a dropped connection must not run twice: the worker reconciles instead.
+    autoResendUnfulfilledCommands: false,
+    maxRetriesPerRequest: waiting ? null : 0,
+    retryStrategy: waiting ? reconnectDelay : () => null,
+    enableOfflineQueue: waiting,
+  };
+  const redis = new Redis(redisOptions);
+  for (const script of Object.values(scripts)) {
+    redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+  }
+  let down = false;
+  redis.on("error", (error: unknown) => {
+    if (down) return;
+    down = true;
+    options.onOutage?.(unreachableMessage(location, error));
+  });
+  redis.on("ready", () => {
+    if (down) options.onOutage?.(undefined);
+    down = false;
+  });
+  const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
+  return { redis, keys: resqueKeys(namespace), location };
+}
+
+/** Connect now; a "fail" client throws a ResqueError whose message is the advice. */
+export async function ready(db: Db): Promise<Db> {
+  try {
+    if (db.redis.status === "wait") await db.redis.connect();
+    await db.redis.ping();
+    return db;
+  } catch (error) {
+    throw new ResqueError("REDIS_UNREACHABLE", unreachableMessage(db.location, error), { cause: error });
+  }
+}
+
+export const closeDb = async (db: Db): Promise<void> => {
+  await db.redis.quit().catch(() => db.redis.disconnect());
+};

@@ -1,0 +1,123 @@
+/** The worker registry: `workers`, `worker:<id>`, `worker:<id>:started`, `workers:heartbeat`, per-worker stats. */
+import type { Db } from "./connection.ts";
+import { check } from "./queues.ts";
+
+/** Stock's registration pipeline: SADD workers + SET started. */
+export async function registerWorker(db: Db, id: string, started: string): Promise<void> {
+  await db.redis.pipeline().sadd(db.keys.workers, id).set(db.keys.workerStarted(id), started).exec().then(check);
+}
+
+/** Redis's clock, which stock uses for heartbeats so hosts with skewed clocks agree. */
+export async function redisTime(db: Db): Promise<Date> {
+  const [seconds, micros] = await db.redis.time();
+  return new Date(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
+}
+
+export const writeHeartbeat = async (db: Db, id: string, value: string): Promise<void> => {
+  await db.redis.hset(db.keys.heartbeats, id, value);
+};
+
+export const clearHeartbeat = async (db: Db, id: string): Promise<void> => {
+  await db.redis.hdel(db.keys.heartbeats, id);
+};
+
+export const heartbeats = (db: Db): Promise<Record<string, string>> => db.redis.hgetall(db.keys.heartbeats);
+
+/** `SET pruning_dead_workers_in_progress <id> EX <ttl> NX`: only the winner prunes. */
+export async function takePruneLock(db: Db, id: string, ttlSeconds: number): Promise<boolean> {
+  return (await db.redis.set(db.keys.pruneLock, id, "EX", ttlSeconds, "NX")) === "OK";
+}
+
+export const workerIds = (db: Db): Promise<string[]> => db.redis.smembers(db.keys.workers);
+
+export interface WorkerRecord {
+  id: string;
+  /** The raw `worker:<id>` value, absent when idle. */
+  job: string | null;
+  started: string | null;
+  heartbeat: string | null;
+  processed: number;
+  failed: number;
+}
+
+/** Everything resque-web shows about each registered worker, in one pipeline. */
+export async function workerRecords(db: Db, ids: readonly string[]): Promise<WorkerRecord[]> {
+  if (ids.length === 0) return [];
+  const pipeline = db.redis.pipeline();
+  for (const id of ids) {
+    pipeline.get(db.keys.worker(id)).get(db.keys.workerStarted(id)).hget(db.keys.heartbeats, id);
+    pipeline.get(db.keys.workerProcessed(id)).get(db.keys.workerFailed(id));
+  }
+  const values = (await pipeline.exec().then(check)) as (string | null)[];
+  return ids.map((id, i) => ({
+    id,
+    job: values[i * 5] || null,
+    started: values[i * 5 + 1] ?? null,
+    heartbeat: values[i * 5 + 2] ?? null,
+    processed: Number(values[i * 5 + 3] ?? 0),
+    failed: Number(values[i * 5 + 4] ?? 0),
+  }));
+}
+
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+const script = (db: Db, name: string) => (db.redis as unknown as Record<string, ScriptCall>)[name]!.bind(db.redis);
+
+/** Unregister atomically; returns the entries the worker was running (to be recorded as failures). */
+export async function unregisterWorker(db: Db, id: string): Promise<string[]> {
+  const k = db.keys;
+  const keys = [k.workers, k.worker(id), k.workerStarted(id), k.heartbeats, k.workerProcessed(id), k.workerFailed(id), k.inflight(id)];
+  return (await script(db, "unregisterWorker")(...keys, id)) as string[];
+}
+
+export interface CycleRequest {
+  id: string;
+  /** In-flight entries of jobs that finished well. */
+  done: readonly string[];
+  /** In-flight entries of jobs that failed, with their failure records. */
+  failures: readonly { entry: string; record: string }[];
+  want: number;
+  queues: readonly string[];
+  /** One worker:<id> prefix per queue. */
+  prefixes: readonly string[];
+}
+
+export interface TakenJob {
+  queue: string;
+  payload: string;
+  entry: string;
+}
+
+/** One round trip: finish jobs, then reserve up to `want` (see lua/reserve-cycle.lua). */
+export async function reserveCycle(db: Db, request: CycleRequest): Promise<{ paused: boolean; taken: TakenJob[] }> {
+  const k = db.keys;
+  const keys = [
+    k.inflight(request.id),
+    k.worker(request.id),
+    k.processed,
+    k.workerProcessed(request.id),
+    k.failedCount,
+    k.workerFailed(request.id),
+    k.failed,
+    k.pauseAll,
+    ...request.queues.map((q) => k.queue(q)),
+  ];
+  const argv: (string | number)[] = [request.done.length, request.failures.length, request.want, ...request.done];
+  for (const f of request.failures) argv.push(f.entry, f.record);
+  argv.push(...request.prefixes);
+  const reply = (await script(db, "reserveCycle")(keys.length, ...keys, ...argv)) as (number | string)[];
+  const taken: TakenJob[] = [];
+  for (let i = 1; i + 2 < reply.length + 1; i += 3) {
+    const index = Number(reply[i]) - 1;
+    const payload = String(reply[i + 1]);
+    const rewritten = String(reply[i + 2]);
+    taken.push({
+      queue: request.queues[index]!,
+      payload,
+      entry: rewritten || `${request.prefixes[index]}${payload}}`,
+    });
+  }
+  return { paused: reply[0] === 1, taken };
+}
+
+/** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */
+export const inflightEntries = (db: Db, id: string): Promise<string[]> => db.redis.lrange(db.keys.inflight(id), 0, -1);

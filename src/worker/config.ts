@@ -1,0 +1,50 @@
+/** Worker settings from stock's environment variables, with flags taking precedence. */
+import { ResqueError } from "../errors.ts";
+
+export interface WorkerSettings {
+  queues: string;
+  threads: number;
+  interval: number;
+  minInterval?: number;
+  maxInterval?: number;
+  backoffInterval?: number;
+  proclinePrefix: string;
+  redis?: string;
+  namespace?: string;
+  require: string[];
+}
+
+type Source = Record<string, string | undefined>;
+
+function number(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new ResqueError("BAD_CONFIG", `${name} must be a number >= ${min}, got "${value}".`);
+  return n;
+}
+
+/** `flags` (from the command line) override `env` (QUEUES wins over QUEUE, as stock). */
+export function workerSettings(env: Source, flags: Source = {}): WorkerSettings {
+  const pick = (flag: string, ...vars: string[]) => flags[flag] ?? vars.map((v) => env[v]).find((v) => v !== undefined && v !== "");
+  const queues = pick("queue", "QUEUES", "QUEUE");
+  if (!queues) {
+    throw new ResqueError("NO_QUEUE", "Set the queues to work: QUEUE=critical,high (or --queue critical,high); QUEUE=* works them all.");
+  }
+  const require = (pick("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const settings: WorkerSettings = {
+    queues,
+    threads: Math.floor(number("THREAD_COUNT", pick("threads", "THREAD_COUNT"), 1) ?? 1),
+    interval: number("INTERVAL", pick("interval", "INTERVAL"), 0) ?? 5,
+    proclinePrefix: pick("procline-prefix", "RESQUE_PROCLINE_PREFIX") ?? "",
+    require,
+  };
+  const optional = {
+    minInterval: number("MIN_INTERVAL", pick("min-interval", "MIN_INTERVAL"), 0),
+    maxInterval: number("MAX_INTERVAL", pick("max-interval", "MAX_INTERVAL"), 0),
+    backoffInterval: number("BACKOFF_INTERVAL", pick("backoff-interval", "BACKOFF_INTERVAL"), 0),
+    redis: pick("redis", "REDIS_URL"),
+    namespace: pick("namespace", "RESQUE_NAMESPACE"),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });
+  return settings;
+}

@@ -1,0 +1,51 @@
+/** Stock's prune_dead_workers, so Ruby and TS workers clean up after each other by the same rules. */
+import { DIRTY_EXIT, PRUNE_DIRTY_EXIT } from "../protocol/failure.ts";
+import { isResqueWorkerCommand } from "../protocol/procline.ts";
+import { parseHeartbeat } from "../protocol/time.ts";
+import { parseWorkerId } from "../protocol/worker-id.ts";
+import type { Db } from "../store/connection.ts";
+import { heartbeats, redisTime, takePruneLock, workerIds } from "../store/workers.ts";
+import type { ProcessInfo } from "../runtime/types.ts";
+import { unregisterWithFailures } from "./unregister.ts";
+
+export interface PruneContext {
+  db: Db;
+  /** The pruning worker's id, hostname and configured queues. */
+  id: string;
+  hostname: string;
+  queues: readonly string[];
+  processes: () => ProcessInfo[];
+  heartbeatInterval: number;
+  pruneInterval: number;
+}
+
+/** Returns the ids it removed; does nothing unless it wins the prune lock (as stock). */
+export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
+  const { db } = ctx;
+  if (!(await takePruneLock(db, ctx.id, ctx.heartbeatInterval))) return [];
+  const [ids, beats, now] = await Promise.all([workerIds(db), heartbeats(db), redisTime(db)]);
+  const pruned: string[] = [];
+
+  for (const [id, beat] of Object.entries(beats)) {
+    const at = parseHeartbeat(beat);
+    if (!at || (now.getTime() - at.getTime()) / 1000 <= ctx.pruneInterval) continue;
+    await unregisterWithFailures(db, id, {
+      exception: PRUNE_DIRTY_EXIT,
+      message: (className) => `Worker ${id} did not gracefully exit while processing ${className}`,
+    }, now);
+    pruned.push(id);
+  }
+
+  const ours = new Set(ctx.queues);
+  const live = new Set(ctx.processes().filter((p) => isResqueWorkerCommand(p.command)).map((p) => p.pid));
+  for (const id of ids) {
+    if (pruned.includes(id) || id === ctx.id) continue;
+    const other = parseWorkerId(id);
+    const sameQueues = other.queues.length === ours.size && other.queues.every((q) => ours.has(q));
+    if (!(ours.has("*") || sameQueues)) continue;
+    if (other.host !== ctx.hostname || live.has(other.pid)) continue;
+    await unregisterWithFailures(db, id, { exception: DIRTY_EXIT, message: () => "Job still being processed" }, now);
+    pruned.push(id);
+  }
+  return pruned;
+}

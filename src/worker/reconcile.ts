@@ -1,0 +1,54 @@
+/**
+ * After a cycle's reply is lost with the connection, find out from the in-flight list whether
+ * the script ran (it is atomic: all or nothing), so no job is lost and none is recorded twice.
+ */
+import { parseWorkingOn } from "../protocol/working-on.ts";
+import type { Db } from "../store/connection.ts";
+import { inflightEntries, type TakenJob } from "../store/workers.ts";
+
+export interface ReconcileOutcome {
+  /** True when the lost cycle ran: its finished jobs are recorded. */
+  applied: boolean;
+  /** Jobs the lost cycle reserved for us: start them. */
+  taken: TakenJob[];
+}
+
+export async function reconcileLostCycle(
+  db: Db,
+  id: string,
+  runningEntries: readonly string[],
+  done: readonly string[],
+  failures: readonly { entry: string }[],
+): Promise<ReconcileOutcome> {
+  const entries = await retry(() => inflightEntries(db, id));
+  const counts = new Map<string, number>();
+  for (const e of entries) counts.set(e, (counts.get(e) ?? 0) + 1);
+  const take = (e: string) => {
+    const n = counts.get(e) ?? 0;
+    if (n > 0) counts.set(e, n - 1);
+    return n > 0;
+  };
+  for (const e of runningEntries) take(e);
+  const finished = [...done, ...failures.map((f) => f.entry)];
+  // The script removes every finished entry; if they are all still there, it never ran.
+  const applied = finished.length === 0 ? true : !finished.every(take);
+  const taken: TakenJob[] = [];
+  for (const [entry, n] of counts) {
+    const job = parseWorkingOn(entry);
+    if (!job) continue;
+    const payload = job.payloadJson.startsWith('"') ? (JSON.parse(job.payloadJson) as string) : job.payloadJson;
+    for (let i = 0; i < n; i++) taken.push({ queue: job.queue, payload, entry });
+  }
+  return { applied, taken };
+}
+
+async function retry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((r) => setTimeout(r, Math.min(100 * 2 ** attempt, 5000)));
+    }
+  }
+}

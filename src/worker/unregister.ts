@@ -1,0 +1,31 @@
+/** Take a worker out of the registry and record what it was running, as stock's unregister_worker does. */
+import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { encodeFailure } from "../protocol/failure.ts";
+import { parseWorkingOn } from "../protocol/working-on.ts";
+import type { Db } from "../store/connection.ts";
+import { pushFailures } from "../store/failed.ts";
+import { unregisterWorker } from "../store/workers.ts";
+
+export interface DirtyExit {
+  exception: string;
+  /** The message, given the class of the job that was running. */
+  message: (className: string) => string;
+}
+
+/** Unregister `id`; each job it had in flight becomes a failure record (no stat:failed bump, as stock). */
+export async function unregisterWithFailures(db: Db, id: string, why: DirtyExit, at: Date): Promise<number> {
+  const entries = await unregisterWorker(db, id);
+  const records = entries.flatMap((entry) => {
+    const job = parseWorkingOn(entry);
+    if (!job) return [];
+    // A payload that was not JSON sits in the entry as a JSON string; record the text itself.
+    const rawPayload = job.payloadJson.startsWith('"') ? (JSON.parse(job.payloadJson) as string) : job.payloadJson;
+    const decoded = decodePayload(rawPayload);
+    const className = isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
+    return [
+      encodeFailure({ at, rawPayload, exception: why.exception, error: why.message(className), backtrace: [], worker: id, queue: job.queue }),
+    ];
+  });
+  await pushFailures(db, records);
+  return records.length;
+}

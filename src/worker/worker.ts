@@ -1,0 +1,296 @@
+/**
+ * One worker process: register as a stock worker, then cycle (finish jobs + reserve up to
+ * THREAD_COUNT, one Redis round trip), run jobs concurrently, unregister on the way out.
+ */
+import type { JobRegistry } from "../jobs/registry.ts";
+import { errorMessage, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
+import { encodeFailure, DIRTY_EXIT } from "../protocol/failure.ts";
+import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { pausedTitle, processingTitle, STARTING_TITLE, waitingTitle } from "../protocol/procline.ts";
+import { parseQueueList, resolveQueues, type QueueList } from "../protocol/queue-list.ts";
+import { epochSeconds, runAt, startedAt } from "../protocol/time.ts";
+import { workerId } from "../protocol/worker-id.ts";
+import { workingOnPrefix } from "../protocol/working-on.ts";
+import type { Runtime, TrappedSignal } from "../runtime/types.ts";
+import type { Db } from "../store/connection.ts";
+import { queueNames } from "../store/queues.ts";
+import { registerWorker, reserveCycle, type TakenJob } from "../store/workers.ts";
+import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { PERFORM_MODULE, performJob } from "./perform.ts";
+import { pruneDeadWorkers } from "./prune.ts";
+import { reconcileLostCycle } from "./reconcile.ts";
+import { unregisterWithFailures } from "./unregister.ts";
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  registry: JobRegistry;
+  runtime: Runtime;
+  queues: string | readonly string[];
+  /** Jobs in flight at once in this process (THREAD_COUNT). */
+  threads?: number;
+  /** Idle sleep in seconds (INTERVAL); 0 = exit once the queues are empty. */
+  interval?: number;
+  minInterval?: number;
+  maxInterval?: number;
+  backoffInterval?: number;
+  proclinePrefix?: string;
+  heartbeatInterval?: number;
+  pruneInterval?: number;
+  log?: Logger;
+  now?: () => Date;
+}
+
+interface Running {
+  entry: string;
+  queue: string;
+  className: string;
+}
+
+const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+export class Worker {
+  readonly id: string;
+  readonly #o: Required<Omit<WorkerOptions, "queues">>;
+  readonly #queues: QueueList;
+  #knownQueues: string[] = [];
+  readonly #running = new Set<Running>();
+  #done: string[] = [];
+  #failures: { entry: string; record: string }[] = [];
+  #shutdown = false;
+  #paused = false;
+  #wake: (() => void) | undefined;
+  #heartbeat: Heartbeat | undefined;
+  #untrap: (() => void)[] = [];
+
+  constructor(options: WorkerOptions) {
+    const interval = options.interval ?? 5;
+    const maxInterval = options.maxInterval ?? interval;
+    this.#o = {
+      db: options.db,
+      registry: options.registry,
+      runtime: options.runtime,
+      threads: Math.max(1, Math.floor(options.threads ?? 1)),
+      interval,
+      maxInterval,
+      minInterval: Math.min(options.minInterval ?? interval, maxInterval),
+      backoffInterval: options.backoffInterval ?? 0.1,
+      proclinePrefix: options.proclinePrefix ?? "",
+      heartbeatInterval: options.heartbeatInterval ?? 60,
+      pruneInterval: options.pruneInterval ?? 300,
+      log: options.log ?? quiet,
+      now: options.now ?? (() => new Date()),
+    };
+    this.#queues = parseQueueList(options.queues);
+    this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
+  }
+
+  /** Finish the jobs in flight, take no more, then exit the loop (QUIT). */
+  shutdown(): void {
+    if (this.#shutdown) return;
+    this.#shutdown = true;
+    this.#runHooksQuietly("shutdown");
+    this.#poke();
+  }
+
+  /** Stop taking jobs until `unpause` (USR2 / CONT). */
+  pause(): void {
+    if (this.#paused) return;
+    this.#runHooksQuietly("beforePause", this);
+    this.#paused = true;
+  }
+
+  unpause(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#runHooksQuietly("afterPause", this);
+    this.#poke();
+  }
+
+  /** Trap stock's signals for this worker; the process model issue adds process-level kills. */
+  trapSignals(): void {
+    const on = (signal: TrappedSignal, handler: () => void) => this.#untrap.push(this.#o.runtime.onSignal(signal, handler));
+    // One process, no child to kill: TERM and INT finish the jobs in flight, as stock's FORK_PER_JOB=false does.
+    for (const signal of ["QUIT", "TERM", "INT"] as const) on(signal, () => this.shutdown());
+    on("USR2", () => this.pause());
+    on("CONT", () => this.unpause());
+    on("USR1", () => this.#o.log.info("USR1: no separate job process to kill in a single worker process"));
+  }
+
+  /** Run until shutdown (or, with INTERVAL=0, until the queues are empty). */
+  async work(): Promise<void> {
+    const { db, runtime, log } = this.#o;
+    runtime.setTitle(STARTING_TITLE);
+    this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`));
+    try {
+      const pruned = await pruneDeadWorkers({
+        db,
+        id: this.id,
+        hostname: runtime.hostname(),
+        queues: this.#queues.configured,
+        processes: () => runtime.processes(),
+        heartbeatInterval: this.#o.heartbeatInterval,
+        pruneInterval: this.#o.pruneInterval,
+      });
+      for (const id of pruned) log.info(`Pruned dead worker ${id}`);
+      for (const hook of this.#o.registry.workerHooks("beforeFirstFork")) await hook();
+      await registerWorker(db, this.id, startedAt(this.#o.now()));
+      log.info(`Starting worker ${this.id}`);
+      await this.#loop();
+    } finally {
+      await this.#stop();
+    }
+  }
+
+  async #loop(): Promise<void> {
+    let interval = this.#o.minInterval;
+    let wasWorking = false;
+    for (;;) {
+      const free = this.#shutdown || this.#paused ? 0 : this.#o.threads - this.#running.size;
+      const finished = this.#done.length + this.#failures.length;
+      if (this.#shutdown && this.#running.size === 0 && finished === 0) break;
+      if (free === 0 && finished === 0 && this.#running.size > 0) {
+        await this.#sleep(undefined); // every slot busy: wait for a job to finish
+        continue;
+      }
+      const { paused, taken } = await this.#cycle(free);
+      for (const job of taken) this.#start(job);
+      if (taken.length > 0) {
+        interval = this.#o.minInterval;
+        wasWorking = true;
+        this.#showWork();
+        continue;
+      }
+      if (this.#running.size > 0) {
+        // Some slots free, nothing queued: wake on a finished job, or poll again after the interval.
+        await this.#sleep(interval);
+        continue;
+      }
+      if (this.#shutdown) break;
+      if (wasWorking) {
+        wasWorking = false;
+        for (const hook of this.#o.registry.workerHooks("queueEmpty")) await hook();
+      }
+      if (this.#o.interval === 0) break;
+      this.#o.runtime.setTitle(
+        paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
+      );
+      await this.#sleep(interval);
+      interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
+    }
+  }
+
+  #resolved(): string[] {
+    return resolveQueues(this.#queues, this.#knownQueues);
+  }
+
+  async #cycle(want: number): Promise<{ paused: boolean; taken: TakenJob[] }> {
+    const { db } = this.#o;
+    const done = this.#done;
+    const failures = this.#failures;
+    this.#done = [];
+    this.#failures = [];
+    // Glob lists are re-resolved against the `queues` set before each reserve, as stock does.
+    if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
+    const queues = want > 0 ? this.#resolved() : [];
+    const at = runAt(this.#o.now());
+    try {
+      return await reserveCycle(db, { id: this.id, done, failures, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)) });
+    } catch (error) {
+      this.#o.log.warn(`Lost a Redis reply (${errorMessage(error)}); checking what was applied`);
+      const outcome = await reconcileLostCycle(db, this.id, [...this.#running].map((r) => r.entry), done, failures);
+      if (!outcome.applied) {
+        this.#done.push(...done);
+        this.#failures.push(...failures);
+      }
+      return { paused: false, taken: outcome.taken };
+    }
+  }
+
+  #start(taken: TakenJob): void {
+    const payload = decodePayload(taken.payload);
+    const className = isMalformed(payload) ? "<Malformed>" : payload.className;
+    const running: Running = { entry: taken.entry, queue: taken.queue, className };
+    this.#running.add(running);
+    const run = async () => {
+      if (isMalformed(payload)) throw Object.assign(new Error(payload.problem), { name: "Resque::MalformedPayload" });
+      const job = this.#o.registry.get(payload.className);
+      if (!job) {
+        const known = this.#o.registry.names;
+        const hint = known.length > 0 ? `this worker knows ${known.join(", ")}` : "this worker knows no jobs";
+        throw Object.assign(new Error(`uninitialized constant ${payload.className} (${hint}; load the module that defines it with --require)`), {
+          name: "NameError",
+        });
+      }
+      await performJob(job, payload.args);
+    };
+    run()
+      .then(
+        () => this.#done.push(taken.entry),
+        (error: unknown) => this.#failures.push({ entry: taken.entry, record: this.#failureRecord(taken, error) }),
+      )
+      .finally(() => {
+        this.#running.delete(running);
+        this.#poke();
+      });
+  }
+
+  #failureRecord(taken: TakenJob, error: unknown): string {
+    return encodeFailure({
+      at: this.#o.now(),
+      rawPayload: taken.payload,
+      exception: exceptionName(error),
+      error: errorMessage(error),
+      backtrace: rubyBacktrace((error as Error | undefined)?.stack, PERFORM_MODULE),
+      worker: this.id,
+      queue: taken.queue,
+    });
+  }
+
+  #showWork(): void {
+    const running = [...this.#running];
+    const first = running[0];
+    if (!first) return;
+    const since = epochSeconds(this.#o.now());
+    this.#o.runtime.setTitle(processingTitle(first.queue, since, running.map((r) => r.className), this.#o.proclinePrefix));
+  }
+
+  #sleep(seconds: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = seconds === undefined ? undefined : setTimeout(() => this.#poke(), seconds * 1000);
+      this.#wake = () => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  #poke(): void {
+    this.#wake?.();
+  }
+
+  async #stop(): Promise<void> {
+    const { db, log } = this.#o;
+    for (const untrap of this.#untrap.splice(0)) untrap();
+    this.#heartbeat?.stop();
+    // Jobs still running here are the ones an exception interrupted: stock records them as DirtyExit.
+    const recorded = await unregisterWithFailures(db, this.id, { exception: DIRTY_EXIT, message: () => "Job still being processed" }, this.#o.now());
+    if (recorded > 0) log.warn(`Recorded ${recorded} unfinished job(s) as failed (Resque::DirtyExit)`);
+    for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();
+  }
+
+  #runHooksQuietly(name: "shutdown" | "beforePause" | "afterPause", arg?: unknown): void {
+    for (const hook of this.#o.registry.workerHooks(name)) {
+      Promise.resolve()
+        .then(() => (hook as (a?: unknown) => unknown)(arg))
+        .catch((e: unknown) => this.#o.log.error(`${name} hook failed: ${errorMessage(e)}`));
+    }
+  }
+}
