@@ -63,12 +63,27 @@ export function openDb(options: ConnectOptions = {}): Db {
     down = true;
     options.onOutage?.(unreachableMessage(location, error));
   });
+  redis.on("reconnecting", () => failUnanswered(redis));
   redis.on("ready", () => {
     if (down) options.onOutage?.(undefined);
     down = false;
   });
   const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
   return { redis, keys: resqueKeys(namespace), location };
+}
+
+/**
+ * With autoResendUnfulfilledCommands off, ioredis 6 drops the commands that were awaiting a
+ * reply when the connection closed and never settles their promises. Reject them instead,
+ * so callers learn the outcome is unknown and can reconcile (see worker/reconcile.ts).
+ */
+function failUnanswered(redis: Redis): void {
+  const internal = redis as unknown as { prevCommandQueue?: { length: number; shift(): { command: { reject(e: Error): void } } } | null };
+  const queue = internal.prevCommandQueue;
+  if (!queue) return;
+  internal.prevCommandQueue = null;
+  const lost = new Error("The connection to Redis closed before it replied");
+  while (queue.length > 0) queue.shift().command.reject(lost);
 }
 
 /** Connect now; a "fail" client throws a ResqueError whose message is the advice. */

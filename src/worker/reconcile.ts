@@ -16,7 +16,8 @@ export interface ReconcileOutcome {
 export async function reconcileLostCycle(
   db: Db,
   id: string,
-  runningEntries: readonly string[],
+  /** Entries this process already holds (running, or finished and not yet flushed), read after the list. */
+  heldEntries: () => readonly string[],
   done: readonly string[],
   failures: readonly { entry: string }[],
 ): Promise<ReconcileOutcome> {
@@ -28,7 +29,7 @@ export async function reconcileLostCycle(
     if (n > 0) counts.set(e, n - 1);
     return n > 0;
   };
-  for (const e of runningEntries) take(e);
+  for (const e of heldEntries()) take(e);
   const finished = [...done, ...failures.map((f) => f.entry)];
   // The script removes every finished entry; if they are all still there, it never ran.
   const applied = finished.length === 0 ? true : !finished.every(take);

@@ -159,14 +159,17 @@ export class Worker {
         await this.#sleep(undefined); // every slot busy: wait for a job to finish
         continue;
       }
-      const { paused, taken } = await this.#cycle(free);
+      const { paused, taken, lost } = await this.#cycle(free);
       for (const job of taken) this.#start(job);
+      if (lost) continue; // an unknown outcome says nothing about the queues: ask again
       if (taken.length > 0) {
         interval = this.#o.minInterval;
         wasWorking = true;
         this.#showWork();
         continue;
       }
+      // Jobs that finished while the cycle was in flight are flushed before anything counts as idle.
+      if (this.#done.length + this.#failures.length > 0) continue;
       if (this.#running.size > 0) {
         // Some slots free, nothing queued: wake on a finished job, or poll again after the interval.
         await this.#sleep(interval);
@@ -190,27 +193,31 @@ export class Worker {
     return resolveQueues(this.#queues, this.#knownQueues);
   }
 
-  async #cycle(want: number): Promise<{ paused: boolean; taken: TakenJob[] }> {
+  async #cycle(want: number): Promise<{ paused: boolean; taken: TakenJob[]; lost?: true }> {
     const { db } = this.#o;
     const done = this.#done;
     const failures = this.#failures;
     this.#done = [];
     this.#failures = [];
-    // Glob lists are re-resolved against the `queues` set before each reserve, as stock does.
-    if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
-    const queues = want > 0 ? this.#resolved() : [];
-    const at = runAt(this.#o.now());
     try {
+      // Glob lists are re-resolved against the `queues` set before each reserve, as stock does.
+      if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
+      const queues = want > 0 ? this.#resolved() : [];
+      const at = runAt(this.#o.now());
       return await reserveCycle(db, { id: this.id, done, failures, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)) });
     } catch (error) {
       this.#o.log.warn(`Lost a Redis reply (${errorMessage(error)}); checking what was applied`);
-      const outcome = await reconcileLostCycle(db, this.id, [...this.#running].map((r) => r.entry), done, failures);
+      const outcome = await reconcileLostCycle(db, this.id, () => this.#heldEntries(), done, failures);
       if (!outcome.applied) {
         this.#done.push(...done);
         this.#failures.push(...failures);
       }
-      return { paused: false, taken: outcome.taken };
+      return { paused: false, taken: outcome.taken, lost: true };
     }
+  }
+
+  #heldEntries(): string[] {
+    return [...[...this.#running].map((r) => r.entry), ...this.#done, ...this.#failures.map((f) => f.entry)];
   }
 
   #start(taken: TakenJob): void {
