@@ -5,7 +5,7 @@ import { JobRegistry } from "../../src/jobs/registry.ts";
 import { currentRuntime } from "../../src/runtime/detect.ts";
 import { openDb, type Db } from "../../src/store/connection.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
-import { startRedis, uniqueNamespace, type TestRedis } from "./redis-server.ts";
+import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
 
 export function useRedis(): { server: () => TestRedis; open: (label: string) => Resque; dbs: Db[] } {
   let server: TestRedis | undefined;

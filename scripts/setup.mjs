@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Everything the demo and the tests need, installed when missing: npm packages (including Bun
+// and Deno, which come from npm) and redis-server from Debian's packages.
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const root = new URL("..", import.meta.url).pathname;
+const run = (cmd) => execSync(cmd, { cwd: root, stdio: "inherit" });
+const has = (cmd) => !spawnSync(cmd, ["--version"], { stdio: "ignore" }).error;
+
+if (!["ioredis", "tsx", "bun", "deno"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+  console.log("setup: installing npm packages");
+  run(existsSync(`${root}package-lock.json`) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
+}
+
+if (!has("redis-server")) {
+  const root_ = process.getuid?.() === 0;
+  const sudo = root_ ? "" : has("sudo") ? "sudo " : null;
+  if (sudo === null || !has("apt-get")) {
+    console.error("setup: redis-server is missing and cannot be installed here; install Redis (>= 6.2) and run again.");
+    process.exit(1);
+  }
+  console.log("setup: installing redis-server from Debian's packages");
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server`);
+}

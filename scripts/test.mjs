@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// The whole suite: generated-code and type checks, then the same test files on Node, Bun and Deno.
+// Fails if any runtime fails.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+
+const root = new URL("..", import.meta.url).pathname;
+const bin = (name) => `${root}node_modules/.bin/${name}`;
+const files = readdirSync(`${root}test`).filter((f) => f.endsWith(".test.ts")).sort().map((f) => `test/${f}`);
+
+const steps = [
+  ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
+  ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
+  ["node", "node", ["--import", "tsx", "--test", "--test-concurrency=1", ...files]],
+  ["bun", bin("bun"), ["test", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
+  ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
+];
+
+const results = [];
+for (const [label, cmd, args] of steps) {
+  console.log(`\n=== ${label} ===`);
+  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  results.push([label, status === 0 && !error]);
+}
+console.log("\n=== summary ===");
+for (const [label, ok] of results) console.log(`${ok ? "ok    " : "FAILED"} ${label}`);
+const runtimes = results.slice(2);
+const passed = runtimes.filter(([, ok]) => ok).length;
+console.log(`runtimes: ${passed} passed, ${runtimes.length - passed} failed`);
+process.exit(results.every(([, ok]) => ok) ? 0 : 1);
