@@ -10,7 +10,8 @@ const has = (cmd) => !spawnSync(cmd, ["--version"], { stdio: "ignore" }).error;
 
 if (!["ioredis", "tsx", "bun", "deno"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
-  run(existsSync(`${root}package-lock.json`) ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund");
+  // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
+  run("npm install --no-audit --no-fund");
 }
 
 if (!has("redis-server")) {

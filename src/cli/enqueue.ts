@@ -24,15 +24,16 @@ export const enqueueCommand = defineCommand({
   },
   async run({ args }) {
     const runtime = currentRuntime();
-    const resque = new Resque({ redis: args.redis ?? runtime.env("REDIS_URL"), namespace: args.namespace, outage: "fail" });
+    let resque: Resque | undefined;
     try {
+      resque = new Resque({ redis: args.redis ?? runtime.env("REDIS_URL"), namespace: args.namespace, outage: "fail" });
       await resque.connect();
       const jobArgs = (args._ as string[]).slice(1).map(parseArg);
       await resque.enqueueTo(args.queue, args.class, ...jobArgs);
       consola.success(`Enqueued ${args.class} on ${args.queue}`);
       await resque.close();
     } catch (error) {
-      resque.db.redis.disconnect();
+      resque?.db.redis.disconnect();
       runtime.exit(reportError(error));
     }
   },

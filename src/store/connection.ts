@@ -59,6 +59,7 @@ export function openDb(options: ConnectOptions = {}): Db {
   }
   let down = false;
   redis.on("error", (error: unknown) => {
+    lastErrors.set(redis, error);
     if (down) return;
     down = true;
     options.onOutage?.(unreachableMessage(location, error));
@@ -86,6 +87,9 @@ function failUnanswered(redis: Redis): void {
   while (queue.length > 0) queue.shift().command.reject(lost);
 }
 
+// The socket's own error (ECONNREFUSED, ENOTFOUND) says more than the command's "Connection is closed".
+const lastErrors = new WeakMap<Redis, unknown>();
+
 /** Connect now; a "fail" client throws a ResqueError whose message is the advice. */
 export async function ready(db: Db): Promise<Db> {
   try {
@@ -93,7 +97,8 @@ export async function ready(db: Db): Promise<Db> {
     await db.redis.ping();
     return db;
   } catch (error) {
-    throw new ResqueError("REDIS_UNREACHABLE", unreachableMessage(db.location, error), { cause: error });
+    const cause = lastErrors.get(db.redis) ?? error;
+    throw new ResqueError("REDIS_UNREACHABLE", unreachableMessage(db.location, cause), { cause });
   }
 }
 
