@@ -52,6 +52,8 @@ export const workCommand = defineCommand({
       worker.trapSignals();
       await worker.work();
       await db.redis.quit();
+      // The process ends with its worker, as stock's does, whatever handles job code left open.
+      runtime.exit(0);
     } catch (error) {
       runtime.exit(reportError(error));
     }

@@ -1,0 +1,39 @@
+/** Start `resque` (src/cli/main.ts) as a child under the same runtime as the test. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { detectRuntimeName } from "../../src/runtime/detect.ts";
+
+const root = new URL("../../", import.meta.url).pathname;
+
+export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  const cli = `${root}src/cli/main.ts`;
+  const argv = {
+    node: ["--import", "tsx", cli, ...args],
+    bun: [cli, ...args],
+    deno: ["run", "-A", cli, ...args],
+  }[detectRuntimeName()];
+  return spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+}
+
+export const exited = (child: ChildProcess): Promise<number | null> =>
+  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+
+/** What `ps` shows for the process (its rewritten title). */
+export const commandLine = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ").trim();
+  } catch {
+    return "";
+  }
+};
+
+/** Poll until `check` holds; the suite's own timeout is the only limit. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, tries = 600): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await check();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
