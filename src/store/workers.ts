@@ -25,7 +25,9 @@ export const heartbeats = (db: Db): Promise<Record<string, string>> => db.redis.
 
 /** `SET pruning_dead_workers_in_progress <id> EX <ttl> NX`: only the winner prunes. */
 export async function takePruneLock(db: Db, id: string, ttlSeconds: number): Promise<boolean> {
-  return (await db.redis.set(db.keys.pruneLock, id, "EX", ttlSeconds, "NX")) === "OK";
+  // EX takes whole seconds; a fractional heartbeat interval would make Redis refuse the SET.
+  const ttl = Math.max(1, Math.ceil(ttlSeconds));
+  return (await db.redis.set(db.keys.pruneLock, id, "EX", ttl, "NX")) === "OK";
 }
 
 export const workerIds = (db: Db): Promise<string[]> => db.redis.smembers(db.keys.workers);

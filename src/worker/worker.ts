@@ -184,6 +184,7 @@ export class Worker {
       this.#o.runtime.setTitle(
         paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
       );
+      this.#o.log.debug(`Sleeping for ${interval} seconds`);
       await this.#sleep(interval);
       interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
     }
