@@ -190,6 +190,12 @@ describe("worker: registry, status and lifecycle", () => {
     await r.sadd(k.workers, expired);
     await r.hset(k.heartbeats, expired, "2000-01-01T00:00:00+00:00");
     await r.set(k.worker(expired), job.replace("Lost", "AlsoLost"));
+    // One of ours that died with two jobs in flight (its in-flight list, with worker:<id> showing the oldest).
+    const ours = `${host}:999999998:pq`;
+    const entries = [job.replace("Lost", "Ours1"), job.replace("Lost", "Ours2")];
+    await r.sadd(k.workers, ours);
+    await r.rpush(k.inflight(ours), ...entries);
+    await r.set(k.worker(ours), entries[0]!);
     // A live worker on another host, fresh heartbeat: must stay.
     const alive = "otherhost:43:pq";
     await r.sadd(k.workers, alive);
@@ -197,7 +203,10 @@ describe("worker: registry, status and lifecycle", () => {
     await workerFor(resque, new JobRegistry(), "pq").work();
     assert.deepEqual(await r.smembers(k.workers), [alive]);
     const recorded = await failures(resque);
-    const byError = Object.fromEntries(recorded.map((f) => [f.exception, f]));
+    const ourRecords = recorded.filter((f) => f.worker === ours);
+    assert.deepEqual(ourRecords.map((f) => [f.exception, f.payload.class]), [["Resque::DirtyExit", "Ours1"], ["Resque::DirtyExit", "Ours2"]]);
+    assert.equal(await r.exists(k.inflight(ours), k.worker(ours)), 0);
+    const byError = Object.fromEntries(recorded.filter((f) => f.worker !== ours).map((f) => [f.exception, f]));
     assert.equal(byError["Resque::DirtyExit"].error, "Job still being processed");
     assert.equal(byError["Resque::DirtyExit"].worker, dead);
     assert.deepEqual(byError["Resque::DirtyExit"].payload, { class: "Lost", args: [1] });
