@@ -12,6 +12,7 @@ const signal_ = (child: { pid?: number }, signal: NodeJS.Signals) => process.kil
 function startWorker(resque: ReturnType<typeof redis.open>, reportKey: string) {
   return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
     QUEUE: "sig",
+    DONT_FORK: "1",
     INTERVAL: "0.05",
     REDIS_URL: redis.server().url,
     RESQUE_NAMESPACE: resque.db.keys.namespace,
@@ -20,7 +21,7 @@ function startWorker(resque: ReturnType<typeof redis.open>, reportKey: string) {
   });
 }
 
-describe("signals to a worker process", () => {
+describe("signals to a single inline worker (DONT_FORK)", () => {
   for (const signal of ["SIGQUIT", "SIGTERM", "SIGINT"] as const) {
     it(`${signal} lets the job in flight finish, then unregisters and exits 0`, async () => {
       const resque = redis.open(signal);

@@ -12,3 +12,4 @@ export * from "./failure.ts";
 export * from "./backtrace.ts";
 export * from "./working-on.ts";
 export * from "./version.ts";
+export * from "./signals.ts";

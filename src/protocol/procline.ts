@@ -24,3 +24,7 @@ export const LIVE_WORKER_COMMAND = /resque:work|resque: Starting|resque-[0-9]/;
 /** The `ps` filter stock applies, applied to one command line. */
 export const isResqueWorkerCommand = (command: string): boolean =>
   LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");
+
+/** The master's title: what it supervises. */
+export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "") =>
+  procline(`Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")}) for ${queues.join(",")}, last started at ${lastStart}`, prefix);

@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { spawner } from "./spawn.ts";
 import type { ProcessInfo, Runtime, RuntimeName, TrappedSignal } from "./types.ts";
 
 /** /proc when there is one (no child process needed), else `ps` like stock. */
@@ -34,6 +35,7 @@ export function listProcesses(): ProcessInfo[] {
 
 export function commonRuntime(name: RuntimeName, setTitle: (title: string) => void): Runtime {
   return {
+    ...spawner(name),
     name,
     pid: process.pid,
     hostname: () => hostname(),
@@ -50,6 +52,9 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     processes: listProcesses,
     importModule: (path) => import(pathToFileURL(isAbsolute(path) ? path : resolve(process.cwd(), path)).href),
     exit: (code) => process.exit(code),
+    kill: (pid, signal) => {
+      process.kill(pid, `SIG${signal}`);
+    },
   };
 }
 

@@ -8,7 +8,7 @@ export interface ProcessInfo {
   command: string;
 }
 
-export interface Runtime {
+export interface Runtime extends Spawner {
   readonly name: RuntimeName;
   readonly pid: number;
   hostname(): string;
@@ -23,4 +23,44 @@ export interface Runtime {
   /** Import a module by a path relative to cwd or absolute. */
   importModule(path: string): Promise<Record<string, unknown>>;
   exit(code: number): never;
+  /** Send a signal to a process (Deno's child.kill() only sends once, so everything uses this). */
+  kill(pid: number, signal: TrappedSignal | "KILL"): void;
+}
+
+export interface ChildExit {
+  code: number | null;
+  /** "SIGKILL" etc. when a signal ended it. */
+  signal: string | null;
+}
+
+/** A copy of this program started in another role. */
+export interface ChildHandle {
+  readonly pid: number;
+  signal(signal: TrappedSignal | "KILL"): void;
+  send(message: unknown): void;
+  onMessage(handler: (message: unknown) => void): void;
+  readonly exited: Promise<ChildExit>;
+}
+
+/** The channel to the process that started this one, when there is one. */
+export interface ParentLink {
+  send(message: unknown): void;
+  onMessage(handler: (message: unknown) => void): void;
+  /** Called once when the parent is gone (its channel closed). */
+  onGone(handler: () => void): void;
+}
+
+export interface SpawnOptions {
+  /** Extra environment for the child. */
+  env?: Record<string, string>;
+  /** Bytes of argv room to reserve for the child's process title. */
+  titleRoom?: number;
+}
+
+export interface Spawner {
+  /** Start this same program (script or compiled binary) with `args`. */
+  spawnSelf(args: readonly string[], options?: SpawnOptions): ChildHandle;
+  parent(): ParentLink | undefined;
+  /** Resident memory of this process, in bytes. */
+  rss(): number;
 }

@@ -12,7 +12,19 @@ export interface WorkerSettings {
   redis?: string;
   namespace?: string;
   require: string[];
+  /** Master settings (stock's names where stock has them). */
+  workerCount: number;
+  jobsPerFork: number;
+  dontFork: boolean;
+  termChild: boolean;
+  gracefulTerm: boolean;
+  termTimeout: number;
+  preShutdownTimeout: number;
+  pidfile?: string;
 }
+
+/** JOBS_PER_FORK when unset: a process start costs 60-250 ms here, so a batch of 1000 makes it noise. */
+export const DEFAULT_JOBS_PER_FORK = 1000;
 
 type Source = Record<string, string | undefined>;
 
@@ -37,6 +49,14 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     interval: number("INTERVAL", pick("interval", "INTERVAL"), 0) ?? 5,
     proclinePrefix: pick("procline-prefix", "RESQUE_PROCLINE_PREFIX") ?? "",
     require,
+    workerCount: Math.floor(number("WORKER_COUNT", pick("workers", "WORKER_COUNT", "COUNT"), 1) ?? 1),
+    jobsPerFork: Math.floor(number("JOBS_PER_FORK", pick("jobs-per-fork", "JOBS_PER_FORK"), 1) ?? DEFAULT_JOBS_PER_FORK),
+    // Stock's boolean variables are "set = on", whatever the value.
+    dontFork: flags["fork"] === "false" || env["DONT_FORK"] !== undefined,
+    termChild: flags["term-child"] !== undefined || env["TERM_CHILD"] !== undefined,
+    gracefulTerm: flags["graceful-term"] !== undefined || env["GRACEFUL_TERM"] !== undefined,
+    termTimeout: number("RESQUE_TERM_TIMEOUT", pick("term-timeout", "RESQUE_TERM_TIMEOUT"), 0) ?? 4,
+    preShutdownTimeout: number("RESQUE_PRE_SHUTDOWN_TIMEOUT", pick("pre-shutdown-timeout", "RESQUE_PRE_SHUTDOWN_TIMEOUT"), 0) ?? 0,
   };
   const optional = {
     minInterval: number("MIN_INTERVAL", pick("min-interval", "MIN_INTERVAL"), 0),
@@ -44,6 +64,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     backoffInterval: number("BACKOFF_INTERVAL", pick("backoff-interval", "BACKOFF_INTERVAL"), 0),
     redis: pick("redis", "REDIS_URL"),
     namespace: pick("namespace", "RESQUE_NAMESPACE"),
+    pidfile: pick("pidfile", "PIDFILE"),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });
   return settings;

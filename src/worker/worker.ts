@@ -45,6 +45,10 @@ export interface WorkerOptions {
   pruneInterval?: number;
   log?: Logger;
   now?: () => Date;
+  /** Take at most this many jobs, then drain and return (JOBS_PER_FORK). */
+  maxJobs?: number;
+  /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
+  onDraining?: () => void;
 }
 
 interface Running {
@@ -64,6 +68,7 @@ export class Worker {
   #done: string[] = [];
   #failures: { entry: string; record: string }[] = [];
   #shutdown = false;
+  #taken = 0;
   #paused = false;
   #wake: (() => void) | undefined;
   #heartbeat: Heartbeat | undefined;
@@ -86,6 +91,8 @@ export class Worker {
       pruneInterval: options.pruneInterval ?? 300,
       log: options.log ?? quiet,
       now: options.now ?? (() => new Date()),
+      maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
+      onDraining: options.onDraining ?? (() => {}),
     };
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
@@ -152,7 +159,8 @@ export class Worker {
     let interval = this.#o.minInterval;
     let wasWorking = false;
     for (;;) {
-      const free = this.#shutdown || this.#paused ? 0 : this.#o.threads - this.#running.size;
+      const left = this.#o.maxJobs - this.#taken;
+      const free = this.#shutdown || this.#paused ? 0 : Math.min(left, this.#o.threads - this.#running.size);
       const finished = this.#done.length + this.#failures.length;
       if (this.#shutdown && this.#running.size === 0 && finished === 0) break;
       if (free === 0 && finished === 0 && this.#running.size > 0) {
@@ -161,6 +169,12 @@ export class Worker {
       }
       const { paused, taken, lost } = await this.#cycle(free);
       for (const job of taken) this.#start(job);
+      this.#taken += taken.length;
+      if (this.#taken >= this.#o.maxJobs && !this.#shutdown) {
+        // The batch is taken: finish it and exit, so the process's memory goes back to the OS.
+        this.#shutdown = true;
+        this.#o.onDraining();
+      }
       if (lost) continue; // an unknown outcome says nothing about the queues: ask again
       if (taken.length > 0) {
         interval = this.#o.minInterval;

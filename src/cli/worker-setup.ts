@@ -1,0 +1,74 @@
+/** What `work` and `worker-process` share: settings from env and flags, job modules, logging, Redis. */
+import { consola } from "consola";
+import { JobRegistry } from "../jobs/registry.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { openDb, type Db } from "../store/connection.ts";
+import { workerSettings, type WorkerSettings } from "../worker/config.ts";
+import { loadJobModules } from "../worker/load-jobs.ts";
+import { Worker, type Logger, type WorkerOptions } from "../worker/worker.ts";
+
+export const WORKER_ENV = [
+  "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
+  "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
+  "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE",
+] as const;
+
+export const workArgs = {
+  queue: { type: "string", description: "Queues in priority order, globs and !exclusions allowed (QUEUE / QUEUES)" },
+  require: { type: "string", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
+  workers: { type: "string", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
+  threads: { type: "string", description: "Jobs in flight at once per process (THREAD_COUNT, default 1)" },
+  "jobs-per-fork": { type: "string", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 1000)" },
+  interval: { type: "string", description: "Idle poll in seconds; 0 exits when the queues are empty (INTERVAL, default 5)" },
+  redis: { type: "string", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
+  namespace: { type: "string", description: "Key namespace (default resque)" },
+  pidfile: { type: "string", description: "Write the master's pid to this file (PIDFILE)" },
+  "title-room": { type: "string", description: "(internal) reserves room for the process title" },
+} as const;
+
+export function settingsFrom(runtime: Runtime, args: Record<string, unknown>): WorkerSettings {
+  const env = Object.fromEntries(WORKER_ENV.map((k) => [k, runtime.env(k)]));
+  const flags = Object.fromEntries(
+    Object.entries(args).filter(([k, v]) => typeof v === "string" && k !== "_" && k !== "title-room"),
+  ) as Record<string, string>;
+  return workerSettings(env, flags);
+}
+
+export function loggerFor(runtime: Runtime): Logger {
+  const verbose = ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined);
+  return {
+    info: (m) => verbose && consola.info(m),
+    debug: (m) => runtime.env("VVERBOSE") !== undefined && consola.debug(m),
+    warn: (m) => consola.warn(m),
+    error: (m) => consola.error(m),
+  };
+}
+
+export function dbFor(settings: WorkerSettings): Db {
+  return openDb({
+    redis: settings.redis,
+    namespace: settings.namespace,
+    outage: "wait",
+    onOutage: (m) => (m ? consola.warn(`${m} Retrying with backoff.`) : consola.info("Redis is back.")),
+  });
+}
+
+/** A worker for this process, with its job modules loaded. */
+export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: Db, extra: Partial<WorkerOptions> = {}): Promise<Worker> {
+  const registry = new JobRegistry();
+  await loadJobModules(runtime, registry, settings.require);
+  return new Worker({
+    db,
+    registry,
+    runtime,
+    queues: settings.queues,
+    threads: settings.threads,
+    interval: settings.interval,
+    ...(settings.minInterval !== undefined && { minInterval: settings.minInterval }),
+    ...(settings.maxInterval !== undefined && { maxInterval: settings.maxInterval }),
+    ...(settings.backoffInterval !== undefined && { backoffInterval: settings.backoffInterval }),
+    proclinePrefix: settings.proclinePrefix,
+    log: loggerFor(runtime),
+    ...extra,
+  });
+}

@@ -1,0 +1,177 @@
+/**
+ * The master: keeps WORKER_COUNT worker processes working, starts a replacement as soon as
+ * one begins draining its JOBS_PER_FORK batch (so recycling does not dip throughput),
+ * relays signals, and records the jobs of a process that died as stock's DirtyExit.
+ */
+import { DIRTY_EXIT } from "../protocol/failure.ts";
+import { masterTitle } from "../protocol/procline.ts";
+import { parseQueueList } from "../protocol/queue-list.ts";
+import { childExitMessage, childSignalMessage } from "../protocol/signals.ts";
+import { epochSeconds } from "../protocol/time.ts";
+import { workerId } from "../protocol/worker-id.ts";
+import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
+import type { Db } from "../store/connection.ts";
+import { unregisterWithFailures } from "../worker/unregister.ts";
+import type { Logger } from "../worker/worker.ts";
+import { RestartPolicy } from "./restart-policy.ts";
+
+export interface MasterOptions {
+  db: Db;
+  runtime: Runtime;
+  queues: string;
+  workerCount: number;
+  /** Arguments and environment that start one worker process. */
+  childArgs: readonly string[];
+  childEnv: Record<string, string>;
+  log: Logger;
+  proclinePrefix?: string;
+  /** TERM_CHILD: on TERM/INT ask worker processes to finish, then KILL after termTimeout. */
+  termChild?: boolean;
+  termTimeout?: number;
+  preShutdownTimeout?: number;
+  /** GRACEFUL_TERM: TERM behaves like QUIT. */
+  gracefulTerm?: boolean;
+  now?: () => Date;
+}
+
+/** Messages a worker process sends its master. */
+export type WorkerMessage = { type: "draining" };
+
+interface Slot {
+  handle: ChildHandle;
+  startedAt: number;
+  draining: boolean;
+}
+
+export class Master {
+  readonly #o: MasterOptions;
+  readonly #configured: readonly string[];
+  readonly #slots = new Map<number, Slot>();
+  readonly #policy = new RestartPolicy();
+  #stopping = false;
+  #pendingStarts = 0;
+  #lastStart = 0;
+  #done!: () => void;
+
+  constructor(options: MasterOptions) {
+    this.#o = options;
+    this.#configured = parseQueueList(options.queues).configured;
+  }
+
+  /** Run until every worker process has exited after QUIT / TERM / INT. */
+  async run(): Promise<void> {
+    const finished = new Promise<void>((resolve) => (this.#done = resolve));
+    this.#trap();
+    for (let i = 0; i < this.#o.workerCount; i++) this.#start();
+    await finished;
+  }
+
+  get pids(): number[] {
+    return [...this.#slots.keys()];
+  }
+
+  #active(): number {
+    return [...this.#slots.values()].filter((s) => !s.draining).length + this.#pendingStarts;
+  }
+
+  #start(): void {
+    if (this.#stopping) return;
+    const handle = this.#o.runtime.spawnSelf(this.#o.childArgs, { env: this.#o.childEnv, titleRoom: 120 });
+    const slot: Slot = { handle, startedAt: Date.now(), draining: false };
+    this.#slots.set(handle.pid, slot);
+    this.#lastStart = epochSeconds(this.#now());
+    this.#showTitle();
+    handle.onMessage((message) => {
+      if ((message as WorkerMessage | undefined)?.type !== "draining" || slot.draining) return;
+      slot.draining = true;
+      this.#fill(); // overlap: the replacement starts while this one finishes its batch
+    });
+    void handle.exited.then((exit) => this.#exited(slot, exit));
+  }
+
+  /** Start processes until WORKER_COUNT are taking jobs. */
+  #fill(delayMs = 0): void {
+    while (!this.#stopping && this.#active() < this.#o.workerCount) {
+      if (delayMs === 0) {
+        this.#start();
+        continue;
+      }
+      this.#pendingStarts++;
+      setTimeout(() => {
+        this.#pendingStarts--;
+        this.#fill();
+      }, delayMs);
+    }
+  }
+
+  async #exited(slot: Slot, exit: ChildExit): Promise<void> {
+    const { pid } = slot.handle;
+    this.#slots.delete(pid);
+    const clean = exit.code === 0 && exit.signal === null;
+    // A process that exits cleanly has unregistered itself; otherwise its jobs are recorded here.
+    const id = workerId(this.#o.runtime.hostname(), pid, this.#configured);
+    const message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
+    try {
+      const recorded = await unregisterWithFailures(this.#o.db, id, { exception: DIRTY_EXIT, message: () => message }, this.#now());
+      if (!clean) this.#o.log.warn(`Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}); ${recorded} job(s) it had in flight recorded as failed`);
+    } catch (error) {
+      this.#o.log.error(`Could not unregister worker process ${pid}: ${(error as Error).message}`);
+    }
+    if (this.#stopping) {
+      this.#showTitle();
+      if (this.#slots.size === 0) this.#done();
+      return;
+    }
+    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, !clean);
+    if (delay > 0) this.#o.log.warn(`Worker process ${pid} died ${Date.now() - slot.startedAt} ms after it started; starting a replacement in ${delay} ms`);
+    this.#fill(delay);
+    this.#showTitle();
+  }
+
+  #trap(): void {
+    const on = (signal: TrappedSignal, handler: () => void) => this.#o.runtime.onSignal(signal, handler);
+    on("QUIT", () => this.#stop("QUIT"));
+    on("TERM", () => (this.#o.gracefulTerm ? this.#stop("QUIT") : this.#stopNow()));
+    on("INT", () => this.#stopNow());
+    // Killing a job means killing its process; replacements start as the processes exit.
+    on("USR1", () => this.#each((h) => h.signal("KILL")));
+    on("USR2", () => this.#each((h) => h.signal("USR2")));
+    on("CONT", () => this.#each((h) => h.signal("CONT")));
+  }
+
+  #each(fn: (handle: ChildHandle) => void): void {
+    for (const slot of this.#slots.values()) fn(slot.handle);
+  }
+
+  #stop(signal: "QUIT" | "TERM"): void {
+    this.#stopping = true;
+    this.#each((h) => h.signal(signal));
+    if (this.#slots.size === 0) this.#done();
+  }
+
+  /** TERM / INT: jobs in flight are killed and recorded (TERM_CHILD: asked to finish first). */
+  #stopNow(): void {
+    if (!this.#o.termChild) {
+      this.#stopping = true;
+      this.#each((h) => h.signal("KILL"));
+      if (this.#slots.size === 0) this.#done();
+      return;
+    }
+    const pre = (this.#o.preShutdownTimeout ?? 0) * 1000;
+    const term = (this.#o.termTimeout ?? 4) * 1000;
+    this.#stopping = true;
+    setTimeout(() => {
+      this.#each((h) => h.signal("QUIT"));
+      setTimeout(() => this.#each((h) => h.signal("KILL")), term);
+    }, pre);
+    if (this.#slots.size === 0) this.#done();
+  }
+
+  #showTitle(): void {
+    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, this.#configured, this.#o.proclinePrefix));
+  }
+
+  #now(): Date {
+    return this.#o.now?.() ?? new Date();
+  }
+}

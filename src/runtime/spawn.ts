@@ -1,0 +1,73 @@
+/**
+ * Starting copies of the running program. There is no fork(2) in JS runtimes, so a "fork"
+ * is the same executable started again: the script under Node, Bun or Deno, or the
+ * compiled binary itself (whose argv[1] is a virtual /$bunfs path that cannot be run).
+ */
+import { spawn } from "node:child_process";
+import process from "node:process";
+import type { ChildExit, ChildHandle, ParentLink, RuntimeName, SpawnOptions, Spawner } from "./types.ts";
+
+/** The command that starts this program again, before its own arguments. */
+export function selfCommand(name: RuntimeName): string[] {
+  const script = process.argv[1] ?? "";
+  if (name === "bun" && script.startsWith("/$bunfs/")) return [process.execPath];
+  if (name === "bun") return [process.execPath, script];
+  // Deno children get all permissions unless told otherwise; name them explicitly.
+  if (name === "deno") return [process.execPath, "run", "-A", script];
+  return [process.execPath, ...process.execArgv, script];
+}
+
+// The title room argument: ignored by the CLI, it only makes the argv area long enough.
+export const ROOM_FLAG = "--title-room";
+
+export function spawner(name: RuntimeName): Spawner {
+  return {
+    spawnSelf(args, options: SpawnOptions = {}): ChildHandle {
+      const [command, ...prefix] = selfCommand(name);
+      const room = options.titleRoom ? [`${ROOM_FLAG}=${"_".repeat(options.titleRoom)}`] : [];
+      const child = spawn(command!, [...prefix, ...args, ...room], {
+        env: { ...process.env, ...options.env },
+        stdio: ["ignore", "inherit", "inherit", "ipc"],
+      });
+      const exited = new Promise<ChildExit>((resolve) => {
+        child.once("exit", (code, signal) => resolve({ code, signal }));
+        child.once("error", () => resolve({ code: 127, signal: null }));
+      });
+      return {
+        pid: child.pid ?? -1,
+        // Deno's child.kill() sends only the first signal; process.kill works everywhere.
+        signal: (sig) => {
+          try {
+            if (child.pid) process.kill(child.pid, `SIG${sig}`);
+          } catch {
+            // already gone
+          }
+        },
+        send: (message) => {
+          if (child.connected) child.send(message as object);
+        },
+        onMessage: (handler) => {
+          child.on("message", handler);
+        },
+        exited,
+      };
+    },
+
+    parent(): ParentLink | undefined {
+      if (typeof process.send !== "function") return undefined;
+      return {
+        send: (message) => {
+          if (process.connected) process.send!(message as object);
+        },
+        onMessage: (handler) => {
+          process.on("message", handler);
+        },
+        onGone: (handler) => {
+          process.once("disconnect", handler);
+        },
+      };
+    },
+
+    rss: () => process.memoryUsage.rss(),
+  };
+}

@@ -1,0 +1,145 @@
+import assert from "node:assert/strict";
+import process from "node:process";
+import { describe, it } from "node:test";
+import { RestartPolicy } from "../src/master/restart-policy.ts";
+import { useRedis } from "./support/fixture.ts";
+import { commandLine, eventually, exited, spawnCli } from "./support/spawn-cli.ts";
+
+const redis = useRedis();
+type Resque = ReturnType<typeof redis.open>;
+
+function startMaster(resque: Resque, reportKey: string, env: Record<string, string>) {
+  return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
+    QUEUE: "m",
+    INTERVAL: "0.05",
+    REDIS_URL: redis.server().url,
+    RESQUE_NAMESPACE: resque.db.keys.namespace,
+    TEST_REPORT_URL: redis.server().url,
+    TEST_REPORT_KEY: reportKey,
+    ...env,
+  });
+}
+
+const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));
+
+describe("master and worker processes", () => {
+  it("recycles each worker process after JOBS_PER_FORK jobs, and every process registers with its real pid", async () => {
+    const resque = redis.open("recycle");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    for (let i = 0; i < 20; i++) await resque.enqueueTo("m", "WhoAmI", String(i));
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "1", JOBS_PER_FORK: "5" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 20, "20 jobs");
+    const byPid = new Map<string, number>();
+    for (const line of await resque.db.redis.lrange(reportKey, 0, -1)) {
+      const pid = line.split(" ")[1]!;
+      byPid.set(pid, (byPid.get(pid) ?? 0) + 1);
+    }
+    assert.deepEqual([...byPid.values()], [5, 5, 5, 5]);
+    assert.ok(![...byPid.keys()].includes(String(master.pid)), "jobs run in worker processes, not the master");
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
+    assert.deepEqual(await resque.stats(), { processed: 20, failed: 0 });
+  });
+
+  it("shows stock-style titles: the master what it supervises, each worker process its state", async () => {
+    const resque = redis.open("titles");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "2" });
+    const pids = await eventually(async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined), "two worker processes");
+    await eventually(() => commandLine(master.pid!).startsWith("resque-0.1.0: Master of 2 workers"), "the master's title");
+    for (const pid of pids) await eventually(() => commandLine(pid).startsWith("resque-0.1.0: Waiting for m"), `worker ${pid}'s title`);
+    process.kill(master.pid!, "SIGUSR2");
+    for (const pid of pids) await eventually(() => commandLine(pid).startsWith("resque-0.1.0: Paused"), `worker ${pid} paused`);
+    await resque.db.redis.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "x");
+    process.kill(master.pid!, "SIGCONT");
+    await eventually(async () => (await resque.db.redis.lrange(reportKey, 0, -1)).includes("start x"), "the job after CONT");
+    const busy = await eventually(async () => {
+      for (const pid of pids) if (commandLine(pid).startsWith("resque-0.1.0: Processing m since ")) return pid;
+      return undefined;
+    }, "a Processing title");
+    assert.match(commandLine(busy), /Processing m since \d+ \[Held\]/);
+    await resque.db.redis.del(`${reportKey}:hold`);
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
+  it("records the jobs of a SIGKILLed worker process as stock's DirtyExit and starts a replacement", async () => {
+    const resque = redis.open("sigkill");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    await resque.db.redis.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "a");
+    await resque.enqueueTo("m", "Held", "b");
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "2" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 2, "both jobs to start");
+    const [victim] = await workerPids(resque);
+    process.kill(victim!, "SIGKILL");
+    const failures = await eventually(async () => ((await resque.failed.count()) === 2 ? resque.failed.list(0, 2) : undefined), "two failure records");
+    for (const f of failures) {
+      assert.equal(f.exception, "Resque::DirtyExit");
+      assert.equal(f.error, `Child process received unhandled signal pid ${victim} SIGKILL (signal 9)`);
+      assert.equal(f.queue, "m");
+    }
+    assert.deepEqual(failures.map((f) => (f.payload as { args: string[] }).args[0]).sort(), ["a", "b"]);
+    const [replacement] = await eventually(async () => {
+      const pids = await workerPids(resque);
+      return pids.length === 1 && pids[0] !== victim ? pids : undefined;
+    }, "a replacement");
+    assert.ok(replacement && replacement !== victim);
+    await resque.db.redis.del(`${reportKey}:hold`);
+    await resque.failed.retryAll();
+    await eventually(async () => (await resque.db.redis.lrange(reportKey, 0, -1)).filter((l) => l.startsWith("done")).length === 2, "retried jobs done");
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
+  it("TERM stops now: jobs in flight are killed and recorded, never dropped", async () => {
+    const resque = redis.open("term");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    await resque.db.redis.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "t");
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
+    process.kill(master.pid!, "SIGTERM");
+    assert.equal(await exited(master), 0);
+    const [failure] = await resque.failed.list(0, 1);
+    assert.equal(failure?.exception, "Resque::DirtyExit");
+    assert.match(failure?.error ?? "", /SIGKILL \(signal 9\)/);
+    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
+  });
+
+  it("USR1 kills the jobs in flight (recorded) and keeps working", async () => {
+    const resque = redis.open("usr1");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    await resque.db.redis.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "u");
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
+    process.kill(master.pid!, "SIGUSR1");
+    await eventually(async () => (await resque.failed.count()) === 1, "the killed job's record");
+    await resque.enqueueTo("m", "Quick", "after");
+    await eventually(async () => (await resque.db.redis.lrange(reportKey, 0, -1)).includes("done after"), "a job after USR1");
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
+  it("worker processes shut down gracefully when the master is SIGKILLed", async () => {
+    const resque = redis.open("orphan");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "2" });
+    const pids = await eventually(async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined), "two worker processes");
+    process.kill(master.pid!, "SIGKILL");
+    await exited(master);
+    await eventually(() => pids.every((pid) => commandLine(pid) === ""), "the worker processes to exit");
+    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), [], "they unregistered themselves");
+  });
+
+  it("restarts a process that dies at once with growing delays, and at once after a healthy run", () => {
+    const policy = new RestartPolicy(2000, 30_000);
+    assert.deepEqual([10, 10, 10, 10].map((ms) => policy.delayAfter(ms, true)), [250, 500, 1000, 2000]);
+    assert.equal(policy.delayAfter(60_000, true), 0);
+    assert.equal(policy.delayAfter(10, true), 250);
+    assert.equal(policy.delayAfter(10, false), 0, "a clean exit (a finished batch) is replaced at once");
+  });
+});
