@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { RestartPolicy } from "../src/master/restart-policy.ts";
@@ -20,6 +21,7 @@ function startMaster(resque: Resque, reportKey: string, env: Record<string, stri
   });
 }
 
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));
 
 describe("master and worker processes", () => {
@@ -109,6 +111,28 @@ describe("master and worker processes", () => {
     assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
   });
 
+  for (const [label, env, finishes] of [
+    ["TERM_CHILD: TERM asks the job's process to finish within RESQUE_TERM_TIMEOUT", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "30" }, true],
+    ["TERM_CHILD: past RESQUE_TERM_TIMEOUT the process is killed and its job recorded", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "0.2" }, false],
+    ["GRACEFUL_TERM: TERM behaves like QUIT", { GRACEFUL_TERM: "1" }, true],
+  ] as const) {
+    it(label, async () => {
+      const resque = redis.open("termchild");
+      const reportKey = `${resque.db.keys.namespace}:report`;
+      await resque.db.redis.set(`${reportKey}:hold`, "1");
+      await resque.enqueueTo("m", "Held", "c");
+      const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", ...env });
+      await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
+      process.kill(master.pid!, "SIGTERM");
+      if (finishes) await resque.db.redis.del(`${reportKey}:hold`);
+      assert.equal(await exited(master), 0);
+      const done = (await resque.db.redis.lrange(reportKey, 0, -1)).includes("done c");
+      assert.equal(done, finishes);
+      assert.equal(await resque.failed.count(), finishes ? 0 : 1);
+      assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
+    });
+  }
+
   it("USR1 kills the jobs in flight (recorded) and keeps working", async () => {
     const resque = redis.open("usr1");
     const reportKey = `${resque.db.keys.namespace}:report`;
@@ -133,6 +157,36 @@ describe("master and worker processes", () => {
     await exited(master);
     await eventually(() => pids.every((pid) => commandLine(pid) === ""), "the worker processes to exit");
     assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), [], "they unregistered themselves");
+  });
+
+  it("a leaking job grows neither the master nor the next worker process: memory returns at each recycle", async () => {
+    const resque = redis.open("leak");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const total = 60;
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", JOBS_PER_FORK: "15" });
+    try {
+    await eventually(async () => (await workerPids(resque)).length === 1, "the first worker process");
+    const masterBefore = rssOf(master.pid!);
+    for (let i = 0; i < total; i++) await resque.enqueueTo("m", "Leak", String(i));
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === total, `${total} jobs`);
+    const masterAfter = rssOf(master.pid!);
+    const runs = (await resque.db.redis.lrange(reportKey, 0, -1)).map((line) => line.split(" ").map(Number) as [number, number, number]);
+    const byPid = new Map<number, number[]>();
+    for (const [, pid, rss] of runs) byPid.set(pid, [...(byPid.get(pid) ?? []), rss]);
+    const processes = [...byPid.values()];
+    assert.equal(processes.length, 4, "60 jobs at JOBS_PER_FORK=15 take four processes");
+    const MiB = 1 << 20;
+    for (let i = 1; i < processes.length; i++) {
+      const previousPeak = Math.max(...processes[i - 1]!);
+      const freshStart = processes[i]![0]!;
+      assert.ok(freshStart < previousPeak - 24 * MiB, `process ${i + 1} started at ${freshStart / MiB | 0} MiB; the one before peaked at ${previousPeak / MiB | 0} MiB`);
+    }
+    // The master never runs a job: 240 MiB leaked in workers, and it must not have taken any of it.
+    assert.ok(masterAfter - masterBefore < 8 * MiB, `master grew by ${(masterAfter - masterBefore) / MiB} MiB`);
+    } finally {
+      process.kill(master.pid!, "SIGQUIT");
+      assert.equal(await exited(master), 0);
+    }
   });
 
   it("restarts a process that dies at once with growing delays, and at once after a healthy run", () => {

@@ -14,6 +14,12 @@ export const workCommand = defineCommand({
     const runtime = currentRuntime();
     try {
       const settings = settingsFrom(runtime, { ...args, fork: args.fork === false ? "false" : undefined });
+      if (settings.background && runtime.env("RESQUE_BACKGROUNDED") === undefined) {
+        // Stock daemonizes with Process.daemon; here the same program starts again detached.
+        const child = runtime.spawnSelf(runtime.args(), { env: { RESQUE_BACKGROUNDED: "1" }, detached: true });
+        console.log(`Started in the background as pid ${child.pid}`);
+        runtime.exit(0);
+      }
       if (settings.pidfile) writeFileSync(settings.pidfile, `${runtime.pid}\n`);
       const db = dbFor(settings);
       if (settings.dontFork) {
@@ -28,7 +34,7 @@ export const workCommand = defineCommand({
           const value = runtime.env(key);
           if (value !== undefined) childEnv[key] = value;
         }
-        const flags = Object.entries(args).flatMap(([k, v]) => (typeof v === "string" && k !== "_" && k !== "title-room" && k !== "pidfile" ? [`--${k}=${v}`] : []));
+        const flags = Object.entries(args).flatMap(([k, v]) => (typeof v === "string" && k !== "_" && k !== "title-room" && k !== "pidfile" ? [`--${k}=${v}`] : v === true && k !== "fork" && k !== "background" ? [`--${k}`] : []));
         const master = new Master({
           db,
           runtime,

@@ -10,7 +10,7 @@ import { Worker, type Logger, type WorkerOptions } from "../worker/worker.ts";
 export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
   "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
-  "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE",
+  "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
 ] as const;
 
 export const workArgs = {
@@ -23,13 +23,20 @@ export const workArgs = {
   redis: { type: "string", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
   namespace: { type: "string", description: "Key namespace (default resque)" },
   pidfile: { type: "string", description: "Write the master's pid to this file (PIDFILE)" },
+  background: { type: "boolean", description: "Detach and run in the background (BACKGROUND)" },
+  "procline-prefix": { type: "string", description: "Prepended to every process title (RESQUE_PROCLINE_PREFIX)" },
+  "term-child": { type: "boolean", description: "TERM/INT ask worker processes to finish first, KILL after --term-timeout (TERM_CHILD)" },
+  "term-timeout": { type: "string", description: "Seconds between asking and killing with --term-child (RESQUE_TERM_TIMEOUT, default 4)" },
+  "pre-shutdown-timeout": { type: "string", description: "Seconds to wait before asking, with --term-child (RESQUE_PRE_SHUTDOWN_TIMEOUT, default 0)" },
+  "graceful-term": { type: "boolean", description: "TERM behaves like QUIT (GRACEFUL_TERM)" },
   "title-room": { type: "string", description: "(internal) reserves room for the process title" },
 } as const;
 
 export function settingsFrom(runtime: Runtime, args: Record<string, unknown>): WorkerSettings {
   const env = Object.fromEntries(WORKER_ENV.map((k) => [k, runtime.env(k)]));
+  // Boolean flags arrive as true; settings read "set = on", as stock's variables.
   const flags = Object.fromEntries(
-    Object.entries(args).filter(([k, v]) => typeof v === "string" && k !== "_" && k !== "title-room"),
+    Object.entries(args).flatMap(([k, v]) => (k === "_" || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [])),
   ) as Record<string, string>;
   return workerSettings(env, flags);
 }

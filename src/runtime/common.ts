@@ -41,6 +41,8 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     hostname: () => hostname(),
     env: (key) => process.env[key],
     cwd: () => process.cwd(),
+    // Node, Deno, Bun and Bun's compiled binaries all put the program's arguments from argv[2] on.
+    args: () => process.argv.slice(2),
     setTitle,
     onSignal(signal: TrappedSignal, handler: () => void) {
       const sig = `SIG${signal}` as NodeJS.Signals;

@@ -27,8 +27,10 @@ export function spawner(name: RuntimeName): Spawner {
       const room = options.titleRoom ? [`${ROOM_FLAG}=${"_".repeat(options.titleRoom)}`] : [];
       const child = spawn(command!, [...prefix, ...args, ...room], {
         env: { ...process.env, ...options.env },
-        stdio: ["ignore", "inherit", "inherit", "ipc"],
+        stdio: options.detached ? "ignore" : ["ignore", "inherit", "inherit", "ipc"],
+        detached: options.detached ?? false,
       });
+      if (options.detached) child.unref();
       const exited = new Promise<ChildExit>((resolve) => {
         child.once("exit", (code, signal) => resolve({ code, signal }));
         child.once("error", () => resolve({ code: 127, signal: null }));

@@ -14,6 +14,8 @@ export interface Runtime extends Spawner {
   hostname(): string;
   env(name: string): string | undefined;
   cwd(): string;
+  /** The program's own arguments (after the runtime and script, or after a compiled binary's name). */
+  args(): string[];
   /** Make `ps` show `title` (the process model issue widens this to every runtime's argv area). */
   setTitle(title: string): void;
   /** Trap a signal; returns the function that removes the trap. */
@@ -55,6 +57,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Bytes of argv room to reserve for the child's process title. */
   titleRoom?: number;
+  /** Start it in its own session with no terminal and no IPC, and let this process exit (BACKGROUND). */
+  detached?: boolean;
 }
 
 export interface Spawner {

@@ -21,6 +21,7 @@ export interface WorkerSettings {
   termTimeout: number;
   preShutdownTimeout: number;
   pidfile?: string;
+  background: boolean;
 }
 
 /** JOBS_PER_FORK when unset: a process start costs 60-250 ms here, so a batch of 1000 makes it noise. */
@@ -57,6 +58,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     gracefulTerm: flags["graceful-term"] !== undefined || env["GRACEFUL_TERM"] !== undefined,
     termTimeout: number("RESQUE_TERM_TIMEOUT", pick("term-timeout", "RESQUE_TERM_TIMEOUT"), 0) ?? 4,
     preShutdownTimeout: number("RESQUE_PRE_SHUTDOWN_TIMEOUT", pick("pre-shutdown-timeout", "RESQUE_PRE_SHUTDOWN_TIMEOUT"), 0) ?? 0,
+    background: flags["background"] !== undefined || env["BACKGROUND"] !== undefined,
   };
   const optional = {
     minInterval: number("MIN_INTERVAL", pick("min-interval", "MIN_INTERVAL"), 0),
