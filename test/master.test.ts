@@ -44,6 +44,18 @@ describe("master and worker processes", () => {
     assert.deepEqual(await resque.stats(), { processed: 20, failed: 0 });
   });
 
+  it("at 1/1/1 behaves like stock: one job per worker process", async () => {
+    const resque = redis.open("oneone");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    for (let i = 0; i < 3; i++) await resque.enqueueTo("m", "WhoAmI", String(i));
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "1", JOBS_PER_FORK: "1" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 3, "3 jobs");
+    const pids = new Set((await resque.db.redis.lrange(reportKey, 0, -1)).map((line) => line.split(" ")[1]));
+    assert.equal(pids.size, 3);
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
   it("shows stock-style titles: the master what it supervises, each worker process its state", async () => {
     const resque = redis.open("titles");
     const reportKey = `${resque.db.keys.namespace}:report`;

@@ -2,6 +2,7 @@
 /** The `resque` command. */
 import { defineCommand, runMain } from "citty";
 import { VERSION } from "../protocol/version.ts";
+import { currentRuntime } from "../runtime/detect.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { workCommand } from "./work.ts";
 import { workerProcessCommand } from "./worker-process.ts";
@@ -11,4 +12,10 @@ const main = defineCommand({
   subCommands: { work: workCommand, "worker-process": workerProcessCommand, enqueue: enqueueCommand },
 });
 
-await runMain(main);
+// The resque-worker binary works by default, as stock's `rake resque:work`: QUEUE=a ./resque-worker
+const runtime = currentRuntime();
+const rawArgs = runtime.args();
+const first = rawArgs[0];
+const subcommands = Object.keys(main.subCommands ?? {});
+const startsWithCommand = first !== undefined && (subcommands.includes(first) || ["--help", "-h", "--version", "-v"].includes(first));
+await runMain(main, { rawArgs: runtime.compiled && !startsWithCommand ? ["work", ...rawArgs] : rawArgs });

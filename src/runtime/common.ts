@@ -38,6 +38,7 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     ...spawner(name),
     name,
     pid: process.pid,
+    compiled: (process.argv[1] ?? "").startsWith("/$bunfs/"),
     hostname: () => hostname(),
     env: (key) => process.env[key],
     cwd: () => process.cwd(),

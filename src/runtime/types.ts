@@ -11,6 +11,8 @@ export interface ProcessInfo {
 export interface Runtime extends Spawner {
   readonly name: RuntimeName;
   readonly pid: number;
+  /** True inside a `bun build --compile` binary. */
+  readonly compiled: boolean;
   hostname(): string;
   env(name: string): string | undefined;
   cwd(): string;

@@ -6,6 +6,7 @@ import { currentRuntime } from "../../src/runtime/detect.ts";
 import { openDb, type Db } from "../../src/store/connection.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { killSpawned } from "./spawn-cli.ts";
 
 export function useRedis(): { server: () => TestRedis; open: (label: string) => Resque; dbs: Db[] } {
   let server: TestRedis | undefined;
@@ -14,6 +15,7 @@ export function useRedis(): { server: () => TestRedis; open: (label: string) => 
     server = await startRedis();
   });
   after(async () => {
+    killSpawned();
     for (const r of opened) r.db.redis.disconnect();
     await server?.stop();
   });

@@ -6,6 +6,20 @@ import { detectRuntimeName } from "../../src/runtime/detect.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 
+const spawned = new Set<ChildProcess>();
+
+/** Kill whatever a failed test left running (called after each test file). */
+export function killSpawned(): void {
+  for (const child of spawned) {
+    try {
+      if (child.exitCode === null && child.pid) process.kill(child.pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+  spawned.clear();
+}
+
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
   const cli = `${root}src/cli/main.ts`;
   const argv = {
@@ -13,7 +27,9 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
     bun: [cli, ...args],
     deno: ["run", "-A", cli, ...args],
   }[detectRuntimeName()];
-  return spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  spawned.add(child);
+  return child;
 }
 
 export const exited = (child: ChildProcess): Promise<number | null> =>
