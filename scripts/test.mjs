@@ -14,17 +14,20 @@ const steps = [
   ["node", "node", ["--import", "tsx", "--test", "--test-concurrency=1", ...files]],
   ["bun", bin("bun"), ["test", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
+  ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
+  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
 ];
 
 const results = [];
-for (const [label, cmd, args] of steps) {
+for (const [label, cmd, args, env] of steps) {
   console.log(`\n=== ${label} ===`);
-  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   results.push([label, status === 0 && !error]);
 }
 console.log("\n=== summary ===");
 for (const [label, ok] of results) console.log(`${ok ? "ok    " : "FAILED"} ${label}`);
-const runtimes = results.slice(2);
+const runtimes = results.filter(([label]) => ["node", "bun", "deno", "compiled binary (process tests)"].includes(label));
 const passed = runtimes.filter(([, ok]) => ok).length;
+console.log(`(suites run on: ${runtimes.map(([label]) => label).join("; ")})`);
 console.log(`runtimes: ${passed} passed, ${runtimes.length - passed} failed`);
 process.exit(results.every(([, ok]) => ok) ? 0 : 1);

@@ -18,7 +18,7 @@ export const workArgs = {
   require: { type: "string", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
   workers: { type: "string", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
   threads: { type: "string", description: "Jobs in flight at once per process (THREAD_COUNT, default 1)" },
-  "jobs-per-fork": { type: "string", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 1000)" },
+  "jobs-per-fork": { type: "string", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 10000)" },
   interval: { type: "string", description: "Idle poll in seconds; 0 exits when the queues are empty (INTERVAL, default 5)" },
   redis: { type: "string", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
   namespace: { type: "string", description: "Key namespace (default resque)" },

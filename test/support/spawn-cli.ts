@@ -21,6 +21,13 @@ export function killSpawned(): void {
 }
 
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+  // RESQUE_TEST_BINARY: run the same tests against the compiled resque-worker.
+  const binary = process.env["RESQUE_TEST_BINARY"];
+  if (binary) {
+    const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    spawned.add(child);
+    return child;
+  }
   const cli = `${root}src/cli/main.ts`;
   const argv = {
     node: ["--import", "tsx", cli, ...args],
