@@ -1,10 +1,15 @@
-/** `resque enqueue <Class> [arg ...]`: args are JSON when they parse as JSON, strings otherwise. */
+/**
+ * `resque enqueue`: one job (args are JSON when they parse as JSON, strings otherwise), one raw
+ * payload (--json), or many newline-delimited payloads from a file or stdin (--bulk), pipelined.
+ */
 import { defineCommand } from "citty";
-import { consola } from "consola";
-import { Resque } from "../client/resque.ts";
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import process from "node:process";
+import type { Resque } from "../client/resque.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
-import { currentRuntime } from "../runtime/detect.ts";
-import { reportError } from "./errors.ts";
+import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 
 const parseArg = (text: string): unknown => {
   try {
@@ -14,27 +19,70 @@ const parseArg = (text: string): unknown => {
   }
 };
 
+const BATCH = 1000;
+
+async function bulk(resque: Resque, queue: string, source: string, json: boolean): Promise<void> {
+  const input = source === "-" ? process.stdin : createReadStream(source);
+  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const tty = Boolean(process.stderr.isTTY) && !json;
+  const rejected: { line: number; problem: string }[] = [];
+  let batch: string[] = [];
+  let pushed = 0;
+  let lineNo = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    await resque.pushMany(queue, batch);
+    pushed += batch.length;
+    batch = [];
+    if (tty) process.stderr.write(`\r${pushed} pushed${rejected.length ? `, ${rejected.length} rejected` : ""}`);
+  };
+  for await (const text of lines) {
+    lineNo++;
+    if (text.trim() === "") continue;
+    const payload = decodePayload(text.trim());
+    if (isMalformed(payload)) rejected.push({ line: lineNo, problem: payload.problem });
+    else batch.push(text.trim());
+    if (batch.length >= BATCH) await flush();
+  }
+  await flush();
+  if (tty) process.stderr.write("\n");
+  if (json) printJson({ queue, pushed, rejected });
+  else {
+    say.success(`Pushed ${pushed} job(s) to ${queue}.`);
+    for (const r of rejected.slice(0, 20)) say.warn(`line ${r.line} not pushed: ${r.problem}`);
+    if (rejected.length > 20) say.warn(`... and ${rejected.length - 20} more lines not pushed`);
+  }
+  if (rejected.length > 0) throw new UsageError(`${rejected.length} line(s) were not valid payloads and were not pushed; fix them and push those lines again.`);
+}
+
 export const enqueueCommand = defineCommand({
-  meta: { name: "enqueue", description: "Enqueue a job: resque enqueue Archive 42 '{\"deep\":true}' --queue archive" },
+  meta: {
+    name: "enqueue",
+    description:
+      "Enqueue jobs. Examples: resque enqueue Archive 42 '{\"deep\":true}' --queue archive | resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}' | resque enqueue --queue q --bulk jobs.ndjson (or --bulk - for stdin)",
+  },
   args: {
-    class: { type: "positional", description: "Job class name as workers know it", required: true },
-    queue: { type: "string", description: "Queue to push to", required: true },
-    redis: { type: "string", description: "Redis location (REDIS_URL)" },
-    namespace: { type: "string", description: "Key namespace (default resque)" },
+    ...commonArgs,
+    class: { type: "positional", required: false, description: "Job class name as workers know it" },
+    queue: { type: "string", required: true, description: "Queue to push to" },
+    payload: { type: "string", description: "(with --json) a whole payload: {\"class\":...,\"args\":[...]}" },
+    bulk: { type: "string", description: "Newline-delimited payloads from a file, or - for stdin" },
   },
-  async run({ args }) {
-    const runtime = currentRuntime();
-    let resque: Resque | undefined;
-    try {
-      resque = new Resque({ redis: args.redis ?? runtime.env("REDIS_URL"), namespace: args.namespace, outage: "fail" });
-      await resque.connect();
-      const jobArgs = (args._ as string[]).slice(1).map(parseArg);
-      await resque.enqueueTo(args.queue, args.class, ...jobArgs);
-      consola.success(`Enqueued ${args.class} on ${args.queue}`);
-      await resque.close();
-    } catch (error) {
-      resque?.db.redis.disconnect();
-      runtime.exit(reportError(error));
-    }
-  },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      if (args.bulk) return bulk(resque, args.queue, args.bulk, Boolean(args.json));
+      const positional = (args._ as string[]).map(String);
+      if (args.json && !args.bulk) {
+        const raw = args.payload ?? positional[0];
+        if (!raw) throw new UsageError("--json wants one payload: resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[]}'");
+        const payload = decodePayload(raw);
+        if (isMalformed(payload)) throw new UsageError(`Not pushed: ${payload.problem}`);
+        await resque.push(args.queue, raw);
+        return printJson({ queue: args.queue, payload: payload.object });
+      }
+      const [className, ...rest] = positional;
+      if (!className) throw new UsageError("Name the job class: resque enqueue Archive 42 --queue archive");
+      await resque.enqueueTo(args.queue, className, ...rest.map(parseArg));
+      say.success(`Enqueued ${className} on ${args.queue}`);
+    }),
 });

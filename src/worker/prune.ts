@@ -17,12 +17,14 @@ export interface PruneContext {
   processes: () => ProcessInfo[];
   heartbeatInterval: number;
   pruneInterval: number;
+  /** Workers prune only when they win stock's lock; an explicit `resque prune` does not ask. */
+  takeLock?: boolean;
 }
 
 /** Returns the ids it removed; does nothing unless it wins the prune lock (as stock). */
 export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   const { db } = ctx;
-  if (!(await takePruneLock(db, ctx.id, ctx.heartbeatInterval))) return [];
+  if (ctx.takeLock !== false && !(await takePruneLock(db, ctx.id, ctx.heartbeatInterval))) return [];
   const [ids, beats, now] = await Promise.all([workerIds(db), heartbeats(db), redisTime(db)]);
   const pruned: string[] = [];
 

@@ -1,0 +1,52 @@
+/** What every Redis-reading command shares: --redis / --namespace / --json, a connection, exit codes. */
+import { consola } from "consola";
+import { Resque } from "../client/resque.ts";
+import { currentRuntime } from "../runtime/detect.ts";
+import { encodeJson } from "../protocol/json.ts";
+import { reportError } from "./errors.ts";
+
+export const commonArgs = {
+  redis: { type: "string", description: "Redis location (REDIS_URL; default redis://127.0.0.1:6379/0)" },
+  namespace: { type: "string", description: "Key namespace (RESQUE_NAMESPACE; default resque)" },
+  json: { type: "boolean", description: "Print JSON for scripts instead of a table" },
+} as const;
+
+export interface CommonArgs {
+  redis?: string;
+  namespace?: string;
+  json?: boolean;
+}
+
+/** Connect (failing fast with advice), run, close; exit 0, 1 (user error) or 2 (Redis unreachable). */
+export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promise<void>): Promise<void> {
+  const runtime = currentRuntime();
+  let resque: Resque | undefined;
+  let code = 0;
+  try {
+    resque = new Resque({
+      redis: args.redis ?? runtime.env("REDIS_URL"),
+      namespace: args.namespace ?? runtime.env("RESQUE_NAMESPACE"),
+      outage: "fail",
+      environment: runtime.env("RAILS_ENV") ?? runtime.env("RACK_ENV") ?? "development",
+    });
+    await resque.connect();
+    await fn(resque);
+  } catch (error) {
+    code = reportError(error);
+  } finally {
+    resque?.db.redis.disconnect();
+  }
+  runtime.exit(code);
+}
+
+/** JSON for scripts: bigints stay exact (Ruby-compatible encoding). */
+export const printJson = (value: unknown): void => {
+  console.log(encodeJson(value));
+};
+
+export const say = consola;
+
+/** A user error: message is the advice, exit code 1. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

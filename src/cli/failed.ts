@@ -1,0 +1,109 @@
+/** `resque failed ...`: the failed list, as resque-web's Failed tab (indexes are list positions, 0 = oldest). */
+import { defineCommand } from "citty";
+import type { FailureRecord } from "../client/failed.ts";
+import { encodeJson } from "../protocol/json.ts";
+import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
+import { table } from "./table.ts";
+
+const filterArgs = {
+  queue: { type: "string", description: "Only failures from this queue" },
+  class: { type: "string", description: "Only failures of this job class" },
+} as const;
+
+const classOf = (f: FailureRecord) =>
+  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? String((f.payload as Record<string, unknown>)["class"]) : "(unreadable payload)";
+
+const argsOf = (f: FailureRecord) =>
+  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? encodeJson((f.payload as Record<string, unknown>)["args"] ?? []) : JSON.stringify(f.payload);
+
+function indexArg(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`"${String(value)}" is not a failure index; \`resque failed list\` shows them.`);
+  return n;
+}
+
+const list = defineCommand({
+  meta: { name: "list", description: "List failures. Example: resque failed list --queue mail --limit 50" },
+  args: { ...commonArgs, ...filterArgs, offset: { type: "string", default: "0" }, limit: { type: "string", default: "20" } },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const all = await resque.failed.list(0, await resque.failed.count());
+      const matching = all.filter((f) => (!args.queue || f.queue === args.queue) && (!args.class || classOf(f) === args.class));
+      const page = matching.slice(Number(args.offset) || 0, (Number(args.offset) || 0) + (Number(args.limit) || 20));
+      if (args.json) return printJson(page.map(({ raw: _raw, ...f }) => f));
+      if (page.length === 0) return console.log("No failed jobs.");
+      console.log(table(["INDEX", "FAILED AT", "QUEUE", "CLASS", "EXCEPTION", "ERROR", "RETRIED"], page.map((f) => [
+        f.index, f.failedAt, f.queue, classOf(f), f.exception, f.error.split("\n")[0]!.slice(0, 60), f.retriedAt ?? "",
+      ])));
+      console.log(`\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${all.length} failures in all)`}.`);
+    }),
+});
+
+const show = defineCommand({
+  meta: { name: "show", description: "Show one failure whole. Example: resque failed show 0" },
+  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index" } },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const f = await resque.failed.get(indexArg(args.index));
+      if (!f) throw new UsageError(`No failed job at index ${args.index}.`);
+      if (args.json) return console.log(f.raw);
+      console.log(table(["FIELD", "VALUE"], [
+        ["index", f.index], ["failed_at", f.failedAt], ["queue", f.queue], ["worker", f.worker], ["class", classOf(f)],
+        ["args", argsOf(f)], ["exception", f.exception], ["error", f.error], ["retried_at", f.retriedAt ?? ""],
+      ]));
+      if (f.backtrace.length > 0) console.log(`\nbacktrace:\n  ${f.backtrace.join("\n  ")}`);
+    }),
+});
+
+const retry = defineCommand({
+  meta: { name: "retry", description: "Enqueue one failure again (the record stays, marked retried_at). Example: resque failed retry 3" },
+  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index" } },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const f = await resque.failed.retry(indexArg(args.index));
+      return args.json ? printJson({ retried: [f.index] }) : say.success(`Retried ${classOf(f)} from ${f.queue} (index ${f.index}).`);
+    }),
+});
+
+const retryAll = defineCommand({
+  meta: { name: "retry-all", description: "Retry every failure, or those of a queue or class. Example: resque failed retry-all --class Archive" },
+  args: { ...commonArgs, ...filterArgs },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const n = await resque.failed.retryAll({ ...(args.queue && { queue: args.queue }), ...(args.class && { className: args.class }) });
+      return args.json ? printJson({ retried: n }) : say.success(`Retried ${n} failed job(s).`);
+    }),
+});
+
+const remove = defineCommand({
+  meta: { name: "remove", description: "Remove one failure by index, or all of a queue or class. Example: resque failed remove --queue mail" },
+  args: { ...commonArgs, ...filterArgs, index: { type: "positional", required: false, description: "Failure index" } },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      let n: number;
+      if (args.index !== undefined) {
+        await resque.failed.remove(indexArg(args.index));
+        n = 1;
+      } else if (args.queue || args.class) {
+        n = await resque.failed.removeWhere({ ...(args.queue && { queue: args.queue }), ...(args.class && { className: args.class }) });
+      } else {
+        throw new UsageError("Say which failures to remove: an index, --queue or --class (or `resque failed clear` for all).");
+      }
+      return args.json ? printJson({ removed: n }) : say.success(`Removed ${n} failed job(s).`);
+    }),
+});
+
+const clear = defineCommand({
+  meta: { name: "clear", description: "Delete every failure (or only retried ones with --retried). Example: resque failed clear --retried" },
+  args: { ...commonArgs, retried: { type: "boolean", description: "Only failures already retried" } },
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const n = args.retried ? await resque.failed.clearRetried() : await resque.failed.clear();
+      return args.json ? printJson({ removed: n }) : say.success(`Cleared ${n} failed job(s).`);
+    }),
+});
+
+export const failedCommand = defineCommand({
+  meta: { name: "failed", description: "Inspect and retry failed jobs" },
+  subCommands: { list, show, retry, "retry-all": retryAll, remove, clear },
+});

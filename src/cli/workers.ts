@@ -1,0 +1,33 @@
+/** `resque workers`: every registered worker, Ruby or ours, as resque-web's Workers tab. */
+import { defineCommand } from "citty";
+import { parseHeartbeat } from "../protocol/time.ts";
+import { commonArgs, printJson, withResque } from "./context.ts";
+import { age, table } from "./table.ts";
+
+const jobClass = (payload: unknown) =>
+  payload && typeof payload === "object" && !Array.isArray(payload) ? String((payload as Record<string, unknown>)["class"] ?? "") : String(payload ?? "");
+
+export const workersCommand = defineCommand({
+  meta: { name: "workers", description: "List workers: host, pid, queues, state, job, started, heartbeat age. Example: resque workers --json" },
+  args: commonArgs,
+  run: ({ args }) =>
+    withResque(args, async (resque) => {
+      const workers = await resque.workers();
+      if (args.json) {
+        return printJson(workers.map((w) => ({
+          id: w.id, host: w.host, pid: w.pid, queues: w.queues, state: w.current ? "working" : "idle",
+          job: w.current ?? null, started: w.started, heartbeat: w.heartbeat, processed: w.processed, failed: w.failed,
+        })));
+      }
+      if (workers.length === 0) return console.log("No workers registered.");
+      const now = new Date();
+      console.log(table(
+        ["HOST", "PID", "QUEUES", "STATE", "JOB", "STARTED", "HEARTBEAT"],
+        workers.map((w) => [
+          w.host, w.pid, w.queues.join(","), w.current ? "working" : "idle",
+          w.current ? `${jobClass(w.current.payload)} on ${w.current.queue} since ${w.current.runAt}` : "",
+          w.started ?? "", w.heartbeat ? age(parseHeartbeat(w.heartbeat), now) : "none",
+        ]),
+      ));
+    }),
+});
