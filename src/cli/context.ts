@@ -1,5 +1,5 @@
 /** What every Redis-reading command shares: --redis / --namespace / --json, a connection, exit codes. */
-import { consola } from "consola";
+import { say } from "./console.ts";
 import { Resque } from "../client/resque.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { encodeJson } from "../protocol/json.ts";
@@ -36,7 +36,8 @@ export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promi
   } finally {
     resque?.db.redis.disconnect();
   }
-  runtime.exit(code);
+  // Not exit(): under Bun that can drop output still on its way to a pipe.
+  runtime.setExitCode(code);
 }
 
 /** JSON for scripts: bigints stay exact (Ruby-compatible encoding). */
@@ -44,7 +45,7 @@ export const printJson = (value: unknown): void => {
   console.log(encodeJson(value));
 };
 
-export const say = consola;
+export { say };
 
 /** A user error: message is the advice, exit code 1. */
 export class UsageError extends Error {

@@ -1,5 +1,5 @@
 /** Exit codes: 0 ok, 1 user error, 2 Redis unreachable; the message is the advice. */
-import { consola } from "consola";
+import { say as consola } from "./console.ts";
 import { ResqueError } from "../errors.ts";
 
 export function exitCodeFor(error: unknown): number {

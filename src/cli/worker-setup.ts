@@ -1,5 +1,5 @@
 /** What `work` and `worker-process` share: settings from env and flags, job modules, logging, Redis. */
-import { consola } from "consola";
+import { say as consola } from "./console.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { openDb, type Db } from "../store/connection.ts";

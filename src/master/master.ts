@@ -117,9 +117,11 @@ export class Master {
     } catch (error) {
       this.#o.log.error(`Could not unregister worker process ${pid}: ${(error as Error).message}`);
     }
-    if (this.#stopping) {
+    // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
+    // queues are empty): it is not replaced, and the master ends with the last of them.
+    if (this.#stopping || (clean && !slot.draining)) {
       this.#showTitle();
-      if (this.#slots.size === 0) this.#done();
+      if (this.#slots.size === 0 && this.#pendingStarts === 0) this.#done();
       return;
     }
     const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, !clean);

@@ -55,6 +55,9 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     processes: listProcesses,
     importModule: (path) => import(pathToFileURL(isAbsolute(path) ? path : resolve(process.cwd(), path)).href),
     exit: (code) => process.exit(code),
+    setExitCode: (code) => {
+      process.exitCode = code;
+    },
     kill: (pid, signal) => {
       process.kill(pid, `SIG${signal}`);
     },

@@ -27,6 +27,8 @@ export interface Runtime extends Spawner {
   /** Import a module by a path relative to cwd or absolute. */
   importModule(path: string): Promise<Record<string, unknown>>;
   exit(code: number): never;
+  /** Set the exit code and let the process end when nothing is left to do (pending output is written). */
+  setExitCode(code: number): void;
   /** Send a signal to a process (Deno's child.kill() only sends once, so everything uses this). */
   kill(pid: number, signal: TrappedSignal | "KILL"): void;
 }

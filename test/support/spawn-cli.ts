@@ -20,11 +20,12 @@ export function killSpawned(): void {
   spawned.clear();
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
+export function spawnCli(args: string[], env: Record<string, string>, withStdin = false): ChildProcess {
+  const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [withStdin ? "pipe" : "ignore", "pipe", "pipe"];
   // RESQUE_TEST_BINARY: run the same tests against the compiled resque-worker.
   const binary = process.env["RESQUE_TEST_BINARY"];
   if (binary) {
-    const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio });
     spawned.add(child);
     return child;
   }
@@ -34,7 +35,7 @@ export function spawnCli(args: string[], env: Record<string, string>): ChildProc
     bun: [cli, ...args],
     deno: ["run", "-A", cli, ...args],
   }[detectRuntimeName()];
-  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio });
   spawned.add(child);
   return child;
 }
