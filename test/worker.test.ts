@@ -81,6 +81,16 @@ describe("worker: performing jobs", () => {
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("mixed"), 0, -1), bad, "retry puts every payload back as it was");
   });
 
+  it("registers plain { className, perform } exports as jobs, as a module run by the binary writes them", async () => {
+    const resque = redis.open("plain");
+    const seen: string[] = [];
+    const registry = new JobRegistry();
+    assert.equal(registry.registerModule({ hello: { className: "Hello", perform: (n: string) => { seen.push(n); } }, notAJob: { className: "X" } }), 1);
+    await resque.enqueueTo("plain", "Hello", "world");
+    await workerFor(resque, registry, "plain").work();
+    assert.deepEqual(seen, ["world"]);
+  });
+
   it("serves queues in priority order and expands globs against the queues set", async () => {
     const resque = redis.open("priority");
     const order: string[] = [];

@@ -37,8 +37,12 @@ export function defineJob<A extends Args>(className: string, spec: JobSpec<A>): 
   return Object.freeze({ ...spec, className, [JOB]: true as const }) as Job<A>;
 }
 
-export const isJob = (value: unknown): value is Job =>
-  typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[JOB] === true;
+/** A defineJob result, or a plain `{ className, perform }` (what a module run by the binary can write without imports). */
+export function isJob(value: unknown): value is Job {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string | symbol, unknown>;
+  return v[JOB] === true || (typeof v["className"] === "string" && v["className"] !== "" && typeof v["perform"] === "function");
+}
 
 /** Raise from a beforePerform hook to skip the job without a failure (stock's Resque::Job::DontPerform). */
 export class DontPerform extends Error {
