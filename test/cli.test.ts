@@ -90,6 +90,29 @@ describe("resque CLI", () => {
     assert.equal((await resque.failed.list(0, 1))[0]?.exception, "Resque::DirtyExit");
   });
 
+  it("stats --watch redraws in place until stopped", async () => {
+    const resque = redis.open("cli-watch");
+    const child = spawnCli(["stats", "--watch", "--every", "0.2"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
+    let out = "";
+    child.stdout?.on("data", (d) => (out += d));
+    await resque.enqueueTo("w", "A");
+    for (let i = 0; i < 400 && (out.match(/\x1b\[2J/g) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    child.kill("SIGINT");
+    await exited(child);
+    assert.ok((out.match(/\x1b\[2J/g) ?? []).length >= 3, "it cleared and redrew the screen several times");
+    assert.match(out, /pending\s+1/);
+  });
+
+  it("work names a job module it cannot load, and exits 1", async () => {
+    const resque = redis.open("cli-require");
+    const result = await run(resque, ["work", "--queue", "q", "--require", "./missing-jobs.ts"]);
+    assert.equal(result.code, 1);
+    assert.match(result.err, /Cannot load job module \.\/missing-jobs\.ts/);
+    const env = await run(resque, ["work", "--queue", "q", "--require", "test/fixtures/jobs.ts,./also-missing.ts"]);
+    assert.equal(env.code, 1);
+    assert.match(env.err, /Cannot load job module \.\/also-missing\.ts/, "every comma-separated module is loaded");
+  });
+
   it("answers a wrong Redis with exit code 2 and advice, a wrong location with 1", async () => {
     const resque = redis.open("cli-errors");
     const down = await run(resque, ["queues", "--redis", "redis://127.0.0.1:1/0"]);

@@ -201,6 +201,23 @@ describe("master and worker processes", () => {
     }
   });
 
+  it("restarts a worker process that dies at start-up again and again with growing delays and a clear log line", async () => {
+    const resque = redis.open("crashloop");
+    const master = spawnCli(["work", "--require", "test/fixtures/crash-in-worker.ts"], {
+      QUEUE: "m", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, WORKER_COUNT: "1",
+    });
+    let log = "";
+    master.stderr?.on("data", (d) => (log += d));
+    master.stdout?.on("data", (d) => (log += d));
+    const delays = await eventually(() => {
+      const found = [...log.matchAll(/died \d+ ms after it started; starting a replacement in (\d+) ms/g)].map((m) => Number(m[1]));
+      return found.length >= 3 ? found : undefined;
+    }, "three restarts", 2000);
+    assert.deepEqual(delays.slice(0, 3), [250, 500, 1000]);
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
   it("restarts a process that dies at once with growing delays, and at once after a healthy run", () => {
     const policy = new RestartPolicy(2000, 30_000);
     assert.deepEqual([10, 10, 10, 10].map((ms) => policy.delayAfter(ms, true)), [250, 500, 1000, 2000]);
