@@ -25,3 +25,21 @@ if (!has("redis-server")) {
   run(`${sudo}apt-get update -qq`);
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server`);
 }
+
+// The compatibility suite runs stock Resque itself: Debian's Ruby and the resque gem (3.0.x).
+const rubyHasResque = () =>
+  has("ruby") && spawnSync("ruby", ["-e", 'require "resque"; exit(Resque::VERSION.start_with?("3.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+if (!rubyHasResque()) {
+  const sudo = process.getuid?.() === 0 ? "" : has("sudo") ? "sudo " : null;
+  if (!has("ruby")) {
+    if (sudo === null || !has("apt-get")) {
+      console.error("setup: Ruby is missing and cannot be installed here; install Ruby and `gem install resque -v 3.0.0`.");
+      process.exit(1);
+    }
+    console.log("setup: installing Ruby from Debian's packages");
+    run(`${sudo}apt-get update -qq`);
+    run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby`);
+  }
+  console.log("setup: installing the resque gem (3.0.0) for the compatibility suite");
+  run(`${sudo ?? ""}gem install resque -v 3.0.0 --no-document`);
+}
