@@ -100,6 +100,9 @@ describe("compatibility with stock Ruby Resque", () => {
     const records = await resque.failed.list(0, 5);
     assert.equal(records.length, 2, "Ruby performed the retried job (and it failed again, as CompatFail always does)");
     assert.equal(records[1]?.error, "stock failure [1]");
+    // 7: after this mixed run (two jobs ours, two stock's) both sides read the same counters.
+    assert.deepEqual(JSON.parse(stock(resque, "stats")), await resque.stats());
+    assert.deepEqual(await resque.stats(), { processed: 4, failed: 3 });
   });
 
   it("5+7: stock sees our worker while it runs (workers, working, info, resque-web pages) and the stats agree", async () => {
@@ -117,6 +120,7 @@ describe("compatibility with stock Ruby Resque", () => {
     const workers = JSON.parse(stock(resque, "workers"));
     assert.deepEqual(workers.map((w: { id: string }) => w.id), [worker.id]);
     assert.equal(workers[0].job.payload.class, "Slow");
+    assert.deepEqual([workers[0].processed, workers[0].failed], [1, 1], "stock reads our per-worker counters");
     assert.deepEqual(JSON.parse(stock(resque, "working")), [worker.id]);
     const info = JSON.parse(stock(resque, "info"));
     assert.deepEqual([info.workers, info.working, info.failed, info.processed], [1, 1, 1, 1]);

@@ -25,6 +25,15 @@ class CompatFail
   end
 end
 
+# Runs until the test deletes <ns>:compat:hold, so the test can look at a busy stock worker.
+class CompatHold
+  @queue = :compat
+  def self.perform(*)
+    Resque.redis.rpush("compat:started", Process.pid)
+    sleep 0.02 while Resque.redis.exists?("compat:hold")
+  end
+end
+
 class CompatHooks
   @queue = :compat
   def self.log(what) = Resque.redis.rpush("compat:hooks", what)
@@ -52,7 +61,8 @@ when "work"
   worker.id
 when "failures" then Resque::Failure.all(0, Resque::Failure.count).then { |f| f.is_a?(Hash) ? [f] : f }
 when "requeue" then Resque::Failure.requeue(Integer(rest[0]))
-when "workers" then Resque.workers.map { |w| { id: w.id, job: w.job, processing: w.processing } }
+when "workers" then Resque.workers.map { |w| { id: w.id, job: w.job, processing: w.processing, processed: w.processed, failed: w.failed } }
+when "stats" then { processed: Resque::Stat[:processed], failed: Resque::Stat[:failed] }
 when "working" then Resque.working.map(&:id)
 when "info" then Resque.info
 when "prune" then Resque::Worker.new("*").prune_dead_workers
