@@ -4,22 +4,13 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { RestartPolicy } from "../src/master/restart-policy.ts";
 import { useRedis } from "./support/fixture.ts";
-import { commandLine, eventually, exited, spawnCli } from "./support/spawn-cli.ts";
+import { commandLine, eventually, exited, spawnCli, spawnWork } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
 
-function startMaster(resque: Resque, reportKey: string, env: Record<string, string>) {
-  return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
-    QUEUE: "m",
-    INTERVAL: "0.05",
-    REDIS_URL: redis.server().url,
-    RESQUE_NAMESPACE: resque.db.keys.namespace,
-    TEST_REPORT_URL: redis.server().url,
-    TEST_REPORT_KEY: reportKey,
-    ...env,
-  });
-}
+const startMaster = (resque: Resque, reportKey: string, env: Record<string, string>) =>
+  spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env });
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));

@@ -2,24 +2,15 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { useRedis } from "./support/fixture.ts";
-import { commandLine, eventually, exited, spawnCli } from "./support/spawn-cli.ts";
+import { commandLine, eventually, exited, spawnWork } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
 
 // Deno's child.kill() sends only once per child and then misreports the exit: use process.kill.
 const signal_ = (child: { pid?: number }, signal: NodeJS.Signals) => process.kill(child.pid!, signal);
 
-function startWorker(resque: ReturnType<typeof redis.open>, reportKey: string) {
-  return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
-    QUEUE: "sig",
-    DONT_FORK: "1",
-    INTERVAL: "0.05",
-    REDIS_URL: redis.server().url,
-    RESQUE_NAMESPACE: resque.db.keys.namespace,
-    TEST_REPORT_URL: redis.server().url,
-    TEST_REPORT_KEY: reportKey,
-  });
-}
+const startWorker = (resque: ReturnType<typeof redis.open>, reportKey: string) =>
+  spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "sig", env: { DONT_FORK: "1" } });
 
 describe("signals to a single inline worker (DONT_FORK)", () => {
   for (const signal of ["SIGQUIT", "SIGTERM", "SIGINT"] as const) {

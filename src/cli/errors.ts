@@ -1,5 +1,5 @@
 /** Exit codes: 0 ok, 1 user error, 2 Redis unreachable; the message is the advice. */
-import { say as consola } from "./console.ts";
+import { say } from "./console.ts";
 import { ResqueError } from "../errors.ts";
 
 export function exitCodeFor(error: unknown): number {
@@ -7,6 +7,6 @@ export function exitCodeFor(error: unknown): number {
 }
 
 export function reportError(error: unknown): number {
-  consola.error(error instanceof Error ? error.message : String(error));
+  say.error(error instanceof Error ? error.message : String(error));
   return exitCodeFor(error);
 }

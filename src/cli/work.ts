@@ -1,7 +1,9 @@
 /** `resque work`: the master (WORKER_COUNT processes) or, with DONT_FORK, one inline worker. */
 import { defineCommand } from "citty";
 import { writeFileSync } from "node:fs";
+import { JobRegistry } from "../jobs/registry.ts";
 import { Master } from "../master/master.ts";
+import { loadJobModules } from "../worker/load-jobs.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import { reportError } from "./errors.ts";
@@ -28,7 +30,7 @@ export const workCommand = defineCommand({
         await worker.work();
       } else {
         // Children re-read the same settings, so a job module error shows once here, before any spawn.
-        await workerFor(runtime, settings, db);
+        await loadJobModules(runtime, new JobRegistry(), settings.require);
         const childEnv: Record<string, string> = {};
         for (const key of WORKER_ENV) {
           const value = runtime.env(key);

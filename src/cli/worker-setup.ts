@@ -1,5 +1,5 @@
 /** What `work` and `worker-process` share: settings from env and flags, job modules, logging, Redis. */
-import { say as consola } from "./console.ts";
+import { say } from "./console.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { openDb, type Db } from "../store/connection.ts";
@@ -44,10 +44,10 @@ export function settingsFrom(runtime: Runtime, args: Record<string, unknown>): W
 export function loggerFor(runtime: Runtime): Logger {
   const verbose = ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined);
   return {
-    info: (m) => verbose && consola.info(m),
-    debug: (m) => runtime.env("VVERBOSE") !== undefined && consola.debug(m),
-    warn: (m) => consola.warn(m),
-    error: (m) => consola.error(m),
+    info: (m) => verbose && say.info(m),
+    debug: (m) => runtime.env("VVERBOSE") !== undefined && say.debug(m),
+    warn: (m) => say.warn(m),
+    error: (m) => say.error(m),
   };
 }
 
@@ -56,7 +56,7 @@ export function dbFor(settings: WorkerSettings): Db {
     redis: settings.redis,
     namespace: settings.namespace,
     outage: "wait",
-    onOutage: (m) => (m ? consola.warn(`${m} Retrying with backoff.`) : consola.info("Redis is back.")),
+    onOutage: (m) => (m ? say.warn(`${m} Retrying with backoff.`) : say.info("Redis is back.")),
   });
 }
 

@@ -61,3 +61,16 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+
+/** `resque work` with the test jobs module, reporting to `reportKey` (the fixtures in test/fixtures/jobs.ts). */
+export function spawnWork(options: { url: string; namespace: string; reportKey: string; queue: string; env?: Record<string, string> }): ChildProcess {
+  return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
+    QUEUE: options.queue,
+    INTERVAL: "0.05",
+    REDIS_URL: options.url,
+    RESQUE_NAMESPACE: options.namespace,
+    TEST_REPORT_URL: options.url,
+    TEST_REPORT_KEY: options.reportKey,
+    ...options.env,
+  });
+}
