@@ -13,3 +13,13 @@ export const stamp = defineJob("Stamp", {
 });
 
 export const noop = defineJob("Noop", { perform() {} });
+
+export const sleep1ms = defineJob("Sleep1ms", { perform: () => new Promise((resolve) => setTimeout(resolve, 1)) });
+
+export const cpu = defineJob("Cpu", {
+  perform() {
+    let a = 0;
+    for (let i = 1; i <= 2000; i++) a += (i * i) % 7;
+    return a;
+  },
+});

@@ -12,7 +12,7 @@ const steps = [
   ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
   ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
   ["node", "node", ["--import", "tsx", "--test", "--test-concurrency=1", ...files]],
-  ["bun", bin("bun"), ["test", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
+  ["bun", bin("bun"), ["test", "--timeout=120000", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
