@@ -10,7 +10,8 @@ import { startRedis } from "../scripts/lib/redis-server.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const quick = process.env["BENCH_QUICK"] !== undefined;
-const N = Number(process.env["N"] ?? (quick ? 2000 : 20_000));
+const N_ALL = Number(process.env["N"] ?? (quick ? 2000 : 20_000));
+const N = N_ALL;
 const RUNS = Number(process.env["RUNS"] ?? (quick ? 1 : 3));
 const JOB = process.env["JOB"] ?? "Noop";
 const only = process.env["ONLY"]?.split(",");
@@ -24,12 +25,15 @@ interface Contender {
   name: string;
   /** Worker ids it registers once ready (stock: one per process; ours: WORKER_COUNT). */
   registers: number;
+  /** A smaller job count for contenders that start a process per job (or fork per job). */
+  n?: number;
   start: (url: string) => ChildProcess[];
 }
 
 const stock = (processes: number, fork: boolean): Contender => ({
   name: `stock Resque, ${processes} worker${processes > 1 ? "s" : ""}, ${fork ? "fork per job" : "FORK_PER_JOB=false"}`,
   registers: processes,
+  ...(fork && { n: Math.min(N, 2000) }),
   start: (url) =>
     Array.from({ length: processes }, () =>
       spawn("ruby", ["bench/stock_worker.rb"], { cwd: root, stdio: "ignore", env: { ...process.env, REDIS_URL: url, QUEUE: "bench", ...(fork ? {} : { FORK_PER_JOB: "false" }) } })),
@@ -38,6 +42,7 @@ const stock = (processes: number, fork: boolean): Contender => ({
 const ours = (name: string, command: string[], workers: number, threads: number, jobsPerFork: number): Contender => ({
   name: `ours, ${name}, ${workers}/${threads}/${jobsPerFork}`,
   registers: workers,
+  ...(jobsPerFork === 1 && { n: Math.min(N, 100) }),
   start: (url) => [
     spawn(command[0]!, [...command.slice(1), "work", "--require", "bench/jobs.ts"], {
       cwd: root,
@@ -85,6 +90,7 @@ const stats = (xs: number[]) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function runOnce(contender: Contender, redis: Redis, url: string) {
+  const N = contender.n ?? N_ALL;
   await redis.flushdb();
   for (let i = 0; i < N; i += 10_000) {
     await redis.rpush("resque:queue:bench", ...Array.from({ length: Math.min(10_000, N - i) }, (_, j) => `{"class":"${JOB}","args":[${i + j}]}`));
@@ -121,6 +127,7 @@ try {
     const rate = stats(runs.map((r) => r.rate));
     rows.push({
       contender: contender.name,
+      jobs: contender.n ?? N_ALL,
       "jobs/s min": Math.round(rate.min),
       "jobs/s median": Math.round(rate.median),
       "jobs/s max": Math.round(rate.max),

@@ -15,6 +15,7 @@ const steps = [
   ["bun", bin("bun"), ["test", "--timeout=120000", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
+  ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
   ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
 ];
 
