@@ -35,6 +35,29 @@ describe("master and worker processes", () => {
     assert.deepEqual(await resque.stats(), { processed: 20, failed: 0 });
   });
 
+  it("starts the replacement while the old process is still draining its batch", async () => {
+    const resque = redis.open("overlap");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const r = resque.db.redis;
+    await r.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "a");
+    await resque.enqueueTo("m", "Held", "b");
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "2", JOBS_PER_FORK: "2" });
+    await eventually(async () => (await r.llen(reportKey)) === 2, "both held jobs to start in the first process");
+    const [draining] = await workerPids(resque);
+    await resque.enqueueTo("m", "WhoAmI", "next");
+    // The held jobs still run in the first process, and the next job is done elsewhere meanwhile.
+    const line = await eventually(async () => (await r.lrange(reportKey, 0, -1)).find((l) => l.startsWith("next ")), "the next job");
+    assert.notEqual(Number(line.split(" ")[1]), draining);
+    assert.ok(!(await r.lrange(reportKey, 0, -1)).some((l) => l.startsWith("done")), "the old batch is still running");
+    assert.equal((await workerPids(resque)).length, 2, "old and new process registered at once");
+    await r.del(`${reportKey}:hold`);
+    await eventually(async () => (await workerPids(resque)).length === 1, "the old process to finish and exit");
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+    assert.deepEqual(await resque.stats(), { processed: 3, failed: 0 });
+  });
+
   it("at 1/1/1 behaves like stock: one job per worker process", async () => {
     const resque = redis.open("oneone");
     const reportKey = `${resque.db.keys.namespace}:report`;
