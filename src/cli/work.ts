@@ -7,7 +7,7 @@ import { loadJobModules } from "../worker/load-jobs.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import { reportError } from "./errors.ts";
-import { dbFor, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "./worker-setup.ts";
+import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "./worker-setup.ts";
 
 export const workCommand = defineCommand({
   meta: { name: "work", description: "Work jobs (QUEUE=critical,high resque work --require ./jobs.ts)" },
@@ -36,7 +36,10 @@ export const workCommand = defineCommand({
           const value = runtime.env(key);
           if (value !== undefined) childEnv[key] = value;
         }
-        const flags = Object.entries(args).flatMap(([k, v]) => (typeof v === "string" && k !== "_" && k !== "title-room" && k !== "pidfile" ? [`--${k}=${v}`] : v === true && k !== "fork" && k !== "background" ? [`--${k}`] : []));
+        // The master's own flags (pidfile, background, fork) stay with the master.
+        const flags = Object.entries(flagsFrom(args))
+          .filter(([k]) => !["pidfile", "background", "fork"].includes(k))
+          .map(([k, v]) => `--${k}=${v}`);
         const master = new Master({
           db,
           runtime,

@@ -32,13 +32,16 @@ export const workArgs = {
   "title-room": { type: "string", description: "(internal) reserves room for the process title" },
 } as const;
 
+/** The flags citty parsed, as strings; a boolean flag that is on reads "1" (stock's "set = on"). */
+export function flagsFrom(args: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(args).flatMap(([k, v]) => (k === "_" || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [])),
+  );
+}
+
 export function settingsFrom(runtime: Runtime, args: Record<string, unknown>): WorkerSettings {
   const env = Object.fromEntries(WORKER_ENV.map((k) => [k, runtime.env(k)]));
-  // Boolean flags arrive as true; settings read "set = on", as stock's variables.
-  const flags = Object.fromEntries(
-    Object.entries(args).flatMap(([k, v]) => (k === "_" || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [])),
-  ) as Record<string, string>;
-  return workerSettings(env, flags);
+  return workerSettings(env, flagsFrom(args));
 }
 
 export function loggerFor(runtime: Runtime): Logger {

@@ -1,7 +1,6 @@
 /** The Resque API apps, the CLI and the dashboard use: one object per Redis connection. */
 import type { JsonValue } from "../protocol/json.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
-import { encodeJson } from "../protocol/json.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
 import * as queues from "../store/queues.ts";
@@ -134,6 +133,3 @@ export class Resque {
     return closeDb(this.db);
   }
 }
-
-/** Encode args as the payload would carry them (for display and exact-match tools). */
-export const encodeArgs = (args: readonly unknown[]): string => encodeJson([...args]);

@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { spawner } from "./spawn.ts";
+import { isCompiledBinary, sendSignal, spawner } from "./spawn.ts";
 import type { ProcessInfo, Runtime, RuntimeName, TrappedSignal } from "./types.ts";
 
 /** /proc when there is one (no child process needed), else `ps` like stock. */
@@ -38,7 +38,7 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     ...spawner(name),
     name,
     pid: process.pid,
-    compiled: (process.argv[1] ?? "").startsWith("/$bunfs/"),
+    compiled: isCompiledBinary(),
     hostname: () => hostname(),
     env: (key) => process.env[key],
     cwd: () => process.cwd(),
@@ -58,9 +58,7 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     setExitCode: (code) => {
       process.exitCode = code;
     },
-    kill: (pid, signal) => {
-      process.kill(pid, `SIG${signal}`);
-    },
+    kill: sendSignal,
   };
 }
 

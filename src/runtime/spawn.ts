@@ -7,10 +7,22 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import type { ChildExit, ChildHandle, ParentLink, RuntimeName, SpawnOptions, Spawner } from "./types.ts";
 
+/** Inside a `bun build --compile` binary, argv[1] is a virtual /$bunfs path. */
+export const isCompiledBinary = (): boolean => (process.argv[1] ?? "").startsWith("/$bunfs/");
+
+/** Send a signal; a process that is already gone is not an error. */
+export function sendSignal(pid: number, signal: string): void {
+  try {
+    process.kill(pid, `SIG${signal}`);
+  } catch {
+    // already gone
+  }
+}
+
 /** The command that starts this program again, before its own arguments. */
 export function selfCommand(name: RuntimeName): string[] {
   const script = process.argv[1] ?? "";
-  if (name === "bun" && script.startsWith("/$bunfs/")) return [process.execPath];
+  if (name === "bun" && isCompiledBinary()) return [process.execPath];
   if (name === "bun") return [process.execPath, script];
   // Deno children get all permissions unless told otherwise; name them explicitly.
   if (name === "deno") return [process.execPath, "run", "-A", script];
@@ -39,14 +51,7 @@ export function spawner(name: RuntimeName): Spawner {
         pid: child.pid ?? -1,
         // Deno's child.kill() sends only the first signal; process.kill works everywhere.
         signal: (sig) => {
-          try {
-            if (child.pid) process.kill(child.pid, `SIG${sig}`);
-          } catch {
-            // already gone
-          }
-        },
-        send: (message) => {
-          if (child.connected) child.send(message as object);
+          if (child.pid) sendSignal(child.pid, sig);
         },
         onMessage: (handler) => {
           child.on("message", handler);
@@ -61,15 +66,11 @@ export function spawner(name: RuntimeName): Spawner {
         send: (message) => {
           if (process.connected) process.send!(message as object);
         },
-        onMessage: (handler) => {
-          process.on("message", handler);
-        },
         onGone: (handler) => {
           process.once("disconnect", handler);
         },
       };
     },
 
-    rss: () => process.memoryUsage.rss(),
   };
 }

@@ -43,7 +43,6 @@ export interface ChildExit {
 export interface ChildHandle {
   readonly pid: number;
   signal(signal: TrappedSignal | "KILL"): void;
-  send(message: unknown): void;
   onMessage(handler: (message: unknown) => void): void;
   readonly exited: Promise<ChildExit>;
 }
@@ -51,7 +50,6 @@ export interface ChildHandle {
 /** The channel to the process that started this one, when there is one. */
 export interface ParentLink {
   send(message: unknown): void;
-  onMessage(handler: (message: unknown) => void): void;
   /** Called once when the parent is gone (its channel closed). */
   onGone(handler: () => void): void;
 }
@@ -69,6 +67,4 @@ export interface Spawner {
   /** Start this same program (script or compiled binary) with `args`. */
   spawnSelf(args: readonly string[], options?: SpawnOptions): ChildHandle;
   parent(): ParentLink | undefined;
-  /** Resident memory of this process, in bytes. */
-  rss(): number;
 }
