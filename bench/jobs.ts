@@ -1,14 +1,22 @@
-// Jobs for the benchmarks. Stamp records when it ran, so start-up can be timed to the first job.
+// Jobs for the benchmarks (stock_worker.rb defines the same classes for Ruby). Stamp and Pickup
+// report to Redis when they ran, for start-up and pickup latency.
 import process from "node:process";
 import { Redis } from "ioredis";
 import { defineJob } from "../src/index.ts";
 
 let redis: Redis | undefined;
+const report = () => (redis ??= new Redis(process.env["BENCH_REPORT_URL"]!));
 
 export const stamp = defineJob("Stamp", {
   async perform() {
-    redis ??= new Redis(process.env["BENCH_REPORT_URL"]!);
-    await redis.rpush(process.env["BENCH_REPORT_KEY"]!, String(Date.now()));
+    await report().rpush(process.env["BENCH_REPORT_KEY"]!, String(Date.now()));
+  },
+});
+
+export const pickup = defineJob("Pickup", {
+  async perform() {
+    const started = Date.now();
+    await report().rpush("resque:bench:pickup", String(started));
   },
 });
 

@@ -16,6 +16,11 @@ class Cpu
   def self.perform(*) = (1..2_000).reduce(0) { |a, i| a + (i * i) % 7 }
 end
 
+class Pickup
+  # When perform started, in ms since the epoch, for pickup latency (bench/lib/measure.ts).
+  def self.perform(*) = Resque.redis.rpush("bench:pickup", (Time.now.to_f * 1000).round)
+end
+
 class Enqueue
   # Ruby's own enqueue rate: `ruby bench/stock_worker.rb enqueue N`.
   def self.run(n)

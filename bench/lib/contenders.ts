@@ -1,0 +1,83 @@
+// Who runs in the macro benchmark: stock Resque 3.0 (the Ruby gem) and ours, each a recipe for
+// starting its processes against a Redis URL.
+import { spawn, type ChildProcess } from "node:child_process";
+import { ensureBinary, realPath, root } from "./tools.ts";
+
+export interface Contender {
+  name: string;
+  kind: "stock" | "ours";
+  /** Worker ids it registers once ready (stock: one per process; ours: WORKER_COUNT). */
+  registers: number;
+  /** True for contenders that start a process per job (or fork per job). */
+  perJobProcess: boolean;
+  /** The most jobs it gets per run, so the slow contenders finish in minutes (full, quick). */
+  cap: [full: number, quick: number];
+  start: (url: string) => ChildProcess[];
+}
+
+/** Stock and ours both poll every 10 ms when idle, so pickup latency compares like with like. */
+const INTERVAL = "0.01";
+
+function stock(processes: number, fork: boolean): Contender {
+  return {
+    name: `stock Resque, ${processes} worker${processes > 1 ? "s" : ""}, ${fork ? "fork per job" : "FORK_PER_JOB=false"}`,
+    kind: "stock",
+    registers: processes,
+    perJobProcess: fork,
+    cap: fork ? [1000, 200] : [20_000, 2000],
+    start: (url) =>
+      Array.from({ length: processes }, () =>
+        spawn("ruby", ["bench/stock_worker.rb"], {
+          cwd: root,
+          stdio: "ignore",
+          env: { ...process.env, REDIS_URL: url, QUEUE: "bench", INTERVAL, ...(fork ? {} : { FORK_PER_JOB: "false" }) },
+        })),
+  };
+}
+
+function ours(name: string, command: string[], workers: number, threads: number, jobsPerFork: number): Contender {
+  return {
+    name: `ours, ${name}, ${workers}/${threads}/${jobsPerFork}`,
+    kind: "ours",
+    registers: workers,
+    perJobProcess: jobsPerFork === 1,
+    cap: jobsPerFork === 1 ? [100, 20] : threads === 1 ? [20_000, 2000] : [Infinity, Infinity],
+    start: (url) => [
+      spawn(command[0]!, [...command.slice(1), "work", "--require", "bench/jobs.ts"], {
+        cwd: root,
+        stdio: "ignore",
+        env: {
+          ...process.env,
+          REDIS_URL: url,
+          BENCH_REPORT_URL: url,
+          QUEUE: "bench",
+          INTERVAL,
+          WORKER_COUNT: String(workers),
+          THREAD_COUNT: String(threads),
+          JOBS_PER_FORK: String(jobsPerFork),
+        },
+      }),
+    ],
+  };
+}
+
+/** Every contender, in table order; `only` keeps those whose name contains one of its parts. */
+export function contenders(only?: readonly string[]): Contender[] {
+  const binary = [ensureBinary()];
+  const all = [
+    stock(1, true),
+    stock(2, true),
+    stock(1, false),
+    stock(2, false),
+    ours("binary, stock emulation", binary, 1, 1, 1),
+    ours("binary", binary, 1, 1, 1_000_000),
+    // Tuned for 2 cores: one worker process leaves the other core to Redis (measured against
+    // 2/32, which the table keeps to show why).
+    ours("binary, one process per core", binary, 2, 32, 1_000_000),
+    ours("binary, tuned", binary, 1, 64, 1_000_000),
+    ours("node, tuned", [process.execPath, "--import", "tsx", "src/cli/main.ts"], 1, 64, 1_000_000),
+    ours("bun, tuned", [realPath("bun"), "src/cli/main.ts"], 1, 64, 1_000_000),
+    ours("deno, tuned", [realPath("deno"), "run", "-A", "src/cli/main.ts"], 1, 64, 1_000_000),
+  ];
+  return all.filter((c) => !only || only.some((o) => c.name.includes(o)));
+}
