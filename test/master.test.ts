@@ -93,13 +93,44 @@ describe("master and worker processes", () => {
     assert.equal(await exited(master), 0);
   });
 
-  it("records the jobs of a SIGKILLed worker process as stock's DirtyExit and starts a replacement", async () => {
+  const lines = async (resque: Resque, reportKey: string) => resque.db.redis.lrange(reportKey, 0, -1);
+  const count = (all: string[], line: string) => all.filter((l) => l === line).length;
+
+  it("puts the jobs of a SIGKILLed worker process back at the head of the queue; the replacement runs them", async () => {
     const resque = redis.open("sigkill");
     const reportKey = `${resque.db.keys.namespace}:report`;
     await resque.db.redis.set(`${reportKey}:hold`, "1");
     await resque.enqueueTo("m", "Held", "a");
     await resque.enqueueTo("m", "Held", "b");
+    await resque.enqueueTo("m", "Quick", "behind");
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "2" });
+    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 2, "both jobs to start");
+    const [victim] = await workerPids(resque);
+    process.kill(victim!, "SIGKILL");
+    // a was taken first, so it is back at the very head; it now runs alone in the replacement.
+    await eventually(async () => count(await lines(resque, reportKey), "start a") === 2, "a to start again");
+    const [replacement] = await workerPids(resque);
+    assert.ok(replacement && replacement !== victim);
+    assert.equal(count(await lines(resque, reportKey), "start b"), 1, "b waits: a suspect runs with nothing else");
+    assert.equal(Object.keys(await resque.db.redis.hgetall(resque.db.keys.recoveries)).length, 2, "each job's recovery is counted");
+    await resque.db.redis.del(`${reportKey}:hold`);
+    await eventually(async () => {
+      const all = await lines(resque, reportKey);
+      return ["done a", "done b", "done behind"].every((l) => count(all, l) === 1);
+    }, "every job done once");
+    assert.equal(await resque.failed.count(), 0);
+    assert.deepEqual(await resque.db.redis.hgetall(resque.db.keys.recoveries), {}, "finished jobs are no longer suspects");
+    process.kill(master.pid!, "SIGQUIT");
+    assert.equal(await exited(master), 0);
+  });
+
+  it("FETCH=at-most-once records the jobs of a SIGKILLed worker process as stock's DirtyExit", async () => {
+    const resque = redis.open("sigkill-amo");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    await resque.db.redis.set(`${reportKey}:hold`, "1");
+    await resque.enqueueTo("m", "Held", "a");
+    await resque.enqueueTo("m", "Held", "b");
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "2", FETCH: "at-most-once" });
     await eventually(async () => (await resque.db.redis.llen(reportKey)) === 2, "both jobs to start");
     const [victim] = await workerPids(resque);
     process.kill(victim!, "SIGKILL");
@@ -110,36 +141,40 @@ describe("master and worker processes", () => {
       assert.equal(f.queue, "m");
     }
     assert.deepEqual(failures.map((f) => (f.payload as { args: string[] }).args[0]).sort(), ["a", "b"]);
-    const [replacement] = await eventually(async () => {
-      const pids = await workerPids(resque);
-      return pids.length === 1 && pids[0] !== victim ? pids : undefined;
-    }, "a replacement");
-    assert.ok(replacement && replacement !== victim);
+    assert.equal(await resque.size("m"), 0);
     await resque.db.redis.del(`${reportKey}:hold`);
-    await resque.failed.retryAll();
-    await eventually(async () => (await resque.db.redis.lrange(reportKey, 0, -1)).filter((l) => l.startsWith("done")).length === 2, "retried jobs done");
     process.kill(master.pid!, "SIGQUIT");
     assert.equal(await exited(master), 0);
   });
 
-  it("TERM stops now: jobs in flight are killed and recorded, never dropped", async () => {
-    const resque = redis.open("term");
-    const reportKey = `${resque.db.keys.namespace}:report`;
-    await resque.db.redis.set(`${reportKey}:hold`, "1");
-    await resque.enqueueTo("m", "Held", "t");
-    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1" });
-    await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
-    process.kill(master.pid!, "SIGTERM");
-    assert.equal(await exited(master), 0);
-    const [failure] = await resque.failed.list(0, 1);
-    assert.equal(failure?.exception, "Resque::DirtyExit");
-    assert.match(failure?.error ?? "", /SIGKILL \(signal 9\)/);
-    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
-  });
+  for (const [fetch, expectRecord] of [["reliable", false], ["at-most-once", true]] as const) {
+    it(`TERM stops now; FETCH=${fetch}: the job in flight is ${expectRecord ? "recorded as DirtyExit" : "back in its queue"}`, async () => {
+      const resque = redis.open("term");
+      const reportKey = `${resque.db.keys.namespace}:report`;
+      await resque.db.redis.set(`${reportKey}:hold`, "1");
+      await resque.enqueueTo("m", "Held", "t");
+      const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", FETCH: fetch });
+      await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
+      process.kill(master.pid!, "SIGTERM");
+      assert.equal(await exited(master), 0);
+      assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
+      if (expectRecord) {
+        const [failure] = await resque.failed.list(0, 1);
+        assert.equal(failure?.exception, "Resque::DirtyExit");
+        assert.equal(failure?.error, "Job still being processed (SIGTERM)");
+        assert.equal(await resque.size("m"), 0);
+      } else {
+        assert.deepEqual(await resque.failed.list(0, 5), []);
+        assert.deepEqual(await resque.peek("m", 0, 1), [{ raw: '{"class":"Held","args":["t"]}', className: "Held", args: ["t"] }]);
+        assert.deepEqual(await resque.db.redis.hgetall(resque.db.keys.recoveries), {}, "a deliberate stop does not count toward poison");
+      }
+      await resque.db.redis.del(`${reportKey}:hold`);
+    });
+  }
 
   for (const [label, env, finishes] of [
     ["TERM_CHILD: TERM asks the job's process to finish within RESQUE_TERM_TIMEOUT", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "30" }, true],
-    ["TERM_CHILD: past RESQUE_TERM_TIMEOUT the process is killed and its job recorded", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "0.2" }, false],
+    ["TERM_CHILD: past RESQUE_TERM_TIMEOUT the process stops and its job goes back to the queue", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "0.2" }, false],
     ["GRACEFUL_TERM: TERM behaves like QUIT", { GRACEFUL_TERM: "1" }, true],
   ] as const) {
     it(label, async () => {
@@ -154,12 +189,14 @@ describe("master and worker processes", () => {
       assert.equal(await exited(master), 0);
       const done = (await resque.db.redis.lrange(reportKey, 0, -1)).includes("done c");
       assert.equal(done, finishes);
-      assert.equal(await resque.failed.count(), finishes ? 0 : 1);
+      assert.equal(await resque.failed.count(), 0);
+      assert.equal(await resque.size("m"), finishes ? 0 : 1);
       assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
+      await resque.db.redis.del(`${reportKey}:hold`);
     });
   }
 
-  it("USR1 kills the jobs in flight (recorded) and keeps working", async () => {
+  it("USR1 kills the jobs in flight; they run again in the replacement, which keeps working", async () => {
     const resque = redis.open("usr1");
     const reportKey = `${resque.db.keys.namespace}:report`;
     await resque.db.redis.set(`${reportKey}:hold`, "1");
@@ -167,9 +204,11 @@ describe("master and worker processes", () => {
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "1" });
     await eventually(async () => (await resque.db.redis.llen(reportKey)) === 1, "the job to start");
     process.kill(master.pid!, "SIGUSR1");
-    await eventually(async () => (await resque.failed.count()) === 1, "the killed job's record");
+    await eventually(async () => count(await lines(resque, reportKey), "start u") === 2, "the killed job to start again");
+    await resque.db.redis.del(`${reportKey}:hold`);
     await resque.enqueueTo("m", "Quick", "after");
     await eventually(async () => (await resque.db.redis.lrange(reportKey, 0, -1)).includes("done after"), "a job after USR1");
+    assert.equal(await resque.failed.count(), 0);
     process.kill(master.pid!, "SIGQUIT");
     assert.equal(await exited(master), 0);
   });

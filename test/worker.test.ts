@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineJob, defineWorkerHooks, DontPerform, JobRegistry } from "../src/index.ts";
+import { hostname } from "node:os";
 import { parseWorkerId } from "../src/protocol/worker-id.ts";
+import { currentRuntime } from "../src/runtime/detect.ts";
+import { pruneDeadWorkers } from "../src/worker/prune.ts";
+import type { RecoveryPolicy } from "../src/worker/recover.ts";
 import { registryOf, useRedis, workerFor } from "./support/fixture.ts";
 
 const redis = useRedis();
@@ -185,17 +189,17 @@ describe("worker: registry, status and lifecycle", () => {
     assert.deepEqual(done, [1]);
   });
 
-  it("prunes dead workers by stock's rules and records their jobs as stock's DirtyExit", async () => {
-    const resque = redis.open("prune");
+  /** Dead workers of every kind, as a test's starting point; returns their ids. */
+  async function deadWorkers(resque: ReturnType<typeof redis.open>) {
     const k = resque.db.keys;
     const r = resque.db.redis;
     const host = (await import("node:os")).hostname();
     const job = '{"queue":"pq","run_at":"2026-11-23T07:54:37Z","payload":{"class":"Lost","args":[1]}}';
-    // A dead worker on this host (pid that cannot exist), same queues, running a job.
+    // A dead stock worker on this host (pid that cannot exist), same queues, running a job.
     const dead = `${host}:999999999:pq`;
     await r.sadd(k.workers, dead);
     await r.set(k.worker(dead), job);
-    // A worker elsewhere whose heartbeat expired long ago.
+    // A stock worker elsewhere whose heartbeat expired long ago.
     const expired = "otherhost:42:pq";
     await r.sadd(k.workers, expired);
     await r.hset(k.heartbeats, expired, "2000-01-01T00:00:00+00:00");
@@ -206,23 +210,67 @@ describe("worker: registry, status and lifecycle", () => {
     await r.sadd(k.workers, ours);
     await r.rpush(k.inflight(ours), ...entries);
     await r.set(k.worker(ours), entries[0]!);
+    // One of ours that a stock worker already pruned: only its in-flight list is left.
+    const orphan = `${host}:999999997:pq`;
+    await r.rpush(k.inflight(orphan), job.replace("Lost", "Orphaned"));
     // A live worker on another host, fresh heartbeat: must stay.
     const alive = "otherhost:43:pq";
     await r.sadd(k.workers, alive);
     await r.hset(k.heartbeats, alive, new Date().toISOString().replace(/\.\d+Z$/, "+00:00"));
-    await workerFor(resque, new JobRegistry(), "pq").work();
+    await r.rpush(k.queue("pq"), '{"class":"AlreadyQueued","args":[]}');
+    return { dead, expired, ours, orphan, alive };
+  }
+
+  const prune = (resque: ReturnType<typeof redis.open>, recovery: RecoveryPolicy) =>
+    pruneDeadWorkers({
+      db: resque.db,
+      id: "pruner:1:pq",
+      hostname: hostname(),
+      queues: ["pq"],
+      processes: () => currentRuntime().processes(),
+      heartbeatInterval: 60,
+      pruneInterval: 300,
+      recovery,
+    });
+
+  it("prunes dead workers by stock's rules: our in-flight jobs go back to the head of their queue, in order", async () => {
+    const resque = redis.open("prune");
+    const k = resque.db.keys;
+    const r = resque.db.redis;
+    const { dead, expired, ours, orphan, alive } = await deadWorkers(resque);
+    const pruned = await prune(resque, { mode: "reliable", limit: 3 });
+    assert.deepEqual(pruned.sort(), [dead, expired, ours, orphan].sort());
     assert.deepEqual(await r.smembers(k.workers), [alive]);
-    const recorded = await failures(resque);
-    const ourRecords = recorded.filter((f) => f.worker === ours);
-    assert.deepEqual(ourRecords.map((f) => [f.exception, f.payload.class]), [["Resque::DirtyExit", "Ours1"], ["Resque::DirtyExit", "Ours2"]]);
-    assert.equal(await r.exists(k.inflight(ours), k.worker(ours)), 0);
-    const byError = Object.fromEntries(recorded.filter((f) => f.worker !== ours).map((f) => [f.exception, f]));
+    const queued = (await r.lrange(k.queue("pq"), 0, -1)).map((p) => JSON.parse(p).class);
+    assert.deepEqual(queued.slice(-1), ["AlreadyQueued"]);
+    assert.deepEqual(queued.filter((c) => c.startsWith("Ours")), ["Ours1", "Ours2"], "our jobs, in the order taken");
+    assert.ok(queued.includes("Orphaned"), "the orphaned list's job is back too");
+    assert.equal(await r.exists(k.inflight(ours), k.worker(ours), k.inflight(orphan)), 0);
+    assert.deepEqual(Object.values(await r.hgetall(k.recoveries)), ["1", "1", "1"], "each recovery counted once");
+    // Stock workers' jobs were popped by stock: they can only be recorded, as stock does.
+    const byError = Object.fromEntries((await failures(resque)).map((f) => [f.exception, f]));
+    assert.deepEqual(Object.keys(byError).sort(), ["Resque::DirtyExit", "Resque::PruneDeadWorkerDirtyExit"]);
     assert.equal(byError["Resque::DirtyExit"].error, "Job still being processed");
     assert.equal(byError["Resque::DirtyExit"].worker, dead);
     assert.deepEqual(byError["Resque::DirtyExit"].payload, { class: "Lost", args: [1] });
     assert.equal(byError["Resque::PruneDeadWorkerDirtyExit"].error, `Worker ${expired} did not gracefully exit while processing AlsoLost`);
     assert.equal(await r.get(k.failedCount), null, "stock does not count these in stat:failed");
-    assert.equal(await r.get(k.pruneLock) !== null, true);
+  });
+
+  it("FETCH=at-most-once prunes as stock does: our in-flight jobs become DirtyExit records", async () => {
+    const resque = redis.open("prune-amo");
+    const r = resque.db.redis;
+    const { ours } = await deadWorkers(resque);
+    await prune(resque, { mode: "at-most-once", limit: 3 });
+    const ourRecords = (await failures(resque)).filter((f) => f.worker === ours);
+    assert.deepEqual(ourRecords.map((f) => [f.exception, f.payload.class]), [["Resque::DirtyExit", "Ours1"], ["Resque::DirtyExit", "Ours2"]]);
+    assert.deepEqual(await r.lrange(resque.db.keys.queue("pq"), 0, -1), ['{"class":"AlreadyQueued","args":[]}']);
+  });
+
+  it("takes stock's prune lock when it starts", async () => {
+    const resque = redis.open("prune-lock");
+    await workerFor(resque, new JobRegistry(), "pq").work();
+    assert.equal((await resque.db.redis.get(resque.db.keys.pruneLock)) !== null, true);
   });
 
   it("loses nothing and records nothing twice when its connection is killed mid-run", async () => {

@@ -53,6 +53,7 @@ export const workCommand = defineCommand({
           termTimeout: settings.termTimeout,
           preShutdownTimeout: settings.preShutdownTimeout,
           gracefulTerm: settings.gracefulTerm,
+          recovery: settings.recovery,
         });
         await master.run();
       }

@@ -6,6 +6,9 @@ import type { WorkerMessage } from "../master/master.ts";
 import { reportError } from "./errors.ts";
 import { dbFor, settingsFrom, workArgs, workerFor } from "./worker-setup.ts";
 
+/** How long TERM waits for Redis to take the jobs back before the process just dies. */
+const ABANDON_TIMEOUT_MS = 3000;
+
 export const workerProcessCommand = defineCommand({
   meta: { name: "worker-process", description: "(internal) one worker process, started by `resque work`", hidden: true },
   args: workArgs,
@@ -19,10 +22,18 @@ export const workerProcessCommand = defineCommand({
         maxJobs: settings.jobsPerFork,
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
       });
-      // QUIT: finish and exit. TERM / INT / USR1 aimed at this process: its jobs cannot be stopped
-      // from inside, so it ends at once and the master records them and starts a replacement.
+      // QUIT: finish and exit. TERM / INT: jobs cannot be stopped from inside, so hand them back
+      // to their queues and end now (if Redis does not answer in time, die: the master recovers
+      // them). USR1 (kill the jobs, as stock): die at once; the master recovers them, counted.
+      const die = () => runtime.kill(runtime.pid, "KILL");
       runtime.onSignal("QUIT", () => worker.shutdown());
-      for (const signal of ["TERM", "INT", "USR1"] as const) runtime.onSignal(signal, () => runtime.kill(runtime.pid, "KILL"));
+      for (const signal of ["TERM", "INT"] as const) {
+        runtime.onSignal(signal, () => {
+          setTimeout(die, ABANDON_TIMEOUT_MS);
+          worker.abandon(`SIG${signal}`).then(() => runtime.exit(128 + (signal === "TERM" ? 15 : 2)), die);
+        });
+      }
+      runtime.onSignal("USR1", die);
       runtime.onSignal("USR2", () => worker.pause());
       runtime.onSignal("CONT", () => worker.unpause());
       // The master is gone (even by SIGKILL): finish what is in flight instead of running orphaned.

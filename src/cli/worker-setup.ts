@@ -11,6 +11,7 @@ export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
   "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
   "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
+  "FETCH", "RECOVERY_LIMIT",
 ] as const;
 
 export const workArgs = {
@@ -29,6 +30,8 @@ export const workArgs = {
   "term-timeout": { type: "string", description: "Seconds between asking and killing with --term-child (RESQUE_TERM_TIMEOUT, default 4)" },
   "pre-shutdown-timeout": { type: "string", description: "Seconds to wait before asking, with --term-child (RESQUE_PRE_SHUTDOWN_TIMEOUT, default 0)" },
   "graceful-term": { type: "boolean", description: "TERM behaves like QUIT (GRACEFUL_TERM)" },
+  fetch: { type: "string", description: "reliable: a dead process's jobs go back to their queues; at-most-once: stock's, they fail (FETCH, default reliable)" },
+  "recovery-limit": { type: "string", description: "Process deaths with a job running before it fails as poison (RECOVERY_LIMIT, default 3)" },
   "title-room": { type: "string", description: "(internal) reserves room for the process title" },
 } as const;
 
@@ -79,6 +82,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     ...(settings.backoffInterval !== undefined && { backoffInterval: settings.backoffInterval }),
     proclinePrefix: settings.proclinePrefix,
     log: loggerFor(runtime),
+    recovery: settings.recovery,
     ...extra,
   });
 }

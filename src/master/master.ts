@@ -1,7 +1,8 @@
 /**
  * The master: keeps WORKER_COUNT worker processes working, starts a replacement as soon as
  * one begins draining its JOBS_PER_FORK batch (so recycling does not dip throughput),
- * relays signals, and records the jobs of a process that died as stock's DirtyExit.
+ * relays signals, and hands the jobs of a process that died back to their queues (crash-safe
+ * fetch), or records them as stock's DirtyExit when running at most once.
  */
 import { DIRTY_EXIT } from "../protocol/failure.ts";
 import { masterTitle } from "../protocol/procline.ts";
@@ -11,7 +12,7 @@ import { epochSeconds } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
 import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
-import { unregisterWithFailures } from "../worker/unregister.ts";
+import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
 import type { Logger } from "../worker/worker.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 
@@ -31,6 +32,8 @@ export interface MasterOptions {
   preShutdownTimeout?: number;
   /** GRACEFUL_TERM: TERM behaves like QUIT. */
   gracefulTerm?: boolean;
+  /** FETCH and RECOVERY_LIMIT: what happens to the jobs of a process that died. */
+  recovery?: RecoveryPolicy;
   now?: () => Date;
 }
 
@@ -112,8 +115,20 @@ export class Master {
     const id = workerId(this.#o.runtime.hostname(), pid, this.#configured);
     const message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
     try {
-      const recorded = await unregisterWithFailures(this.#o.db, id, { exception: DIRTY_EXIT, message: () => message }, this.#now());
-      if (!clean) this.#o.log.warn(`Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}); ${recorded} job(s) it had in flight recorded as failed`);
+      const recovered = await recoverWorker(this.#o.db, id, {
+        policy: this.#o.recovery ?? DEFAULT_RECOVERY,
+        crashed: !clean,
+        dirtyExit: { exception: DIRTY_EXIT, message: () => message },
+        at: this.#now(),
+        reason: message,
+      });
+      const { requeued, poisoned, failed } = recovered;
+      if (requeued + poisoned + failed > 0 || !clean) {
+        this.#o.log.warn(
+          `Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}) with ${requeued + poisoned + failed} job(s) in flight: ` +
+            `${requeued} back at the head of their queues, ${poisoned} failed as poison, ${failed} recorded as failed`,
+        );
+      }
     } catch (error) {
       this.#o.log.error(`Could not unregister worker process ${pid}: ${(error as Error).message}`);
     }
@@ -151,11 +166,14 @@ export class Master {
     if (this.#slots.size === 0) this.#done();
   }
 
-  /** TERM / INT: jobs in flight are killed and recorded (TERM_CHILD: asked to finish first). */
+  /**
+   * TERM / INT: worker processes stop now and hand their jobs in flight back to the queues
+   * (at most once: record them as failed). TERM_CHILD: they are asked to finish first.
+   */
   #stopNow(): void {
     if (!this.#o.termChild) {
       this.#stopping = true;
-      this.#each((h) => h.signal("KILL"));
+      this.#each((h) => h.signal("TERM"));
       if (this.#slots.size === 0) this.#done();
       return;
     }
@@ -164,7 +182,7 @@ export class Master {
     this.#stopping = true;
     setTimeout(() => {
       this.#each((h) => h.signal("QUIT"));
-      setTimeout(() => this.#each((h) => h.signal("KILL")), term);
+      setTimeout(() => this.#each((h) => h.signal("TERM")), term);
     }, pre);
     if (this.#slots.size === 0) this.#done();
   }

@@ -40,3 +40,5 @@ export function encodeFailure(f: FailureInput): string {
 /** The stock exception names used for jobs a worker could not finish. */
 export const DIRTY_EXIT = "Resque::DirtyExit";
 export const PRUNE_DIRTY_EXIT = "Resque::PruneDeadWorkerDirtyExit";
+/** Not stock: a job that was running each time a worker process died, RECOVERY_LIMIT times. */
+export const POISON_JOB = "Resque::PoisonJob";

@@ -25,6 +25,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE) {
     pauseAll: `${p}pause-all-workers`,
     /** Not stock: the jobs a worker has taken and not yet finished (stock tools ignore it). */
     inflight: (id: string) => `${p}inflight:${id}`,
+    /** Not stock: sha1(payload) -> times a worker process died while running that payload. */
+    recoveries: `${p}recoveries`,
   };
 }
 

@@ -22,3 +22,11 @@ export function parseWorkingOn(value: string): { queue: string; runAt: string; p
     return undefined;
   }
 }
+
+/** The queue and the raw payload text of an in-flight entry (a non-JSON payload sits in it as a JSON string). */
+export function entryJob(entry: string): { queue: string; payload: string } | undefined {
+  const job = parseWorkingOn(entry);
+  if (!job) return undefined;
+  const payload = job.payloadJson.startsWith('"') ? (JSON.parse(job.payloadJson) as string) : job.payloadJson;
+  return { queue: job.queue, payload };
+}

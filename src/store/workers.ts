@@ -62,7 +62,7 @@ export async function workerRecords(db: Db, ids: readonly string[]): Promise<Wor
 }
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
-const script = (db: Db, name: string) => (db.redis as unknown as Record<string, ScriptCall>)[name]!.bind(db.redis);
+export const script = (db: Db, name: string) => (db.redis as unknown as Record<string, ScriptCall>)[name]!.bind(db.redis);
 
 /** Unregister atomically; returns the entries the worker was running (to be recorded as failures). */
 export async function unregisterWorker(db: Db, id: string): Promise<string[]> {
@@ -90,7 +90,14 @@ export interface TakenJob {
 }
 
 /** One round trip: finish jobs, then reserve up to `want` (see lua/reserve-cycle.lua). */
-export async function reserveCycle(db: Db, request: CycleRequest): Promise<{ paused: boolean; taken: TakenJob[] }> {
+export interface CycleReply {
+  paused: boolean;
+  /** The one job taken is a suspect (a worker died running it): run it with nothing else. */
+  solo: boolean;
+  taken: TakenJob[];
+}
+
+export async function reserveCycle(db: Db, request: CycleRequest): Promise<CycleReply> {
   const k = db.keys;
   const keys = [
     k.inflight(request.id),
@@ -101,6 +108,7 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<{ pau
     k.workerFailed(request.id),
     k.failed,
     k.pauseAll,
+    k.recoveries,
     ...request.queues.map((q) => k.queue(q)),
   ];
   const argv: (string | number)[] = [request.done.length, request.failures.length, request.want, ...request.done];
@@ -108,7 +116,7 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<{ pau
   argv.push(...request.prefixes);
   const reply = (await script(db, "reserveCycle")(keys.length, ...keys, ...argv)) as (number | string)[];
   const taken: TakenJob[] = [];
-  for (let i = 1; i + 2 < reply.length + 1; i += 3) {
+  for (let i = 2; i + 2 < reply.length; i += 3) {
     const index = Number(reply[i]) - 1;
     const payload = String(reply[i + 1]);
     const rewritten = String(reply[i + 2]);
@@ -118,7 +126,7 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<{ pau
       entry: rewritten || `${request.prefixes[index]}${payload}}`,
     });
   }
-  return { paused: reply[0] === 1, taken };
+  return { paused: reply[0] === 1, solo: reply[1] === 1, taken };
 }
 
 /** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */

@@ -1,5 +1,6 @@
 /** Worker settings from stock's environment variables, with flags taking precedence. */
 import { ResqueError } from "../errors.ts";
+import { DEFAULT_RECOVERY, type RecoveryPolicy } from "./recover.ts";
 
 export interface WorkerSettings {
   queues: string;
@@ -22,6 +23,14 @@ export interface WorkerSettings {
   preShutdownTimeout: number;
   pidfile?: string;
   background: boolean;
+  /** FETCH (reliable | at-most-once) and RECOVERY_LIMIT. */
+  recovery: RecoveryPolicy;
+}
+
+function fetchMode(value: string | undefined): RecoveryPolicy["mode"] {
+  if (value === undefined || value === "" || value === "reliable") return "reliable";
+  if (value === "at-most-once") return "at-most-once";
+  throw new ResqueError("BAD_CONFIG", `FETCH must be "reliable" (the default: unfinished jobs go back to their queues) or "at-most-once" (stock's behaviour), got "${value}".`);
 }
 
 /**
@@ -63,6 +72,10 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     termTimeout: number("RESQUE_TERM_TIMEOUT", pick("term-timeout", "RESQUE_TERM_TIMEOUT"), 0) ?? 4,
     preShutdownTimeout: number("RESQUE_PRE_SHUTDOWN_TIMEOUT", pick("pre-shutdown-timeout", "RESQUE_PRE_SHUTDOWN_TIMEOUT"), 0) ?? 0,
     background: flags["background"] !== undefined || env["BACKGROUND"] !== undefined,
+    recovery: {
+      mode: fetchMode(pick("fetch", "FETCH")),
+      limit: Math.floor(number("RECOVERY_LIMIT", pick("recovery-limit", "RECOVERY_LIMIT"), 1) ?? DEFAULT_RECOVERY.limit),
+    },
   };
   const optional = {
     minInterval: number("MIN_INTERVAL", pick("min-interval", "MIN_INTERVAL"), 0),

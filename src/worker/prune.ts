@@ -6,7 +6,8 @@ import { parseWorkerId } from "../protocol/worker-id.ts";
 import type { Db } from "../store/connection.ts";
 import { heartbeats, redisTime, takePruneLock, workerIds } from "../store/workers.ts";
 import type { ProcessInfo } from "../runtime/types.ts";
-import { unregisterWithFailures } from "./unregister.ts";
+import { orphanedInflightOwners } from "../store/recovery.ts";
+import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "./recover.ts";
 
 export interface PruneContext {
   db: Db;
@@ -19,22 +20,27 @@ export interface PruneContext {
   pruneInterval: number;
   /** Workers prune only when they win stock's lock; an explicit `resque prune` does not ask. */
   takeLock?: boolean;
+  recovery?: RecoveryPolicy;
 }
 
 /** Returns the ids it removed; does nothing unless it wins the prune lock (as stock). */
 export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   const { db } = ctx;
   if (ctx.takeLock !== false && !(await takePruneLock(db, ctx.id, ctx.heartbeatInterval))) return [];
+  const policy = ctx.recovery ?? DEFAULT_RECOVERY;
   const [ids, beats, now] = await Promise.all([workerIds(db), heartbeats(db), redisTime(db)]);
   const pruned: string[] = [];
 
   for (const [id, beat] of Object.entries(beats)) {
     const at = parseHeartbeat(beat);
     if (!at || (now.getTime() - at.getTime()) / 1000 <= ctx.pruneInterval) continue;
-    await unregisterWithFailures(db, id, {
-      exception: PRUNE_DIRTY_EXIT,
-      message: (className) => `Worker ${id} did not gracefully exit while processing ${className}`,
-    }, now);
+    await recoverWorker(db, id, {
+      policy,
+      crashed: true,
+      dirtyExit: { exception: PRUNE_DIRTY_EXIT, message: (className) => `Worker ${id} did not gracefully exit while processing ${className}` },
+      at: now,
+      reason: `worker ${id} stopped sending heartbeats`,
+    });
     pruned.push(id);
   }
 
@@ -46,7 +52,26 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
     const sameQueues = other.queues.length === ours.size && other.queues.every((q) => ours.has(q));
     if (!(ours.has("*") || sameQueues)) continue;
     if (other.host !== ctx.hostname || live.has(other.pid)) continue;
-    await unregisterWithFailures(db, id, { exception: DIRTY_EXIT, message: () => "Job still being processed" }, now);
+    await recoverWorker(db, id, {
+      policy,
+      crashed: true,
+      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
+      at: now,
+      reason: `worker process ${other.pid} on ${other.host} was gone`,
+    });
+    pruned.push(id);
+  }
+
+  // In-flight lists whose worker is unregistered: a stock Ruby worker pruned one of ours (stock
+  // removes the registry keys and records only the oldest job). Their jobs go back too.
+  for (const id of await orphanedInflightOwners(db)) {
+    await recoverWorker(db, id, {
+      policy,
+      crashed: true,
+      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
+      at: now,
+      reason: `worker ${id} was pruned by a stock worker`,
+    });
     pruned.push(id);
   }
   return pruned;

@@ -2,7 +2,7 @@
  * After a cycle's reply is lost with the connection, find out from the in-flight list whether
  * the script ran (it is atomic: all or nothing), so no job is lost and none is recorded twice.
  */
-import { parseWorkingOn } from "../protocol/working-on.ts";
+import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import { inflightEntries, type TakenJob } from "../store/workers.ts";
 
@@ -35,10 +35,9 @@ export async function reconcileLostCycle(
   const applied = finished.length === 0 ? true : !finished.every(take);
   const taken: TakenJob[] = [];
   for (const [entry, n] of counts) {
-    const job = parseWorkingOn(entry);
+    const job = entryJob(entry);
     if (!job) continue;
-    const payload = job.payloadJson.startsWith('"') ? (JSON.parse(job.payloadJson) as string) : job.payloadJson;
-    for (let i = 0; i < n; i++) taken.push({ queue: job.queue, payload, entry });
+    for (let i = 0; i < n; i++) taken.push({ queue: job.queue, payload: job.payload, entry });
   }
   return { applied, taken };
 }

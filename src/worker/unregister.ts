@@ -1,7 +1,7 @@
 /** Take a worker out of the registry and record what it was running, as stock's unregister_worker does. */
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { encodeFailure } from "../protocol/failure.ts";
-import { parseWorkingOn } from "../protocol/working-on.ts";
+import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import { pushFailures } from "../store/failed.ts";
 import { unregisterWorker } from "../store/workers.ts";
@@ -16,10 +16,9 @@ export interface DirtyExit {
 export async function unregisterWithFailures(db: Db, id: string, why: DirtyExit, at: Date): Promise<number> {
   const entries = await unregisterWorker(db, id);
   const records = entries.flatMap((entry) => {
-    const job = parseWorkingOn(entry);
+    const job = entryJob(entry);
     if (!job) return [];
-    // A payload that was not JSON sits in the entry as a JSON string; record the text itself.
-    const rawPayload = job.payloadJson.startsWith('"') ? (JSON.parse(job.payloadJson) as string) : job.payloadJson;
+    const rawPayload = job.payload;
     const decoded = decodePayload(rawPayload);
     const className = isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
     return [

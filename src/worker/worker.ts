@@ -19,7 +19,7 @@ import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers } from "./prune.ts";
 import { reconcileLostCycle } from "./reconcile.ts";
-import { unregisterWithFailures } from "./unregister.ts";
+import { DEFAULT_RECOVERY, recoverWorker, releaseJobs, type RecoveryPolicy } from "./recover.ts";
 
 export interface Logger {
   info(message: string): void;
@@ -49,6 +49,8 @@ export interface WorkerOptions {
   maxJobs?: number;
   /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
   onDraining?: () => void;
+  /** FETCH and RECOVERY_LIMIT, for the dead workers this one prunes and its own unfinished jobs. */
+  recovery?: RecoveryPolicy;
 }
 
 interface Running {
@@ -68,10 +70,15 @@ export class Worker {
   #done: string[] = [];
   #failures: { entry: string; record: string }[] = [];
   #shutdown = false;
+  /** Shutdown was asked for (QUIT), as opposed to a finished JOBS_PER_FORK batch. */
+  #stopAsked = false;
+  /** A suspect job (one a worker died running) is running: take nothing else until it ends. */
+  #solo: Running | undefined;
   #taken = 0;
   #paused = false;
   #wake: (() => void) | undefined;
   #heartbeat: Heartbeat | undefined;
+  #pruneTimer: ReturnType<typeof setInterval> | undefined;
   #untrap: (() => void)[] = [];
 
   constructor(options: WorkerOptions) {
@@ -93,6 +100,7 @@ export class Worker {
       now: options.now ?? (() => new Date()),
       maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
       onDraining: options.onDraining ?? (() => {}),
+      recovery: options.recovery ?? DEFAULT_RECOVERY,
     };
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
@@ -100,10 +108,31 @@ export class Worker {
 
   /** Finish the jobs in flight, take no more, then exit the loop (QUIT). */
   shutdown(): void {
+    this.#stopAsked = true;
     if (this.#shutdown) return;
     this.#shutdown = true;
     this.#runHooksQuietly("shutdown");
     this.#poke();
+  }
+
+  /**
+   * Stop now (TERM aimed at a worker process): unregister, and hand the jobs in flight back to
+   * their queues without counting toward poison (at most once: record them as DirtyExit). The
+   * caller ends the process; those jobs' promises are abandoned and will run again elsewhere.
+   */
+  async abandon(reason: string): Promise<void> {
+    this.#stopAsked = true;
+    this.#shutdown = true;
+    this.#heartbeat?.stop();
+    clearInterval(this.#pruneTimer);
+    const left = await recoverWorker(this.#o.db, this.id, {
+      policy: this.#o.recovery,
+      crashed: false,
+      dirtyExit: { exception: DIRTY_EXIT, message: () => `Job still being processed (${reason})` },
+      at: this.#o.now(),
+      reason,
+    });
+    if (left.requeued + left.failed > 0) this.#o.log.warn(`${reason}: ${left.requeued} job(s) back in their queues, ${left.failed} recorded as failed`);
   }
 
   /** Stop taking jobs until `unpause` (USR2 / CONT). */
@@ -136,16 +165,12 @@ export class Worker {
     runtime.setTitle(STARTING_TITLE);
     this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`));
     try {
-      const pruned = await pruneDeadWorkers({
-        db,
-        id: this.id,
-        hostname: runtime.hostname(),
-        queues: this.#queues.configured,
-        processes: () => runtime.processes(),
-        heartbeatInterval: this.#o.heartbeatInterval,
-        pruneInterval: this.#o.pruneInterval,
-      });
-      for (const id of pruned) log.info(`Pruned dead worker ${id}`);
+      await this.#prune();
+      // Stock prunes only at start-up; ours also looks every heartbeat interval (whoever wins the
+      // lock), so the jobs of a host that vanished go back to their queues while workers run.
+      this.#pruneTimer = setInterval(() => {
+        this.#prune().catch((e: unknown) => log.warn(`pruning dead workers failed: ${errorMessage(e)}`));
+      }, this.#o.heartbeatInterval * 1000);
       for (const hook of this.#o.registry.workerHooks("beforeFirstFork")) await hook();
       await registerWorker(db, this.id, startedAt(this.#o.now()));
       log.info(`Starting worker ${this.id}`);
@@ -155,20 +180,37 @@ export class Worker {
     }
   }
 
+  async #prune(): Promise<void> {
+    const { db, runtime } = this.#o;
+    const pruned = await pruneDeadWorkers({
+      db,
+      id: this.id,
+      hostname: runtime.hostname(),
+      queues: this.#queues.configured,
+      processes: () => runtime.processes(),
+      heartbeatInterval: this.#o.heartbeatInterval,
+      pruneInterval: this.#o.pruneInterval,
+      recovery: this.#o.recovery,
+    });
+    for (const id of pruned) this.#o.log.info(`Pruned dead worker ${id}; its unfinished jobs were recovered`);
+  }
+
   async #loop(): Promise<void> {
     let interval = this.#o.minInterval;
     let wasWorking = false;
     for (;;) {
       const left = this.#o.maxJobs - this.#taken;
-      const free = this.#shutdown || this.#paused ? 0 : Math.min(left, this.#o.threads - this.#running.size);
+      const free = this.#shutdown || this.#paused || this.#solo ? 0 : Math.min(left, this.#o.threads - this.#running.size);
       const finished = this.#done.length + this.#failures.length;
       if (this.#shutdown && this.#running.size === 0 && finished === 0) break;
       if (free === 0 && finished === 0 && this.#running.size > 0) {
         await this.#sleep(undefined); // every slot busy: wait for a job to finish
         continue;
       }
-      const { paused, taken, lost } = await this.#cycle(free);
-      for (const job of taken) this.#start(job);
+      const { paused, solo, taken: reserved, lost } = await this.#cycle(free);
+      // Asked to stop while the reply was on its way: those jobs go back to the head of their queues.
+      const taken = this.#stopAsked ? await this.#release(reserved) : reserved;
+      for (const job of taken) this.#start(job, solo);
       this.#taken += taken.length;
       if (this.#taken >= this.#o.maxJobs && !this.#shutdown) {
         // The batch is taken: finish it and exit, so the process's memory goes back to the OS.
@@ -208,7 +250,20 @@ export class Worker {
     return resolveQueues(this.#queues, this.#knownQueues);
   }
 
-  async #cycle(want: number): Promise<{ paused: boolean; taken: TakenJob[]; lost?: true }> {
+  /** Hand back jobs taken but not started; the ones Redis could not take back are run instead. */
+  async #release(jobs: TakenJob[]): Promise<TakenJob[]> {
+    if (jobs.length === 0) return jobs;
+    try {
+      const released = await releaseJobs(this.#o.db, this.id, jobs.map((j) => j.entry));
+      this.#o.log.info(`Shutting down: ${released} job(s) taken but not started went back to their queues`);
+      return [];
+    } catch (error) {
+      this.#o.log.warn(`Could not hand back ${jobs.length} unstarted job(s) (${errorMessage(error)}); running them instead`);
+      return jobs;
+    }
+  }
+
+  async #cycle(want: number): Promise<{ paused: boolean; solo: boolean; taken: TakenJob[]; lost?: true }> {
     const { db } = this.#o;
     const done = this.#done;
     const failures = this.#failures;
@@ -227,7 +282,7 @@ export class Worker {
         this.#done.push(...done);
         this.#failures.push(...failures);
       }
-      return { paused: false, taken: outcome.taken, lost: true };
+      return { paused: false, solo: false, taken: outcome.taken, lost: true };
     }
   }
 
@@ -235,11 +290,12 @@ export class Worker {
     return [...[...this.#running].map((r) => r.entry), ...this.#done, ...this.#failures.map((f) => f.entry)];
   }
 
-  #start(taken: TakenJob): void {
+  #start(taken: TakenJob, solo: boolean): void {
     const payload = decodePayload(taken.payload);
     const className = isMalformed(payload) ? "<Malformed>" : payload.className;
     const running: Running = { entry: taken.entry, queue: taken.queue, className };
     this.#running.add(running);
+    if (solo) this.#solo = running;
     const run = async () => {
       if (isMalformed(payload)) throw Object.assign(new Error(payload.problem), { name: "Resque::MalformedPayload" });
       const job = this.#o.registry.get(payload.className);
@@ -259,6 +315,7 @@ export class Worker {
       )
       .finally(() => {
         this.#running.delete(running);
+        if (this.#solo === running) this.#solo = undefined;
         this.#poke();
       });
   }
@@ -302,9 +359,17 @@ export class Worker {
     const { db, log } = this.#o;
     for (const untrap of this.#untrap.splice(0)) untrap();
     this.#heartbeat?.stop();
-    // Jobs still running here are the ones an exception interrupted: stock records them as DirtyExit.
-    const recorded = await unregisterWithFailures(db, this.id, { exception: DIRTY_EXIT, message: () => "Job still being processed" }, this.#o.now());
-    if (recorded > 0) log.warn(`Recorded ${recorded} unfinished job(s) as failed (Resque::DirtyExit)`);
+    clearInterval(this.#pruneTimer);
+    // Jobs still in flight here are the ones an exception interrupted: they go back to their
+    // queues (stock, and FETCH=at-most-once, record them as DirtyExit).
+    const left = await recoverWorker(db, this.id, {
+      policy: this.#o.recovery,
+      crashed: false,
+      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
+      at: this.#o.now(),
+      reason: "",
+    });
+    if (left.requeued + left.failed > 0) log.warn(`Stopped with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`);
     for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();
   }
 

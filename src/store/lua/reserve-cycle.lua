@@ -6,25 +6,41 @@
   KEYS[3] stat:processed      KEYS[4] stat:processed:<id>
   KEYS[5] stat:failed         KEYS[6] stat:failed:<id>
   KEYS[7] failed              KEYS[8] pause-all-workers
-  KEYS[9..] queue:<q>         in priority order
+  KEYS[9] recoveries          sha1(payload) -> times a worker died running it (see return-jobs.lua)
+  KEYS[10..] queue:<q>        in priority order
 
   ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take)
   ARGV[4 .. 3+D]              in-flight entries of jobs that finished
   then F pairs                (in-flight entry, failure record JSON)
   then one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
-  Returns { paused (0/1), then per taken job: queue index (1-based), payload, entry-if-rewritten or "" }
+  Returns { paused (0/1), solo (0/1), then per taken job: queue index (1-based), payload,
+  entry-if-rewritten or "" }. solo = 1: the one job taken is a suspect (a worker died running it)
+  and must run alone, so that if it kills this process too, it alone is counted.
 ]]
+-- The payload inside an in-flight entry: {"queue":"q","run_at":"t","payload":<payload>}. A
+-- quote inside a JSON string is escaped, so the first '","payload":' is the member's.
+local function entryPayload(entry)
+  local _, stop = string.find(entry, '","payload":', 1, true)
+  local payload = string.sub(entry, stop + 1, -2)
+  if string.sub(payload, 1, 1) == '"' then payload = cjson.decode(payload) end
+  return payload
+end
+
+local suspects = redis.call('HLEN', KEYS[9]) > 0
 local done = tonumber(ARGV[1])
 local fails = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
 local a = 4
 for _ = 1, done do
   redis.call('LREM', KEYS[1], 1, ARGV[a])
+  -- It finished: it was not the job that killed a worker.
+  if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
   a = a + 1
 end
 for _ = 1, fails do
   redis.call('LREM', KEYS[1], 1, ARGV[a])
+  if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
   redis.call('RPUSH', KEYS[7], ARGV[a + 1])
   a = a + 2
 end
@@ -38,7 +54,7 @@ if fails > 0 then
   redis.call('INCRBY', KEYS[6], fails)
 end
 
-local result = { 0 }
+local result = { 0, 0 }
 local pause = redis.call('GET', KEYS[8])
 -- Stock: paused when the value, trimmed and lower-cased, is "true".
 if pause and string.lower(string.match(pause, '^%s*(.-)%s*$')) == 'true' then
@@ -51,27 +67,48 @@ local function readable(payload)
   return ok and type(decoded) == 'table' and type(decoded['class']) == 'string'
 end
 
-for q = 9, #KEYS do
+-- Other jobs of this worker still running: a suspect must wait for a worker with none.
+local busy = redis.call('LLEN', KEYS[1]) > 0
+local function take(q, payload)
+  local prefix = ARGV[a + q - 10]
+  local entry, rewritten
+  if readable(payload) then
+    entry = prefix .. payload .. '}'
+    rewritten = ''
+  else
+    -- Keep worker:<id> valid JSON for stock readers; the raw text is kept as a string.
+    entry = prefix .. cjson.encode(payload) .. '}'
+    rewritten = entry
+  end
+  redis.call('RPUSH', KEYS[1], entry)
+  result[#result + 1] = q - 9
+  result[#result + 1] = payload
+  result[#result + 1] = rewritten
+end
+local function giveBack(q, jobs, from)
+  for k = #jobs, from, -1 do redis.call('LPUSH', KEYS[q], jobs[k]) end
+end
+
+for q = 10, #KEYS do
   if want <= 0 then break end
-  local prefix = ARGV[a + q - 9]
   local jobs = redis.call('LPOP', KEYS[q], want)
   if jobs then
-    for _, payload in ipairs(jobs) do
-      local entry, rewritten
-      if readable(payload) then
-        entry = prefix .. payload .. '}'
-        rewritten = ''
-      else
-        -- Keep worker:<id> valid JSON for stock readers; the raw text is kept as a string.
-        entry = prefix .. cjson.encode(payload) .. '}'
-        rewritten = entry
-      end
-      redis.call('RPUSH', KEYS[1], entry)
-      result[#result + 1] = q - 8
-      result[#result + 1] = payload
-      result[#result + 1] = rewritten
-    end
     want = want - #jobs
+    for j, payload in ipairs(jobs) do
+      if suspects and redis.call('HEXISTS', KEYS[9], redis.sha1hex(payload)) == 1 then
+        if busy then
+          giveBack(q, jobs, j)
+        else
+          take(q, payload)
+          result[2] = 1
+          giveBack(q, jobs, j + 1)
+        end
+        want = 0
+        break
+      end
+      take(q, payload)
+      busy = true
+    end
   end
 end
 
