@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Resque as ResqueClient } from "../src/index.ts";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { RestartPolicy } from "../src/master/restart-policy.ts";
@@ -11,6 +16,14 @@ type Resque = ReturnType<typeof redis.open>;
 
 const startMaster = (resque: Resque, reportKey: string, env: Record<string, string>) =>
   spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env });
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
 
 const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));
@@ -213,6 +226,33 @@ describe("master and worker processes", () => {
     assert.equal(await exited(master), 0);
   });
 
+  it("Redis down at start: says so and retries without a crash loop, then works once Redis is up", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "resque-test-late-redis-"));
+    const url = `redis://127.0.0.1:${port}/0`;
+    const master = spawnWork({ url, namespace: "late", reportKey: "late:report", queue: "late", env: { WORKER_COUNT: "1" } });
+    let stderr = "";
+    master.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    await eventually(() => /refused the connection.*Retrying with backoff/.test(stderr), "the outage message");
+    const children = () => spawnSync("ps", ["-o", "pid=", "--ppid", String(master.pid)], { encoding: "utf8" }).stdout.trim();
+    const first = await eventually(() => children() || undefined, "a worker process");
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(children(), first, "the same worker process is still waiting: no crash loop");
+    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    try {
+      const resque = new ResqueClient({ redis: url, namespace: "late" });
+      await eventually(async () => (await resque.connect().then(() => true, () => false)) || undefined, "Redis to come up");
+      await resque.enqueueTo("late", "Quick", "late");
+      await eventually(async () => (await resque.db.redis.lrange("late:report", 0, -1)).includes("done late"), "the job to be done");
+      process.kill(master.pid!, "SIGQUIT");
+      assert.equal(await exited(master), 0);
+      await resque.close();
+    } finally {
+      server.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("worker processes shut down gracefully when the master is SIGKILLed", async () => {
     const resque = redis.open("orphan");
     const reportKey = `${resque.db.keys.namespace}:report`;
@@ -277,5 +317,6 @@ describe("master and worker processes", () => {
     assert.equal(policy.delayAfter(60_000, true), 0);
     assert.equal(policy.delayAfter(10, true), 250);
     assert.equal(policy.delayAfter(10, false), 0, "a clean exit (a finished batch) is replaced at once");
+    assert.equal(policy.delayAfter(10, true, true), 0, "a process that registered did not die of start-up");
   });
 });

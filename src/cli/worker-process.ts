@@ -21,6 +21,7 @@ export const workerProcessCommand = defineCommand({
       const worker = await workerFor(runtime, settings, db, {
         maxJobs: settings.jobsPerFork,
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
+        onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),
       });
       // QUIT: finish and exit. TERM / INT: jobs cannot be stopped from inside, so hand them back
       // to their queues and end now (if Redis does not answer in time, die: the master recovers

@@ -37,13 +37,17 @@ export interface MasterOptions {
   now?: () => Date;
 }
 
+const STOPPING_RECOVERY_WAIT_MS = 5000;
+const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
+
 /** Messages a worker process sends its master. */
-export type WorkerMessage = { type: "draining" };
+export type WorkerMessage = { type: "draining" } | { type: "registered" };
 
 interface Slot {
   handle: ChildHandle;
   startedAt: number;
   draining: boolean;
+  registered: boolean;
 }
 
 export class Master {
@@ -80,12 +84,14 @@ export class Master {
   #start(): void {
     if (this.#stopping) return;
     const handle = this.#o.runtime.spawnSelf(this.#o.childArgs, { env: this.#o.childEnv, titleRoom: 120 });
-    const slot: Slot = { handle, startedAt: Date.now(), draining: false };
+    const slot: Slot = { handle, startedAt: Date.now(), draining: false, registered: false };
     this.#slots.set(handle.pid, slot);
     this.#lastStart = epochSeconds(this.#now());
     this.#showTitle();
     handle.onMessage((message) => {
-      if ((message as WorkerMessage | undefined)?.type !== "draining" || slot.draining) return;
+      const type = (message as WorkerMessage | undefined)?.type;
+      if (type === "registered") slot.registered = true;
+      if (type !== "draining" || slot.draining) return;
       slot.draining = true;
       this.#fill(); // overlap: the replacement starts while this one finishes its batch
     });
@@ -115,14 +121,22 @@ export class Master {
     const id = workerId(this.#o.runtime.hostname(), pid, this.#configured);
     const message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
     try {
-      const recovered = await recoverWorker(this.#o.db, id, {
+      const recovery = recoverWorker(this.#o.db, id, {
         policy: this.#o.recovery ?? DEFAULT_RECOVERY,
         crashed: !clean,
         dirtyExit: { exception: DIRTY_EXIT, message: () => message },
         at: this.#now(),
         reason: message,
       });
-      const { requeued, poisoned, failed } = recovered;
+      // Running, the master waits out a Redis outage (a replacement could not work either).
+      // Stopping, it does not hang on one: the jobs stay in the dead worker's in-flight list,
+      // which the next worker to start on this host recovers when it prunes.
+      const waited = this.#stopping ? await Promise.race([recovery, sleep(STOPPING_RECOVERY_WAIT_MS)]) : await recovery;
+      if (!waited) {
+        this.#o.log.warn(`Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`);
+        throw new Error("Redis did not answer while stopping");
+      }
+      const { requeued, poisoned, failed } = waited;
       if (requeued + poisoned + failed > 0 || !clean) {
         this.#o.log.warn(
           `Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}) with ${requeued + poisoned + failed} job(s) in flight: ` +
@@ -130,7 +144,7 @@ export class Master {
         );
       }
     } catch (error) {
-      this.#o.log.error(`Could not unregister worker process ${pid}: ${(error as Error).message}`);
+      this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
     }
     // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
     // queues are empty): it is not replaced, and the master ends with the last of them.
@@ -139,7 +153,7 @@ export class Master {
       if (this.#slots.size === 0 && this.#pendingStarts === 0) this.#done();
       return;
     }
-    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, !clean);
+    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, !clean, slot.registered);
     if (delay > 0) this.#o.log.warn(`Worker process ${pid} died ${Date.now() - slot.startedAt} ms after it started; starting a replacement in ${delay} ms`);
     this.#fill(delay);
     this.#showTitle();

@@ -12,9 +12,13 @@ export class RestartPolicy {
     this.#maxDelayMs = maxDelayMs;
   }
 
-  /** Milliseconds to wait before replacing a process that lived `livedMs` and `failed`. */
-  delayAfter(livedMs: number, failed: boolean): number {
-    if (!failed || livedMs >= this.#healthyAfterMs) {
+  /**
+   * Milliseconds to wait before replacing a process that lived `livedMs` and `failed`. One that
+   * got as far as `registered` (job modules loaded, Redis answering) did not die of start-up,
+   * so it is replaced at once: a job killing processes is RECOVERY_LIMIT's business, not a loop.
+   */
+  delayAfter(livedMs: number, failed: boolean, registered = false): number {
+    if (!failed || registered || livedMs >= this.#healthyAfterMs) {
       this.#quickDeaths = 0;
       return 0;
     }

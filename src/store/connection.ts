@@ -103,5 +103,11 @@ export async function ready(db: Db): Promise<Db> {
 }
 
 export const closeDb = async (db: Db): Promise<void> => {
+  // QUIT waits for its reply; while Redis is unreachable it would wait for ever, so just drop
+  // the connection then (nothing is left to send: every command we care about was answered).
+  if (db.redis.status !== "ready") {
+    db.redis.disconnect();
+    return;
+  }
   await db.redis.quit().catch(() => db.redis.disconnect());
 };

@@ -87,6 +87,8 @@ export interface TakenJob {
   queue: string;
   payload: string;
   entry: string;
+  /** Why the payload could not be handed over as it is ("invalid-utf8"), if so. */
+  problem?: string;
 }
 
 /** One round trip: finish jobs, then reserve up to `want` (see lua/reserve-cycle.lua). */
@@ -116,14 +118,16 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<Cycle
   argv.push(...request.prefixes);
   const reply = (await script(db, "reserveCycle")(keys.length, ...keys, ...argv)) as (number | string)[];
   const taken: TakenJob[] = [];
-  for (let i = 2; i + 2 < reply.length; i += 3) {
+  for (let i = 2; i + 3 < reply.length; i += 4) {
     const index = Number(reply[i]) - 1;
     const payload = String(reply[i + 1]);
     const rewritten = String(reply[i + 2]);
+    const problem = String(reply[i + 3]);
     taken.push({
       queue: request.queues[index]!,
       payload,
       entry: rewritten || `${request.prefixes[index]}${payload}}`,
+      ...(problem && { problem }),
     });
   }
   return { paused: reply[0] === 1, solo: reply[1] === 1, taken };

@@ -49,6 +49,8 @@ export interface WorkerOptions {
   maxJobs?: number;
   /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
   onDraining?: () => void;
+  /** Told once the worker is registered (start-up is over), so a master can tell a crash loop from a crash. */
+  onRegistered?: () => void;
   /** FETCH and RECOVERY_LIMIT, for the dead workers this one prunes and its own unfinished jobs. */
   recovery?: RecoveryPolicy;
 }
@@ -100,6 +102,7 @@ export class Worker {
       now: options.now ?? (() => new Date()),
       maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
       onDraining: options.onDraining ?? (() => {}),
+      onRegistered: options.onRegistered ?? (() => {}),
       recovery: options.recovery ?? DEFAULT_RECOVERY,
     };
     this.#queues = parseQueueList(options.queues);
@@ -125,6 +128,8 @@ export class Worker {
     this.#shutdown = true;
     this.#heartbeat?.stop();
     clearInterval(this.#pruneTimer);
+    // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
+    if (this.#done.length + this.#failures.length > 0) await this.#cycle(0);
     const left = await recoverWorker(this.#o.db, this.id, {
       policy: this.#o.recovery,
       crashed: false,
@@ -173,6 +178,7 @@ export class Worker {
       }, this.#o.heartbeatInterval * 1000);
       for (const hook of this.#o.registry.workerHooks("beforeFirstFork")) await hook();
       await registerWorker(db, this.id, startedAt(this.#o.now()));
+      this.#o.onRegistered();
       log.info(`Starting worker ${this.id}`);
       await this.#loop();
     } finally {
@@ -297,6 +303,11 @@ export class Worker {
     this.#running.add(running);
     if (solo) this.#solo = running;
     const run = async () => {
+      if (taken.problem === "invalid-utf8") {
+        throw Object.assign(new Error("The payload is not valid UTF-8. This record shows its bytes above 0x7F as the text \\xNN."), {
+          name: "Resque::MalformedPayload",
+        });
+      }
       if (isMalformed(payload)) throw Object.assign(new Error(payload.problem), { name: "Resque::MalformedPayload" });
       const job = this.#o.registry.get(payload.className);
       if (!job) {

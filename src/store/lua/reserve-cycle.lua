@@ -15,8 +15,11 @@
   then one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
   Returns { paused (0/1), solo (0/1), then per taken job: queue index (1-based), payload,
-  entry-if-rewritten or "" }. solo = 1: the one job taken is a suspect (a worker died running it)
-  and must run alone, so that if it kills this process too, it alone is counted.
+  entry-if-rewritten or "", problem or "" }. A payload that is not valid UTF-8 cannot cross to
+  the worker intact (clients decode replies as UTF-8), so it is handed over and kept in flight
+  with each byte above 0x7F written as the text \xNN, and problem = "invalid-utf8".
+  solo = 1: the one job taken is a suspect (a worker died running it) and must run alone, so
+  that if it kills this process too, it alone is counted.
 ]]
 -- The payload inside an in-flight entry: {"queue":"q","run_at":"t","payload":<payload>}. A
 -- quote inside a JSON string is escaped, so the first '","payload":' is the member's.
@@ -62,6 +65,33 @@ if pause and string.lower(string.match(pause, '^%s*(.-)%s*$')) == 'true' then
   want = 0
 end
 
+local function validUtf8(s)
+  if not string.find(s, '[\128-\255]') then return true end
+  local i, n = 1, #s
+  while i <= n do
+    local c = string.byte(s, i)
+    local len, lo, hi = 0, 0x80, 0xBF
+    if c < 0x80 then len = 1
+    elseif c >= 0xC2 and c <= 0xDF then len = 2
+    elseif c >= 0xE0 and c <= 0xEF then
+      len = 3
+      if c == 0xE0 then lo = 0xA0 elseif c == 0xED then hi = 0x9F end
+    elseif c >= 0xF0 and c <= 0xF4 then
+      len = 4
+      if c == 0xF0 then lo = 0x90 elseif c == 0xF4 then hi = 0x8F end
+    else return false end
+    if i + len - 1 > n then return false end
+    for k = 1, len - 1 do
+      local b = string.byte(s, i + k)
+      local low, high = 0x80, 0xBF
+      if k == 1 then low, high = lo, hi end
+      if b < low or b > high then return false end
+    end
+    i = i + len
+  end
+  return true
+end
+
 local function readable(payload)
   local ok, decoded = pcall(cjson.decode, payload)
   return ok and type(decoded) == 'table' and type(decoded['class']) == 'string'
@@ -72,7 +102,13 @@ local busy = redis.call('LLEN', KEYS[1]) > 0
 local function take(q, payload)
   local prefix = ARGV[a + q - 10]
   local entry, rewritten
-  if readable(payload) then
+  local problem = ''
+  if not validUtf8(payload) then
+    payload = string.gsub(payload, '[\128-\255]', function(c) return string.format('\\x%02X', string.byte(c)) end)
+    entry = prefix .. cjson.encode(payload) .. '}'
+    rewritten = entry
+    problem = 'invalid-utf8'
+  elseif readable(payload) then
     entry = prefix .. payload .. '}'
     rewritten = ''
   else
@@ -84,6 +120,7 @@ local function take(q, payload)
   result[#result + 1] = q - 9
   result[#result + 1] = payload
   result[#result + 1] = rewritten
+  result[#result + 1] = problem
 end
 local function giveBack(q, jobs, from)
   for k = #jobs, from, -1 do redis.call('LPUSH', KEYS[q], jobs[k]) end
