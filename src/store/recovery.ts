@@ -7,7 +7,7 @@ export interface UnfinishedJob {
   entry: string;
   payload: string;
   queue: string;
-  /** The failure record to write instead, if this recovery makes the job a poison job. */
+  /** The failure record to write instead, if this recovery makes the job a poison job ("" when the return is not counted). */
   poisonRecord: string;
 }
 

@@ -8,6 +8,7 @@ import { heartbeats, redisTime, takePruneLock, workerIds } from "../store/worker
 import type { ProcessInfo } from "../runtime/types.ts";
 import { orphanedInflightOwners } from "../store/recovery.ts";
 import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "./recover.ts";
+import type { DirtyExit } from "./unregister.ts";
 
 export interface PruneContext {
   db: Db;
@@ -30,18 +31,20 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   const policy = ctx.recovery ?? DEFAULT_RECOVERY;
   const [ids, beats, now] = await Promise.all([workerIds(db), heartbeats(db), redisTime(db)]);
   const pruned: string[] = [];
+  const recover = async (id: string, dirtyExit: DirtyExit, reason: string) => {
+    await recoverWorker(db, id, { policy, crashed: true, dirtyExit, at: now, reason });
+    pruned.push(id);
+  };
+  const stillProcessing: DirtyExit = { exception: DIRTY_EXIT, message: () => "Job still being processed" };
 
   for (const [id, beat] of Object.entries(beats)) {
     const at = parseHeartbeat(beat);
     if (!at || (now.getTime() - at.getTime()) / 1000 <= ctx.pruneInterval) continue;
-    await recoverWorker(db, id, {
-      policy,
-      crashed: true,
-      dirtyExit: { exception: PRUNE_DIRTY_EXIT, message: (className) => `Worker ${id} did not gracefully exit while processing ${className}` },
-      at: now,
-      reason: `worker ${id} stopped sending heartbeats`,
-    });
-    pruned.push(id);
+    await recover(
+      id,
+      { exception: PRUNE_DIRTY_EXIT, message: (className) => `Worker ${id} did not gracefully exit while processing ${className}` },
+      `worker ${id} stopped sending heartbeats`,
+    );
   }
 
   const ours = new Set(ctx.queues);
@@ -52,27 +55,13 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
     const sameQueues = other.queues.length === ours.size && other.queues.every((q) => ours.has(q));
     if (!(ours.has("*") || sameQueues)) continue;
     if (other.host !== ctx.hostname || live.has(other.pid)) continue;
-    await recoverWorker(db, id, {
-      policy,
-      crashed: true,
-      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
-      at: now,
-      reason: `worker process ${other.pid} on ${other.host} was gone`,
-    });
-    pruned.push(id);
+    await recover(id, stillProcessing, `worker process ${other.pid} on ${other.host} was gone`);
   }
 
   // In-flight lists whose worker is unregistered: a stock Ruby worker pruned one of ours (stock
   // removes the registry keys and records only the oldest job). Their jobs go back too.
   for (const id of await orphanedInflightOwners(db)) {
-    await recoverWorker(db, id, {
-      policy,
-      crashed: true,
-      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
-      at: now,
-      reason: `worker ${id} was pruned by a stock worker`,
-    });
-    pruned.push(id);
+    await recover(id, stillProcessing, `worker ${id} was pruned by a stock worker`);
   }
   return pruned;
 }

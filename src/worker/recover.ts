@@ -4,8 +4,7 @@
  * queues. A job that was running each time a process died, `limit` times, is a poison job and
  * goes to the failed list instead. At most once (stock's behaviour) records them as failures.
  */
-import { POISON_JOB } from "../protocol/failure.ts";
-import { encodeFailure } from "../protocol/failure.ts";
+import { encodeFailure, POISON_JOB } from "../protocol/failure.ts";
 import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import { returnJobs, type UnfinishedJob } from "../store/recovery.ts";
@@ -29,10 +28,13 @@ export interface Recovered {
   failed: number;
 }
 
-function unfinished(entries: readonly string[], id: string, at: Date, limit: number, reason: string): UnfinishedJob[] {
+/** `poison`: the limit and the death that may make these jobs poison; absent when it cannot. */
+function unfinished(entries: readonly string[], id: string, poison?: { at: Date; limit: number; reason: string }): UnfinishedJob[] {
   return entries.flatMap((entry) => {
     const job = entryJob(entry);
     if (!job) return [];
+    if (!poison) return [{ entry, payload: job.payload, queue: job.queue, poisonRecord: "" }];
+    const { at, limit, reason } = poison;
     const poisonRecord = encodeFailure({
       at,
       rawPayload: job.payload,
@@ -57,8 +59,9 @@ export async function recoverWorker(
   let returned = { requeued: 0, poisoned: 0 };
   if (options.policy.mode === "reliable") {
     const entries = await inflightEntries(db, id);
-    const jobs = unfinished(entries, id, options.at, options.policy.limit, options.reason);
-    returned = await returnJobs(db, id, jobs, { counted: options.crashed, limit: options.policy.limit });
+    const { at, reason, crashed, policy } = options;
+    const jobs = unfinished(entries, id, crashed ? { at, limit: policy.limit, reason } : undefined);
+    returned = await returnJobs(db, id, jobs, { counted: crashed, limit: policy.limit });
   }
   const failed = await unregisterWithFailures(db, id, options.dirtyExit, options.at);
   return { ...returned, failed };
@@ -66,6 +69,5 @@ export async function recoverWorker(
 
 /** A live worker hands back jobs it took and will not run (shutdown, TERM); they do not count toward poison. */
 export async function releaseJobs(db: Db, id: string, entries: readonly string[]): Promise<number> {
-  const jobs = unfinished(entries, id, new Date(), Number.POSITIVE_INFINITY, "");
-  return (await returnJobs(db, id, jobs, { counted: false, limit: Number.MAX_SAFE_INTEGER })).requeued;
+  return (await returnJobs(db, id, unfinished(entries, id), { counted: false, limit: Number.MAX_SAFE_INTEGER })).requeued;
 }

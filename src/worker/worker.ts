@@ -130,14 +130,24 @@ export class Worker {
     clearInterval(this.#pruneTimer);
     // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
     if (this.#done.length + this.#failures.length > 0) await this.#cycle(0);
+    await this.#handBack(reason);
+  }
+
+  /**
+   * Unregister, handing the jobs still in flight back to their queues uncounted (FETCH=at-most-once,
+   * as stock: recording them as DirtyExit). `reason` is why they were stopped, if anyone stopped them.
+   */
+  async #handBack(reason?: string): Promise<void> {
     const left = await recoverWorker(this.#o.db, this.id, {
       policy: this.#o.recovery,
       crashed: false,
-      dirtyExit: { exception: DIRTY_EXIT, message: () => `Job still being processed (${reason})` },
+      dirtyExit: { exception: DIRTY_EXIT, message: () => (reason ? `Job still being processed (${reason})` : "Job still being processed") },
       at: this.#o.now(),
-      reason,
+      reason: reason ?? "",
     });
-    if (left.requeued + left.failed > 0) this.#o.log.warn(`${reason}: ${left.requeued} job(s) back in their queues, ${left.failed} recorded as failed`);
+    if (left.requeued + left.failed > 0) {
+      this.#o.log.warn(`${reason ?? "Stopped"} with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`);
+    }
   }
 
   /** Stop taking jobs until `unpause` (USR2 / CONT). */
@@ -367,20 +377,11 @@ export class Worker {
   }
 
   async #stop(): Promise<void> {
-    const { db, log } = this.#o;
     for (const untrap of this.#untrap.splice(0)) untrap();
     this.#heartbeat?.stop();
     clearInterval(this.#pruneTimer);
-    // Jobs still in flight here are the ones an exception interrupted: they go back to their
-    // queues (stock, and FETCH=at-most-once, record them as DirtyExit).
-    const left = await recoverWorker(db, this.id, {
-      policy: this.#o.recovery,
-      crashed: false,
-      dirtyExit: { exception: DIRTY_EXIT, message: () => "Job still being processed" },
-      at: this.#o.now(),
-      reason: "",
-    });
-    if (left.requeued + left.failed > 0) log.warn(`Stopped with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`);
+    // Jobs still in flight here are the ones an exception interrupted.
+    await this.#handBack();
     for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();
   }
 

@@ -97,8 +97,9 @@ local function readable(payload)
   return ok and type(decoded) == 'table' and type(decoded['class']) == 'string'
 end
 
--- Other jobs of this worker still running: a suspect must wait for a worker with none.
-local busy = redis.call('LLEN', KEYS[1]) > 0
+-- Other jobs of this worker still running: a suspect must wait for a worker with none. Only
+-- asked when there are suspects, to keep the common cycle one command shorter.
+local busy = suspects and redis.call('LLEN', KEYS[1]) > 0
 local function take(q, payload)
   local prefix = ARGV[a + q - 10]
   local entry, rewritten
