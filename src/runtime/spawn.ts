@@ -67,7 +67,22 @@ export function spawner(name: RuntimeName): Spawner {
           if (process.connected) process.send!(message as object);
         },
         onGone: (handler) => {
-          process.once("disconnect", handler);
+          let told = false;
+          const tell = () => {
+            if (told) return;
+            told = true;
+            clearInterval(watch);
+            handler();
+          };
+          process.once("disconnect", tell);
+          // The IPC channel closing is the usual sign. A new parent pid (the orphan was adopted)
+          // is a second one, for when that event does not come: in one Deno run of the suite
+          // under load, worker processes outlived their SIGKILLed master.
+          const parentPid = process.ppid;
+          const watch = setInterval(() => {
+            if (process.ppid !== parentPid) tell();
+          }, 1000);
+          watch.unref?.();
         },
       };
     },
