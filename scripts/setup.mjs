@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Everything the demo and the tests need, installed when missing: npm packages (including Bun
-// and Deno, which come from npm) and redis-server from Debian's packages.
+// and Deno, which come from npm), and redis-server and openssl from Debian's packages.
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
@@ -24,6 +24,18 @@ if (!has("redis-server")) {
   console.log("setup: installing redis-server from Debian's packages");
   run(`${sudo}apt-get update -qq`);
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server`);
+}
+
+// The TLS tests make their own CA and certificates with the openssl command.
+if (!has("openssl")) {
+  const sudo = process.getuid?.() === 0 ? "" : has("sudo") ? "sudo " : null;
+  if (sudo === null || !has("apt-get")) {
+    console.error("setup: openssl is missing and cannot be installed here; install OpenSSL and run again.");
+    process.exit(1);
+  }
+  console.log("setup: installing openssl from Debian's packages");
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl`);
 }
 
 // The compatibility suite runs stock Resque itself: Debian's Ruby and the resque gem (3.0.x).

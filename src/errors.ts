@@ -2,6 +2,10 @@
 export type ResqueErrorCode =
   | "REDIS_LOCATION"
   | "REDIS_UNREACHABLE"
+  /** Redis refused the user or password (WRONGPASS, NOAUTH). */
+  | "REDIS_AUTH"
+  /** The TLS handshake failed: an untrusted server certificate, or the server refused ours. */
+  | "REDIS_TLS"
   | "NO_QUEUE"
   | "NO_CLASS"
   | "BAD_CONFIG"

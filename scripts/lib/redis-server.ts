@@ -3,15 +3,35 @@
  * afterwards. Tests never touch a Redis they did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
+
+export interface StartRedisOptions {
+  /** requirepass: clients must AUTH with it (url and client carry it). */
+  password?: string;
+  /** Also serve TLS on a free port of its own (tlsPort, tlsUrl); files are PEM paths. */
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    caFile: string;
+    /** tls-auth-clients: require a client certificate signed by caFile. */
+    authClients: boolean;
+    /** Keep the plain port too (default true); false serves TLS only, and `client` then uses TLS. */
+    plain?: boolean;
+  };
+}
 
 export interface TestRedis {
+  /** The plain URL (with the password, if any); the TLS one when the server is TLS-only. */
   url: string;
+  /** The plain port; 0 when the server is TLS-only. */
   port: number;
+  tlsPort?: number;
+  /** rediss://127.0.0.1:<tlsPort>/0 (with the password, if any). */
+  tlsUrl?: string;
   /** A plain client for assertions. */
   client: Redis;
   restart(): Promise<void>;
@@ -29,9 +49,10 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(port: number): Promise<void> {
+async function waitForPing(options: RedisOptions & { port: number }): Promise<void> {
+  const port = options.port;
   for (let i = 0; i < 200; i++) {
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    const probe = new Redis({ ...options, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     probe.on("error", () => {});
     try {
       await probe.connect();
@@ -46,18 +67,37 @@ async function waitForPing(port: number): Promise<void> {
   throw new Error(`redis-server on port ${port} did not answer`);
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   if (spawnSync("redis-server", ["--version"]).error) {
     throw new Error("redis-server is not installed: run `npm test` (it installs it) or `apt-get install redis-server`.");
   }
   const dir = mkdtempSync(join(tmpdir(), "resque-test-redis-"));
-  const port = await freePort();
+  const tls = options.tls;
+  const port = tls?.plain === false ? 0 : await freePort();
+  const tlsPort = tls ? await freePort() : undefined;
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"];
+  if (options.password !== undefined) args.push("--requirepass", options.password);
+  if (tls) {
+    args.push("--tls-port", String(tlsPort), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-ca-cert-file", tls.caFile);
+    args.push("--tls-auth-clients", tls.authClients ? "yes" : "no");
+  }
+  // The harness's own client: plain when there is a plain port, else TLS with the test's files
+  // (presenting the server's own certificate, which caFile signed, when clients must have one).
+  const clientOptions: RedisOptions & { port: number } =
+    port !== 0
+      ? { port, password: options.password }
+      : {
+          port: tlsPort!,
+          password: options.password,
+          tls: {
+            ca: readFileSync(tls!.caFile, "utf8"),
+            ...(tls!.authClients && { cert: readFileSync(tls!.certFile, "utf8"), key: readFileSync(tls!.keyFile, "utf8") }),
+          },
+        };
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"], {
-      stdio: "ignore",
-    });
-    await waitForPing(port);
+    child = spawn("redis-server", args, { stdio: "ignore" });
+    await waitForPing(clientOptions);
   };
   const halt = () =>
     new Promise<void>((resolve) => {
@@ -66,10 +106,13 @@ export async function startRedis(): Promise<TestRedis> {
       child.kill("SIGTERM");
     });
   await launch();
-  const client = new Redis({ port, host: "127.0.0.1" });
+  const client = new Redis({ ...clientOptions, host: "127.0.0.1" });
+  const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : "";
+  const tlsUrl = tlsPort ? `rediss://${auth}127.0.0.1:${tlsPort}/0` : undefined;
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: port !== 0 ? `redis://${auth}127.0.0.1:${port}/0` : tlsUrl!,
     port,
+    ...(tlsPort && { tlsPort, tlsUrl }),
     client,
     restart: async () => {
       await halt();

@@ -5,6 +5,7 @@
 import { Redis, type RedisOptions } from "ioredis";
 import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
+import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
 import { parseRedisLocation, type RedisLocation } from "./location.ts";
 import { scripts } from "./scripts.generated.ts";
 
@@ -13,6 +14,15 @@ export interface Db {
   redis: Redis;
   keys: ResqueKeys;
   location: RedisLocation;
+}
+
+/** PEM text (not paths) for a TLS connection. */
+export interface TlsFiles {
+  /** The CA that signed the server's certificate, when the system's CAs do not cover it. */
+  ca?: string;
+  /** A client certificate and its key, for a server started with `tls-auth-clients yes`. */
+  cert?: string;
+  key?: string;
 }
 
 export interface ConnectOptions {
@@ -24,53 +34,103 @@ export interface ConnectOptions {
   outage?: "wait" | "fail";
   /** Told once when Redis becomes unreachable and once when it is back. */
   onOutage?: (message: string | undefined) => void;
+  /**
+   * How long to wait for the connection and for a reply, in ms (default 5000). "fail" gives up
+   * with advice; "wait" drops the silent connection (its unanswered commands reject, as when a
+   * connection is lost) and reconnects with backoff.
+   */
+  timeoutMs?: number;
+  /** Any of these turns TLS on, even for a redis:// URL or host:port (which have no other way to ask for it). */
+  tls?: TlsFiles;
 }
+
+/** Used when ConnectOptions.timeoutMs is not given. */
+export const DEFAULT_TIMEOUT_MS = 5000;
 
 /** Backoff between reconnect attempts: 100 ms doubling to 5 s. */
 export const reconnectDelay = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 6), 5000);
-
-export function unreachableMessage(location: RedisLocation, cause?: unknown): string {
-  const why = (cause as { code?: string } | undefined)?.code === "ECONNREFUSED" ? "refused the connection" : "is not reachable";
-  const detail = cause instanceof Error && cause.message ? ` (${cause.message})` : "";
-  return `Redis at ${location.address} ${why}${detail}; start redis-server or pass --redis URL (REDIS_URL).`;
-}
 
 /** Open a client. Nothing is sent until the first command; use `ready` to wait for the server. */
 export function openDb(options: ConnectOptions = {}): Db {
   const location = parseRedisLocation(options.redis);
   const waiting = (options.outage ?? "wait") === "wait";
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const tlsFiles = Object.entries(options.tls ?? {}).filter(([, pem]) => pem !== undefined);
+  const tls = location.tls || tlsFiles.length > 0;
   const redisOptions: RedisOptions = {
     host: location.host,
     port: location.port,
     db: location.db,
     username: location.username,
     password: location.password,
-    tls: location.tls ? {} : undefined,
+    tls: tls ? Object.fromEntries(tlsFiles) : undefined,
     lazyConnect: true,
     // A command lost with a dropped connection must not run twice: the worker reconciles instead.
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: waiting ? null : 0,
     retryStrategy: waiting ? reconnectDelay : () => null,
     enableOfflineQueue: waiting,
+    // Covers the TCP connect and, for TLS, the handshake.
+    connectTimeout: timeoutMs,
+    // A server that never answers would otherwise keep a CLI waiting after its error for ioredis' 2 s.
+    disconnectTimeout: Math.min(timeoutMs, 2000),
+    // "fail": each command (the AUTH/INFO handshake included) rejects after timeoutMs.
+    // "wait": not commandTimeout, which also fires for commands held in the offline queue during
+    // an outage (the worker is meant to wait those out) and leaves a hung connection open.
+    // socketTimeout instead destroys a connection that sent nothing back for timeoutMs while a
+    // command was pending, so its unanswered commands reject through failUnanswered and the
+    // client reconnects with backoff.
+    // Blocking commands (BLMOVE etc., issue 15) would trip either timer when they block longer
+    // than timeoutMs: give them their own connection opened with timeoutMs above the block time.
+    ...(waiting ? { socketTimeout: timeoutMs } : { commandTimeout: timeoutMs }),
   };
   const redis = new Redis(redisOptions);
   for (const script of Object.values(scripts)) {
     redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
+  const facts: ConnectionFacts = { location, timeoutMs, tls };
+  connections.set(redis, { facts, waiting });
   let down = false;
+  redis.on("connect", () => guardStream(redis));
   redis.on("error", (error: unknown) => {
-    lastErrors.set(redis, error);
+    guardStream(redis);
+    const connection = connections.get(redis)!;
+    connection.lastError = error;
+    connection.beforeReady = redis.status !== "ready";
     if (down) return;
     down = true;
-    options.onOutage?.(unreachableMessage(location, error));
+    options.onOutage?.(failureAdvice(facts, error, connection.beforeReady).message);
   });
   redis.on("reconnecting", () => failUnanswered(redis));
   redis.on("ready", () => {
+    connections.get(redis)!.lastError = undefined;
     if (down) options.onOutage?.(undefined);
     down = false;
   });
   const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
   return { redis, keys: resqueKeys(namespace), location };
+}
+
+interface Connection {
+  facts: ConnectionFacts;
+  waiting: boolean;
+  /** The socket's own error (ECONNREFUSED, WRONGPASS) says more than the command's "Connection is closed". */
+  lastError?: unknown;
+  /** Whether lastError came before the connection was ready (handshake, AUTH, TLS). */
+  beforeReady?: boolean;
+}
+const connections = new WeakMap<Redis, Connection>();
+
+/**
+ * Deno's TLS socket can emit a second error (EPIPE after the server's certificate alert) once
+ * ioredis' single `once("error")` listener is spent, which would crash the process.
+ */
+const guarded = new WeakSet<object>();
+function guardStream(redis: Redis): void {
+  const stream = (redis as { stream?: { on(event: "error", fn: () => void): unknown } }).stream;
+  if (!stream || guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on("error", () => {});
 }
 
 /**
@@ -87,18 +147,50 @@ function failUnanswered(redis: Redis): void {
   while (queue.length > 0) queue.shift().command.reject(lost);
 }
 
-// The socket's own error (ECONNREFUSED, ENOTFOUND) says more than the command's "Connection is closed".
-const lastErrors = new WeakMap<Redis, unknown>();
+// What ioredis (and failUnanswered) reject a command with when the connection, not the command, failed.
+const CONNECTION_FAILED = /^(Command timed out|Connection is closed|Stream isn't writeable|The connection to Redis closed before it replied)/;
+
+/**
+ * A ResqueError whose message is the advice when `error` came from the connection failing
+ * (unreachable, silent, refused authentication, TLS); any other error is returned unchanged.
+ */
+export function connectionFailure(db: Db, error: unknown): unknown {
+  const connection = connections.get(db.redis);
+  if (!connection || error instanceof ResqueError) return error;
+  if (!(error instanceof Error) || !CONNECTION_FAILED.test(error.message)) return error;
+  return explain(connection, error);
+}
+
+function explain(connection: Connection, error: unknown): ResqueError {
+  const cause = connection.lastError ?? error;
+  const { code, message } = failureAdvice(connection.facts, cause, connection.lastError ? connection.beforeReady : true);
+  return new ResqueError(code, message, { cause });
+}
 
 /** Connect now; a "fail" client throws a ResqueError whose message is the advice. */
 export async function ready(db: Db): Promise<Db> {
+  const connection = connections.get(db.redis);
+  let stop = (): void => {};
+  // A failing "fail" client emits its error at once but closes only after disconnectTimeout.
+  const failed = new Promise<never>((_, reject) => {
+    if (!connection || connection.waiting) return;
+    const onError = (error: unknown) => reject(error);
+    db.redis.once("error", onError);
+    stop = () => db.redis.off("error", onError);
+  });
   try {
-    if (db.redis.status === "wait") await db.redis.connect();
-    await db.redis.ping();
+    await Promise.race([
+      failed,
+      (async () => {
+        if (db.redis.status === "wait") await db.redis.connect();
+        await db.redis.ping();
+      })(),
+    ]);
     return db;
   } catch (error) {
-    const cause = lastErrors.get(db.redis) ?? error;
-    throw new ResqueError("REDIS_UNREACHABLE", unreachableMessage(db.location, cause), { cause });
+    throw explain(connection ?? { facts: { location: db.location, timeoutMs: DEFAULT_TIMEOUT_MS, tls: db.location.tls }, waiting: false }, error);
+  } finally {
+    stop();
   }
 }
 
