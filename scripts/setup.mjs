@@ -8,7 +8,7 @@ const root = new URL("..", import.meta.url).pathname;
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: "inherit" });
 const has = (cmd) => !spawnSync(cmd, ["--version"], { stdio: "ignore" }).error;
 
-if (!["ioredis", "tsx", "bun", "deno"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+if (!["ioredis", "tsx", "bun", "deno", "yaml"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");

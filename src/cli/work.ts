@@ -1,4 +1,4 @@
-/** `resque work`: the master (WORKER_COUNT processes) or, with DONT_FORK, one inline worker. */
+/** `resque work`: the master (WORKER_COUNT processes, or a resque-pool file's groups) or, with DONT_FORK, one inline worker. */
 import { defineCommand } from "citty";
 import { writeFileSync } from "node:fs";
 import { JobRegistry } from "../jobs/registry.ts";
@@ -7,7 +7,11 @@ import { loadJobModules } from "../worker/load-jobs.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import { reportError } from "./errors.ts";
+import { poolGroups } from "./pool.ts";
 import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "./worker-setup.ts";
+
+/** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
+const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers"];
 
 export const workCommand = defineCommand({
   meta: { name: "work", description: "Work jobs (QUEUE=critical,high resque work --require ./jobs.ts)" },
@@ -23,7 +27,7 @@ export const workCommand = defineCommand({
         runtime.exit(0);
       }
       if (settings.pidfile) writeFileSync(settings.pidfile, `${runtime.pid}\n`);
-      const db = dbFor(settings);
+      const db = dbFor(runtime, settings, args);
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
@@ -36,17 +40,16 @@ export const workCommand = defineCommand({
           const value = runtime.env(key);
           if (value !== undefined) childEnv[key] = value;
         }
-        // The master's own flags (pidfile, background, fork) stay with the master.
+        if (settings.redis !== undefined) childEnv["REDIS_URL"] = settings.redis;
         const flags = Object.entries(flagsFrom(args))
-          .filter(([k]) => !["pidfile", "background", "fork"].includes(k))
+          .filter(([k]) => !MASTER_ONLY.includes(k))
           .map(([k, v]) => `--${k}=${v}`);
+        const single = () => [{ queues: settings.queues, count: settings.workerCount, childArgs: ["worker-process", ...flags], childEnv }];
+        const groups = () => (settings.pool ? poolGroups(runtime, settings.pool, flags, childEnv) : single());
         const master = new Master({
           db,
           runtime,
-          queues: settings.queues,
-          workerCount: settings.workerCount,
-          childArgs: ["worker-process", ...flags],
-          childEnv,
+          groups: groups(),
           log: loggerFor(runtime),
           proclinePrefix: settings.proclinePrefix,
           termChild: settings.termChild,
@@ -54,6 +57,8 @@ export const workCommand = defineCommand({
           preShutdownTimeout: settings.preShutdownTimeout,
           gracefulTerm: settings.gracefulTerm,
           recovery: settings.recovery,
+          watchdogTimeout: settings.watchdogTimeout,
+          ...(settings.pool && { reload: async () => groups() }),
         });
         await master.run();
       }

@@ -3,46 +3,76 @@ import { defineCommand } from "citty";
 import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import type { WorkerMessage } from "../master/master.ts";
+import { TICK_MS } from "../master/watchdog.ts";
+import type { Worker } from "../worker/worker.ts";
+import { say } from "./console.ts";
 import { reportError } from "./errors.ts";
 import { dbFor, settingsFrom, workArgs, workerFor } from "./worker-setup.ts";
 
 /** How long TERM waits for Redis to take the jobs back before the process just dies. */
 const ABANDON_TIMEOUT_MS = 3000;
+/** Orphaned (the master is gone), a process gives up on an unreachable Redis after this long. */
+const ORPHAN_OUTAGE_MS = 10_000;
 
 export const workerProcessCommand = defineCommand({
   meta: { name: "worker-process", description: "(internal) one worker process, started by `resque work`", hidden: true },
   args: workArgs,
   async run({ args }) {
     const runtime = currentRuntime();
+    const parent = runtime.parent();
+    let worker: Worker | undefined;
+    // The liveness tick, from the first moment: it stops only when this event loop is stuck, and
+    // carries the deadlines of the jobs in flight, so the master can kill a job that overstays.
+    const tick = setInterval(() => parent?.send({ type: "tick", deadlines: worker?.deadlines() ?? [] } satisfies WorkerMessage), TICK_MS);
     try {
       const settings = settingsFrom(runtime, args);
-      const parent = runtime.parent();
-      const db = dbFor(settings);
-      const worker = await workerFor(runtime, settings, db, {
+      const db = dbFor(runtime, settings, args);
+      worker = await workerFor(runtime, settings, db, {
         maxJobs: settings.jobsPerFork,
+        supervised: parent !== undefined,
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
         onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),
       });
-      // QUIT: finish and exit. TERM / INT: jobs cannot be stopped from inside, so hand them back
-      // to their queues and end now (if Redis does not answer in time, die: the master recovers
-      // them). USR1 (kill the jobs, as stock): die at once; the master recovers them, counted.
+      const w = worker;
+      // QUIT: finish and exit (the master replaces this process). TERM / INT: jobs cannot be
+      // stopped from inside, so hand them back to their queues and end now (if Redis does not
+      // answer in time, die: the master recovers them). USR1 (kill the jobs, as stock): die at
+      // once; the master recovers them, counted.
       const die = () => runtime.kill(runtime.pid, "KILL");
-      runtime.onSignal("QUIT", () => worker.shutdown());
+      runtime.onSignal("QUIT", () => {
+        parent?.send({ type: "draining" } satisfies WorkerMessage);
+        w.shutdown();
+      });
       for (const signal of ["TERM", "INT"] as const) {
         runtime.onSignal(signal, () => {
           setTimeout(die, ABANDON_TIMEOUT_MS);
-          worker.abandon(`SIG${signal}`).then(() => runtime.exit(128 + (signal === "TERM" ? 15 : 2)), die);
+          w.abandon(`SIG${signal}`).then(() => runtime.exit(128 + (signal === "TERM" ? 15 : 2)), die);
         });
       }
       runtime.onSignal("USR1", die);
-      runtime.onSignal("USR2", () => worker.pause());
-      runtime.onSignal("CONT", () => worker.unpause());
+      runtime.onSignal("USR2", () => w.pause());
+      runtime.onSignal("CONT", () => w.unpause());
       // The master is gone (even by SIGKILL): finish what is in flight instead of running orphaned.
-      parent?.onGone(() => worker.shutdown());
-      await worker.work();
+      // If Redis stays unreachable meanwhile, do not linger for ever: the jobs stay in this
+      // worker's in-flight list, and the next worker or master on this host puts them back.
+      parent?.onGone(() => {
+        w.shutdown();
+        let downSince: number | undefined;
+        setInterval(() => {
+          if (db.redis.status === "ready") downSince = undefined;
+          else downSince ??= Date.now();
+          if (downSince !== undefined && Date.now() - downSince >= ORPHAN_OUTAGE_MS) {
+            say.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
+            runtime.exit(1);
+          }
+        }, 1000);
+      });
+      await w.work();
+      clearInterval(tick);
       await closeDb(db);
       runtime.exit(0);
     } catch (error) {
+      clearInterval(tick);
       runtime.exit(reportError(error));
     }
   },

@@ -1,5 +1,6 @@
 /** What `work` and `worker-process` share: settings from env and flags, job modules, logging, Redis. */
 import { say } from "./console.ts";
+import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { openDb, type Db } from "../store/connection.ts";
@@ -11,10 +12,11 @@ export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
   "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
   "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
-  "FETCH", "RECOVERY_LIMIT",
+  "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG",
 ] as const;
 
 export const workArgs = {
+  ...redisConnectArgs,
   queue: { type: "string", description: "Queues in priority order, globs and !exclusions allowed (QUEUE / QUEUES)" },
   require: { type: "string", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
   workers: { type: "string", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
@@ -32,6 +34,9 @@ export const workArgs = {
   "graceful-term": { type: "boolean", description: "TERM behaves like QUIT (GRACEFUL_TERM)" },
   fetch: { type: "string", description: "reliable: a dead process's jobs go back to their queues; at-most-once: stock's, they fail (FETCH, default reliable)" },
   "recovery-limit": { type: "string", description: "Process deaths with a job running before it fails as poison (RECOVERY_LIMIT, default 3)" },
+  "job-timeout": { type: "string", description: "Seconds a job may run unless its definition sets `timeout`; past it the job fails as Resque::JobTimeout (JOB_TIMEOUT, default none)" },
+  "watchdog-timeout": { type: "string", description: "Seconds a worker process's event loop may stay blocked before the master kills it; 0 = off (WATCHDOG_TIMEOUT, default 10)" },
+  pool: { type: "string", description: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it" },
   "title-room": { type: "string", description: "(internal) reserves room for the process title" },
 } as const;
 
@@ -57,8 +62,9 @@ export function loggerFor(runtime: Runtime): Logger {
   };
 }
 
-export function dbFor(settings: WorkerSettings): Db {
+export function dbFor(runtime: Runtime, settings: WorkerSettings, args: Record<string, unknown>): Db {
   return openDb({
+    ...connectOptionsFrom((name) => runtime.env(name), args),
     redis: settings.redis,
     namespace: settings.namespace,
     outage: "wait",
@@ -83,6 +89,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     proclinePrefix: settings.proclinePrefix,
     log: loggerFor(runtime),
     recovery: settings.recovery,
+    jobTimeout: settings.jobTimeout,
     ...extra,
   });
 }

@@ -6,10 +6,28 @@
 // biome-ignore lint: job arguments are whatever the payload holds
 type Args = any[];
 
+/** What `this` is inside `perform`: the job, plus the run's own signal and limits. */
+export interface JobContext {
+  /** Aborted when the job passes its deadline (or its process is told to stop): stop cleanly, soon. */
+  readonly signal: AbortSignal;
+  readonly className: string;
+  /** The queue the job was taken from. */
+  readonly queue: string;
+  /** Seconds this run may take, if it has a deadline. */
+  readonly timeout: number | undefined;
+}
+
 export interface JobSpec<A extends Args = Args> {
   /** The queue `enqueue` uses when none is given (stock's `@queue`). */
   queue?: string;
-  perform(...args: A): unknown;
+  /**
+   * Seconds a run may take (overrides JOB_TIMEOUT). Past it `this.signal` aborts; a job still
+   * running shortly after fails as Resque::JobTimeout and its worker process is replaced.
+   */
+  timeout?: number;
+  /** Past the timeout, put the job back under RECOVERY_LIMIT instead of failing it. */
+  retryOnTimeout?: boolean;
+  perform(this: JobContext, ...args: A): unknown;
   /** Throw `new DontPerform()` to skip the job quietly (it still counts as processed). */
   beforePerform?(...args: A): unknown;
   /** Call `next()` to go on to the next around hook and finally `perform`; not calling it skips perform. */

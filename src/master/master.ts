@@ -1,8 +1,8 @@
 /**
- * The master: keeps WORKER_COUNT worker processes working, starts a replacement as soon as
- * one begins draining its JOBS_PER_FORK batch (so recycling does not dip throughput),
- * relays signals, and hands the jobs of a process that died back to their queues (crash-safe
- * fetch), or records them as stock's DirtyExit when running at most once.
+ * The master: keeps each group's worker processes working (WORKER_COUNT of one queue list, or a
+ * resque-pool file's groups), starts a replacement as soon as one begins draining its
+ * JOBS_PER_FORK batch, relays signals, and is the watchdog: it runs no job code, so it can kill a
+ * process whose job overstayed its deadline or whose event loop stopped, and settle its jobs.
  */
 import { DIRTY_EXIT } from "../protocol/failure.ts";
 import { masterTitle } from "../protocol/procline.ts";
@@ -12,18 +12,25 @@ import { epochSeconds } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
 import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
+import { recoverDeadLocalWorkers } from "../worker/prune.ts";
 import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
-import type { Logger } from "../worker/worker.ts";
+import type { DeadlineReport, Logger } from "../worker/worker.ts";
 import { RestartPolicy } from "./restart-policy.ts";
+import { describeKill, settlementFor, TICK_MS, verdict, type KillReason } from "./watchdog.ts";
+
+/** One kind of worker process: its queues, how many, and how to start one. */
+export interface WorkerGroup {
+  queues: string;
+  count: number;
+  /** Arguments and environment that start one worker process of this group. */
+  childArgs: readonly string[];
+  childEnv: Record<string, string>;
+}
 
 export interface MasterOptions {
   db: Db;
   runtime: Runtime;
-  queues: string;
-  workerCount: number;
-  /** Arguments and environment that start one worker process. */
-  childArgs: readonly string[];
-  childEnv: Record<string, string>;
+  groups: readonly WorkerGroup[];
   log: Logger;
   proclinePrefix?: string;
   /** TERM_CHILD: on TERM/INT ask worker processes to finish, then KILL after termTimeout. */
@@ -34,112 +41,182 @@ export interface MasterOptions {
   gracefulTerm?: boolean;
   /** FETCH and RECOVERY_LIMIT: what happens to the jobs of a process that died. */
   recovery?: RecoveryPolicy;
+  /** WATCHDOG_TIMEOUT in seconds: a process silent this long is killed; 0 turns it off. */
+  watchdogTimeout?: number;
+  /** HUP: the groups to run now (a re-read pool file); absent, HUP does nothing. */
+  reload?: () => Promise<readonly WorkerGroup[]>;
   now?: () => Date;
 }
 
 const STOPPING_RECOVERY_WAIT_MS = 5000;
+/** Start-up (loading job modules, connecting) gets this much on top of WATCHDOG_TIMEOUT before the first tick. */
+const STARTUP_ALLOWANCE_MS = 30_000;
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /** Messages a worker process sends its master. */
-export type WorkerMessage = { type: "draining" } | { type: "registered" };
+export type WorkerMessage = { type: "draining" } | { type: "registered" } | { type: "tick"; deadlines: DeadlineReport[] };
 
 interface Slot {
   handle: ChildHandle;
+  group: WorkerGroup;
   startedAt: number;
+  /** Taking no more jobs (batch done, QUIT, or retired by a reload): not counted as one of its group's. */
   draining: boolean;
+  /** Retired by a reload or a smaller group: not replaced when it exits. */
+  retired: boolean;
   registered: boolean;
+  lastTick: number;
+  deadlines: DeadlineReport[];
+  killed?: KillReason;
 }
 
 export class Master {
   readonly #o: MasterOptions;
-  readonly #configured: readonly string[];
+  #groups: readonly WorkerGroup[];
   readonly #slots = new Map<number, Slot>();
   readonly #policy = new RestartPolicy();
   #stopping = false;
-  #pendingStarts = 0;
+  #pending = new Map<WorkerGroup, number>();
   #lastStart = 0;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
   #done!: () => void;
 
   constructor(options: MasterOptions) {
     this.#o = options;
-    this.#configured = parseQueueList(options.queues).configured;
+    this.#groups = options.groups;
   }
 
   /** Run until every worker process has exited after QUIT / TERM / INT. */
   async run(): Promise<void> {
     const finished = new Promise<void>((resolve) => (this.#done = resolve));
     this.#trap();
-    for (let i = 0; i < this.#o.workerCount; i++) this.#start();
+    this.#showTitle();
+    // Not awaited before the first spawn: with Redis down at start, workers must still start
+    // (and say so). Worker processes do the same recovery as they start; the script makes
+    // whichever comes second find nothing.
+    const recovering = this.#recoverDeadLocal();
+    this.#watchdog = setInterval(() => this.#watch(), TICK_MS);
+    this.#fillAll();
+    if (this.#slots.size === 0 && this.#stopping) this.#done();
     await finished;
+    clearInterval(this.#watchdog);
+    await Promise.race([recovering, sleep(STOPPING_RECOVERY_WAIT_MS)]);
   }
 
   get pids(): number[] {
     return [...this.#slots.keys()];
   }
 
-  #active(): number {
-    return [...this.#slots.values()].filter((s) => !s.draining).length + this.#pendingStarts;
+  /** The jobs of this host's dead workers (say, a master and its processes killed together) go back before anything starts. */
+  async #recoverDeadLocal(): Promise<void> {
+    const { db, runtime, log } = this.#o;
+    try {
+      const recovered = await recoverDeadLocalWorkers({ db, id: "", hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
+      for (const id of recovered) log.warn(`Recovered the unfinished jobs of dead worker ${id} on this host`);
+    } catch (error) {
+      log.warn(`Could not look for dead workers on this host: ${(error as Error).message}`);
+    }
   }
 
-  #start(): void {
+  #active(group: WorkerGroup): number {
+    let n = this.#pending.get(group) ?? 0;
+    for (const s of this.#slots.values()) if (s.group === group && !s.draining) n++;
+    return n;
+  }
+
+  #start(group: WorkerGroup): void {
     if (this.#stopping) return;
-    const handle = this.#o.runtime.spawnSelf(this.#o.childArgs, { env: this.#o.childEnv, titleRoom: 120 });
-    const slot: Slot = { handle, startedAt: Date.now(), draining: false, registered: false };
+    const handle = this.#o.runtime.spawnSelf(group.childArgs, { env: group.childEnv, titleRoom: 120 });
+    const now = Date.now();
+    const slot: Slot = { handle, group, startedAt: now, draining: false, retired: false, registered: false, lastTick: now + STARTUP_ALLOWANCE_MS, deadlines: [] };
     this.#slots.set(handle.pid, slot);
     this.#lastStart = epochSeconds(this.#now());
     this.#showTitle();
-    handle.onMessage((message) => {
-      const type = (message as WorkerMessage | undefined)?.type;
-      if (type === "registered") slot.registered = true;
-      if (type !== "draining" || slot.draining) return;
-      slot.draining = true;
-      this.#fill(); // overlap: the replacement starts while this one finishes its batch
+    handle.onMessage((raw) => {
+      const message = raw as WorkerMessage | undefined;
+      if (message?.type === "tick") {
+        slot.lastTick = Date.now();
+        slot.deadlines = Array.isArray(message.deadlines) ? message.deadlines : [];
+      } else if (message?.type === "registered") {
+        slot.registered = true;
+      } else if (message?.type === "draining" && !slot.draining) {
+        slot.draining = true;
+        this.#fill(group); // overlap: the replacement starts while this one finishes its batch
+      }
     });
     void handle.exited.then((exit) => this.#exited(slot, exit));
   }
 
-  /** Start processes until WORKER_COUNT are taking jobs. */
-  #fill(delayMs = 0): void {
-    while (!this.#stopping && this.#active() < this.#o.workerCount) {
+  #fillAll(): void {
+    for (const group of this.#groups) this.#fill(group);
+  }
+
+  /** Start processes until the group has its count taking jobs. */
+  #fill(group: WorkerGroup, delayMs = 0): void {
+    if (!this.#groups.includes(group)) return;
+    while (!this.#stopping && this.#active(group) < group.count) {
       if (delayMs === 0) {
-        this.#start();
+        this.#start(group);
         continue;
       }
-      this.#pendingStarts++;
+      this.#pending.set(group, (this.#pending.get(group) ?? 0) + 1);
       setTimeout(() => {
-        this.#pendingStarts--;
-        this.#fill();
+        this.#pending.set(group, (this.#pending.get(group) ?? 1) - 1);
+        this.#fill(group);
       }, delayMs);
     }
+  }
+
+  #watch(): void {
+    const now = Date.now();
+    const watchdogMs = (this.#o.watchdogTimeout ?? 0) * 1000;
+    for (const slot of this.#slots.values()) {
+      if (slot.killed) continue;
+      const reason = verdict(slot, now, watchdogMs);
+      if (!reason) continue;
+      this.#o.log.warn(describeKill(slot.handle.pid, reason, watchdogMs));
+      this.#kill(slot, reason);
+    }
+  }
+
+  #kill(slot: Slot, reason: KillReason): void {
+    slot.killed ??= reason;
+    slot.handle.signal("KILL");
   }
 
   async #exited(slot: Slot, exit: ChildExit): Promise<void> {
     const { pid } = slot.handle;
     this.#slots.delete(pid);
     const clean = exit.code === 0 && exit.signal === null;
-    // A process that exits cleanly has unregistered itself; otherwise its jobs are recorded here.
-    const id = workerId(this.#o.runtime.hostname(), pid, this.#configured);
-    const message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
+    const id = workerId(this.#o.runtime.hostname(), pid, parseQueueList(slot.group.queues).configured);
+    let message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
+    // A process that exits on its own has settled its jobs and unregistered; one that did not
+    // (a crash, a kill, or a job calling process.exit) has its jobs settled here.
+    let jobExited = false;
     try {
       const recovery = recoverWorker(this.#o.db, id, {
         policy: this.#o.recovery ?? DEFAULT_RECOVERY,
-        crashed: !clean,
+        settle: settlementFor(slot.killed),
         dirtyExit: { exception: DIRTY_EXIT, message: () => message },
         at: this.#now(),
         reason: message,
       });
       // Running, the master waits out a Redis outage (a replacement could not work either).
       // Stopping, it does not hang on one: the jobs stay in the dead worker's in-flight list,
-      // which the next worker to start on this host recovers when it prunes.
+      // which the next worker or master to start on this host recovers.
       const waited = this.#stopping ? await Promise.race([recovery, sleep(STOPPING_RECOVERY_WAIT_MS)]) : await recovery;
       if (!waited) {
         this.#o.log.warn(`Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`);
         throw new Error("Redis did not answer while stopping");
       }
       const { requeued, poisoned, failed } = waited;
-      if (requeued + poisoned + failed > 0 || !clean) {
+      const settled = requeued + poisoned + failed;
+      // Exit 0 with jobs still in flight: a job ended the process (process.exit(0)); that is a crash.
+      jobExited = clean && settled > 0;
+      if (jobExited) message = `${message} (a job ended the process)`;
+      if (settled > 0 || !clean) {
         this.#o.log.warn(
-          `Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}) with ${requeued + poisoned + failed} job(s) in flight: ` +
+          `Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}${jobExited ? ", a job ended the process" : ""}) with ${settled} job(s) in flight: ` +
             `${requeued} back at the head of their queues, ${poisoned} failed as poison, ${failed} recorded as failed`,
         );
       }
@@ -148,15 +225,22 @@ export class Master {
     }
     // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
     // queues are empty): it is not replaced, and the master ends with the last of them.
-    if (this.#stopping || (clean && !slot.draining)) {
+    const choseToStop = clean && !jobExited && !slot.draining;
+    if (this.#stopping || slot.retired || choseToStop) {
       this.#showTitle();
-      if (this.#slots.size === 0 && this.#pendingStarts === 0) this.#done();
+      this.#maybeDone();
       return;
     }
-    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, !clean, slot.registered);
+    const failedEarly = !clean || jobExited || slot.killed !== undefined;
+    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, failedEarly, slot.registered);
     if (delay > 0) this.#o.log.warn(`Worker process ${pid} died ${Date.now() - slot.startedAt} ms after it started; starting a replacement in ${delay} ms`);
-    this.#fill(delay);
+    this.#fill(slot.group, delay);
     this.#showTitle();
+  }
+
+  #maybeDone(): void {
+    const pending = [...this.#pending.values()].reduce((a, b) => a + b, 0);
+    if (this.#slots.size === 0 && pending === 0) this.#done();
   }
 
   #trap(): void {
@@ -168,6 +252,7 @@ export class Master {
     on("USR1", () => this.#each((h) => h.signal("KILL")));
     on("USR2", () => this.#each((h) => h.signal("USR2")));
     on("CONT", () => this.#each((h) => h.signal("CONT")));
+    on("HUP", () => void this.#reload());
   }
 
   #each(fn: (handle: ChildHandle) => void): void {
@@ -177,18 +262,17 @@ export class Master {
   #stop(signal: "QUIT" | "TERM"): void {
     this.#stopping = true;
     this.#each((h) => h.signal(signal));
-    if (this.#slots.size === 0) this.#done();
+    this.#maybeDone();
   }
 
   /**
    * TERM / INT: worker processes stop now and hand their jobs in flight back to the queues
-   * (at most once: record them as failed). TERM_CHILD: they are asked to finish first.
+   * (at most once: record them as failed). TERM_CHILD: they are asked to finish first, and
+   * after RESQUE_TERM_TIMEOUT the ones still running are killed, their jobs handed back.
    */
   #stopNow(): void {
     if (!this.#o.termChild) {
-      this.#stopping = true;
-      this.#each((h) => h.signal("TERM"));
-      if (this.#slots.size === 0) this.#done();
+      this.#stop("TERM");
       return;
     }
     const pre = (this.#o.preShutdownTimeout ?? 0) * 1000;
@@ -196,13 +280,46 @@ export class Master {
     this.#stopping = true;
     setTimeout(() => {
       this.#each((h) => h.signal("QUIT"));
-      setTimeout(() => this.#each((h) => h.signal("TERM")), term);
+      setTimeout(() => {
+        for (const slot of this.#slots.values()) this.#kill(slot, { kind: "stopped" });
+      }, term);
     }, pre);
-    if (this.#slots.size === 0) this.#done();
+    this.#maybeDone();
+  }
+
+  /** HUP: run the groups the reload gives; surplus and removed processes finish their jobs (QUIT) and are not replaced. */
+  async #reload(): Promise<void> {
+    if (!this.#o.reload || this.#stopping) return;
+    let next: readonly WorkerGroup[];
+    try {
+      next = await this.#o.reload();
+    } catch (error) {
+      this.#o.log.error(`HUP: kept the running groups; the new configuration failed: ${(error as Error).message}`);
+      return;
+    }
+    const same = (a: WorkerGroup, b: WorkerGroup) => a.queues === b.queues && JSON.stringify(a.childArgs) === JSON.stringify(b.childArgs) && JSON.stringify(a.childEnv) === JSON.stringify(b.childEnv);
+    const groups = next.map((g) => {
+      const current = this.#groups.find((c) => same(c, g));
+      if (!current) return g;
+      return Object.assign(current, { count: g.count }); // keep the identity its slots point at
+    });
+    this.#groups = groups;
+    for (const slot of this.#slots.values()) {
+      if (slot.draining) continue;
+      const kept = groups.includes(slot.group);
+      if (kept && this.#active(slot.group) <= slot.group.count) continue;
+      slot.draining = true;
+      slot.retired = true;
+      slot.handle.signal("QUIT");
+    }
+    this.#o.log.info(`HUP: now running ${groups.map((g) => `${g.queues} x${g.count}`).join(", ")}`);
+    this.#fillAll();
+    this.#showTitle();
   }
 
   #showTitle(): void {
-    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, this.#configured, this.#o.proclinePrefix));
+    const label = this.#groups.map((g) => (this.#groups.length === 1 ? parseQueueList(g.queues).configured.join(",") : `${g.queues} x${g.count}`));
+    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, this.#groups.length > 1 ? "; " : ","));
   }
 
   #now(): Date {

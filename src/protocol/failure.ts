@@ -42,3 +42,9 @@ export const DIRTY_EXIT = "Resque::DirtyExit";
 export const PRUNE_DIRTY_EXIT = "Resque::PruneDeadWorkerDirtyExit";
 /** Not stock: a job that was running each time a worker process died, RECOVERY_LIMIT times. */
 export const POISON_JOB = "Resque::PoisonJob";
+/** Not stock: a job that ran past its deadline (the job's `timeout`, or JOB_TIMEOUT). */
+export const JOB_TIMEOUT = "Resque::JobTimeout";
+
+/** The JobTimeout record's message: which limit, and what became of the job. */
+export const jobTimeoutMessage = (className: string, seconds: number, what: string): string =>
+  `${className} ran longer than its ${seconds} s timeout (the job's timeout option, or JOB_TIMEOUT); ${what}`;

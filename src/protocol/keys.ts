@@ -27,6 +27,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE) {
     inflight: (id: string) => `${p}inflight:${id}`,
     /** Not stock: sha1(payload) -> times a worker process died while running that payload. */
     recoveries: `${p}recoveries`,
+    /** Not stock: in-flight list owner -> when a prune first found it unregistered (recovered on a later look). */
+    orphans: `${p}inflight-orphans`,
   };
 }
 

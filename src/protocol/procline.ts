@@ -26,5 +26,5 @@ export const isResqueWorkerCommand = (command: string): boolean =>
   LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");
 
 /** The master's title: what it supervises. */
-export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "") =>
-  procline(`Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")}) for ${queues.join(",")}, last started at ${lastStart}`, prefix);
+export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "", separator = ",") =>
+  procline(`Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")}) for ${queues.join(separator)}, last started at ${lastStart}`, prefix);

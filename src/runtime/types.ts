@@ -1,7 +1,7 @@
 /** The one contract the portable core uses for everything process-specific. */
 export type RuntimeName = "node" | "bun" | "deno";
 
-export type TrappedSignal = "QUIT" | "TERM" | "INT" | "USR1" | "USR2" | "CONT";
+export type TrappedSignal = "QUIT" | "TERM" | "INT" | "USR1" | "USR2" | "CONT" | "HUP";
 
 export interface ProcessInfo {
   pid: number;

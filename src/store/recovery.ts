@@ -2,42 +2,46 @@
 import type { Db } from "./connection.ts";
 import { script } from "./workers.ts";
 
+/** What happens to one unfinished job: back uncounted, counted toward poison, or failed now. */
+export type Charge = "uncounted" | "counted" | "failed";
+
 export interface UnfinishedJob {
   /** The in-flight entry, exactly as stored. */
   entry: string;
   payload: string;
   queue: string;
-  /** The failure record to write instead, if this recovery makes the job a poison job ("" when the return is not counted). */
-  poisonRecord: string;
+  charge: Charge;
+  /** The failure record: the PoisonJob record for "counted" (written at the limit), the failure for "failed"; "" for "uncounted". */
+  record: string;
 }
 
-export interface ReturnOptions {
-  /** The worker died with these jobs: count each recovery toward the poison limit. */
-  counted: boolean;
-  limit: number;
+export interface Returned {
+  requeued: number;
+  poisoned: number;
+  /** Failed now (charge "failed", a job past its deadline). */
+  failed: number;
 }
 
 /** How long recovery counts outlive the last recovery, for jobs a stock worker finished. */
 const RECOVERY_TTL_SECONDS = 7 * 24 * 3600;
 
-export async function returnJobs(db: Db, id: string, jobs: readonly UnfinishedJob[], options: ReturnOptions): Promise<{ requeued: number; poisoned: number }> {
-  if (jobs.length === 0) return { requeued: 0, poisoned: 0 };
+const MODES: Record<Charge, string> = { uncounted: "0", counted: "1", failed: "2" };
+
+export async function returnJobs(db: Db, id: string, jobs: readonly UnfinishedJob[], limit: number): Promise<Returned> {
+  if (jobs.length === 0) return { requeued: 0, poisoned: 0, failed: 0 };
   const k = db.keys;
-  const keys = [k.inflight(id), k.recoveries, k.failed, k.queues, k.worker(id), ...jobs.map((j) => k.queue(j.queue))];
-  const argv: (string | number)[] = [options.counted ? 1 : 0, options.limit, RECOVERY_TTL_SECONDS];
-  for (const j of jobs) argv.push(j.entry, j.payload, j.queue, j.poisonRecord);
-  const [requeued, poisoned] = (await script(db, "returnJobs")(keys.length, ...keys, ...argv)) as [number, number];
-  return { requeued, poisoned };
+  const keys = [k.inflight(id), k.recoveries, k.failed, k.queues, k.worker(id), k.processed, k.failedCount, ...jobs.map((j) => k.queue(j.queue))];
+  const argv: (string | number)[] = [limit, RECOVERY_TTL_SECONDS];
+  for (const j of jobs) argv.push(j.entry, j.payload, j.queue, MODES[j.charge], j.record);
+  const [requeued, poisoned, failed] = (await script(db, "returnJobs")(keys.length, ...keys, ...argv)) as [number, number, number];
+  return { requeued, poisoned, failed };
 }
 
 /** Recovery counts per payload sha1 (for `resque` status and tests). */
 export const recoveryCounts = (db: Db): Promise<Record<string, string>> => db.redis.hgetall(db.keys.recoveries);
 
-/**
- * Owners of in-flight lists who are not registered workers. Safe against live workers: ours
- * register before they take a job and drop the list in the same script that unregisters them.
- */
-export async function orphanedInflightOwners(db: Db): Promise<string[]> {
+/** Every worker id that owns an in-flight list (registered or not). */
+export async function inflightOwners(db: Db): Promise<string[]> {
   const prefix = db.keys.inflight("");
   const owners: string[] = [];
   let cursor = "0";
@@ -46,7 +50,35 @@ export async function orphanedInflightOwners(db: Db): Promise<string[]> {
     cursor = next;
     owners.push(...keys.map((k) => k.slice(prefix.length)));
   } while (cursor !== "0");
+  return owners;
+}
+
+/** Owners of in-flight lists who are not registered workers (a stock Ruby worker pruned them, or Redis lost the registry). */
+export async function orphanedInflightOwners(db: Db): Promise<string[]> {
+  const owners = await inflightOwners(db);
   if (owners.length === 0) return [];
   const registered = await db.redis.smismember(db.keys.workers, ...owners);
   return owners.filter((_, i) => registered[i] === 0);
+}
+
+/**
+ * Orphans seen on an earlier look too, at least `ageSeconds` ago (by Redis's clock). A live
+ * worker whose registration vanished (Redis restarted empty) registers again within a heartbeat,
+ * so only an orphan that stays one across two looks is recovered. Returns the ones to recover now.
+ */
+export async function settledOrphans(db: Db, orphans: readonly string[], now: Date, ageSeconds: number): Promise<string[]> {
+  const key = db.keys.orphans;
+  const seen = await db.redis.hgetall(key);
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const ready: string[] = [];
+  const pipeline = db.redis.pipeline();
+  for (const id of orphans) {
+    const first = Number(seen[id]);
+    if (Number.isFinite(first) && nowSeconds - first >= ageSeconds) ready.push(id);
+    else if (!Number.isFinite(first)) pipeline.hset(key, id, String(nowSeconds));
+  }
+  // Forget owners that are no longer orphans (registered again, or recovered).
+  for (const id of Object.keys(seen)) if (!orphans.includes(id) || ready.includes(id)) pipeline.hdel(key, id);
+  await pipeline.exec();
+  return ready;
 }

@@ -7,6 +7,9 @@ export async function registerWorker(db: Db, id: string, started: string): Promi
   await db.redis.pipeline().sadd(db.keys.workers, id).set(db.keys.workerStarted(id), started).exec().then(check);
 }
 
+/** Whether `id` is in the `workers` set. */
+export const isRegistered = async (db: Db, id: string): Promise<boolean> => (await db.redis.sismember(db.keys.workers, id)) === 1;
+
 /** Redis's clock, which stock uses for heartbeats so hosts with skewed clocks agree. */
 export async function redisTime(db: Db): Promise<Date> {
   const [seconds, micros] = await db.redis.time();

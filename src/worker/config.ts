@@ -25,7 +25,19 @@ export interface WorkerSettings {
   background: boolean;
   /** FETCH (reliable | at-most-once) and RECOVERY_LIMIT. */
   recovery: RecoveryPolicy;
+  /** JOB_TIMEOUT: seconds a job may run when its definition sets none; 0 = no limit. */
+  jobTimeout: number;
+  /** WATCHDOG_TIMEOUT: seconds without a liveness tick before the master kills a worker process; 0 = off. */
+  watchdogTimeout: number;
+  /** A resque-pool file (--pool / RESQUE_POOL_CONFIG): its groups replace QUEUE and WORKER_COUNT. */
+  pool?: string;
 }
+
+/**
+ * WATCHDOG_TIMEOUT when unset. A job that computes without awaiting blocks its whole process for
+ * that long; 10 s tolerates heavy synchronous steps and still stops a stuck loop within seconds.
+ */
+export const DEFAULT_WATCHDOG_TIMEOUT = 10;
 
 function fetchMode(value: string | undefined): RecoveryPolicy["mode"] {
   if (value === undefined || value === "" || value === "reliable") return "reliable";
@@ -52,7 +64,8 @@ function number(name: string, value: string | undefined, min: number): number | 
 /** `flags` (from the command line) override `env` (QUEUES wins over QUEUE, as stock). */
 export function workerSettings(env: Source, flags: Source = {}): WorkerSettings {
   const pick = (flag: string, ...vars: string[]) => flags[flag] ?? vars.map((v) => env[v]).find((v) => v !== undefined && v !== "");
-  const queues = pick("queue", "QUEUES", "QUEUE");
+  const pool = pick("pool", "RESQUE_POOL_CONFIG");
+  const queues = pick("queue", "QUEUES", "QUEUE") ?? (pool ? "*" : undefined);
   if (!queues) {
     throw new ResqueError("NO_QUEUE", "Set the queues to work: QUEUE=critical,high (or --queue critical,high); QUEUE=* works them all.");
   }
@@ -76,6 +89,8 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
       mode: fetchMode(pick("fetch", "FETCH")),
       limit: Math.floor(number("RECOVERY_LIMIT", pick("recovery-limit", "RECOVERY_LIMIT"), 1) ?? DEFAULT_RECOVERY.limit),
     },
+    jobTimeout: number("JOB_TIMEOUT", pick("job-timeout", "JOB_TIMEOUT"), 0) ?? 0,
+    watchdogTimeout: number("WATCHDOG_TIMEOUT", pick("watchdog-timeout", "WATCHDOG_TIMEOUT"), 0) ?? DEFAULT_WATCHDOG_TIMEOUT,
   };
   const optional = {
     minInterval: number("MIN_INTERVAL", pick("min-interval", "MIN_INTERVAL"), 0),
@@ -84,6 +99,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     redis: pick("redis", "REDIS_URL"),
     namespace: pick("namespace", "RESQUE_NAMESPACE"),
     pidfile: pick("pidfile", "PIDFILE"),
+    pool,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });
   return settings;

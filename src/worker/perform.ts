@@ -1,14 +1,23 @@
 /** Run one job with stock's hook order and failure semantics (Resque::Job#perform). */
-import { DontPerform, jobHooks, type Job } from "../jobs/define.ts";
+import { DontPerform, jobHooks, type Job, type JobContext } from "../jobs/define.ts";
 import { errorMessage, exceptionName } from "../protocol/backtrace.ts";
 
 /** Where stock cuts failure backtraces: frames from here down are the worker's, not the job's. */
 export const PERFORM_MODULE = new URL(import.meta.url).pathname;
 
-const isDontPerform = (error: unknown) => error instanceof DontPerform || (error as Error | undefined)?.name === "DontPerform";
+const isDontPerform = (error: unknown) => {
+  try {
+    return error instanceof DontPerform || (error as Error | undefined)?.name === "DontPerform";
+  } catch {
+    return false; // a thrown value whose `name` getter throws is a failure, not a skip
+  }
+};
 
 /** Resolves true when performed, false when a beforePerform hook raised DontPerform; rejects on failure. */
-export async function performJob(job: Job, args: unknown[]): Promise<boolean> {
+export async function performJob(job: Job, args: unknown[], context?: JobContext): Promise<boolean> {
+  // `this` in perform: the job's own members, plus this run's signal and limits.
+  // (defineProperty, not assignment: the job is frozen, and its read-only members would refuse a shadowing write.)
+  const self = context ? Object.create(job, Object.fromEntries(Object.entries(context).map(([k, value]) => [k, { value, enumerable: true }]))) : job;
   try {
     try {
       for (const hook of jobHooks(job, "beforePerform")) await hook(...args);
@@ -17,7 +26,7 @@ export async function performJob(job: Job, args: unknown[]): Promise<boolean> {
       throw error;
     }
     let chain = async () => {
-      await job.perform(...args);
+      await job.perform.apply(self as JobContext, args);
     };
     // The first around hook in name order is the outermost.
     for (const hook of jobHooks(job, "aroundPerform").reverse()) {

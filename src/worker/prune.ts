@@ -6,8 +6,8 @@ import { parseWorkerId } from "../protocol/worker-id.ts";
 import type { Db } from "../store/connection.ts";
 import { heartbeats, redisTime, takePruneLock, workerIds } from "../store/workers.ts";
 import type { ProcessInfo } from "../runtime/types.ts";
-import { orphanedInflightOwners } from "../store/recovery.ts";
-import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "./recover.ts";
+import { inflightOwners, orphanedInflightOwners, settledOrphans } from "../store/recovery.ts";
+import { DEFAULT_RECOVERY, recoverWorker, settleAll, type RecoveryPolicy } from "./recover.ts";
 import type { DirtyExit } from "./unregister.ts";
 
 export interface PruneContext {
@@ -24,22 +24,33 @@ export interface PruneContext {
   recovery?: RecoveryPolicy;
 }
 
+const stillProcessing: DirtyExit = { exception: DIRTY_EXIT, message: () => "Job still being processed" };
+
+/** Pids of live resque processes on this host (stock's `ps` filter). */
+const livePids = (processes: () => ProcessInfo[]) => new Set(processes().filter((p) => isResqueWorkerCommand(p.command)).map((p) => p.pid));
+
 /** Returns the ids it removed; does nothing unless it wins the prune lock (as stock). */
 export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   const { db } = ctx;
   if (ctx.takeLock !== false && !(await takePruneLock(db, ctx.id, ctx.heartbeatInterval))) return [];
   const policy = ctx.recovery ?? DEFAULT_RECOVERY;
   const [ids, beats, now] = await Promise.all([workerIds(db), heartbeats(db), redisTime(db)]);
+  const live = livePids(ctx.processes);
+  // A process alive on this host is never pruned, whatever its heartbeat or registration says:
+  // its jobs are still running (a blocked one is the master's watchdog's business).
+  const aliveHere = (id: string) => {
+    const other = parseWorkerId(id);
+    return other.host === ctx.hostname && live.has(other.pid);
+  };
   const pruned: string[] = [];
   const recover = async (id: string, dirtyExit: DirtyExit, reason: string) => {
-    await recoverWorker(db, id, { policy, crashed: true, dirtyExit, at: now, reason });
+    await recoverWorker(db, id, { policy, settle: settleAll("counted"), dirtyExit, at: now, reason });
     pruned.push(id);
   };
-  const stillProcessing: DirtyExit = { exception: DIRTY_EXIT, message: () => "Job still being processed" };
 
   for (const [id, beat] of Object.entries(beats)) {
     const at = parseHeartbeat(beat);
-    if (!at || (now.getTime() - at.getTime()) / 1000 <= ctx.pruneInterval) continue;
+    if (!at || (now.getTime() - at.getTime()) / 1000 <= ctx.pruneInterval || aliveHere(id)) continue;
     await recover(
       id,
       { exception: PRUNE_DIRTY_EXIT, message: (className) => `Worker ${id} did not gracefully exit while processing ${className}` },
@@ -48,7 +59,6 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   }
 
   const ours = new Set(ctx.queues);
-  const live = new Set(ctx.processes().filter((p) => isResqueWorkerCommand(p.command)).map((p) => p.pid));
   for (const id of ids) {
     if (pruned.includes(id) || id === ctx.id) continue;
     const other = parseWorkerId(id);
@@ -59,9 +69,40 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   }
 
   // In-flight lists whose worker is unregistered: a stock Ruby worker pruned one of ours (stock
-  // removes the registry keys and records only the oldest job). Their jobs go back too.
-  for (const id of await orphanedInflightOwners(db)) {
-    await recover(id, stillProcessing, `worker ${id} was pruned by a stock worker`);
+  // removes the registry keys and records only the oldest job), or Redis restarted empty under a
+  // live worker. A live one registers again within a heartbeat, so an orphan is recovered only
+  // when a later look, a heartbeat interval on, still finds it unregistered.
+  const orphans = (await orphanedInflightOwners(db)).filter((id) => id !== ctx.id && !aliveHere(id));
+  for (const id of await settledOrphans(db, orphans, now, ctx.heartbeatInterval)) {
+    await recover(id, stillProcessing, `worker ${id} was unregistered (pruned by a stock worker, or Redis lost its registry)`);
   }
   return pruned;
+}
+
+/**
+ * At start-up, no lock needed: workers of this host whose process is gone (registered, or only
+ * owning an in-flight list) get their jobs back at once, so a master and its workers killed
+ * together do not strand jobs until the next prune. Returns the ids recovered.
+ */
+export async function recoverDeadLocalWorkers(ctx: Pick<PruneContext, "db" | "id" | "hostname" | "processes" | "recovery">): Promise<string[]> {
+  const { db } = ctx;
+  const [ids, owners] = await Promise.all([workerIds(db), inflightOwners(db)]);
+  const local = [...new Set([...ids, ...owners])].filter((id) => id !== ctx.id && parseWorkerId(id).host === ctx.hostname);
+  if (local.length === 0) return [];
+  const live = livePids(ctx.processes);
+  const now = await redisTime(db);
+  const recovered: string[] = [];
+  for (const id of local) {
+    const { pid } = parseWorkerId(id);
+    if (live.has(pid)) continue;
+    await recoverWorker(db, id, {
+      policy: ctx.recovery ?? DEFAULT_RECOVERY,
+      settle: settleAll("counted"),
+      dirtyExit: stillProcessing,
+      at: now,
+      reason: `worker process ${pid} on ${ctx.hostname} was gone`,
+    });
+    recovered.push(id);
+  }
+  return recovered;
 }

@@ -1,13 +1,15 @@
 /**
  * Crash-safe fetch, the recovering side: a worker that is gone (its process died, its heartbeat
  * expired, or it stops with jobs unfinished) hands its in-flight jobs back to the head of their
- * queues. A job that was running each time a process died, `limit` times, is a poison job and
- * goes to the failed list instead. At most once (stock's behaviour) records them as failures.
+ * queues. A job charged with a death each time a process died, `limit` times, is a poison job
+ * and goes to the failed list instead; a job past its deadline fails as Resque::JobTimeout.
+ * At most once (stock's behaviour) records them as failures.
  */
+import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { encodeFailure, POISON_JOB } from "../protocol/failure.ts";
 import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
-import { returnJobs, type UnfinishedJob } from "../store/recovery.ts";
+import { returnJobs, type Charge, type UnfinishedJob } from "../store/recovery.ts";
 import { inflightEntries } from "../store/workers.ts";
 import { unregisterWithFailures, type DirtyExit } from "./unregister.ts";
 
@@ -24,50 +26,71 @@ export const DEFAULT_RECOVERY: RecoveryPolicy = { mode: "reliable", limit: 3 };
 export interface Recovered {
   requeued: number;
   poisoned: number;
-  /** Recorded as failures: everything at most once; a stock worker's job (stock popped it). */
+  /** Recorded as failures: timeouts; everything at most once; a stock worker's job (stock popped it). */
   failed: number;
 }
 
-/** `poison`: the limit and the death that may make these jobs poison; absent when it cannot. */
-function unfinished(entries: readonly string[], id: string, poison?: { at: Date; limit: number; reason: string }): UnfinishedJob[] {
-  return entries.flatMap((entry) => {
+/** How one unfinished job is settled: a charge, or a failure to record now (a timeout). */
+export type Settlement = Exclude<Charge, "failed"> | { exception: string; message: (className: string) => string };
+
+export interface RecoverOptions {
+  policy: RecoveryPolicy;
+  /** Per in-flight entry; "counted" for every job a process died running, "uncounted" for jobs handed back. */
+  settle: (entry: string) => Settlement;
+  dirtyExit: DirtyExit;
+  at: Date;
+  /** Why the worker is gone, for the PoisonJob record. */
+  reason: string;
+}
+
+/** Every job charged the same way (a crash charges them all; a hand-back none). */
+export const settleAll = (settlement: Settlement) => () => settlement;
+
+const classOf = (payload: string) => {
+  const decoded = decodePayload(payload);
+  return isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
+};
+
+function unfinished(entries: readonly string[], id: string, o: RecoverOptions): UnfinishedJob[] {
+  return entries.flatMap((entry): UnfinishedJob[] => {
     const job = entryJob(entry);
     if (!job) return [];
-    if (!poison) return [{ entry, payload: job.payload, queue: job.queue, poisonRecord: "" }];
-    const { at, limit, reason } = poison;
-    const poisonRecord = encodeFailure({
-      at,
-      rawPayload: job.payload,
-      exception: POISON_JOB,
-      error:
-        `A worker process died while running this job ${limit} times (the last: ${reason}); ` +
+    const settlement = o.settle(entry);
+    const base = { entry, payload: job.payload, queue: job.queue };
+    const record = (exception: string, error: string) =>
+      encodeFailure({ at: o.at, rawPayload: job.payload, exception, error, backtrace: [], worker: id, queue: job.queue });
+    if (typeof settlement === "object") {
+      return [{ ...base, charge: "failed" as const, record: record(settlement.exception, settlement.message(classOf(job.payload))) }];
+    }
+    if (settlement === "uncounted") return [{ ...base, charge: "uncounted" as const, record: "" }];
+    const poison = record(
+      POISON_JOB,
+      `A worker process died while running this job ${o.policy.limit} times (the last: ${o.reason}); ` +
         `it was not requeued again. Fix the job, then retry it. RECOVERY_LIMIT sets the count.`,
-      backtrace: [],
-      worker: id,
-      queue: job.queue,
-    });
-    return [{ entry, payload: job.payload, queue: job.queue, poisonRecord }];
+    );
+    return [{ ...base, charge: "counted" as const, record: poison }];
   });
 }
 
-/** Recover a worker that is gone, then unregister it. `crashed`: its process died with the jobs. */
-export async function recoverWorker(
-  db: Db,
-  id: string,
-  options: { policy: RecoveryPolicy; crashed: boolean; dirtyExit: DirtyExit; at: Date; reason: string },
-): Promise<Recovered> {
-  let returned = { requeued: 0, poisoned: 0 };
-  if (options.policy.mode === "reliable") {
-    const entries = await inflightEntries(db, id);
-    const { at, reason, crashed, policy } = options;
-    const jobs = unfinished(entries, id, crashed ? { at, limit: policy.limit, reason } : undefined);
-    returned = await returnJobs(db, id, jobs, { counted: crashed, limit: policy.limit });
-  }
-  const failed = await unregisterWithFailures(db, id, options.dirtyExit, options.at);
-  return { ...returned, failed };
+/** Recover a worker that is gone, then unregister it. */
+export async function recoverWorker(db: Db, id: string, options: RecoverOptions): Promise<Recovered> {
+  let returned = { requeued: 0, poisoned: 0, failed: 0 };
+  const entries = await inflightEntries(db, id);
+  let jobs = unfinished(entries, id, options);
+  // At most once, only failures decided here (timeouts) are written; the rest become DirtyExit records below.
+  if (options.policy.mode === "at-most-once") jobs = jobs.filter((j) => j.charge === "failed");
+  returned = await returnJobs(db, id, jobs, options.policy.limit);
+  const dirty = await unregisterWithFailures(db, id, options.dirtyExit, options.at);
+  return { requeued: returned.requeued, poisoned: returned.poisoned, failed: returned.failed + dirty };
 }
 
 /** A live worker hands back jobs it took and will not run (shutdown, TERM); they do not count toward poison. */
 export async function releaseJobs(db: Db, id: string, entries: readonly string[]): Promise<number> {
-  return (await returnJobs(db, id, unfinished(entries, id), { counted: false, limit: Number.MAX_SAFE_INTEGER })).requeued;
+  const options: RecoverOptions = { policy: DEFAULT_RECOVERY, settle: settleAll("uncounted"), dirtyExit: { exception: "", message: () => "" }, at: new Date(), reason: "" };
+  return (await returnJobs(db, id, unfinished(entries, id, options), Number.MAX_SAFE_INTEGER)).requeued;
+}
+
+/** A live worker settles one job itself (a deadline it enforced): fail it, or count it and put it back. */
+export async function settleJobs(db: Db, id: string, entries: readonly string[], options: RecoverOptions): Promise<Recovered> {
+  return returnJobs(db, id, unfinished(entries, id, options), options.policy.limit);
 }

@@ -3,23 +3,25 @@
  * THREAD_COUNT, one Redis round trip), run jobs concurrently, unregister on the way out.
  */
 import type { JobRegistry } from "../jobs/registry.ts";
-import { errorMessage, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
-import { encodeFailure, DIRTY_EXIT } from "../protocol/failure.ts";
+import { errorMessage, errorStack, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
+import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { pausedTitle, processingTitle, STARTING_TITLE, waitingTitle } from "../protocol/procline.ts";
 import { parseQueueList, resolveQueues, type QueueList } from "../protocol/queue-list.ts";
 import { epochSeconds, runAt, startedAt } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
-import { workingOnPrefix } from "../protocol/working-on.ts";
+import { entryJob, workingOnPrefix } from "../protocol/working-on.ts";
+import { entryToken } from "../protocol/token.ts";
 import type { Runtime, TrappedSignal } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
 import { queueNames } from "../store/queues.ts";
 import { registerWorker, reserveCycle, type TakenJob } from "../store/workers.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
-import { pruneDeadWorkers } from "./prune.ts";
+import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
 import { reconcileLostCycle } from "./reconcile.ts";
-import { DEFAULT_RECOVERY, recoverWorker, releaseJobs, type RecoveryPolicy } from "./recover.ts";
+import { DEFAULT_RECOVERY, recoverWorker, releaseJobs, settleAll, settleJobs, type RecoveryPolicy } from "./recover.ts";
+import { keepRegistered, type RegistrationWatch } from "./registration.ts";
 
 export interface Logger {
   info(message: string): void;
@@ -53,12 +55,39 @@ export interface WorkerOptions {
   onRegistered?: () => void;
   /** FETCH and RECOVERY_LIMIT, for the dead workers this one prunes and its own unfinished jobs. */
   recovery?: RecoveryPolicy;
+  /** Seconds a job may run when its definition sets no `timeout` (JOB_TIMEOUT); 0 = no limit. */
+  jobTimeout?: number;
+  /**
+   * A master watches this process (over IPC ticks) and kills it when a job overstays its deadline.
+   * Unsupervised (DONT_FORK), the worker fails such a job itself and abandons its promise.
+   */
+  supervised?: boolean;
+  /** Seconds between checks that this worker is still registered (re-registers when it is not). */
+  registrationCheck?: number;
 }
+
+/** Seconds a job gets after its signal aborts before it is failed (cooperative jobs stop in that time). */
+export const TIMEOUT_GRACE_SECONDS = 1;
+/** How often running jobs' deadlines are checked. */
+const DEADLINE_CHECK_MS = 250;
+
+/** One running job as a master watching deadlines sees it: token of its entry, deadline (epoch ms), retry on timeout, timeout in seconds. */
+export type DeadlineReport = [token: string, deadline: number, retry: 0 | 1, seconds: number];
 
 interface Running {
   entry: string;
   queue: string;
   className: string;
+  controller: AbortController;
+  /** Seconds this run may take, and when it must end (epoch ms), if it has a deadline. */
+  timeout?: number;
+  deadline?: number;
+  retryOnTimeout?: boolean;
+  /** The signal was aborted for the deadline. */
+  timedOut?: boolean;
+  /** Settled by the worker itself (unsupervised, past the grace): whatever the promise does later is ignored. */
+  abandoned?: boolean;
+  token?: string;
 }
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -80,7 +109,9 @@ export class Worker {
   #paused = false;
   #wake: (() => void) | undefined;
   #heartbeat: Heartbeat | undefined;
+  #registration: RegistrationWatch | undefined;
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
+  #deadlineTimer: ReturnType<typeof setInterval> | undefined;
   #untrap: (() => void)[] = [];
 
   constructor(options: WorkerOptions) {
@@ -104,6 +135,9 @@ export class Worker {
       onDraining: options.onDraining ?? (() => {}),
       onRegistered: options.onRegistered ?? (() => {}),
       recovery: options.recovery ?? DEFAULT_RECOVERY,
+      jobTimeout: options.jobTimeout ?? 0,
+      supervised: options.supervised ?? false,
+      registrationCheck: options.registrationCheck ?? 5,
     };
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
@@ -126,8 +160,7 @@ export class Worker {
   async abandon(reason: string): Promise<void> {
     this.#stopAsked = true;
     this.#shutdown = true;
-    this.#heartbeat?.stop();
-    clearInterval(this.#pruneTimer);
+    await this.#stopTimers();
     // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
     if (this.#done.length + this.#failures.length > 0) await this.#cycle(0);
     await this.#handBack(reason);
@@ -140,7 +173,7 @@ export class Worker {
   async #handBack(reason?: string): Promise<void> {
     const left = await recoverWorker(this.#o.db, this.id, {
       policy: this.#o.recovery,
-      crashed: false,
+      settle: settleAll("uncounted"),
       dirtyExit: { exception: DIRTY_EXIT, message: () => (reason ? `Job still being processed (${reason})` : "Job still being processed") },
       at: this.#o.now(),
       reason: reason ?? "",
@@ -180,6 +213,9 @@ export class Worker {
     runtime.setTitle(STARTING_TITLE);
     this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`));
     try {
+      // Jobs of this host's dead workers go back at once, without waiting for stock's prune lock.
+      const recovered = await recoverDeadLocalWorkers({ db, id: this.id, hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
+      for (const id of recovered) log.info(`Recovered the unfinished jobs of dead worker ${id} on this host`);
       await this.#prune();
       // Stock prunes only at start-up; ours also looks every heartbeat interval (whoever wins the
       // lock), so the jobs of a host that vanished go back to their queues while workers run.
@@ -187,7 +223,10 @@ export class Worker {
         this.#prune().catch((e: unknown) => log.warn(`pruning dead workers failed: ${errorMessage(e)}`));
       }, this.#o.heartbeatInterval * 1000);
       for (const hook of this.#o.registry.workerHooks("beforeFirstFork")) await hook();
-      await registerWorker(db, this.id, startedAt(this.#o.now()));
+      const started = startedAt(this.#o.now());
+      await registerWorker(db, this.id, started);
+      this.#registration = keepRegistered(db, this.id, started, this.#o.registrationCheck, log);
+      this.#deadlineTimer = setInterval(() => this.#checkDeadlines(), DEADLINE_CHECK_MS);
       this.#o.onRegistered();
       log.info(`Starting worker ${this.id}`);
       await this.#loop();
@@ -309,7 +348,7 @@ export class Worker {
   #start(taken: TakenJob, solo: boolean): void {
     const payload = decodePayload(taken.payload);
     const className = isMalformed(payload) ? "<Malformed>" : payload.className;
-    const running: Running = { entry: taken.entry, queue: taken.queue, className };
+    const running: Running = { entry: taken.entry, queue: taken.queue, className, controller: new AbortController() };
     this.#running.add(running);
     if (solo) this.#solo = running;
     const run = async () => {
@@ -327,30 +366,95 @@ export class Worker {
           name: "NameError",
         });
       }
-      await performJob(job, payload.args);
+      const timeout = typeof job.timeout === "number" && job.timeout > 0 ? job.timeout : this.#o.jobTimeout || undefined;
+      if (timeout !== undefined) {
+        running.timeout = timeout;
+        running.deadline = Date.now() + timeout * 1000;
+        running.retryOnTimeout = job.retryOnTimeout === true;
+        running.token = entryToken(taken.entry);
+      }
+      await performJob(job, payload.args, { signal: running.controller.signal, className: job.className, queue: taken.queue, timeout });
     };
     run()
       .then(
-        () => this.#done.push(taken.entry),
-        (error: unknown) => this.#failures.push({ entry: taken.entry, record: this.#failureRecord(taken, error) }),
+        () => this.#settled(running, taken, undefined),
+        (error: unknown) => this.#settled(running, taken, { error }),
       )
-      .finally(() => {
-        this.#running.delete(running);
-        if (this.#solo === running) this.#solo = undefined;
-        this.#poke();
-      });
+      .catch((error: unknown) => this.#o.log.error(`Could not record the outcome of ${className}: ${errorMessage(error)}`))
+      .finally(() => this.#poke());
   }
 
-  #failureRecord(taken: TakenJob, error: unknown): string {
-    return encodeFailure({
+  /** A job's promise settled: record its outcome, unless the worker already settled it (abandoned past its deadline). */
+  #settled(running: Running, taken: TakenJob, failure: { error: unknown } | undefined): void {
+    if (running.abandoned) return;
+    this.#running.delete(running);
+    if (this.#solo === running) this.#solo = undefined;
+    if (!failure) {
+      this.#done.push(taken.entry);
+      return;
+    }
+    // Rejected after its deadline aborted it: that is the timeout, whatever it threw.
+    if (running.timedOut) {
+      this.#timedOut(running, `it stopped when its signal aborted (${exceptionName(failure.error)}: ${errorMessage(failure.error)})`);
+      return;
+    }
+    this.#failures.push({ entry: taken.entry, record: this.#failureRecord(taken, failure.error) });
+  }
+
+  /** A job past its deadline: fail it as Resque::JobTimeout, or (retryOnTimeout) put it back counted. */
+  #timedOut(running: Running, what: string): void {
+    const seconds = running.timeout ?? 0;
+    if (!running.retryOnTimeout) {
+      const error = Object.assign(new Error(jobTimeoutMessage(running.className, seconds, what)), { name: JOB_TIMEOUT, stack: "" });
+      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error) });
+      return;
+    }
+    settleJobs(this.#o.db, this.id, [running.entry], {
+      policy: this.#o.recovery,
+      settle: settleAll("counted"),
+      dirtyExit: { exception: DIRTY_EXIT, message: () => "" },
       at: this.#o.now(),
-      rawPayload: taken.payload,
-      exception: exceptionName(error),
-      error: errorMessage(error),
-      backtrace: rubyBacktrace((error as Error | undefined)?.stack, PERFORM_MODULE),
-      worker: this.id,
-      queue: taken.queue,
-    });
+      reason: `it ran past its ${seconds} s timeout`,
+    }).catch((error: unknown) => this.#o.log.error(`Could not put back ${running.className} after its timeout: ${errorMessage(error)}`));
+  }
+
+  /** Abort the signal of each job past its deadline; unsupervised, fail the ones that ignore it. */
+  #checkDeadlines(): void {
+    const now = Date.now();
+    for (const running of this.#running) {
+      if (running.deadline === undefined || now < running.deadline) continue;
+      if (!running.timedOut) {
+        running.timedOut = true;
+        this.#o.log.warn(`${running.className} passed its ${running.timeout} s timeout; its signal is aborted`);
+        running.controller.abort(Object.assign(new Error(`${running.className} passed its ${running.timeout} s timeout`), { name: "TimeoutError" }));
+      }
+      // Supervised, the master kills this process instead (it can also when the event loop is stuck).
+      if (this.#o.supervised || now < running.deadline + TIMEOUT_GRACE_SECONDS * 1000) continue;
+      running.abandoned = true;
+      this.#running.delete(running);
+      if (this.#solo === running) this.#solo = undefined;
+      this.#o.log.warn(`${running.className} ignored its aborted signal; it is failed and abandoned (its code may still be running)`);
+      this.#timedOut(running, "it did not stop when its signal aborted and was abandoned (its code may still be running; run workers under a master to have the process replaced)");
+      this.#poke();
+    }
+  }
+
+  /** Running jobs with a deadline, for the master's watchdog. */
+  deadlines(): DeadlineReport[] {
+    const report: DeadlineReport[] = [];
+    for (const r of this.#running) if (r.deadline !== undefined && r.token) report.push([r.token, r.deadline, r.retryOnTimeout ? 1 : 0, r.timeout ?? 0]);
+    return report;
+  }
+
+  #failureRecord(taken: { entry: string; queue: string; payload?: string }, error: unknown): string {
+    const rawPayload = taken.payload ?? entryJob(taken.entry)?.payload ?? taken.entry;
+    const base = { at: this.#o.now(), rawPayload, worker: this.id, queue: taken.queue };
+    try {
+      return encodeFailure({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
+    } catch {
+      // Describing the error must never fail, or the job would stay in flight for ever.
+      return encodeFailure({ ...base, exception: "Error", error: "(the thrown value could not be described)", backtrace: [] });
+    }
   }
 
   #showWork(): void {
@@ -376,10 +480,16 @@ export class Worker {
     this.#wake?.();
   }
 
-  async #stop(): Promise<void> {
-    for (const untrap of this.#untrap.splice(0)) untrap();
+  async #stopTimers(): Promise<void> {
     this.#heartbeat?.stop();
     clearInterval(this.#pruneTimer);
+    clearInterval(this.#deadlineTimer);
+    await this.#registration?.stop();
+  }
+
+  async #stop(): Promise<void> {
+    for (const untrap of this.#untrap.splice(0)) untrap();
+    await this.#stopTimers();
     // Jobs still in flight here are the ones an exception interrupted.
     await this.#handBack();
     for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();

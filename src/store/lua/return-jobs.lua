@@ -1,43 +1,51 @@
 --[[
-  Put a worker's unfinished jobs back at the head of their queues, in the order it took them,
-  atomically. An entry goes back only if this call removes it from the in-flight list, so two
-  processes recovering the same dead worker never requeue a job twice.
+  Settle a worker's unfinished jobs, atomically: each goes back to the head of its queue (in the
+  order it was taken), or, when charged, counts toward poison, or fails now (a job past its
+  deadline). An entry is acted on only if this call removes it from the in-flight list, so two
+  processes recovering the same dead worker never requeue or record a job twice.
 
   KEYS[1] inflight:<id>  KEYS[2] recoveries  KEYS[3] failed  KEYS[4] queues (the set)
   KEYS[5] worker:<id>    (shows the oldest job still in flight, as the reserve script keeps it)
-  KEYS[6..] queue:<q>    one per entry, in the entries' order
+  KEYS[6] stat:processed KEYS[7] stat:failed
+  KEYS[8..] queue:<q>    one per entry, in the entries' order
 
-  ARGV[1] counted: 1 when the worker died with these jobs (each recovery counts toward poison),
-          0 when it handed them back on purpose (shutdown, TERM)
-  ARGV[2] recovery limit (a job counted this many times goes to the failed list instead)
-  ARGV[3] seconds the recovery counts live after the last recovery
-  ARGV[4..] per entry: in-flight entry, raw payload, queue name, poison failure record
+  ARGV[1] recovery limit (a job counted this many times goes to the failed list instead)
+  ARGV[2] seconds the recovery counts live after the last recovery
+  ARGV[3..] per entry: in-flight entry, raw payload, queue name, mode, record
+            mode "0": back to its queue uncounted (handed back on purpose, or a bystander)
+            mode "1": counted; at the limit `record` (a PoisonJob failure) replaces the requeue
+            mode "2": failed now with `record` (a JobTimeout failure), counted as processed + failed
 
-  Returns { requeued, poisoned }.
+  Returns { requeued, poisoned, failed }.
 ]]
-local counted = ARGV[1] == '1'
-local limit = tonumber(ARGV[2])
-local ttl = tonumber(ARGV[3])
-local n = #KEYS - 5
-local requeued, poisoned = 0, 0
+local limit = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local n = #KEYS - 7
+local requeued, poisoned, failed = 0, 0, 0
 -- Last entry first: LPUSH then leaves the first-taken job at the very head.
 for i = n, 1, -1 do
-  local a = 4 + (i - 1) * 4
-  local entry, payload, queue, poison = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local a = 3 + (i - 1) * 5
+  local entry, payload, queue, mode, record = ARGV[a], ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4]
   if redis.call('LREM', KEYS[1], 1, entry) == 1 then
     local field = redis.sha1hex(payload)
     local times = 0
-    if counted then
+    if mode == '1' then
       times = redis.call('HINCRBY', KEYS[2], field, 1)
       redis.call('EXPIRE', KEYS[2], ttl)
     end
-    if counted and times >= limit then
+    if mode == '2' then
       redis.call('HDEL', KEYS[2], field)
-      redis.call('RPUSH', KEYS[3], poison)
+      redis.call('RPUSH', KEYS[3], record)
+      redis.call('INCR', KEYS[6])
+      redis.call('INCR', KEYS[7])
+      failed = failed + 1
+    elseif mode == '1' and times >= limit then
+      redis.call('HDEL', KEYS[2], field)
+      redis.call('RPUSH', KEYS[3], record)
       poisoned = poisoned + 1
     else
       redis.call('SADD', KEYS[4], queue)
-      redis.call('LPUSH', KEYS[5 + i], payload)
+      redis.call('LPUSH', KEYS[7 + i], payload)
       requeued = requeued + 1
     end
   end
@@ -48,4 +56,4 @@ if oldest then
 else
   redis.call('DEL', KEYS[5])
 end
-return { requeued, poisoned }
+return { requeued, poisoned, failed }
