@@ -3,7 +3,7 @@
  * afterwards. Tests never touch a Redis they did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +34,8 @@ export interface TestRedis {
   tlsUrl?: string;
   /** A plain client for assertions. */
   client: Redis;
-  restart(): Promise<void>;
+  /** Stop and start again; `empty`: as a server without persistence comes back, with no data. */
+  restart(options?: { empty?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,8 +115,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     port,
     ...(tlsPort && { tlsPort, tlsUrl }),
     client,
-    restart: async () => {
+    restart: async (restartOptions: { empty?: boolean } = {}) => {
       await halt();
+      if (restartOptions.empty) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
       await launch();
     },
     stop: async () => {

@@ -12,7 +12,7 @@ export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
   "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
   "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
-  "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG",
+  "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG", "RESQUE_HEARTBEAT_INTERVAL",
 ] as const;
 
 export const workArgs = {
@@ -90,6 +90,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     log: loggerFor(runtime),
     recovery: settings.recovery,
     jobTimeout: settings.jobTimeout,
+    ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
     ...extra,
   });
 }

@@ -29,6 +29,8 @@ export interface WorkerSettings {
   jobTimeout: number;
   /** WATCHDOG_TIMEOUT: seconds without a liveness tick before the master kills a worker process; 0 = off. */
   watchdogTimeout: number;
+  /** Seconds between heartbeats and prunes (stock's Resque.heartbeat_interval, 60); RESQUE_HEARTBEAT_INTERVAL. */
+  heartbeatInterval?: number;
   /** A resque-pool file (--pool / RESQUE_POOL_CONFIG): its groups replace QUEUE and WORKER_COUNT. */
   pool?: string;
 }
@@ -99,6 +101,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     redis: pick("redis", "REDIS_URL"),
     namespace: pick("namespace", "RESQUE_NAMESPACE"),
     pidfile: pick("pidfile", "PIDFILE"),
+    heartbeatInterval: number("RESQUE_HEARTBEAT_INTERVAL", env["RESQUE_HEARTBEAT_INTERVAL"], 1),
     pool,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });

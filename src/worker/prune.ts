@@ -24,6 +24,9 @@ export interface PruneContext {
   recovery?: RecoveryPolicy;
 }
 
+/** At least three of a live worker's registration checks (every 5 s) pass before its list counts as orphaned. */
+const ORPHAN_GRACE_SECONDS = 15;
+
 const stillProcessing: DirtyExit = { exception: DIRTY_EXIT, message: () => "Job still being processed" };
 
 /** Pids of live resque processes on this host (stock's `ps` filter). */
@@ -73,7 +76,7 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
   // live worker. A live one registers again within a heartbeat, so an orphan is recovered only
   // when a later look, a heartbeat interval on, still finds it unregistered.
   const orphans = (await orphanedInflightOwners(db)).filter((id) => id !== ctx.id && !aliveHere(id));
-  for (const id of await settledOrphans(db, orphans, now, ctx.heartbeatInterval)) {
+  for (const id of await settledOrphans(db, orphans, now, Math.max(ctx.heartbeatInterval, ORPHAN_GRACE_SECONDS))) {
     await recover(id, stillProcessing, `worker ${id} was unregistered (pruned by a stock worker, or Redis lost its registry)`);
   }
   return pruned;

@@ -98,6 +98,56 @@ const scenarios: Scenario[] = [
     exceptions: ["Resque::PoisonJob"],
   },
   {
+    name: "a job whose promise never settles (timeout 1 s)",
+    jobs: 2000,
+    sleepMs: 2,
+    extras: [{ label: "hang", raw: '{"class":"Hang","args":[]}', expect: { failedContaining: '"Hang"' } }],
+    inject: async () => {},
+    exceptions: ["Resque::JobTimeout"],
+  },
+  {
+    name: "a job that blocks its event loop (WATCHDOG_TIMEOUT 2 s)",
+    jobs: 2000,
+    sleepMs: 2,
+    env: { WATCHDOG_TIMEOUT: "2" },
+    extras: [{ label: "block", raw: '{"class":"Block","args":[]}', expect: { failedContaining: '"Block"' } }],
+    inject: async () => {},
+    exceptions: ["Resque::PoisonJob"],
+  },
+  {
+    name: "a job that calls process.exit(0)",
+    jobs: 2000,
+    sleepMs: 2,
+    extras: [{ label: "exit", raw: '{"class":"ExitZero","args":[]}', expect: { failedContaining: '"ExitZero"' } }],
+    inject: async () => {},
+    exceptions: ["Resque::PoisonJob"],
+  },
+  {
+    name: "thrown values with throwing getters or no prototype",
+    jobs: 2000,
+    sleepMs: 2,
+    extras: [
+      { label: "getter", raw: '{"class":"ThrowWeird","args":["getter"]}', expect: { failedContaining: '"getter"' } },
+      { label: "null-prototype", raw: '{"class":"ThrowWeird","args":["null-prototype"]}', expect: { failedContaining: '"null-prototype"' } },
+    ],
+    inject: async () => {},
+    exceptions: ["ThrowingMessage", "Error"],
+  },
+  {
+    name: "Redis restarted empty under an idle pool, then the jobs",
+    jobs: 20000,
+    sleepMs: 2,
+    env: { RESQUE_HEARTBEAT_INTERVAL: "1" },
+    beforeEnqueue: async (ctx) => {
+      for (let i = 0; i < 400 && (await ctx.workerPids()).length < 2; i++) await ctx.sleep(25);
+      await ctx.server.restart({ empty: true });
+      // Live workers register again by themselves (they check every 5 s).
+      for (let i = 0; i < 800 && (await ctx.workerPids()).length < 2; i++) await ctx.sleep(25);
+      assert.equal((await ctx.workerPids()).length, 2, "both worker processes registered again");
+    },
+    inject: (ctx) => ctx.sleep(3000),
+  },
+  {
     name: "malformed payloads mixed into the queue",
     jobs: 2000,
     sleepMs: 0,

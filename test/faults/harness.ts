@@ -6,6 +6,7 @@
  * died (the master logs each one); any other duplicate, and any lost job, is a bug.
  */
 import type { ChildProcess } from "node:child_process";
+import process from "node:process";
 import { Redis } from "ioredis";
 import { spawnCli, exited } from "../support/spawn-cli.ts";
 import { uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
@@ -27,6 +28,8 @@ export interface Scenario {
   exceptions?: string[];
   /** Runs while the jobs are worked; returns when the fault is over. */
   inject: (ctx: FaultContext) => Promise<void>;
+  /** Runs after the master started and before the jobs are enqueued (a fault to an idle pool). */
+  beforeEnqueue?: (ctx: FaultContext) => Promise<void>;
 }
 
 export interface FaultContext {
@@ -61,14 +64,15 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
   const queue = `${namespace}:queue:faults`;
   const reportKey = `${namespace}:performed`;
   const ids = Array.from({ length: scenario.jobs }, (_, i) => String(i));
-  for (let i = 0; i < ids.length; i += 5000) {
-    await redis.rpush(queue, ...ids.slice(i, i + 5000).map((id) => `{"class":"Record","args":[${id},${scenario.sleepMs}]}`));
-  }
   const extras = scenario.extras ?? [];
-  // Extras go in the middle of the queue, among the other jobs.
-  for (const extra of extras) await redis.linsert(queue, "BEFORE", `{"class":"Record","args":[${Math.floor(ids.length / 2)},${scenario.sleepMs}]}`, extra.raw);
-  await redis.sadd(`${namespace}:queues`, "faults");
-
+  const enqueue = async () => {
+    for (let i = 0; i < ids.length; i += 5000) {
+      await redis.rpush(queue, ...ids.slice(i, i + 5000).map((id) => `{"class":"Record","args":[${id},${scenario.sleepMs}]}`));
+    }
+    // Extras go in the middle of the queue, among the other jobs.
+    for (const extra of extras) await redis.linsert(queue, "BEFORE", `{"class":"Record","args":[${Math.floor(ids.length / 2)},${scenario.sleepMs}]}`, extra.raw);
+    await redis.sadd(`${namespace}:queues`, "faults");
+  };
   const logs: string[] = [];
   const masters: ChildProcess[] = [];
   const startMaster = () => {
@@ -88,6 +92,7 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
     masters.push(child);
     return child;
   };
+  if (!scenario.beforeEnqueue) await enqueue();
   startMaster();
   const ctx: FaultContext = {
     server,
@@ -100,6 +105,10 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
     sleep,
   };
 
+  if (scenario.beforeEnqueue) {
+    await scenario.beforeEnqueue(ctx);
+    await enqueue();
+  }
   await scenario.inject(ctx);
   // Drained: nothing queued, nothing in flight, for a few polls in a row (or give up after 3 min).
   const deadline = Date.now() + 180_000;
@@ -128,6 +137,7 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
       failedIds.set(id, (failedIds.get(id) ?? 0) + 1);
     }
   }
+  if (process.env["FAULT_DEBUG"]) console.log(logs.join(""));
   const died = new Set([...logs.join("").matchAll(/Worker process (\d+) ended/g)].map((m) => Number(m[1])));
   const expected = [...ids, ...extras.flatMap((e) => ("completed" in e.expect ? [e.expect.completed] : []))];
   const lostIds: string[] = [];
