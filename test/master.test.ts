@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Resque as ResqueClient } from "../src/index.ts";
 import process from "node:process";
@@ -309,6 +309,62 @@ describe("master and worker processes", () => {
     assert.deepEqual(delays.slice(0, 3), [250, 500, 1000]);
     process.kill(master.pid!, "SIGQUIT");
     assert.equal(await exited(master), 0);
+  });
+
+  it("a master with INTERVAL=0 first puts back the jobs of this host's dead workers, then works them and exits", async () => {
+    const resque = redis.open("stranded");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const k = resque.db.keys;
+    // A master and its worker process died together: registered, one job in flight, no process.
+    const dead = `${hostname()}:${2 ** 22 + 321}:m`;
+    await resque.db.redis.sadd(k.workers, dead);
+    // ... and one of them had just taken stock's prune lock, so pruning would wait a minute.
+    await resque.db.redis.set(k.pruneLock, dead, "EX", 60);
+    await resque.db.redis.rpush(k.inflight(dead), '{"queue":"m","run_at":"2026-01-01T00:00:00Z","payload":{"class":"Quick","args":["stranded"]}}');
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", INTERVAL: "0" });
+    assert.equal(await exited(master), 0);
+    assert.deepEqual(await resque.db.redis.lrange(reportKey, 0, -1), ["done stranded"]);
+    assert.equal(await resque.db.redis.exists(k.inflight(dead)), 0);
+    assert.deepEqual(await resque.db.redis.smembers(k.workers), []);
+  });
+
+  it("never puts the Redis password in a worker process's argv (it goes by environment)", async () => {
+    const resque = redis.open("secret");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    await resque.enqueueTo("m", "Argv", "a");
+    // The test server has no password; Redis accepts one anyway (RESP3 HELLO), so the run works.
+    const url = redis.server().url.replace("redis://", "redis://default:hunter2-secret@");
+    const master = spawnCli(["work", "--require", "test/fixtures/jobs.ts", "--redis", url], {
+      QUEUE: "m", INTERVAL: "0", RESQUE_NAMESPACE: resque.db.keys.namespace, TEST_REPORT_URL: redis.server().url, TEST_REPORT_KEY: reportKey,
+    });
+    assert.equal(await exited(master), 0);
+    const line = (await resque.db.redis.lrange(reportKey, 0, -1))[0] ?? "";
+    assert.ok(line?.startsWith("a ["), `the job ran: ${line}`);
+    assert.ok(line.includes("worker-process") && !line.includes("hunter2"), `worker argv: ${line}`);
+  });
+
+  it("an orphaned worker process exits even while Redis is down", async () => {
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), "resque-test-orphan-down-"));
+    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    try {
+      const url = `redis://127.0.0.1:${port}/0`;
+      const resque = new ResqueClient({ redis: url, namespace: "orphan-down" });
+      await eventually(async () => (await resque.connect().then(() => true, () => false)) || undefined, "Redis to come up");
+      const master = spawnWork({ url, namespace: "orphan-down", reportKey: "orphan-down:report", queue: "m", env: { WORKER_COUNT: "1" } });
+      const [pid] = await eventually(async () => {
+        const ids = await resque.db.redis.smembers("orphan-down:workers");
+        return ids.length === 1 ? ids.map((id) => Number(id.split(":")[1])) : undefined;
+      }, "a registered worker process");
+      resque.db.redis.disconnect();
+      server.kill("SIGKILL");
+      process.kill(master.pid!, "SIGKILL");
+      await exited(master);
+      await eventually(() => commandLine(pid!) === "", "the orphaned worker process to exit", 2000);
+    } finally {
+      server.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("restarts a process that dies at once with growing delays, and at once after a healthy run", () => {
