@@ -38,9 +38,15 @@ function describe(value: unknown): string {
   try {
     return String(value);
   } catch {
-    const ctor = read(value, "constructor");
-    const name = typeof read(ctor, "name") === "string" ? (read(ctor, "name") as string) : "";
-    return `a thrown ${name || (Object.getPrototypeOf(value as object) === null ? "null-prototype object" : typeof value)} that cannot be shown as text`;
+    const name = read(read(value, "constructor"), "name");
+    if (typeof name === "string" && name) return `a thrown ${name} that cannot be shown as text`;
+    let nullPrototype = false;
+    try {
+      nullPrototype = Object.getPrototypeOf(value as object) === null;
+    } catch {
+      // a Proxy whose getPrototypeOf trap throws
+    }
+    return `a thrown ${nullPrototype ? "null-prototype object" : typeof value} that cannot be shown as text`;
   }
 }
 

@@ -10,6 +10,12 @@ export async function registerWorker(db: Db, id: string, started: string): Promi
 /** Whether `id` is in the `workers` set. */
 export const isRegistered = async (db: Db, id: string): Promise<boolean> => (await db.redis.sismember(db.keys.workers, id)) === 1;
 
+/** Set worker:<id> to the oldest in-flight entry again (as the reserve script keeps it), if any. */
+export async function restoreWorkingOn(db: Db, id: string): Promise<void> {
+  const oldest = await db.redis.lindex(db.keys.inflight(id), 0);
+  if (oldest !== null) await db.redis.set(db.keys.worker(id), oldest);
+}
+
 /** Redis's clock, which stock uses for heartbeats so hosts with skewed clocks agree. */
 export async function redisTime(db: Db): Promise<Date> {
   const [seconds, micros] = await db.redis.time();

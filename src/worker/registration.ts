@@ -7,7 +7,7 @@
 import { errorMessage } from "../protocol/backtrace.ts";
 import { heartbeatAt } from "../protocol/time.ts";
 import type { Db } from "../store/connection.ts";
-import { isRegistered, redisTime, registerWorker, writeHeartbeat } from "../store/workers.ts";
+import { isRegistered, redisTime, registerWorker, restoreWorkingOn, writeHeartbeat } from "../store/workers.ts";
 import type { Logger } from "./worker.ts";
 
 export interface RegistrationWatch {
@@ -23,6 +23,8 @@ export function keepRegistered(db: Db, id: string, started: string, everySeconds
       if (await isRegistered(db, id) || stopped) return;
       await registerWorker(db, id, started);
       await writeHeartbeat(db, id, heartbeatAt(await redisTime(db)));
+      // A stock prune also deleted worker:<id>; show the oldest job in flight again at once.
+      await restoreWorkingOn(db, id);
       log.warn(`Worker ${id} found its registration gone (Redis restarted empty, or a stock worker pruned it) and registered again`);
     } catch (error) {
       log.debug(`registration check failed: ${errorMessage(error)}`);

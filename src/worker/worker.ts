@@ -395,7 +395,8 @@ export class Worker {
     }
     // Rejected after its deadline aborted it: that is the timeout, whatever it threw.
     if (running.timedOut) {
-      this.#timedOut(running, `it stopped when its signal aborted (${exceptionName(failure.error)}: ${errorMessage(failure.error)})`);
+      const thrown = `${exceptionName(failure.error)}: ${errorMessage(failure.error)}`;
+      this.#timedOut(running, `it stopped when its signal aborted (${thrown})`);
       return;
     }
     this.#failures.push({ entry: taken.entry, record: this.#failureRecord(taken, failure.error) });
