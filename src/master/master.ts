@@ -239,8 +239,9 @@ export class Master {
   }
 
   #maybeDone(): void {
+    // Stopping, a restart still waiting out its crash-loop delay will never start: do not wait for it.
     const pending = [...this.#pending.values()].reduce((a, b) => a + b, 0);
-    if (this.#slots.size === 0 && pending === 0) this.#done();
+    if (this.#slots.size === 0 && (this.#stopping || pending === 0)) this.#done();
   }
 
   #trap(): void {
