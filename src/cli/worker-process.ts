@@ -23,7 +23,10 @@ export const workerProcessCommand = defineCommand({
     let worker: Worker | undefined;
     // The liveness tick, from the first moment: it stops only when this event loop is stuck, and
     // carries the deadlines of the jobs in flight, so the master can kill a job that overstays.
-    const tick = setInterval(() => parent?.send({ type: "tick", deadlines: worker?.deadlines() ?? [] } satisfies WorkerMessage), TICK_MS);
+    const sendTick = () => parent?.send({ type: "tick", deadlines: worker?.deadlines() ?? [] } satisfies WorkerMessage);
+    // One now: a job that blocks the loop before the first interval must not enjoy the start-up allowance.
+    sendTick();
+    const tick = setInterval(sendTick, TICK_MS);
     try {
       const settings = settingsFrom(runtime, args);
       const db = dbFor(runtime, settings, args);

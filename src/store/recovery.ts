@@ -63,7 +63,7 @@ export async function orphanedInflightOwners(db: Db): Promise<string[]> {
 
 /**
  * Orphans seen on an earlier look too, at least `ageSeconds` ago (by Redis's clock). A live
- * worker whose registration vanished (Redis restarted empty) registers again within a heartbeat,
+ * worker whose registration vanished (Redis restarted empty) registers again within seconds,
  * so only an orphan that stays one across two looks is recovered. Returns the ones to recover now.
  */
 export async function settledOrphans(db: Db, orphans: readonly string[], now: Date, ageSeconds: number): Promise<string[]> {

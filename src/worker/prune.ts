@@ -73,10 +73,14 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
 
   // In-flight lists whose worker is unregistered: a stock Ruby worker pruned one of ours (stock
   // removes the registry keys and records only the oldest job), or Redis restarted empty under a
-  // live worker. A live one registers again within a heartbeat, so an orphan is recovered only
-  // when a later look, a heartbeat interval on, still finds it unregistered.
+  // live worker. On this host the pid says which: a dead one's jobs go back now, a live one's
+  // never. Elsewhere a live worker registers again within seconds, so an orphan there is
+  // recovered only when a later look, ORPHAN_GRACE_SECONDS on, still finds it unregistered.
   const orphans = (await orphanedInflightOwners(db)).filter((id) => id !== ctx.id && !aliveHere(id));
-  for (const id of await settledOrphans(db, orphans, now, Math.max(ctx.heartbeatInterval, ORPHAN_GRACE_SECONDS))) {
+  const local = orphans.filter((id) => parseWorkerId(id).host === ctx.hostname);
+  const remote = orphans.filter((id) => !local.includes(id));
+  const settled = await settledOrphans(db, remote, now, Math.max(ctx.heartbeatInterval, ORPHAN_GRACE_SECONDS));
+  for (const id of [...local, ...settled]) {
     await recover(id, stillProcessing, `worker ${id} was unregistered (pruned by a stock worker, or Redis lost its registry)`);
   }
   return pruned;
