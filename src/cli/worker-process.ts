@@ -27,6 +27,9 @@ export const workerProcessCommand = defineCommand({
     // One now: a job that blocks the loop before the first interval must not enjoy the start-up allowance.
     sendTick();
     const tick = setInterval(sendTick, TICK_MS);
+    // Asked to stop while still starting (loading job modules, connecting): nothing is taken yet,
+    // so just leave, rather than die of the signal's default action and look like a crash.
+    const early = ["QUIT", "TERM", "INT"].map((signal) => runtime.onSignal(signal as "QUIT", () => runtime.exit(0)));
     try {
       const settings = settingsFrom(runtime, args);
       const db = dbFor(runtime, settings, args);
@@ -37,6 +40,7 @@ export const workerProcessCommand = defineCommand({
         onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),
       });
       const w = worker;
+      for (const untrap of early) untrap();
       // QUIT: finish and exit (the master replaces this process). TERM / INT: jobs cannot be
       // stopped from inside, so hand them back to their queues and end now (if Redis does not
       // answer in time, die: the master recovers them). USR1 (kill the jobs, as stock): die at
