@@ -14,7 +14,8 @@ import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/
 import type { Db } from "../store/connection.ts";
 import { recoverDeadLocalWorkers } from "../worker/prune.ts";
 import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
-import type { DeadlineReport, Logger } from "../worker/worker.ts";
+import type { DeadlineReport } from "../worker/running-job.ts";
+import type { Logger } from "../worker/worker.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { describeKill, settlementFor, TICK_MS, verdict, type KillReason } from "./watchdog.ts";
 

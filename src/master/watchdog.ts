@@ -8,7 +8,7 @@
 import { JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
 import { entryToken } from "../protocol/token.ts";
 import type { Settlement } from "../worker/recover.ts";
-import { TIMEOUT_GRACE_SECONDS, type DeadlineReport } from "../worker/worker.ts";
+import { TIMEOUT_GRACE_SECONDS, type DeadlineReport } from "../worker/running-job.ts";
 
 /** How often a worker process tells its master it is alive. */
 export const TICK_MS = 500;

@@ -2,7 +2,6 @@
  * One worker process: register as a stock worker, then cycle (finish jobs + reserve up to
  * THREAD_COUNT, one Redis round trip), run jobs concurrently, unregister on the way out.
  */
-import type { JobRegistry } from "../jobs/registry.ts";
 import { errorMessage, errorStack, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
 import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
@@ -10,101 +9,38 @@ import { pausedTitle, processingTitle, STARTING_TITLE, waitingTitle } from "../p
 import { parseQueueList, resolveQueues, type QueueList } from "../protocol/queue-list.ts";
 import { epochSeconds, runAt, startedAt } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
-import { entryJob, workingOnPrefix } from "../protocol/working-on.ts";
-import { entryToken } from "../protocol/token.ts";
-import type { Runtime, TrappedSignal } from "../runtime/types.ts";
-import type { Db } from "../store/connection.ts";
+import { workingOnPrefix } from "../protocol/working-on.ts";
+import type { TrappedSignal } from "../runtime/types.ts";
 import { queueNames } from "../store/queues.ts";
 import { registerWorker, reserveCycle, type TakenJob } from "../store/workers.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
 import { reconcileLostCycle } from "./reconcile.ts";
-import { DEFAULT_RECOVERY, recoverWorker, releaseJobs, settleAll, settleJobs, type RecoveryPolicy } from "./recover.ts";
+import { recoverWorker, releaseJobs, settleAll, settleJobs } from "./recover.ts";
 import { keepRegistered, type RegistrationWatch } from "./registration.ts";
+import { resolveJob } from "./resolve-job.ts";
+import { RunningJob, type DeadlineReport } from "./running-job.ts";
+import { resolveOptions, type Logger, type ResolvedOptions, type WorkerOptions } from "./options.ts";
 
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug(message: string): void;
-}
+export type { Logger, WorkerOptions } from "./options.ts";
 
-export interface WorkerOptions {
-  db: Db;
-  registry: JobRegistry;
-  runtime: Runtime;
-  queues: string | readonly string[];
-  /** Jobs in flight at once in this process (THREAD_COUNT). */
-  threads?: number;
-  /** Idle sleep in seconds (INTERVAL); 0 = exit once the queues are empty. */
-  interval?: number;
-  minInterval?: number;
-  maxInterval?: number;
-  backoffInterval?: number;
-  proclinePrefix?: string;
-  heartbeatInterval?: number;
-  pruneInterval?: number;
-  log?: Logger;
-  now?: () => Date;
-  /** Take at most this many jobs, then drain and return (JOBS_PER_FORK). */
-  maxJobs?: number;
-  /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
-  onDraining?: () => void;
-  /** Told once the worker is registered (start-up is over), so a master can tell a crash loop from a crash. */
-  onRegistered?: () => void;
-  /** FETCH and RECOVERY_LIMIT, for the dead workers this one prunes and its own unfinished jobs. */
-  recovery?: RecoveryPolicy;
-  /** Seconds a job may run when its definition sets no `timeout` (JOB_TIMEOUT); 0 = no limit. */
-  jobTimeout?: number;
-  /**
-   * A master watches this process (over IPC ticks) and kills it when a job overstays its deadline.
-   * Unsupervised (DONT_FORK), the worker fails such a job itself and abandons its promise.
-   */
-  supervised?: boolean;
-  /** Seconds between checks that this worker is still registered (re-registers when it is not). */
-  registrationCheck?: number;
-}
-
-/** Seconds a job gets after its signal aborts before it is failed (cooperative jobs stop in that time). */
-export const TIMEOUT_GRACE_SECONDS = 1;
 /** How often running jobs' deadlines are checked. */
 const DEADLINE_CHECK_MS = 250;
 
-/** One running job as a master watching deadlines sees it: token of its entry, deadline (epoch ms), retry on timeout, timeout in seconds. */
-export type DeadlineReport = [token: string, deadline: number, retry: 0 | 1, seconds: number];
-
-interface Running {
-  entry: string;
-  queue: string;
-  className: string;
-  controller: AbortController;
-  /** Seconds this run may take, and when it must end (epoch ms), if it has a deadline. */
-  timeout?: number;
-  deadline?: number;
-  retryOnTimeout?: boolean;
-  /** The signal was aborted for the deadline. */
-  timedOut?: boolean;
-  /** Settled by the worker itself (unsupervised, past the grace): whatever the promise does later is ignored. */
-  abandoned?: boolean;
-  token?: string;
-}
-
-const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
-
 export class Worker {
   readonly id: string;
-  readonly #o: Required<Omit<WorkerOptions, "queues">>;
+  readonly #o: ResolvedOptions;
   readonly #queues: QueueList;
   #knownQueues: string[] = [];
-  readonly #running = new Set<Running>();
+  readonly #running = new Set<RunningJob>();
   #done: string[] = [];
   #failures: { entry: string; record: string }[] = [];
   #shutdown = false;
   /** Shutdown was asked for (QUIT), as opposed to a finished JOBS_PER_FORK batch. */
   #stopAsked = false;
   /** A suspect job (one a worker died running) is running: take nothing else until it ends. */
-  #solo: Running | undefined;
+  #solo: RunningJob | undefined;
   #taken = 0;
   #paused = false;
   #wake: (() => void) | undefined;
@@ -115,30 +51,7 @@ export class Worker {
   #untrap: (() => void)[] = [];
 
   constructor(options: WorkerOptions) {
-    const interval = options.interval ?? 5;
-    const maxInterval = options.maxInterval ?? interval;
-    this.#o = {
-      db: options.db,
-      registry: options.registry,
-      runtime: options.runtime,
-      threads: Math.max(1, Math.floor(options.threads ?? 1)),
-      interval,
-      maxInterval,
-      minInterval: Math.min(options.minInterval ?? interval, maxInterval),
-      backoffInterval: options.backoffInterval ?? 0.1,
-      proclinePrefix: options.proclinePrefix ?? "",
-      heartbeatInterval: options.heartbeatInterval ?? 60,
-      pruneInterval: options.pruneInterval ?? 300,
-      log: options.log ?? quiet,
-      now: options.now ?? (() => new Date()),
-      maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
-      onDraining: options.onDraining ?? (() => {}),
-      onRegistered: options.onRegistered ?? (() => {}),
-      recovery: options.recovery ?? DEFAULT_RECOVERY,
-      jobTimeout: options.jobTimeout ?? 0,
-      supervised: options.supervised ?? false,
-      registrationCheck: options.registrationCheck ?? 5,
-    };
+    this.#o = resolveOptions(options);
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
   }
@@ -347,50 +260,31 @@ export class Worker {
 
   #start(taken: TakenJob, solo: boolean): void {
     const payload = decodePayload(taken.payload);
-    const className = isMalformed(payload) ? "<Malformed>" : payload.className;
-    const running: Running = { entry: taken.entry, queue: taken.queue, className, controller: new AbortController() };
+    const running = new RunningJob(taken, isMalformed(payload) ? "<Malformed>" : payload.className);
     this.#running.add(running);
     if (solo) this.#solo = running;
     const run = async () => {
-      if (taken.problem === "invalid-utf8") {
-        throw Object.assign(new Error("The payload is not valid UTF-8. This record shows its bytes above 0x7F as the text \\xNN."), {
-          name: "Resque::MalformedPayload",
-        });
-      }
-      if (isMalformed(payload)) throw Object.assign(new Error(payload.problem), { name: "Resque::MalformedPayload" });
-      const job = this.#o.registry.get(payload.className);
-      if (!job) {
-        const known = this.#o.registry.names;
-        const hint = known.length > 0 ? `this worker knows ${known.join(", ")}` : "this worker knows no jobs";
-        throw Object.assign(new Error(`uninitialized constant ${payload.className} (${hint}; load the module that defines it with --require)`), {
-          name: "NameError",
-        });
-      }
-      const timeout = typeof job.timeout === "number" && job.timeout > 0 ? job.timeout : this.#o.jobTimeout || undefined;
-      if (timeout !== undefined) {
-        running.timeout = timeout;
-        running.deadline = Date.now() + timeout * 1000;
-        running.retryOnTimeout = job.retryOnTimeout === true;
-        running.token = entryToken(taken.entry);
-      }
-      await performJob(job, payload.args, { signal: running.controller.signal, className: job.className, queue: taken.queue, timeout });
+      const job = resolveJob(this.#o.registry, taken, payload);
+      running.arm(job, this.#o.jobTimeout);
+      const args = isMalformed(payload) ? [] : payload.args;
+      await performJob(job, args, { signal: running.controller.signal, className: job.className, queue: taken.queue, timeout: running.timeout });
     };
     run()
       .then(
-        () => this.#settled(running, taken, undefined),
-        (error: unknown) => this.#settled(running, taken, { error }),
+        () => this.#settled(running, undefined),
+        (error: unknown) => this.#settled(running, { error }),
       )
-      .catch((error: unknown) => this.#o.log.error(`Could not record the outcome of ${className}: ${errorMessage(error)}`))
+      .catch((error: unknown) => this.#o.log.error(`Could not record the outcome of ${running.className}: ${errorMessage(error)}`))
       .finally(() => this.#poke());
   }
 
   /** A job's promise settled: record its outcome, unless the worker already settled it (abandoned past its deadline). */
-  #settled(running: Running, taken: TakenJob, failure: { error: unknown } | undefined): void {
+  #settled(running: RunningJob, failure: { error: unknown } | undefined): void {
     if (running.abandoned) return;
     this.#running.delete(running);
     if (this.#solo === running) this.#solo = undefined;
     if (!failure) {
-      this.#done.push(taken.entry);
+      this.#done.push(running.entry);
       return;
     }
     // Rejected after its deadline aborted it: that is the timeout, whatever it threw.
@@ -399,11 +293,11 @@ export class Worker {
       this.#timedOut(running, `it stopped when its signal aborted (${thrown})`);
       return;
     }
-    this.#failures.push({ entry: taken.entry, record: this.#failureRecord(taken, failure.error) });
+    this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, failure.error) });
   }
 
   /** A job past its deadline: fail it as Resque::JobTimeout, or (retryOnTimeout) put it back counted. */
-  #timedOut(running: Running, what: string): void {
+  #timedOut(running: RunningJob, what: string): void {
     const seconds = running.timeout ?? 0;
     if (!running.retryOnTimeout) {
       const error = Object.assign(new Error(jobTimeoutMessage(running.className, seconds, what)), { name: JOB_TIMEOUT, stack: "" });
@@ -423,14 +317,9 @@ export class Worker {
   #checkDeadlines(): void {
     const now = Date.now();
     for (const running of this.#running) {
-      if (running.deadline === undefined || now < running.deadline) continue;
-      if (!running.timedOut) {
-        running.timedOut = true;
-        this.#o.log.warn(`${running.className} passed its ${running.timeout} s timeout; its signal is aborted`);
-        running.controller.abort(Object.assign(new Error(`${running.className} passed its ${running.timeout} s timeout`), { name: "TimeoutError" }));
-      }
+      if (running.expire(now)) this.#o.log.warn(`${running.className} passed its ${running.timeout} s timeout; its signal is aborted`);
       // Supervised, the master kills this process instead (it can also when the event loop is stuck).
-      if (this.#o.supervised || now < running.deadline + TIMEOUT_GRACE_SECONDS * 1000) continue;
+      if (this.#o.supervised || !running.overdue(now)) continue;
       running.abandoned = true;
       this.#running.delete(running);
       if (this.#solo === running) this.#solo = undefined;
@@ -442,14 +331,16 @@ export class Worker {
 
   /** Running jobs with a deadline, for the master's watchdog. */
   deadlines(): DeadlineReport[] {
-    const report: DeadlineReport[] = [];
-    for (const r of this.#running) if (r.deadline !== undefined && r.token) report.push([r.token, r.deadline, r.retryOnTimeout ? 1 : 0, r.timeout ?? 0]);
-    return report;
+    const reports: DeadlineReport[] = [];
+    for (const running of this.#running) {
+      const report = running.report();
+      if (report) reports.push(report);
+    }
+    return reports;
   }
 
-  #failureRecord(taken: { entry: string; queue: string; payload?: string }, error: unknown): string {
-    const rawPayload = taken.payload ?? entryJob(taken.entry)?.payload ?? taken.entry;
-    const base = { at: this.#o.now(), rawPayload, worker: this.id, queue: taken.queue };
+  #failureRecord(running: RunningJob, error: unknown): string {
+    const base = { at: this.#o.now(), rawPayload: running.payload, worker: this.id, queue: running.queue };
     try {
       return encodeFailure({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
     } catch {

@@ -1,0 +1,80 @@
+/** What a Worker is given, and the defaults stock uses where it has them. */
+import type { JobRegistry } from "../jobs/registry.ts";
+import type { Runtime } from "../runtime/types.ts";
+import type { Db } from "../store/connection.ts";
+import { DEFAULT_RECOVERY, type RecoveryPolicy } from "./recover.ts";
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+}
+
+export interface WorkerOptions {
+  db: Db;
+  registry: JobRegistry;
+  runtime: Runtime;
+  queues: string | readonly string[];
+  /** Jobs in flight at once in this process (THREAD_COUNT). */
+  threads?: number;
+  /** Idle sleep in seconds (INTERVAL); 0 = exit once the queues are empty. */
+  interval?: number;
+  minInterval?: number;
+  maxInterval?: number;
+  backoffInterval?: number;
+  proclinePrefix?: string;
+  heartbeatInterval?: number;
+  pruneInterval?: number;
+  log?: Logger;
+  now?: () => Date;
+  /** Take at most this many jobs, then drain and return (JOBS_PER_FORK). */
+  maxJobs?: number;
+  /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
+  onDraining?: () => void;
+  /** Told once the worker is registered (start-up is over), so a master can tell a crash loop from a crash. */
+  onRegistered?: () => void;
+  /** FETCH and RECOVERY_LIMIT, for the dead workers this one prunes and its own unfinished jobs. */
+  recovery?: RecoveryPolicy;
+  /** Seconds a job may run when its definition sets no `timeout` (JOB_TIMEOUT); 0 = no limit. */
+  jobTimeout?: number;
+  /**
+   * A master watches this process (over IPC ticks) and kills it when a job overstays its deadline.
+   * Unsupervised (DONT_FORK), the worker fails such a job itself and abandons its promise.
+   */
+  supervised?: boolean;
+  /** Seconds between checks that this worker is still registered (re-registers when it is not). */
+  registrationCheck?: number;
+}
+
+export type ResolvedOptions = Required<Omit<WorkerOptions, "queues">>;
+
+const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
+
+/** Every option filled in. */
+export function resolveOptions(options: WorkerOptions): ResolvedOptions {
+  const interval = options.interval ?? 5;
+  const maxInterval = options.maxInterval ?? interval;
+  return {
+    db: options.db,
+    registry: options.registry,
+    runtime: options.runtime,
+    threads: Math.max(1, Math.floor(options.threads ?? 1)),
+    interval,
+    maxInterval,
+    minInterval: Math.min(options.minInterval ?? interval, maxInterval),
+    backoffInterval: options.backoffInterval ?? 0.1,
+    proclinePrefix: options.proclinePrefix ?? "",
+    heartbeatInterval: options.heartbeatInterval ?? 60,
+    pruneInterval: options.pruneInterval ?? 300,
+    log: options.log ?? quiet,
+    now: options.now ?? (() => new Date()),
+    maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
+    onDraining: options.onDraining ?? (() => {}),
+    onRegistered: options.onRegistered ?? (() => {}),
+    recovery: options.recovery ?? DEFAULT_RECOVERY,
+    jobTimeout: options.jobTimeout ?? 0,
+    supervised: options.supervised ?? false,
+    registrationCheck: options.registrationCheck ?? 5,
+  };
+}
