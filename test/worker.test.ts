@@ -109,6 +109,33 @@ describe("worker: performing jobs", () => {
     assert.equal(await resque.size("skip_me"), 1);
   });
 
+  it("VERBOSE logs a line as each job starts, finishes and fails: queue, class, arguments, run time, error", async () => {
+    const resque = redis.open("verbose");
+    const job = defineJob("Chatty", {
+      perform: (n: number) => {
+        if (n === 2) throw new RangeError("two is bad");
+      },
+    });
+    await resque.enqueueTo("talk", job, 1);
+    await resque.enqueueTo("talk", job, 2);
+    await resque.push("talk", { class: "Chatty", args: ["x".repeat(500)] });
+    const lines: string[] = [];
+    const log = { info: (m: string) => lines.push(m), warn() {}, error() {}, debug() {} };
+    await workerFor(resque, registryOf(job), "talk", { log, logJobs: true }).work();
+    const jobLines = lines.filter((l) => l.includes("Chatty")).map((l) => l.replace(/in \d+ ms/, "in N ms"));
+    assert.deepEqual(jobLines.slice(0, 4), [
+      "got: (Job{talk} | Chatty | [1])",
+      "done: (Job{talk} | Chatty | [1]) in N ms",
+      "got: (Job{talk} | Chatty | [2])",
+      "(Job{talk} | Chatty | [2]) failed in N ms: RangeError: two is bad",
+    ]);
+    assert.equal(jobLines[4], `got: (Job{talk} | Chatty | ["${"x".repeat(198)}...)`, "long arguments are cut");
+    const quiet: string[] = [];
+    await resque.enqueueTo("talk", job, 3);
+    await workerFor(resque, registryOf(job), "talk", { log: { ...log, info: (m: string) => quiet.push(m) } }).work();
+    assert.deepEqual(quiet.filter((l) => l.includes("Chatty")), [], "no job lines unless asked");
+  });
+
   it("runs THREAD_COUNT jobs at once in one process", async () => {
     const resque = redis.open("threads");
     let active = 0;

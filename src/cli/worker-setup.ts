@@ -90,6 +90,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     log: loggerFor(runtime),
     recovery: settings.recovery,
     jobTimeout: settings.jobTimeout,
+    logJobs: ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined),
     ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
     ...extra,
   });

@@ -45,6 +45,8 @@ export interface WorkerOptions {
   supervised?: boolean;
   /** Seconds between checks that this worker is still registered (re-registers when it is not). */
   registrationCheck?: number;
+  /** VERBOSE: log a line as each job starts, finishes or fails (built only when on). */
+  logJobs?: boolean;
 }
 
 export type ResolvedOptions = Required<Omit<WorkerOptions, "queues">>;
@@ -76,5 +78,6 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     jobTimeout: options.jobTimeout ?? 0,
     supervised: options.supervised ?? false,
     registrationCheck: options.registrationCheck ?? 5,
+    logJobs: options.logJobs ?? false,
   };
 }

@@ -19,6 +19,7 @@ export class RunningJob {
   readonly payload: string;
   readonly className: string;
   readonly controller = new AbortController();
+  readonly startedAt = Date.now();
   /** Seconds this run may take, and when it must end (epoch ms), if it has a deadline. */
   timeout: number | undefined;
   deadline: number | undefined;

@@ -5,6 +5,8 @@
 import { errorMessage, errorStack, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
 import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { doneLine, failedLine, gotLine, jobInspect } from "../protocol/job-log.ts";
+import { encodeJson } from "../protocol/json.ts";
 import { pausedTitle, processingTitle, STARTING_TITLE, waitingTitle } from "../protocol/procline.ts";
 import { parseQueueList, resolveQueues, type QueueList } from "../protocol/queue-list.ts";
 import { epochSeconds, runAt, startedAt } from "../protocol/time.ts";
@@ -263,6 +265,7 @@ export class Worker {
     const running = new RunningJob(taken, isMalformed(payload) ? "<Malformed>" : payload.className);
     this.#running.add(running);
     if (solo) this.#solo = running;
+    if (this.#o.logJobs) this.#o.log.info(gotLine(this.#inspect(running, payload)));
     const run = async () => {
       const job = resolveJob(this.#o.registry, taken, payload);
       running.arm(job, this.#o.jobTimeout);
@@ -283,6 +286,7 @@ export class Worker {
     if (running.abandoned) return;
     this.#running.delete(running);
     if (this.#solo === running) this.#solo = undefined;
+    if (this.#o.logJobs) this.#logOutcome(running, failure);
     if (!failure) {
       this.#done.push(running.entry);
       return;
@@ -294,6 +298,17 @@ export class Worker {
       return;
     }
     this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, failure.error) });
+  }
+
+  #inspect(running: RunningJob, payload: ReturnType<typeof decodePayload>): string {
+    return jobInspect(running.queue, running.className, isMalformed(payload) ? running.payload : encodeJson(payload.args));
+  }
+
+  #logOutcome(running: RunningJob, failure: { error: unknown } | undefined): void {
+    const job = this.#inspect(running, decodePayload(running.payload));
+    const ms = Date.now() - running.startedAt;
+    if (failure) this.#o.log.info(failedLine(job, ms, exceptionName(failure.error), errorMessage(failure.error)));
+    else this.#o.log.info(doneLine(job, ms));
   }
 
   /** A job past its deadline: fail it as Resque::JobTimeout, or (retryOnTimeout) put it back counted. */
