@@ -16,7 +16,7 @@ const steps = [
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
-  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
   // Once, against what ships: 8 scenarios, fails on a lost job or an unexplained duplicate.
   ["fault injection (compiled binary)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
 ];
