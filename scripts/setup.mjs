@@ -1,57 +1,54 @@
 #!/usr/bin/env node
-// Everything the demo and the tests need, installed when missing: npm packages (including Bun
-// and Deno, which come from npm), and redis-server and openssl from Debian's packages.
+// Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
+// from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
+// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby and the resque gem,
+// only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
+// and `npm run demo` never install Ruby.
+//   node scripts/setup.mjs                      npm packages only
+//   node scripts/setup.mjs redis openssl ruby   everything `npm test` uses
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
+const needs = new Set(process.argv.slice(2));
+const known = ["redis", "openssl", "ruby"];
+for (const need of needs) {
+  if (!known.includes(need)) {
+    console.error(`setup: unknown need "${need}"; expected any of ${known.join(", ")}`);
+    process.exit(1);
+  }
+}
+
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: "inherit" });
 const has = (cmd) => !spawnSync(cmd, ["--version"], { stdio: "ignore" }).error;
+const sudo = process.getuid?.() === 0 ? "" : has("sudo") ? "sudo " : null;
 
-if (!["ioredis", "tsx", "bun", "deno", "yaml"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+/** Install a Debian package, or say what to install by hand when that is not possible here. */
+function aptInstall(pkg, advice) {
+  if (sudo === null || !has("apt-get")) {
+    console.error(`setup: ${pkg} is missing and cannot be installed here; ${advice}`);
+    process.exit(1);
+  }
+  console.log(`setup: installing ${pkg} from Debian's packages`);
+  run(`${sudo}apt-get update -qq`);
+  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
+}
+
+if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");
 }
 
-if (!has("redis-server")) {
-  const root_ = process.getuid?.() === 0;
-  const sudo = root_ ? "" : has("sudo") ? "sudo " : null;
-  if (sudo === null || !has("apt-get")) {
-    console.error("setup: redis-server is missing and cannot be installed here; install Redis (>= 6.2) and run again.");
-    process.exit(1);
-  }
-  console.log("setup: installing redis-server from Debian's packages");
-  run(`${sudo}apt-get update -qq`);
-  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server`);
-}
+if (needs.has("redis") && !has("redis-server")) aptInstall("redis-server", "install Redis (>= 6.2) and run again.");
 
-// The TLS tests make their own CA and certificates with the openssl command.
-if (!has("openssl")) {
-  const sudo = process.getuid?.() === 0 ? "" : has("sudo") ? "sudo " : null;
-  if (sudo === null || !has("apt-get")) {
-    console.error("setup: openssl is missing and cannot be installed here; install OpenSSL and run again.");
-    process.exit(1);
-  }
-  console.log("setup: installing openssl from Debian's packages");
-  run(`${sudo}apt-get update -qq`);
-  run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl`);
-}
+if (needs.has("openssl") && !has("openssl")) aptInstall("openssl", "install OpenSSL and run again.");
 
-// The compatibility suite runs stock Resque itself: Debian's Ruby and the resque gem (3.0.x).
+// Stock Resque itself: Debian's Ruby and the resque gem (3.0.x).
 const rubyHasResque = () =>
   has("ruby") && spawnSync("ruby", ["-e", 'require "resque"; exit(Resque::VERSION.start_with?("3.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
-if (!rubyHasResque()) {
-  const sudo = process.getuid?.() === 0 ? "" : has("sudo") ? "sudo " : null;
-  if (!has("ruby")) {
-    if (sudo === null || !has("apt-get")) {
-      console.error("setup: Ruby is missing and cannot be installed here; install Ruby and `gem install resque -v 3.0.0`.");
-      process.exit(1);
-    }
-    console.log("setup: installing Ruby from Debian's packages");
-    run(`${sudo}apt-get update -qq`);
-    run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ruby`);
-  }
+if (needs.has("ruby") && !rubyHasResque()) {
+  if (!has("ruby")) aptInstall("ruby", "install Ruby and `gem install resque -v 3.0.0`.");
   console.log("setup: installing the resque gem (3.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque -v 3.0.0 --no-document`);
 }

@@ -8,7 +8,7 @@ const redis = useRedis();
 describe("client: enqueue and dequeue", () => {
   it("pushes stock's exact bytes and registers the queue", async () => {
     const resque = redis.open("enqueue");
-    const job = defineJob("Archive", { queue: "archive", perform() {} });
+    const job = defineJob("Archive", { queue: "archive", perform(..._args: unknown[]) {} });
     assert.equal(await resque.enqueue(job, 1, "a", { nested: [true, null] }, float(1), 9007199254740993n), true);
     const raw = await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1);
     assert.deepEqual(raw, ['{"class":"Archive","args":[1,"a",{"nested":[true,null]},1.0,9007199254740993]}']);

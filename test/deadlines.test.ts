@@ -31,7 +31,7 @@ describe("deadlines", () => {
   it("unsupervised: fails a job that never settles as Resque::JobTimeout, abandons it and finishes", async () => {
     const resque = redis.open("dl-stuck");
     let signal: AbortSignal | undefined;
-    const job = defineJob("Stuck", { timeout: 0.3, perform() { signal = this.signal; return never(); } });
+    const job = defineJob("Stuck", { timeout: 0.3, perform(_id: number) { signal = this.signal; return never(); } });
     await resque.enqueueTo("dl", job, 1);
     await workerFor(resque, registryOf(job), "dl").work();
     const recorded = await failures(resque);
@@ -47,10 +47,10 @@ describe("deadlines", () => {
   it("cooperative: a job that rejects on abort is a JobTimeout, one that resolves is done, a quick one is never aborted", async () => {
     const resque = redis.open("dl-coop");
     const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-    const rejecting = defineJob("Coop", { timeout: 0.3, async perform() { await aborted(this.signal); throw this.signal.reason; } });
-    const resolving = defineJob("Polite", { timeout: 0.3, async perform() { await aborted(this.signal); } });
+    const rejecting = defineJob("Coop", { timeout: 0.3, async perform(_id: number) { await aborted(this.signal); throw this.signal.reason; } });
+    const resolving = defineJob("Polite", { timeout: 0.3, async perform(_id: number) { await aborted(this.signal); } });
     const seen: { signal: AbortSignal; timeout: number | undefined; queue: string; className: string }[] = [];
-    const quick = defineJob("Quick", { timeout: 30, perform() { seen.push({ signal: this.signal, timeout: this.timeout, queue: this.queue, className: this.className }); } });
+    const quick = defineJob("Quick", { timeout: 30, perform(_id: number) { seen.push({ signal: this.signal, timeout: this.timeout, queue: this.queue, className: this.className }); } });
     await resque.enqueueTo("dl", rejecting, 1);
     await resque.enqueueTo("dl", resolving, 2);
     await resque.enqueueTo("dl", quick, 3);
@@ -69,7 +69,7 @@ describe("deadlines", () => {
     const trap = () => { throw new Error("trap"); };
     const job = defineJob("CoopProxy", {
       timeout: 0.3,
-      async perform() {
+      async perform(_id: number) {
         await new Promise<void>((resolve) => this.signal.addEventListener("abort", () => resolve(), { once: true }));
         throw new Proxy({}, new Proxy({}, { get: () => trap }));
       },
@@ -85,7 +85,7 @@ describe("deadlines", () => {
 
   it("JOB_TIMEOUT (jobTimeout) applies to jobs without a timeout; a job's own timeout overrides it", async () => {
     const resque = redis.open("dl-default");
-    const plain = defineJob("Plain", { perform() { return never(); } });
+    const plain = defineJob("Plain", { perform(_id: number) { return never(); } });
     await resque.enqueueTo("dl", plain, 1);
     await workerFor(resque, registryOf(plain), "dl", { jobTimeout: 0.3 }).work();
     const [byDefault] = await failures(resque);
@@ -93,14 +93,14 @@ describe("deadlines", () => {
     assert.match(byDefault.error, /^Plain ran longer than its 0\.3 s timeout/);
 
     // Shorter than the default: the job's own limit is the one enforced.
-    const own = defineJob("Own", { timeout: 0.3, perform() { return never(); } });
+    const own = defineJob("Own", { timeout: 0.3, perform(_id: number) { return never(); } });
     await resque.enqueueTo("dl", own, 2);
     await workerFor(resque, registryOf(own), "dl", { jobTimeout: 600 }).work();
     assert.match((await failures(resque))[1]?.error, /^Own ran longer than its 0\.3 s timeout/);
 
     // Longer than the default: the job outlives the default (and its grace) untouched.
     let result: { aborted: boolean; timeout: number | undefined } | undefined;
-    const patient = defineJob("Patient", { timeout: 30, async perform() { await sleep(1600); result = { aborted: this.signal.aborted, timeout: this.timeout }; } });
+    const patient = defineJob("Patient", { timeout: 30, async perform(_id: number) { await sleep(1600); result = { aborted: this.signal.aborted, timeout: this.timeout }; } });
     await resque.enqueueTo("dl", patient, 3);
     await workerFor(resque, registryOf(patient), "dl", { jobTimeout: 0.3 }).work();
     assert.deepEqual(result, { aborted: false, timeout: 30 });
@@ -112,7 +112,7 @@ describe("deadlines", () => {
     const resque = redis.open("dl-retry");
     const k = resque.db.keys;
     let runs = 0;
-    const job = defineJob("Retry", { timeout: 0.3, retryOnTimeout: true, perform() { runs++; return runs === 1 ? never() : undefined; } });
+    const job = defineJob("Retry", { timeout: 0.3, retryOnTimeout: true, perform(_id: number) { runs++; return runs === 1 ? never() : undefined; } });
     await resque.enqueueTo("dl", job, 1);
     // One job per run (JOBS_PER_FORK=1), so the put-back job is left in its queue to look at.
     await workerFor(resque, registryOf(job), "dl", { maxJobs: 1 }).work();
@@ -182,7 +182,7 @@ describe("registration and recovery", () => {
     await r.set(hold, "1");
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const job = defineJob("Held", { async perform() { started(); while ((await r.exists(hold)) === 1) await sleep(20); } });
+    const job = defineJob("Held", { async perform(_id: number) { started(); while ((await r.exists(hold)) === 1) await sleep(20); } });
     await resque.enqueueTo("dl", job, 1);
     const worker = workerFor(resque, registryOf(job), "dl", { registrationCheck: 0.2 });
     const done = worker.work();

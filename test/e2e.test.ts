@@ -25,12 +25,12 @@ function makeApp(): string {
   mkdirSync(join(app, "node_modules", "shout"), { recursive: true });
   writeFileSync(join(app, "node_modules", "shout", "package.json"), JSON.stringify({ name: "shout", type: "module", main: "index.js" }));
   writeFileSync(join(app, "node_modules", "shout", "index.js"), "export const shout = (s) => `${String(s).toUpperCase()}!`;\n");
-  symlinkSync(root, join(app, "node_modules", "resque"));
+  symlinkSync(root, join(app, "node_modules", "resque-ts"));
   symlinkSync(join(root, "node_modules", "ioredis"), join(app, "node_modules", "ioredis"));
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", type: "module" }));
   writeFileSync(
     join(app, "jobs.ts"),
-    `import { defineJob } from "resque";
+    `import { defineJob } from "resque-ts";
 import { shout } from "shout";
 import { Redis } from "ioredis";
 const redis = new Redis(process.env.E2E_REDIS);

@@ -99,7 +99,7 @@ describe("worker: performing jobs", () => {
     const resque = redis.open("priority");
     const order: string[] = [];
     const job = defineJob("Track", { perform(tag: string) { order.push(tag); } });
-    for (const [q, tag] of [["low", "l1"], ["high", "h1"], ["low", "l2"], ["high", "h2"], ["a_other", "o1"], ["skip_me", "s1"]]) await resque.enqueueTo(q!, job, tag);
+    for (const [q, tag] of [["low", "l1"], ["high", "h1"], ["low", "l2"], ["high", "h2"], ["a_other", "o1"], ["skip_me", "s1"]]) await resque.enqueueTo(q!, job, tag!);
     await workerFor(resque, registryOf(job), "high,low").work();
     assert.deepEqual(order, ["h1", "h2", "l1", "l2"]);
     order.length = 0;
@@ -166,7 +166,7 @@ describe("worker: registry, status and lifecycle", () => {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const job = defineJob("Slow", { perform: () => new Promise<void>((r) => { release = r; started(); }) });
+    const job = defineJob("Slow", { perform: (_tag: string) => new Promise<void>((r) => { release = r; started(); }) });
     await resque.enqueueTo("reg", job, "x");
     const hooks: string[] = [];
     const registry = registryOf(job).addWorkerHooks(

@@ -1,7 +1,7 @@
 /** Enqueue and dequeue with stock's hook semantics (a hook returning exactly false stops it). */
 import { ResqueError } from "../errors.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
-import type { Job } from "../jobs/define.ts";
+import type { Job, JobArgs } from "../jobs/define.ts";
 import { jobHooks } from "../jobs/define.ts";
 import type { JobRegistry } from "../jobs/registry.ts";
 import type { Db } from "../store/connection.ts";
@@ -45,7 +45,7 @@ async function runAfter(job: Job | undefined, kind: "afterEnqueue" | "afterDeque
 }
 
 /** Returns false when a beforeEnqueue hook stopped it. */
-export async function enqueue(db: Db, ref: JobRef, args: unknown[], queue?: string, registry?: JobRegistry): Promise<boolean> {
+export async function enqueue<J extends JobRef>(db: Db, ref: J, args: JobArgs<J>, queue?: string, registry?: JobRegistry): Promise<boolean> {
   const resolved = resolveJob(ref, registry);
   const target = inferQueue(resolved, queue);
   if (!(await runGate(resolved.job, "beforeEnqueue", args))) return false;

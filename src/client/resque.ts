@@ -1,6 +1,7 @@
 /** The Resque API apps, the CLI and the dashboard use: one object per Redis connection. */
 import type { JsonValue } from "../protocol/json.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
+import type { JobArgs } from "../jobs/define.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
 import * as queues from "../store/queues.ts";
@@ -45,13 +46,16 @@ export class Resque {
     return this;
   }
 
-  /** Stock's Resque.enqueue: to the job's own queue. Returns false when a beforeEnqueue hook said no. */
-  enqueue(job: JobRef, ...args: unknown[]): Promise<boolean> {
+  /**
+   * Stock's Resque.enqueue: to the job's own queue. Returns false when a beforeEnqueue hook said no.
+   * A defineJob result checks `args` against its perform's parameters; a class name takes anything.
+   */
+  enqueue<J extends JobRef>(job: J, ...args: JobArgs<J>): Promise<boolean> {
     return enqueue(this.db, job, args, undefined, this.registry);
   }
 
-  /** Stock's Resque.enqueue_to. */
-  enqueueTo(queue: string, job: JobRef, ...args: unknown[]): Promise<boolean> {
+  /** Stock's Resque.enqueue_to, with enqueue's argument checking. */
+  enqueueTo<J extends JobRef>(queue: string, job: J, ...args: JobArgs<J>): Promise<boolean> {
     return enqueue(this.db, job, args, queue, this.registry);
   }
 

@@ -48,6 +48,12 @@ const JOB = Symbol.for("resque.job");
 
 export type Job<A extends Args = Args> = JobSpec<A> & { readonly className: string; readonly [JOB]: true };
 
+/**
+ * The arguments `enqueue` accepts for a job: its `perform` parameters when it is a typed job
+ * (a defineJob result), anything when it is a class name (a Ruby job, or one defined elsewhere).
+ */
+export type JobArgs<J> = J extends { perform(this: never, ...args: infer A): unknown } ? A : unknown[];
+
 /** Define a job under `className` ("Archive", "Mailer::Deliver"), the name payloads carry. */
 export function defineJob<A extends Args>(className: string, spec: JobSpec<A>): Job<A> {
   if (!className) throw new TypeError("defineJob needs a class name");

@@ -4,8 +4,33 @@
  */
 export const DEFAULT_NAMESPACE = "resque";
 
+/** The keys of one namespace; spelled out (not inferred) so JSR can document it without a type check. */
+export interface ResqueKeys {
+  readonly namespace: string;
+  readonly prefix: string;
+  readonly queues: string;
+  queue(queue: string): string;
+  readonly workers: string;
+  worker(id: string): string;
+  workerStarted(id: string): string;
+  readonly heartbeats: string;
+  readonly pruneLock: string;
+  readonly processed: string;
+  readonly failedCount: string;
+  workerProcessed(id: string): string;
+  workerFailed(id: string): string;
+  readonly failed: string;
+  readonly pauseAll: string;
+  /** Not stock: the jobs a worker has taken and not yet finished (stock tools ignore it). */
+  inflight(id: string): string;
+  /** Not stock: sha1(payload) -> times a worker process died while running that payload. */
+  readonly recoveries: string;
+  /** Not stock: in-flight list owner -> when a prune first found it unregistered (recovered on a later look). */
+  readonly orphans: string;
+}
+
 /** The key builder for one namespace (stock's redis-namespace prefixes every key with `ns:`). */
-export function resqueKeys(namespace: string = DEFAULT_NAMESPACE) {
+export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
   const p = `${namespace}:`;
   return {
     namespace,
@@ -23,13 +48,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE) {
     workerFailed: (id: string) => `${p}stat:failed:${id}`,
     failed: `${p}failed`,
     pauseAll: `${p}pause-all-workers`,
-    /** Not stock: the jobs a worker has taken and not yet finished (stock tools ignore it). */
     inflight: (id: string) => `${p}inflight:${id}`,
-    /** Not stock: sha1(payload) -> times a worker process died while running that payload. */
     recoveries: `${p}recoveries`,
-    /** Not stock: in-flight list owner -> when a prune first found it unregistered (recovered on a later look). */
     orphans: `${p}inflight-orphans`,
   };
 }
-
-export type ResqueKeys = ReturnType<typeof resqueKeys>;

@@ -3,3 +3,6 @@ export const VERSION = "0.1.0";
 
 /** The stock Resque release whose wire format this project speaks. */
 export const RESQUE_COMPAT_VERSION = "3.0.0";
+
+/** The npm package's name: what job modules import, and what the binary answers that import with. */
+export const PACKAGE_NAME = "resque-ts";

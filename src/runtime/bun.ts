@@ -9,3 +9,17 @@ export const bunRuntime = (): Runtime =>
     writeArgvArea(title);
     writeComm(title);
   });
+
+/**
+ * Answer `import ... from name` in every module loaded after this with `exports`, before any
+ * node_modules lookup. The compiled binary gives job modules its own copy of this package this
+ * way, so a jobs.ts beside the binary can import it with no node_modules at all.
+ */
+export function provideModule(name: string, exports: Record<string, unknown>): void {
+  Bun.plugin({
+    name: `provide ${name}`,
+    setup(build) {
+      build.module(name, () => ({ exports, loader: "object" }));
+    },
+  });
+}

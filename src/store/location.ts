@@ -32,7 +32,8 @@ export function parseRedisLocation(input: string | undefined): RedisLocation {
 }
 
 function parseUrl(text: string): RedisLocation {
-  let url: URL;
+  // Not `let url: URL`: Deno's publish check, with bun-types loaded, sees only the value URL.
+  let url;
   try {
     url = new URL(text);
   } catch {
