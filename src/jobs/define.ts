@@ -85,10 +85,19 @@ export type JobHookKind =
 
 type Hook = (...args: unknown[]) => unknown;
 
-/** The hooks of one kind, in sorted name order as stock runs them. */
+const hookCache = new WeakMap<Job, Map<JobHookKind, Hook[]>>();
+
+/** The hooks of one kind, in sorted name order as stock runs them (found once per job definition: this runs per job). */
 export function jobHooks(job: Job, kind: JobHookKind): Hook[] {
-  return Object.keys(job)
-    .filter((name) => name.startsWith(kind) && typeof job[name] === "function")
-    .sort()
-    .map((name) => (job[name] as Hook).bind(job));
+  let byKind = hookCache.get(job);
+  if (!byKind) hookCache.set(job, (byKind = new Map()));
+  let hooks = byKind.get(kind);
+  if (!hooks) {
+    hooks = Object.keys(job)
+      .filter((name) => name.startsWith(kind) && typeof job[name] === "function")
+      .sort()
+      .map((name) => (job[name] as Hook).bind(job));
+    byKind.set(kind, hooks);
+  }
+  return hooks;
 }

@@ -13,11 +13,30 @@ const isDontPerform = (error: unknown) => {
   }
 };
 
+const RUN = Symbol("run");
+const prototypes = new WeakMap<Job, object>();
+
+/**
+ * `this` in perform: the job's own members, plus this run's signal and limits, read through
+ * getters on one prototype per job definition, so a run costs one small object (this is the hot
+ * path: tens of thousands of runs a second). Accessors are defined, not assigned: the job is
+ * frozen, and its read-only members would refuse a shadowing write.
+ */
+function performThis(job: Job, context: JobContext): JobContext {
+  let proto = prototypes.get(job);
+  if (!proto) {
+    const from = (key: keyof JobContext) => ({ get(this: { [RUN]: JobContext }) { return this[RUN][key]; }, enumerable: true });
+    proto = Object.create(job, { signal: from("signal"), className: from("className"), queue: from("queue"), timeout: from("timeout") }) as object;
+    prototypes.set(job, proto);
+  }
+  const self = Object.create(proto) as { [RUN]: JobContext };
+  self[RUN] = context;
+  return self as unknown as JobContext;
+}
+
 /** Resolves true when performed, false when a beforePerform hook raised DontPerform; rejects on failure. */
 export async function performJob(job: Job, args: unknown[], context?: JobContext): Promise<boolean> {
-  // `this` in perform: the job's own members, plus this run's signal and limits.
-  // (defineProperty, not assignment: the job is frozen, and its read-only members would refuse a shadowing write.)
-  const self = context ? Object.create(job, Object.fromEntries(Object.entries(context).map(([k, value]) => [k, { value, enumerable: true }]))) : job;
+  const self = context ? performThis(job, context) : job;
   try {
     try {
       for (const hook of jobHooks(job, "beforePerform")) await hook(...args);
@@ -29,7 +48,7 @@ export async function performJob(job: Job, args: unknown[], context?: JobContext
       await job.perform.apply(self as JobContext, args);
     };
     // The first around hook in name order is the outermost.
-    for (const hook of jobHooks(job, "aroundPerform").reverse()) {
+    for (const hook of [...jobHooks(job, "aroundPerform")].reverse()) {
       const next = chain;
       chain = async () => {
         await hook(next, ...args);

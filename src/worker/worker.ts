@@ -270,7 +270,7 @@ export class Worker {
       const job = resolveJob(this.#o.registry, taken, payload);
       running.arm(job, this.#o.jobTimeout);
       const args = isMalformed(payload) ? [] : payload.args;
-      await performJob(job, args, { signal: running.controller.signal, className: job.className, queue: taken.queue, timeout: running.timeout });
+      await performJob(job, args, running);
     };
     run()
       .then(
