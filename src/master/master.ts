@@ -50,6 +50,8 @@ export interface MasterOptions {
 }
 
 const STOPPING_RECOVERY_WAIT_MS = 5000;
+/** How long the first spawn waits for the start-up recovery of dead workers' jobs. */
+const RECOVERY_BEFORE_START_MS = 2000;
 /** Start-up (loading job modules, connecting) gets this much on top of WATCHDOG_TIMEOUT before the first tick. */
 const STARTUP_ALLOWANCE_MS = 30_000;
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
@@ -92,10 +94,11 @@ export class Master {
     const finished = new Promise<void>((resolve) => (this.#done = resolve));
     this.#trap();
     this.#showTitle();
-    // Not awaited before the first spawn: with Redis down at start, workers must still start
-    // (and say so). Worker processes do the same recovery as they start; the script makes
-    // whichever comes second find nothing.
+    // Before the first spawn, so their jobs are queued when the workers look (INTERVAL=0 would
+    // otherwise exit past them); but bounded, so with Redis down at start the workers still start
+    // and say so. Worker processes under a master leave this to it.
     const recovering = this.#recoverDeadLocal();
+    await Promise.race([recovering, sleep(RECOVERY_BEFORE_START_MS)]);
     this.#watchdog = setInterval(() => this.#watch(), TICK_MS);
     this.#fillAll();
     if (this.#slots.size === 0 && this.#stopping) this.#done();

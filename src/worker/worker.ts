@@ -129,8 +129,12 @@ export class Worker {
     this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`));
     try {
       // Jobs of this host's dead workers go back at once, without waiting for stock's prune lock.
-      const recovered = await recoverDeadLocalWorkers({ db, id: this.id, hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
-      for (const id of recovered) log.info(`Recovered the unfinished jobs of dead worker ${id} on this host`);
+      // Under a master, the master did this as it started (and recycled processes must not each
+      // SCAN the keyspace again).
+      if (!this.#o.supervised) {
+        const recovered = await recoverDeadLocalWorkers({ db, id: this.id, hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
+        for (const id of recovered) log.info(`Recovered the unfinished jobs of dead worker ${id} on this host`);
+      }
       await this.#prune();
       // Stock prunes only at start-up; ours also looks every heartbeat interval (whoever wins the
       // lock), so the jobs of a host that vanished go back to their queues while workers run.
