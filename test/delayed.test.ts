@@ -1,5 +1,5 @@
 // Delayed jobs (resque-scheduler 5.0's client API) against a real Redis, byte for byte with what
-// /work/shared/reference/resque-scheduler-protocol.md §2-§3 observed Ruby writing on the wire.
+// the resque-scheduler protocol reference (resque-scheduler-protocol.md §2-§3) observed Ruby writing on the wire.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineJob, float, JobRegistry, Resque } from "../src/index.ts";
