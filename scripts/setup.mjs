@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
 // from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
-// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby and the resque gem,
+// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby, the resque and resque-scheduler gems,
 // only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
 // and `npm run demo` never install Ruby.
 //   node scripts/setup.mjs                      npm packages only
@@ -51,4 +51,11 @@ if (needs.has("ruby") && !rubyHasResque()) {
   if (!has("ruby")) aptInstall("ruby", "install Ruby and `gem install resque -v 3.0.0`.");
   console.log("setup: installing the resque gem (3.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque -v 3.0.0 --no-document`);
+}
+// resque-scheduler itself, for the delayed-job compatibility suite (test/compat-delayed.test.ts).
+const rubyHasScheduler = () =>
+  spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; exit(Resque::Scheduler::VERSION.start_with?("5.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+if (needs.has("ruby") && !rubyHasScheduler()) {
+  console.log("setup: installing the resque-scheduler gem (5.0.0) for the compatibility suite");
+  run(`${sudo ?? ""}gem install resque-scheduler -v 5.0.0 --no-document`);
 }

@@ -1,7 +1,7 @@
 /** Enqueue and dequeue with stock's hook semantics (a hook returning exactly false stops it). */
 import { ResqueError } from "../errors.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
-import type { Job, JobArgs } from "../jobs/define.ts";
+import type { Job, JobArgs, JobHookKind } from "../jobs/define.ts";
 import { jobHooks } from "../jobs/define.ts";
 import type { JobRegistry } from "../jobs/registry.ts";
 import type { Db } from "../store/connection.ts";
@@ -32,7 +32,8 @@ export function inferQueue(resolved: Resolved, queue?: string): string {
   return q;
 }
 
-async function runGate(job: Job | undefined, kind: "beforeEnqueue" | "beforeDequeue", args: unknown[]): Promise<boolean> {
+/** Run every hook of a "before" kind; false when any returned exactly false. */
+export async function runGate(job: Job | undefined, kind: JobHookKind, args: readonly unknown[]): Promise<boolean> {
   if (!job) return true;
   let go = true;
   // Stock runs every before hook, then stops if any returned exactly false.
@@ -40,7 +41,8 @@ async function runGate(job: Job | undefined, kind: "beforeEnqueue" | "beforeDequ
   return go;
 }
 
-async function runAfter(job: Job | undefined, kind: "afterEnqueue" | "afterDequeue", args: unknown[]): Promise<void> {
+/** Run every hook of a kind, ignoring what they return. */
+export async function runAfter(job: Job | undefined, kind: JobHookKind, args: readonly unknown[]): Promise<void> {
   if (job) for (const hook of jobHooks(job, kind)) await hook(...args);
 }
 

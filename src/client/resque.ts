@@ -6,6 +6,9 @@ import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
 import * as queues from "../store/queues.ts";
 import { isPausedValue, pausedValue, readStats, setPausedAll } from "../store/stats.ts";
+import { timestampIn, toTimestamp, type DelayTime } from "../protocol/delayed.ts";
+import * as delayedStore from "../store/delayed.ts";
+import * as delayed from "./delayed.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
@@ -77,6 +80,86 @@ export class Resque {
 
   dequeueFrom(queue: string, job: JobRef, ...args: unknown[]): Promise<number | false> {
     return dequeue(this.db, job, args, queue, this.registry);
+  }
+
+  /**
+   * resque-scheduler's enqueue_at: run `job` at `time` (a Date, or Unix seconds), on its own queue.
+   * A time not in the future enqueues at once. False when a beforeSchedule hook said no.
+   */
+  enqueueAt<J extends JobRef>(time: DelayTime, job: J, ...args: JobArgs<J>): Promise<boolean> {
+    return delayed.enqueueAt(this.db, time, job, args, undefined, this.registry, Date.now());
+  }
+
+  /** enqueue_at_with_queue: as enqueueAt, onto `queue`. */
+  enqueueAtWithQueue<J extends JobRef>(queue: string, time: DelayTime, job: J, ...args: JobArgs<J>): Promise<boolean> {
+    return delayed.enqueueAt(this.db, time, job, args, queue, this.registry, Date.now());
+  }
+
+  /** enqueue_in: run `job` `seconds` from now (fractions allowed; the stored time is whole seconds). */
+  async enqueueIn<J extends JobRef>(seconds: number, job: J, ...args: JobArgs<J>): Promise<boolean> {
+    const now = Date.now();
+    return delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, undefined, this.registry, now);
+  }
+
+  /** enqueue_in_with_queue: as enqueueIn, onto `queue`. */
+  async enqueueInWithQueue<J extends JobRef>(queue: string, seconds: number, job: J, ...args: JobArgs<J>): Promise<boolean> {
+    const now = Date.now();
+    return delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, queue, this.registry, now);
+  }
+
+  /** remove_delayed: every delayed copy of exactly this job (its own queue), at every time; how many went. */
+  removeDelayed<J extends JobRef>(job: J, ...args: JobArgs<J>): Promise<number> {
+    return delayed.removeDelayed(this.db, job, args, undefined, this.registry);
+  }
+
+  /** remove_delayed_in_queue: as removeDelayed, for items stored with `queue` (null: Ruby's nil queue). */
+  removeDelayedInQueue<J extends JobRef>(job: J, queue: string | null, ...args: JobArgs<J>): Promise<number> {
+    return delayed.removeDelayed(this.db, job, args, queue, this.registry);
+  }
+
+  /** remove_delayed_job_from_timestamp: the copies due at `time` only. */
+  removeDelayedJobFromTimestamp<J extends JobRef>(time: DelayTime, job: J, ...args: JobArgs<J>): Promise<number> {
+    return delayed.removeDelayedAt(this.db, time, job, args, this.registry);
+  }
+
+  /** find_delayed_selection: delayed items (of `job`'s class, when given) whose args `predicate` accepts. */
+  findDelayedSelection(predicate: delayed.DelayedPredicate, job?: JobRef): Promise<delayed.ScheduledItem[]> {
+    return delayed.findDelayedSelection(this.db, predicate, job, this.registry);
+  }
+
+  /** remove_delayed_selection: remove every copy of the items findDelayedSelection finds; how many went. */
+  removeDelayedSelection(predicate: delayed.DelayedPredicate, job?: JobRef): Promise<number> {
+    return delayed.removeDelayedSelection(this.db, predicate, job, this.registry);
+  }
+
+  /** enqueue_delayed: push the matching delayed copies now (promotion hooks run); how many. */
+  enqueueDelayed<J extends JobRef>(job: J, ...args: JobArgs<J>): Promise<number> {
+    return delayed.enqueueDelayed(this.db, job, args, undefined, this.registry);
+  }
+
+  /** scheduled_at: the times (Unix seconds) where exactly this job is delayed. */
+  scheduledAt<J extends JobRef>(job: J, ...args: JobArgs<J>): Promise<number[]> {
+    return delayed.scheduledAt(this.db, job, args, this.registry);
+  }
+
+  /** delayed_queue_peek: `count` scheduled timestamps from `start`, earliest first. */
+  delayedQueuePeek(start: number, count: number): Promise<number[]> {
+    return delayedStore.peekSchedule(this.db, start, count);
+  }
+
+  /** delayed_queue_schedule_size: how many timestamps have delayed jobs (not how many jobs). */
+  delayedQueueScheduleSize(): Promise<number> {
+    return delayedStore.scheduleSize(this.db);
+  }
+
+  /** delayed_timestamp_size: how many jobs are due at `time`. */
+  async delayedTimestampSize(time: DelayTime): Promise<number> {
+    return delayedStore.timestampSize(this.db, toTimestamp(time));
+  }
+
+  /** reset_delayed_queue: drop every delayed job; returns how many went. */
+  resetDelayedQueue(): Promise<number> {
+    return delayedStore.resetDelayed(this.db);
   }
 
   queues(): Promise<string[]> {

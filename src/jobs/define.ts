@@ -40,6 +40,11 @@ export interface JobSpec<A extends Args = Args> {
   /** Return exactly `false` to stop the dequeue. */
   beforeDequeue?(...args: A): unknown;
   afterDequeue?(...args: A): unknown;
+  /** resque-scheduler's before_schedule: return exactly `false` to stop a delayed enqueue (or a promotion: the job is dropped). */
+  beforeSchedule?(...args: A): unknown;
+  afterSchedule?(...args: A): unknown;
+  /** resque-scheduler's before_delayed_enqueue: runs as a delayed job is pushed; its return value is ignored. */
+  beforeDelayedEnqueue?(...args: A): unknown;
   /** More hooks: any function whose name starts with one of the hook names above. */
   [hook: string]: unknown;
 }
@@ -81,7 +86,10 @@ export type JobHookKind =
   | "beforeEnqueue"
   | "afterEnqueue"
   | "beforeDequeue"
-  | "afterDequeue";
+  | "afterDequeue"
+  | "beforeSchedule"
+  | "afterSchedule"
+  | "beforeDelayedEnqueue";
 
 type Hook = (...args: unknown[]) => unknown;
 

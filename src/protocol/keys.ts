@@ -1,5 +1,5 @@
 /**
- * Every Redis key stock Resque 3.0 uses, built from one namespace. Nothing else in the
+ * Every Redis key stock Resque 3.0 and resque-scheduler 5.0 use, built from one namespace. Nothing else in the
  * code base spells a key: that is what keeps us on stock's wire format.
  */
 export const DEFAULT_NAMESPACE = "resque";
@@ -27,7 +27,16 @@ export interface ResqueKeys {
   readonly recoveries: string;
   /** Not stock: in-flight list owner -> when a prune first found it unregistered (recovered on a later look). */
   readonly orphans: string;
+  /** resque-scheduler: ZSET of timestamps with delayed jobs, member = score = Unix seconds. */
+  readonly delayedSchedule: string;
+  /** resque-scheduler: LIST of encoded delayed items due at `ts` (integer Unix seconds). */
+  delayed(ts: number | string): string;
+  /** resque-scheduler: SET of `delayedMember(ts)` values where this exact item is delayed. */
+  timestamps(item: string): string;
 }
+
+/** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
+export const delayedMember = (ts: number | string): string => `delayed:${ts}`;
 
 /** The key builder for one namespace (stock's redis-namespace prefixes every key with `ns:`). */
 export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
@@ -51,5 +60,9 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     inflight: (id: string) => `${p}inflight:${id}`,
     recoveries: `${p}recoveries`,
     orphans: `${p}inflight-orphans`,
+    delayedSchedule: `${p}delayed_queue_schedule`,
+    // The key is the namespace plus the member value, which Lua scripts rely on.
+    delayed: (ts: number | string) => `${p}${delayedMember(ts)}`,
+    timestamps: (item: string) => `${p}timestamps:${item}`,
   };
 }

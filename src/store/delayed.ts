@@ -1,0 +1,77 @@
+/** resque-scheduler's delayed-job keys: `delayed_queue_schedule`, `delayed:<ts>`, `timestamps:<item>`. */
+import { delayedMember } from "../protocol/keys.ts";
+import type { Db } from "./connection.ts";
+import { check } from "./queues.ts";
+import { script } from "./workers.ts";
+
+/** delayed_push (RPUSH, SADD, ZADD) as one script. */
+export async function pushDelayed(db: Db, ts: number, item: string): Promise<void> {
+  const k = db.keys;
+  await script(db, "delayedPush")(k.delayed(ts), k.timestamps(item), k.delayedSchedule, item, delayedMember(ts), ts);
+}
+
+/** A queue to push one payload to per removed copy, in the same script. */
+export interface PushOnRemove {
+  queue: string;
+  payload: string;
+}
+
+/** remove_delayed_job: every copy of `item` at every timestamp; returns how many went. */
+export async function removeDelayedItem(db: Db, item: string, push?: PushOnRemove): Promise<number> {
+  const k = db.keys;
+  const keys = [k.timestamps(item), k.delayedSchedule, ...(push ? [k.queues, k.queue(push.queue)] : [])];
+  const argv = [k.prefix, delayedMember(""), item, ...(push ? [push.queue, push.payload] : [])];
+  return Number(await script(db, "removeDelayed")(keys.length, ...keys, ...argv));
+}
+
+/** remove_delayed_job_from_timestamp, with its clean-up; returns how many copies went. */
+export async function removeDelayedItemAt(db: Db, ts: number, item: string): Promise<number> {
+  const k = db.keys;
+  return Number(await script(db, "removeDelayedAt")(k.timestamps(item), k.delayed(ts), k.delayedSchedule, item, delayedMember(ts), ts));
+}
+
+// Ruby found no gain beyond 100 LRANGEs per pipeline; the same bound keeps each reset call short.
+const BATCH = 100;
+
+/** reset_delayed_queue, in atomic batches of timestamps; returns how many items went. */
+export async function resetDelayed(db: Db): Promise<number> {
+  const k = db.keys;
+  let removed = 0;
+  for (;;) {
+    const [items, left] = (await script(db, "resetDelayed")(k.delayedSchedule, k.prefix, delayedMember(""), k.timestamps(""), BATCH)) as [number, number];
+    removed += Number(items);
+    if (Number(left) === 0) return removed;
+  }
+}
+
+/** Every stored item, earliest timestamp first, each list in order (find_delayed_selection's reads). */
+export async function allDelayed(db: Db): Promise<{ ts: number; raw: string }[]> {
+  const stamps = await db.redis.zrange(db.keys.delayedSchedule, "0", "-1");
+  const found: { ts: number; raw: string }[] = [];
+  for (let i = 0; i < stamps.length; i += BATCH) {
+    const group = stamps.slice(i, i + BATCH);
+    const pipeline = db.redis.pipeline();
+    for (const ts of group) pipeline.lrange(db.keys.delayed(ts), 0, -1);
+    const lists = (await pipeline.exec().then(check)) as string[][];
+    lists.forEach((list, j) => {
+      for (const raw of list) found.push({ ts: Number(group[j]), raw });
+    });
+  }
+  return found;
+}
+
+/** delayed_queue_peek: timestamps `start .. start+count-1` of the schedule, as integers. */
+export async function peekSchedule(db: Db, start: number, count: number): Promise<number[]> {
+  return (await db.redis.zrange(db.keys.delayedSchedule, String(start), String(start + count - 1))).map(Number);
+}
+
+export const scheduleSize = (db: Db): Promise<number> => db.redis.zcard(db.keys.delayedSchedule);
+
+export const timestampSize = (db: Db, ts: number): Promise<number> => db.redis.llen(db.keys.delayed(ts));
+
+/** scheduled_at: the timestamps where this exact item is delayed, ascending. */
+export async function scheduledAt(db: Db, item: string): Promise<number[]> {
+  const members = await db.redis.smembers(db.keys.timestamps(item));
+  const prefix = delayedMember("").length;
+  return members.map((m) => Number(m.slice(prefix))).sort((a, b) => a - b);
+}

@@ -1,0 +1,34 @@
+# The Ruby side of the delayed-job compatibility suite: resque-scheduler 5.0 driven from the command line.
+# Usage: ruby test/compat/scheduler.rb COMMAND [ARGS...]   (REDIS_URL and RESQUE_NAMESPACE in the env)
+require "json"
+# redis-rb 5 must be loaded before resque-scheduler, or Redis::NoScriptError is undefined (reference §6).
+require "redis"
+require "resque"
+require "resque-scheduler"
+
+Resque.redis = Redis::Namespace.new(ENV.fetch("RESQUE_NAMESPACE"), redis: Redis.new(url: ENV.fetch("REDIS_URL")))
+
+# The reference's observed sample (§3.1) plus the core suite's hard strings; the test sends the same.
+SAMPLE_ARGS = [
+  1, "a", { "b" => 2.0, "c" => nil }, 1152921504606846976, 1.5e20, "x/yé<>&",
+  "unicode é ✓ 日本", "escapes \" \\ / \n \t \u0001", 1.0e-05, -0.0, [], {}
+].freeze
+
+class SomeJob
+  @queue = :jobq
+  def self.perform(*); end
+end
+
+command, *rest = ARGV
+out = case command
+when "sample_args" then SAMPLE_ARGS
+when "enqueue_at" then Resque.enqueue_at(Time.at(Integer(rest[0])), SomeJob, *SAMPLE_ARGS)
+when "remove_delayed" then Resque.remove_delayed(SomeJob, *SAMPLE_ARGS)
+when "schedule_size" then Resque.delayed_queue_schedule_size
+when "timestamp_size" then Resque.delayed_timestamp_size(Integer(rest[0]))
+when "scheduled_at" then Resque.scheduled_at(SomeJob, *SAMPLE_ARGS)
+when "find" then Resque.find_delayed_selection(SomeJob) { |args| args[1] == "a" }
+when "enqueue_delayed" then Resque.enqueue_delayed(SomeJob, *SAMPLE_ARGS)
+else abort "unknown command #{command}"
+end
+puts JSON.generate(out)
