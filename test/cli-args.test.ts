@@ -137,3 +137,51 @@ describe("resque CLI: commands and flags", () => {
     assert.doesNotMatch(inTerminal({ NO_COLOR: "1" }), ANSI);
   });
 });
+
+const FAILURE = '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[1]},"exception":"ArgumentError","error":"boom","backtrace":[],"worker":"vm:1:q","queue":"q"}';
+
+describe("resque CLI: the failed list", () => {
+  it("shows an entry that is not JSON as unreadable and goes on", async () => {
+    const resque = redis.open("cli-unreadable");
+    const env = envFor(resque.db.keys.namespace);
+    await resque.db.redis.rpush(resque.db.keys.failed, FAILURE, "not json {", "[1,2]", FAILURE);
+    const list = await runToEnd(["failed", "list"], env);
+    assert.equal(list.code, 0, list.err);
+    assert.match(list.out, /^0 .*FailJob/m);
+    assert.match(list.out, /^1 .*\(unreadable\).*not JSON.*not json \{/m);
+    assert.match(list.out, /^2 .*\(unreadable\).*not a JSON object/m);
+    assert.match(list.out, /^3 .*FailJob/m);
+    const json = JSON.parse((await runToEnd(["failed", "list", "--json"], env)).out);
+    assert.deepEqual(json.map((f: { unreadable?: string; raw?: string }) => f.raw ?? f.unreadable ?? "ok"), ["ok", "not json {", "[1,2]", "ok"]);
+    const show = await runToEnd(["failed", "show", "1"], env);
+    assert.equal(show.code, 0, show.err);
+    assert.match(show.out, /unreadable\s+not JSON[^]*raw\s+not json \{/);
+    assert.match((await runToEnd(["failed", "show", "3"], env)).out, /class\s+FailJob/);
+    const retry = await runToEnd(["failed", "retry", "1"], env);
+    assert.equal(retry.code, 1);
+    assert.match(retry.err, /cannot be retried: its record is not JSON/);
+    assert.equal((await runToEnd(["failed", "retry-all", "--json"], env)).out.trim(), '{"retried":2}');
+  });
+
+  it("gives clear errors for a bad index, limit or offset", async () => {
+    const resque = redis.open("cli-bad-index");
+    const env = envFor(resque.db.keys.namespace);
+    await resque.db.redis.rpush(resque.db.keys.failed, FAILURE);
+    const negative = await runToEnd(["failed", "show", "-1"], env);
+    assert.equal(negative.code, 1);
+    assert.match(negative.err, /"-1" is not a failure index: indexes are whole numbers from 0/);
+    assert.doesNotMatch(negative.out + negative.err, /Usage:|OPTIONS/, "an error, not the usage screen");
+    const none = await runToEnd(["failed", "show"], env);
+    assert.equal(none.code, 1);
+    assert.match(none.err, /failed show needs INDEX/);
+    const limit = await runToEnd(["failed", "list", "--limit", "-5"], env);
+    assert.equal(limit.code, 1);
+    assert.match(limit.err, /--limit wants a whole number of at least 1, got "-5"/);
+    assert.doesNotMatch(limit.out, /No failed jobs/);
+    const offset = await runToEnd(["failed", "list", "--offset", "abc"], env);
+    assert.equal(offset.code, 1);
+    assert.match(offset.err, /--offset wants a whole number of at least 0, got "abc"/);
+    assert.match((await runToEnd(["failed", "list", "--offset", "5"], env)).out, /No failed jobs from offset 5: 1 in all/);
+    assert.match((await runToEnd(["failed", "list", "--queue", "elsewhere"], env)).out, /No failed jobs match --queue elsewhere \(1 failures in all\)/);
+  });
+});
