@@ -138,6 +138,18 @@ describe("resque CLI: commands and flags", () => {
   });
 });
 
+describe("resque CLI: locations", () => {
+  it("refuses redis//host:port with advice, and a database the server lacks", async () => {
+    const port = new URL(redis.server().url).port;
+    const typo = await runToEnd(["queues", "--redis", `redis//127.0.0.1:${port}`], envFor("unused"));
+    assert.equal(typo.code, 1);
+    assert.match(typo.err, new RegExp(`did you mean redis://127\\.0\\.0\\.1:${port}\\?`));
+    const db = await runToEnd(["queues", "--redis", `redis://127.0.0.1:${port}/99`], envFor("unused"));
+    assert.notEqual(db.code, 0);
+    assert.match(db.err, /has no database 99/);
+  });
+});
+
 const FAILURE = '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[1]},"exception":"ArgumentError","error":"boom","backtrace":[],"worker":"vm:1:q","queue":"q"}';
 
 describe("resque CLI: the failed list", () => {
