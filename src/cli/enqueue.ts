@@ -3,12 +3,9 @@
  * payload (--json), or many newline-delimited payloads from a file or stdin (--bulk), pipelined.
  */
 import { defineCommand } from "citty";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import process from "node:process";
-import type { Resque } from "../client/resque.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { bulk } from "./bulk.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 
 const parseArg = (text: string): unknown => {
@@ -18,42 +15,6 @@ const parseArg = (text: string): unknown => {
     return text;
   }
 };
-
-const BATCH = 1000;
-
-async function bulk(resque: Resque, queue: string, source: string, json: boolean): Promise<void> {
-  const input = source === "-" ? process.stdin : createReadStream(source);
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  const tty = Boolean(process.stderr.isTTY) && !json;
-  const rejected: { line: number; problem: string }[] = [];
-  let batch: string[] = [];
-  let pushed = 0;
-  let lineNo = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await resque.pushMany(queue, batch);
-    pushed += batch.length;
-    batch = [];
-    if (tty) process.stderr.write(`\r${pushed} pushed${rejected.length ? `, ${rejected.length} rejected` : ""}`);
-  };
-  for await (const text of lines) {
-    lineNo++;
-    if (text.trim() === "") continue;
-    const payload = decodePayload(text.trim());
-    if (isMalformed(payload)) rejected.push({ line: lineNo, problem: payload.problem });
-    else batch.push(text.trim());
-    if (batch.length >= BATCH) await flush();
-  }
-  await flush();
-  if (tty) process.stderr.write("\n");
-  if (json) printJson({ queue, pushed, rejected });
-  else {
-    say.success(`Pushed ${pushed} job(s) to ${queue}.`);
-    for (const r of rejected.slice(0, 20)) say.warn(`line ${r.line} not pushed: ${r.problem}`);
-    if (rejected.length > 20) say.warn(`... and ${rejected.length - 20} more lines not pushed`);
-  }
-  if (rejected.length > 0) throw new UsageError(`${rejected.length} line(s) were not valid payloads and were not pushed; fix them and push those lines again.`);
-}
 
 export const enqueueCommand = defineCommand({
   meta: {

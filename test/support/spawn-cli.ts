@@ -44,6 +44,12 @@ export function spawnCli(args: string[], env: Record<string, string>, withStdin 
 export const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
 
+/** The exit code, once stdout and stderr (both being read) have ended too; Deno's "close" can fail to come after stdin was written. */
+export function finished(child: ChildProcess): Promise<number | null> {
+  const ended = (stream: NodeJS.ReadableStream | null) => (stream ? new Promise((resolve) => stream.once("end", resolve)) : undefined);
+  return Promise.all([exited(child), ended(child.stdout), ended(child.stderr)]).then(([code]) => code);
+}
+
 /** What `ps` shows for the process (its rewritten title). */
 export const commandLine = (pid: number): string => {
   try {
@@ -84,7 +90,6 @@ export async function runToEnd(args: string[], env: Record<string, string>, inpu
   child.stdout?.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (err += d));
   if (input !== undefined) child.stdin?.end(input);
-  // "close", not "exit": the output is all read by then.
-  const code = await new Promise<number | null>((resolve) => child.once("close", (c) => resolve(c)));
+  const code = await finished(child);
   return { code, out, err };
 }
