@@ -134,7 +134,7 @@ describe("resque CLI: commands and flags", () => {
     const inTerminal = (env: Record<string, string>) =>
       spawnSync("script", ["-qec", quoted, "/dev/null"], { env: { ...process.env, TERM: "xterm", ...env }, encoding: "utf8" }).stdout;
     assert.match(inTerminal({}), ANSI);
-    assert.doesNotMatch(inTerminal({ NO_COLOR: "1" }), ANSI);
+    assert.doesNotMatch(inTerminal({ NO_COLOR: "yes" }), ANSI, "any non-empty NO_COLOR, as no-color.org says");
   });
 });
 
