@@ -90,17 +90,17 @@ describe("resque CLI", () => {
     assert.equal((await resque.failed.list(0, 1))[0]?.exception, "Resque::DirtyExit");
   });
 
-  it("stats --watch redraws in place until stopped", async () => {
+  it("stats --watch repeats until stopped, with no screen codes in a pipe", async () => {
     const resque = redis.open("cli-watch");
     const child = spawnCli(["stats", "--watch", "--every", "0.2"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
     let out = "";
     child.stdout?.on("data", (d) => (out += d));
     await resque.enqueueTo("w", "A");
-    for (let i = 0; i < 400 && (out.match(/\x1b\[2J/g) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && (out.match(/pending\s+1/g) ?? []).length < 3; i++) await new Promise((r) => setTimeout(r, 25));
     child.kill("SIGINT");
     await exited(child);
-    assert.ok((out.match(/\x1b\[2J/g) ?? []).length >= 3, "it cleared and redrew the screen several times");
-    assert.match(out, /pending\s+1/);
+    assert.ok((out.match(/pending\s+1/g) ?? []).length >= 3, "it printed the stats several times");
+    assert.doesNotMatch(out, /\x1b\[/, "clearing the screen is for a terminal only");
   });
 
   it("work names a job module it cannot load, and exits 1", async () => {

@@ -8,8 +8,8 @@ import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
 import { connectionFailure } from "../store/connection.ts";
 
 export const commonArgs = {
-  redis: { type: "string", description: "Redis location (REDIS_URL; default redis://127.0.0.1:6379/0)" },
-  namespace: { type: "string", description: "Key namespace (RESQUE_NAMESPACE; default resque)" },
+  redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
+  namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
   json: { type: "boolean", description: "Print JSON for scripts instead of a table" },
   ...redisConnectArgs,
 } as const;
@@ -55,8 +55,4 @@ export const printJson = (value: unknown): void => {
 };
 
 export { say };
-
-/** A user error: message is the advice, exit code 1. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
+export { UsageError } from "./errors.ts";

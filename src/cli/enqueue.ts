@@ -3,12 +3,9 @@
  * payload (--json), or many newline-delimited payloads from a file or stdin (--bulk), pipelined.
  */
 import { defineCommand } from "citty";
-import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
-import process from "node:process";
-import type { Resque } from "../client/resque.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
+import { bulk } from "./bulk.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 
 const parseArg = (text: string): unknown => {
@@ -19,60 +16,35 @@ const parseArg = (text: string): unknown => {
   }
 };
 
-const BATCH = 1000;
-
-async function bulk(resque: Resque, queue: string, source: string, json: boolean): Promise<void> {
-  const input = source === "-" ? process.stdin : createReadStream(source);
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  const tty = Boolean(process.stderr.isTTY) && !json;
-  const rejected: { line: number; problem: string }[] = [];
-  let batch: string[] = [];
-  let pushed = 0;
-  let lineNo = 0;
-  const flush = async () => {
-    if (batch.length === 0) return;
-    await resque.pushMany(queue, batch);
-    pushed += batch.length;
-    batch = [];
-    if (tty) process.stderr.write(`\r${pushed} pushed${rejected.length ? `, ${rejected.length} rejected` : ""}`);
-  };
-  for await (const text of lines) {
-    lineNo++;
-    if (text.trim() === "") continue;
-    const payload = decodePayload(text.trim());
-    if (isMalformed(payload)) rejected.push({ line: lineNo, problem: payload.problem });
-    else batch.push(text.trim());
-    if (batch.length >= BATCH) await flush();
-  }
-  await flush();
-  if (tty) process.stderr.write("\n");
-  if (json) printJson({ queue, pushed, rejected });
-  else {
-    say.success(`Pushed ${pushed} job(s) to ${queue}.`);
-    for (const r of rejected.slice(0, 20)) say.warn(`line ${r.line} not pushed: ${r.problem}`);
-    if (rejected.length > 20) say.warn(`... and ${rejected.length - 20} more lines not pushed`);
-  }
-  if (rejected.length > 0) throw new UsageError(`${rejected.length} line(s) were not valid payloads and were not pushed; fix them and push those lines again.`);
-}
-
 export const enqueueCommand = defineCommand({
   meta: {
     name: "enqueue",
-    description:
-      "Enqueue jobs. Examples: resque enqueue Archive 42 '{\"deep\":true}' --queue archive | resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}' | resque enqueue --queue q --bulk jobs.ndjson (or --bulk - for stdin)",
+    description: [
+      "Push jobs to a queue: one job, one raw payload (--json) or many (--bulk).",
+      "Arguments are JSON when they parse as JSON (42, -1.5, {\"a\":1}), strings otherwise; put -- before arguments that start with --.",
+      "Examples:",
+      "  resque enqueue Archive 42 '{\"deep\":true}' --queue archive",
+      "  resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}'",
+      "  resque enqueue --queue q --bulk jobs.ndjson    (--bulk - reads stdin)",
+    ].join("\n"),
   },
   args: {
     ...commonArgs,
     class: { type: "positional", required: false, description: "Job class name as workers know it" },
-    queue: { type: "string", required: true, description: "Queue to push to" },
-    payload: { type: "string", description: "(with --json) a whole payload: {\"class\":...,\"args\":[...]}" },
-    bulk: { type: "string", description: "Newline-delimited payloads from a file, or - for stdin" },
+    args: { type: "positional", required: false, variadic: true, description: "The job's arguments" },
+    queue: { type: "string", required: true, valueHint: "QUEUE", description: "Queue to push to" },
+    payload: { type: "string", valueHint: "JSON", description: "With --json: a whole payload, {\"class\":...,\"args\":[...]}" },
+    bulk: { type: "string", valueHint: "FILE", description: "One payload per line from a file, or - for stdin; bad lines are named and not pushed" },
   },
   run: ({ args }) =>
     withResque(args, async (resque) => {
-      if (args.bulk) return bulk(resque, args.queue, args.bulk, Boolean(args.json));
       const positional = (args._ as string[]).map(String);
-      if (args.json && !args.bulk) {
+      if (args.bulk) {
+        if (positional.length > 0) throw new UsageError(`--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`);
+        return bulk(resque, args.queue, args.bulk, Boolean(args.json));
+      }
+      if (args.json) {
+        if (positional.length > (args.payload ? 0 : 1)) throw new UsageError("--json pushes exactly one payload: resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[]}'");
         const raw = args.payload ?? positional[0];
         if (!raw) throw new UsageError("--json wants one payload: resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[]}'");
         const payload = decodePayload(raw);

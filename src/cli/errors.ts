@@ -12,3 +12,8 @@ export function reportError(error: unknown): number {
   say.error(error instanceof Error ? error.message : String(error));
   return exitCodeFor(error);
 }
+
+/** A user error: the message is the advice, exit code 1. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}

@@ -6,46 +6,73 @@ import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts
 import { table } from "./table.ts";
 
 const filterArgs = {
-  queue: { type: "string", description: "Only failures from this queue" },
-  class: { type: "string", description: "Only failures of this job class" },
+  queue: { type: "string", valueHint: "QUEUE", description: "Only failures from this queue" },
+  class: { type: "string", valueHint: "CLASS", description: "Only failures of this job class" },
 } as const;
 
 const classOf = (f: FailureRecord) =>
-  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? String((f.payload as Record<string, unknown>)["class"]) : "(unreadable payload)";
+  f.unreadable ? "(unreadable)" : f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? String((f.payload as Record<string, unknown>)["class"]) : "(unreadable payload)";
 
 const argsOf = (f: FailureRecord) =>
   f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? encodeJson((f.payload as Record<string, unknown>)["args"] ?? []) : JSON.stringify(f.payload);
 
+/** For --json: the record's fields; an unreadable one keeps its raw text, the only thing there is to see. */
+const jsonOf = ({ raw, ...f }: FailureRecord) => (f.unreadable ? { ...f, raw } : f);
+
 function indexArg(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`"${String(value)}" is not a failure index; \`resque failed list\` shows them.`);
-  return n;
+  const text = String(value);
+  if (!/^\d+$/.test(text)) {
+    throw new UsageError(`"${text}" is not a failure index: indexes are whole numbers from 0 (the oldest failure); \`resque failed list\` shows them.`);
+  }
+  return Number(text);
+}
+
+/** A whole number flag, at least `min`; anything else is an error rather than a silent default. */
+function wholeArg(flag: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} wants a whole number of at least ${min}, got "${value}".`);
+  return Number(value);
 }
 
 const list = defineCommand({
-  meta: { name: "list", description: "List failures. Example: resque failed list --queue mail --limit 50" },
-  args: { ...commonArgs, ...filterArgs, offset: { type: "string", default: "0" }, limit: { type: "string", default: "20" } },
+  meta: { name: "list", description: "List failures, oldest first.\nExample: resque failed list --queue mail --limit 50" },
+  args: {
+    ...commonArgs,
+    ...filterArgs,
+    offset: { type: "string", default: "0", valueHint: "N", description: "Skip this many matching failures" },
+    limit: { type: "string", default: "20", valueHint: "N", description: "Show at most this many" },
+  },
   run: ({ args }) =>
     withResque(args, async (resque) => {
+      const offset = wholeArg("offset", args.offset, 0);
+      const limit = wholeArg("limit", args.limit, 1);
       const all = await resque.failed.list(0, await resque.failed.count());
       const matching = all.filter((f) => (!args.queue || f.queue === args.queue) && (!args.class || classOf(f) === args.class));
-      const page = matching.slice(Number(args.offset) || 0, (Number(args.offset) || 0) + (Number(args.limit) || 20));
-      if (args.json) return printJson(page.map(({ raw: _raw, ...f }) => f));
-      if (page.length === 0) return console.log("No failed jobs.");
+      const page = matching.slice(offset, offset + limit);
+      if (args.json) return printJson(page.map(jsonOf));
+      if (page.length === 0) {
+        if (all.length === 0) return console.log("No failed jobs.");
+        const filter = [args.queue && `--queue ${args.queue}`, args.class && `--class ${args.class}`].filter(Boolean).join(" ");
+        if (matching.length === 0) return console.log(`No failed jobs match ${filter} (${all.length} failures in all).`);
+        return console.log(`No failed jobs from offset ${offset}: ${matching.length}${filter ? ` match ${filter}` : " in all"}.`);
+      }
       console.log(table(["INDEX", "FAILED AT", "QUEUE", "CLASS", "EXCEPTION", "ERROR", "RETRIED"], page.map((f) => [
-        f.index, f.failedAt, f.queue, classOf(f), f.exception, f.error.split("\n")[0]!.slice(0, 60), f.retriedAt ?? "",
+        f.index, f.failedAt, f.queue, classOf(f), f.unreadable ?? f.exception, (f.unreadable ? f.raw : f.error).split("\n")[0]!.slice(0, 60), f.retriedAt ?? "",
       ])));
       console.log(`\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${all.length} failures in all)`}.`);
     }),
 });
 
 const show = defineCommand({
-  meta: { name: "show", description: "Show one failure whole. Example: resque failed show 0" },
-  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index" } },
+  meta: { name: "show", description: "Show one failure whole.\nExample: resque failed show 0" },
+  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index, 0 = oldest" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const f = await resque.failed.get(indexArg(args.index));
-      if (!f) throw new UsageError(`No failed job at index ${args.index}.`);
+      if (!f) throw new UsageError(`No failed job at index ${args.index} (there are ${await resque.failed.count()}).`);
+      if (f.unreadable) {
+        if (args.json) return printJson(jsonOf(f));
+        return console.log(table(["FIELD", "VALUE"], [["index", f.index], ["unreadable", f.unreadable], ["raw", f.raw]]));
+      }
       if (args.json) return console.log(f.raw);
       console.log(table(["FIELD", "VALUE"], [
         ["index", f.index], ["failed_at", f.failedAt], ["queue", f.queue], ["worker", f.worker], ["class", classOf(f)],
@@ -56,8 +83,8 @@ const show = defineCommand({
 });
 
 const retry = defineCommand({
-  meta: { name: "retry", description: "Enqueue one failure again (the record stays, marked retried_at). Example: resque failed retry 3" },
-  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index" } },
+  meta: { name: "retry", description: "Enqueue one failure again (the record stays, marked retried_at).\nExample: resque failed retry 3" },
+  args: { ...commonArgs, index: { type: "positional", required: true, description: "Failure index, 0 = oldest" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const f = await resque.failed.retry(indexArg(args.index));
@@ -66,7 +93,7 @@ const retry = defineCommand({
 });
 
 const retryAll = defineCommand({
-  meta: { name: "retry-all", description: "Retry every failure, or those of a queue or class. Example: resque failed retry-all --class Archive" },
+  meta: { name: "retry-all", description: "Retry every failure, or those of a queue or class.\nExample: resque failed retry-all --class Archive" },
   args: { ...commonArgs, ...filterArgs },
   run: ({ args }) =>
     withResque(args, async (resque) => {
@@ -76,8 +103,8 @@ const retryAll = defineCommand({
 });
 
 const remove = defineCommand({
-  meta: { name: "remove", description: "Remove one failure by index, or all of a queue or class. Example: resque failed remove --queue mail" },
-  args: { ...commonArgs, ...filterArgs, index: { type: "positional", required: false, description: "Failure index" } },
+  meta: { name: "remove", description: "Remove one failure by index, or all of a queue or class.\nExample: resque failed remove --queue mail" },
+  args: { ...commonArgs, ...filterArgs, index: { type: "positional", required: false, description: "Failure index, 0 = oldest" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {
       let n: number;
@@ -94,7 +121,7 @@ const remove = defineCommand({
 });
 
 const clear = defineCommand({
-  meta: { name: "clear", description: "Delete every failure (or only retried ones with --retried). Example: resque failed clear --retried" },
+  meta: { name: "clear", description: "Delete every failure (or only retried ones with --retried).\nExample: resque failed clear --retried" },
   args: { ...commonArgs, retried: { type: "boolean", description: "Only failures already retried" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {
@@ -104,6 +131,6 @@ const clear = defineCommand({
 });
 
 export const failedCommand = defineCommand({
-  meta: { name: "failed", description: "Inspect and retry failed jobs" },
+  meta: { name: "failed", description: "Inspect, retry and remove failed jobs (indexes are list positions, 0 = oldest)." },
   subCommands: { list, show, retry, "retry-all": retryAll, remove, clear },
 });

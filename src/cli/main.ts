@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `resque` command. */
-import { defineCommand, runMain } from "citty";
+import { defineCommand } from "citty";
+import process from "node:process";
 import { VERSION } from "../protocol/version.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { enqueueCommand } from "./enqueue.ts";
@@ -12,6 +13,7 @@ import { pruneCommand } from "./prune.ts";
 import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
 import { workersCommand } from "./workers.ts";
+import { runCli } from "./dispatch.ts";
 
 const main = defineCommand({
   meta: { name: "resque", version: VERSION, description: "Resque jobs for Node, Bun and Deno, wire-compatible with Ruby Resque 3.0" },
@@ -29,10 +31,15 @@ const main = defineCommand({
   },
 });
 
-// The resque-worker binary works by default, as stock's `rake resque:work`: QUEUE=a ./resque-worker
 const runtime = currentRuntime();
-const rawArgs = runtime.args();
-const first = rawArgs[0];
-const subcommands = Object.keys(main.subCommands ?? {});
-const startsWithCommand = first !== undefined && (subcommands.includes(first) || ["--help", "-h", "--version", "-v"].includes(first));
-await runMain(main, { rawArgs: runtime.compiled && !startsWithCommand ? ["work", ...rawArgs] : rawArgs });
+// Colour only for a person at a terminal, and never with NO_COLOR set (no-color.org).
+const color = Boolean(process.stdout.isTTY) && !runtime.env("NO_COLOR") && runtime.env("TERM") !== "dumb";
+const code = await runCli(main, runtime.args(), {
+  program: runtime.compiled ? "resque-worker" : "resque",
+  version: VERSION,
+  // The binary works by default, as stock's `rake resque:work`: QUEUE=a ./resque-worker
+  ...(runtime.compiled && { defaultCommand: "work" }),
+  color,
+  print: (text) => console.log(text),
+});
+if (code !== undefined) runtime.setExitCode(code);

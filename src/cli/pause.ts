@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { commonArgs, printJson, say, withResque } from "./context.ts";
 
 export const pauseCommand = defineCommand({
-  meta: { name: "pause", description: "Stop every worker (Ruby and ours) taking new jobs. Example: resque pause" },
+  meta: { name: "pause", description: "Stop every worker (Ruby and ours) taking new jobs; `resque resume` undoes it." },
   args: commonArgs,
   run: ({ args }) =>
     withResque(args, async (resque) => {
@@ -13,7 +13,7 @@ export const pauseCommand = defineCommand({
 });
 
 export const resumeCommand = defineCommand({
-  meta: { name: "resume", description: "Let workers take jobs again. Example: resque resume" },
+  meta: { name: "resume", description: "Let workers take jobs again after `resque pause`." },
   args: commonArgs,
   run: ({ args }) =>
     withResque(args, async (resque) => {

@@ -4,7 +4,7 @@ import { commonArgs, printJson, withResque } from "./context.ts";
 import { table } from "./table.ts";
 
 export const queuesCommand = defineCommand({
-  meta: { name: "queues", description: "List queues and their sizes. Example: resque queues --json" },
+  meta: { name: "queues", description: "List queues and their sizes.\nExample: resque queues --json" },
   args: commonArgs,
   run: ({ args }) =>
     withResque(args, async (resque) => {

@@ -1,8 +1,12 @@
-/** `resque stats`: stock's Resque.info, once or refreshed in place with --watch. */
+/** `resque stats`: stock's Resque.info, once or refreshed with --watch (which outlives a Redis restart). */
 import { defineCommand } from "citty";
-import { commonArgs, printJson, withResque } from "./context.ts";
-import { table } from "./table.ts";
+import process from "node:process";
 import type { Resque } from "../client/resque.ts";
+import { ResqueError } from "../errors.ts";
+import { connectionFailure } from "../store/connection.ts";
+import { aside } from "./console.ts";
+import { commonArgs, printJson, UsageError, withResque } from "./context.ts";
+import { table } from "./table.ts";
 
 async function render(resque: Resque, json: boolean): Promise<string> {
   const [info, sizes] = await Promise.all([resque.info(), resque.sizes()]);
@@ -14,21 +18,57 @@ async function render(resque: Resque, json: boolean): Promise<string> {
   return table(["STAT", "VALUE"], rows);
 }
 
+/** Redraw until stopped. A CLI connection never reconnects by itself, so a lost one is opened again here, and each outage is told once. */
+async function watch(resque: Resque, json: boolean, everyMs: number): Promise<never> {
+  const redis = resque.db.redis;
+  // Clearing the screen only makes sense on a terminal; a pipe gets one snapshot after another.
+  const tty = Boolean(process.stdout.isTTY) && !json;
+  const address = resque.db.location.address;
+  const retrying = `retrying every ${everyMs / 1000}s; Ctrl-C to stop`;
+  // Per outage: whether it was noticed, and whether the reason was told (each is said once).
+  let down = false;
+  let told = false;
+  let note = "";
+  for (;;) {
+    try {
+      if (redis.status === "end" || redis.status === "close") {
+        if (!down) aside.warn(`Lost the connection to Redis at ${address}; ${retrying}.`);
+        down = true;
+        await redis.connect();
+      }
+      const text = await render(resque, json);
+      if (down) {
+        down = told = false;
+        note = `; reconnected at ${new Date().toTimeString().slice(0, 8)}`;
+        aside.success(`Reconnected to Redis at ${address}.`);
+      }
+      if (json) process.stdout.write(`${text}\n`);
+      else if (tty) process.stdout.write(`\x1b[H\x1b[2J${text}\n\n(refreshing every ${everyMs / 1000}s${note}; Ctrl-C to stop)\n`);
+      else process.stdout.write(`${text}\n\n`);
+    } catch (error) {
+      // Anything but a lost or refused connection is a real error.
+      if (redis.status === "ready") throw error;
+      const advice = connectionFailure(resque.db, error);
+      if (!told) aside.warn(`${advice instanceof ResqueError ? advice.message : `Redis at ${address}: ${(error as Error).message}.`} ${retrying[0]!.toUpperCase()}${retrying.slice(1)}.`);
+      down = told = true;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 export const statsCommand = defineCommand({
-  meta: { name: "stats", description: "Show pending, processed, failed, workers (as resque-web's Stats). Example: resque stats --watch" },
-  args: { ...commonArgs, watch: { type: "boolean", description: "Refresh in place every --every seconds until Ctrl-C" }, every: { type: "string", default: "2", description: "Seconds between refreshes" } },
+  meta: { name: "stats", description: "Show pending, processed, failed and workers, as resque-web's Stats tab.\nExample: resque stats --watch" },
+  args: {
+    ...commonArgs,
+    watch: { type: "boolean", description: "Refresh every --every seconds until Ctrl-C, reconnecting if Redis goes away" },
+    every: { type: "string", default: "2", valueHint: "SECONDS", description: "Seconds between refreshes, at least 0.2" },
+  },
   run: ({ args }) =>
     withResque(args, async (resque) => {
-      if (!args.watch) {
-        const text = await render(resque, Boolean(args.json));
-        return args.json ? printJson(JSON.parse(text)) : console.log(text);
-      }
-      const every = Math.max(0.2, Number(args.every) || 2) * 1000;
-      for (;;) {
-        const text = await render(resque, Boolean(args.json));
-        // Clear the screen and redraw, so the numbers refresh in place.
-        process.stdout.write(args.json ? `${text}\n` : `\x1b[H\x1b[2J${text}\n\n(refreshing every ${every / 1000}s; Ctrl-C to stop)\n`);
-        await new Promise((r) => setTimeout(r, every));
-      }
+      const every = Number(args.every);
+      if (args.every.trim() === "" || !Number.isFinite(every) || every < 0.2) throw new UsageError(`--every wants seconds, at least 0.2, got "${args.every}".`);
+      if (args.watch) return watch(resque, Boolean(args.json), every * 1000);
+      const text = await render(resque, Boolean(args.json));
+      return args.json ? printJson(JSON.parse(text)) : console.log(text);
     }),
 });

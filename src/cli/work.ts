@@ -14,8 +14,15 @@ import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, worker
 const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers"];
 
 export const workCommand = defineCommand({
-  meta: { name: "work", description: "Work jobs (QUEUE=critical,high resque work --require ./jobs.ts)" },
-  args: { ...workArgs, fork: { type: "boolean", default: true, description: "Use worker processes (--no-fork or DONT_FORK=1: one inline process)" } },
+  meta: {
+    name: "work",
+    description:
+      "Work jobs: a master keeping worker processes running (every flag has an environment variable; flags win).\nExample: QUEUE=critical,high resque work --require ./jobs.ts",
+  },
+  args: {
+    ...workArgs,
+    fork: { type: "boolean", default: true, description: "Use worker processes", negativeDescription: "One inline worker, no master (DONT_FORK)" },
+  },
   async run({ args }) {
     const runtime = currentRuntime();
     try {

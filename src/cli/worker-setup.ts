@@ -17,33 +17,42 @@ export const WORKER_ENV = [
 
 export const workArgs = {
   ...redisConnectArgs,
-  queue: { type: "string", description: "Queues in priority order, globs and !exclusions allowed (QUEUE / QUEUES)" },
-  require: { type: "string", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
-  workers: { type: "string", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
-  threads: { type: "string", description: "Jobs in flight at once per process (THREAD_COUNT, default 1)" },
-  "jobs-per-fork": { type: "string", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 10000)" },
-  interval: { type: "string", description: "Idle poll in seconds; 0 exits when the queues are empty (INTERVAL, default 5)" },
-  redis: { type: "string", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
-  namespace: { type: "string", description: "Key namespace (default resque)" },
-  pidfile: { type: "string", description: "Write the master's pid to this file (PIDFILE)" },
+  queue: { type: "string", valueHint: "QUEUES", description: "Queues in priority order, globs and !exclusions allowed (QUEUE / QUEUES)" },
+  require: { type: "string", valueHint: "FILES", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
+  workers: { type: "string", valueHint: "N", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
+  threads: { type: "string", valueHint: "N", description: "Jobs in flight at once per process (THREAD_COUNT, default 1)" },
+  "jobs-per-fork": { type: "string", valueHint: "N", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 10000)" },
+  interval: { type: "string", valueHint: "SECONDS", description: "Idle poll in seconds; 0 exits when the queues are empty (INTERVAL, default 5)" },
+  "min-interval": { type: "string", valueHint: "SECONDS", description: "First idle sleep, and the sleep after a job (MIN_INTERVAL, default INTERVAL)" },
+  "max-interval": { type: "string", valueHint: "SECONDS", description: "Longest idle sleep (MAX_INTERVAL, default INTERVAL)" },
+  "backoff-interval": { type: "string", valueHint: "SECONDS", description: "Added to the idle sleep after each empty poll, up to MAX_INTERVAL (BACKOFF_INTERVAL, default 0.1)" },
+  redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
+  namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
+  pidfile: { type: "string", valueHint: "FILE", description: "Write the master's pid to this file (PIDFILE)" },
   background: { type: "boolean", description: "Detach and run in the background (BACKGROUND)" },
-  "procline-prefix": { type: "string", description: "Prepended to every process title (RESQUE_PROCLINE_PREFIX)" },
+  "procline-prefix": { type: "string", valueHint: "TEXT", description: "Prepended to every process title (RESQUE_PROCLINE_PREFIX)" },
   "term-child": { type: "boolean", description: "TERM/INT ask worker processes to finish first, KILL after --term-timeout (TERM_CHILD)" },
-  "term-timeout": { type: "string", description: "Seconds between asking and killing with --term-child (RESQUE_TERM_TIMEOUT, default 4)" },
-  "pre-shutdown-timeout": { type: "string", description: "Seconds to wait before asking, with --term-child (RESQUE_PRE_SHUTDOWN_TIMEOUT, default 0)" },
+  "term-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds between asking and killing with --term-child (RESQUE_TERM_TIMEOUT, default 4)" },
+  "pre-shutdown-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds to wait before asking, with --term-child (RESQUE_PRE_SHUTDOWN_TIMEOUT, default 0)" },
   "graceful-term": { type: "boolean", description: "TERM behaves like QUIT (GRACEFUL_TERM)" },
-  fetch: { type: "string", description: "reliable: a dead process's jobs go back to their queues; at-most-once: stock's, they fail (FETCH, default reliable)" },
-  "recovery-limit": { type: "string", description: "Process deaths with a job running before it fails as poison (RECOVERY_LIMIT, default 3)" },
-  "job-timeout": { type: "string", description: "Seconds a job may run unless its definition sets `timeout`; past it the job fails as Resque::JobTimeout (JOB_TIMEOUT, default none)" },
-  "watchdog-timeout": { type: "string", description: "Seconds a worker process's event loop may stay blocked before the master kills it; 0 = off (WATCHDOG_TIMEOUT, default 10)" },
-  pool: { type: "string", description: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it" },
-  "title-room": { type: "string", description: "(internal) reserves room for the process title" },
+  fetch: { type: "string", valueHint: "MODE", description: "reliable: a dead process's jobs go back to their queues; at-most-once: stock's, they fail (FETCH, default reliable)" },
+  "recovery-limit": { type: "string", valueHint: "N", description: "Process deaths with a job running before it fails as poison (RECOVERY_LIMIT, default 3)" },
+  "job-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a job may run unless its definition sets `timeout`; past it the job fails as Resque::JobTimeout (JOB_TIMEOUT, default none)" },
+  "watchdog-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a worker process's event loop may stay blocked before the master kills it; 0 = off (WATCHDOG_TIMEOUT, default 10)" },
+  pool: { type: "string", valueHint: "FILE", description: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it" },
+  // Appended by the runtime's spawnSelf to make room for the child's process title; not for people.
+  "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
 } as const;
+
+/** Flags `work` passes on; citty also reports camelCase copies (jobsPerFork), which must not reach a child's argv. */
+const WORK_FLAGS = new Set([...Object.keys(workArgs), "fork"]);
 
 /** The flags citty parsed, as strings; a boolean flag that is on reads "1" (stock's "set = on"). */
 export function flagsFrom(args: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(args).flatMap(([k, v]) => (k === "_" || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [])),
+    Object.entries(args).flatMap(([k, v]) =>
+      !WORK_FLAGS.has(k) || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [],
+    ),
   );
 }
 

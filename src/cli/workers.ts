@@ -8,7 +8,7 @@ const jobClass = (payload: unknown) =>
   payload && typeof payload === "object" && !Array.isArray(payload) ? String((payload as Record<string, unknown>)["class"] ?? "") : String(payload ?? "");
 
 export const workersCommand = defineCommand({
-  meta: { name: "workers", description: "List workers: host, pid, queues, state, job, started, heartbeat age. Example: resque workers --json" },
+  meta: { name: "workers", description: "List workers: host, pid, queues, state, job, started, heartbeat age.\nExample: resque workers --json" },
   args: commonArgs,
   run: ({ args }) =>
     withResque(args, async (resque) => {

@@ -20,10 +20,27 @@ export interface FailureRecord {
   retriedAt?: string;
   /** The record exactly as stored. */
   raw: string;
+  /** Why the stored record could not be read (not JSON, or not a JSON object); every other field is then empty. */
+  unreadable?: string;
 }
 
+/** A record that is not a JSON object (written by hand, or cut short) is reported as such, so one bad entry hides no others. */
 export function decodeFailure(raw: string, index: number): FailureRecord {
-  const value = decodeJson(raw) as Record<string, JsonValue>;
+  let value: unknown;
+  try {
+    value = decodeJson(raw);
+  } catch {
+    return unreadable(raw, index, "not JSON");
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return unreadable(raw, index, "not a JSON object");
+  return readable(value as Record<string, JsonValue>, raw, index);
+}
+
+const unreadable = (raw: string, index: number, why: string): FailureRecord => ({
+  index, failedAt: "", payload: null, exception: "", error: "", backtrace: [], worker: "", queue: "", raw, unreadable: why,
+});
+
+function readable(value: Record<string, JsonValue>, raw: string, index: number): FailureRecord {
   const text = (key: string) => (typeof value[key] === "string" ? (value[key] as string) : "");
   const record: FailureRecord = {
     index,
@@ -67,6 +84,8 @@ export class FailedJobs {
   async retry(index: number): Promise<FailureRecord> {
     const raw = await store.failedAt(this.#db, index);
     if (!raw) throw new RangeError(`No failed job at index ${index} (there are ${await this.count()}).`);
+    const why = decodeFailure(raw, index).unreadable;
+    if (why) throw new RangeError(`Failed job ${index} cannot be retried: its record is ${why}.`);
     const members = rawMembers(raw);
     const queue = JSON.parse(members.get("queue") ?? '""') as string;
     const payloadJson = members.get("payload") ?? "null";
@@ -83,7 +102,8 @@ export class FailedJobs {
     const all = (await store.allFailures(this.#db)).map(decodeFailure);
     let count = 0;
     for (const record of all) {
-      if (!matches(record, filter)) continue;
+      // An unreadable record names no job to retry; it stays listed for a person to look at.
+      if (record.unreadable || !matches(record, filter)) continue;
       await this.retry(record.index);
       count++;
     }

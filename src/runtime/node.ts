@@ -1,6 +1,7 @@
-/** Node: process.title reaches `ps` (cut to the original argv length). */
+/** Node: process.title reaches `ps` (cut to the original argv length); job modules load as ES modules whatever package.json says. */
 import process from "node:process";
 import { commonRuntime } from "./common.ts";
+import { importJobModule } from "./node-esm.ts";
 import type { Runtime } from "./types.ts";
 
 export const nodeRuntime = (): Runtime => {
@@ -10,8 +11,9 @@ export const nodeRuntime = (): Runtime => {
   return {
     ...common,
     importModule: async (path) => {
+      // tsx first: the ES-module marking hook registered after it runs before it, as it must.
       if (TYPESCRIPT.test(path)) await ensureTypeScriptLoader(path);
-      return common.importModule(path);
+      return importJobModule(path);
     },
   };
 };

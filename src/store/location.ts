@@ -22,6 +22,9 @@ const FORMS = "redis://[user:password@]host:port/db, rediss://..., host:port, ho
 export function parseRedisLocation(input: string | undefined): RedisLocation {
   const text = (input ?? "").trim() || "redis://127.0.0.1:6379/0";
   if (/^rediss?:\/\//i.test(text)) return parseUrl(text);
+  // "redis//h:1" and "redis:/h:1" would otherwise read as a server named "redis".
+  const typo = /^(rediss?)(?:\/{2,}|:\/(?!\/))/i.exec(text);
+  if (typo) throw badLocation(text, `it looks like a URL missing part of its "://"; did you mean ${masked(`${typo[1]}://${text.slice(typo[0].length)}`)}?`);
   if (text.includes("://")) throw badLocation(text, "only redis:// and rediss:// URLs are understood");
   const slash = text.indexOf("/");
   const server = slash < 0 ? text : text.slice(0, slash);
@@ -69,7 +72,7 @@ function finish(
 }
 
 // A password in the input never reaches a log line.
-const masked = (text: string) => text.replace(/(\/\/[^:@/]*:)[^@/]*@/, "$1***@");
+const masked = (text: string) => text.replace(/([^:@/]*:)[^@/]*@/, "$1***@");
 
 const badLocation = (text: string, why: string) =>
-  new ResqueError("REDIS_LOCATION", `Cannot use Redis location "${masked(text)}": ${why}. Use ${FORMS}.`);
+  new ResqueError("REDIS_LOCATION", `Cannot use Redis location "${masked(text)}": ${why}${why.endsWith("?") ? "" : "."} Use ${FORMS}.`);

@@ -10,7 +10,11 @@ export async function loadJobModules(runtime: Runtime, registry: JobRegistry, pa
       mod = await runtime.importModule(path);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      throw new ResqueError("JOB_MODULE", `Cannot load job module ${path}: ${why}`, { cause: error });
+      // .ts, .mts, .js and .mjs job modules load as ES modules everywhere, whatever package.json says.
+      const advice = /\b(module|exports|require) is not defined\b/.test(why)
+        ? `; job modules load as ES modules: use export and import, or name the file .cjs to keep CommonJS`
+        : "";
+      throw new ResqueError("JOB_MODULE", `Cannot load job module ${path}: ${why}${advice}`, { cause: error });
     }
     if (registry.registerModule(mod) === 0) {
       throw new ResqueError("JOB_MODULE", `Job module ${path} exports no jobs: export the result of defineJob("ClassName", { perform() {} }).`);

@@ -20,28 +20,35 @@ export function killSpawned(): void {
   spawned.clear();
 }
 
-export function spawnCli(args: string[], env: Record<string, string>, withStdin = false): ChildProcess {
-  const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [withStdin ? "pipe" : "ignore", "pipe", "pipe"];
-  // RESQUE_TEST_BINARY: run the same tests against the compiled resque-worker.
+/** The command line that runs `resque args` under the test's runtime (or RESQUE_TEST_BINARY, the compiled resque-worker). */
+export function cliCommand(args: readonly string[]): [string, ...string[]] {
   const binary = process.env["RESQUE_TEST_BINARY"];
-  if (binary) {
-    const child = spawn(binary, args, { cwd: root, env: { ...process.env, ...env }, stdio });
-    spawned.add(child);
-    return child;
-  }
+  if (binary) return [binary, ...args];
   const cli = `${root}src/cli/main.ts`;
   const argv = {
     node: ["--import", "tsx", cli, ...args],
     bun: [cli, ...args],
     deno: ["run", "-A", cli, ...args],
   }[detectRuntimeName()];
-  const child = spawn(process.execPath, argv, { cwd: root, env: { ...process.env, ...env }, stdio });
+  return [process.execPath, ...argv];
+}
+
+export function spawnCli(args: string[], env: Record<string, string>, withStdin = false): ChildProcess {
+  const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [withStdin ? "pipe" : "ignore", "pipe", "pipe"];
+  const [command, ...argv] = cliCommand(args);
+  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio });
   spawned.add(child);
   return child;
 }
 
 export const exited = (child: ChildProcess): Promise<number | null> =>
   new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+
+/** The exit code, once stdout and stderr (both being read) have ended too; Deno's "close" can fail to come after stdin was written. */
+export function finished(child: ChildProcess): Promise<number | null> {
+  const ended = (stream: NodeJS.ReadableStream | null) => (stream ? new Promise((resolve) => stream.once("end", resolve)) : undefined);
+  return Promise.all([exited(child), ended(child.stdout), ended(child.stderr)]).then(([code]) => code);
+}
 
 /** What `ps` shows for the process (its rewritten title). */
 export const commandLine = (pid: number): string => {
@@ -73,4 +80,16 @@ export function spawnWork(options: { url: string; namespace: string; reportKey: 
     TEST_REPORT_KEY: options.reportKey,
     ...options.env,
   });
+}
+
+/** Run `resque args` to the end: exit code, stdout and stderr; `input` (text or bytes) goes to stdin. */
+export async function runToEnd(args: string[], env: Record<string, string>, input?: string | Uint8Array): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawnCli(args, env, input !== undefined);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (err += d));
+  if (input !== undefined) child.stdin?.end(input);
+  const code = await finished(child);
+  return { code, out, err };
 }
