@@ -56,4 +56,15 @@ describe("signals to a single inline worker (DONT_FORK)", () => {
     signal_(child, "SIGQUIT");
     assert.equal(await exited(child), 0);
   });
+
+  it("a stop signal ends a worker still waiting for a Redis that never answered", async () => {
+    // A port nothing listens on: the worker says so and keeps retrying until told to stop.
+    const url = redis.server().url.replace(/:\d+\//, ":1/");
+    const child = spawnWork({ url, namespace: "never", reportKey: "never:report", queue: "sig", env: { DONT_FORK: "1" } });
+    let stderr = "";
+    child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+    await eventually(() => /Retrying with backoff/.test(stderr), "the outage message");
+    signal_(child, "SIGTERM");
+    assert.equal(await exited(child), 0);
+  });
 });

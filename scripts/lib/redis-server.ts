@@ -102,7 +102,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   };
   const halt = () =>
     new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
+      // Deno leaves exitCode null for a process a signal ended: check both.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });

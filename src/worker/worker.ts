@@ -44,6 +44,8 @@ export class Worker {
   /** A suspect job (one a worker died running) is running: take nothing else until it ends. */
   #solo: RunningJob | undefined;
   #taken = 0;
+  /** Registered in Redis: from here on it may hold jobs, so stopping must go through shutdown. */
+  #registered = false;
   #paused = false;
   #wake: (() => void) | undefined;
   #heartbeat: Heartbeat | undefined;
@@ -116,7 +118,10 @@ export class Worker {
   trapSignals(): void {
     const on = (signal: TrappedSignal, handler: () => void) => this.#untrap.push(this.#o.runtime.onSignal(signal, handler));
     // One process, no child to kill: TERM and INT finish the jobs in flight, as stock's FORK_PER_JOB=false does.
-    for (const signal of ["QUIT", "TERM", "INT"] as const) on(signal, () => this.shutdown());
+    // Before it registers (say, waiting for a Redis that never answered) it holds no job: a stop
+    // signal ends the process at once instead of waiting on Redis for ever.
+    const stop = () => (this.#registered ? this.shutdown() : this.#o.runtime.exit(0));
+    for (const signal of ["QUIT", "TERM", "INT"] as const) on(signal, stop);
     on("USR2", () => this.pause());
     on("CONT", () => this.unpause());
     on("USR1", () => this.#o.log.info("USR1: no separate job process to kill in a single worker process"));
@@ -144,6 +149,7 @@ export class Worker {
       for (const hook of this.#o.registry.workerHooks("beforeFirstFork")) await hook();
       const started = startedAt(this.#o.now());
       await registerWorker(db, this.id, started);
+      this.#registered = true;
       this.#registration = keepRegistered(db, this.id, started, this.#o.registrationCheck, log);
       this.#deadlineTimer = setInterval(() => this.#checkDeadlines(), DEADLINE_CHECK_MS);
       this.#o.onRegistered();
