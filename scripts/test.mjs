@@ -11,6 +11,8 @@ const files = readdirSync(`${root}test`).filter((f) => f.endsWith(".test.ts")).s
 const steps = [
   ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
   ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
+  // The package's bins run the built CLI, and a test starts bin/resque.mjs as npx would.
+  ["build dist/lib", "node", ["scripts/build-lib.mjs"]],
   ["node", "node", ["--import", "tsx", "--test", "--test-concurrency=1", ...files]],
   ["bun", bin("bun"), ["test", "--timeout=120000", "--max-concurrency=1", ...files.map((f) => `./${f}`)]],
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
