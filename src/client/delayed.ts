@@ -82,7 +82,8 @@ export async function removeDelayedSelection(db: Db, predicate: DelayedPredicate
   return removed;
 }
 
-const PROMOTION_HOOKS: JobHookKind[] = ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"];
+/** The hooks promotion runs, in order; a job with none of them is promoted by one script. */
+export const PROMOTION_HOOKS: JobHookKind[] = ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"];
 
 /**
  * enqueue_delayed: remove the matching delayed items and push each now, with the promotion hooks.
