@@ -32,6 +32,8 @@ when "enqueue_delayed" then Resque.enqueue_delayed(SomeJob, *SAMPLE_ARGS)
 when "enqueue_at_many" # ts count: `count` delayed SomeJob items with args [i]
   rest[1].to_i.times { |i| Resque.enqueue_at(Time.at(Integer(rest[0])), SomeJob, i) }
   rest[1].to_i
+when "run" # a scheduler process (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env); TERM releases the lock
+  Resque::Scheduler.run
 else abort "unknown command #{command}"
 end
 puts JSON.generate(out)
