@@ -41,6 +41,21 @@ async function delayMany(resque: Resque, ts: number, count: number, stamps = 10)
   }
 }
 
+/**
+ * Items [from, to) in one MULTI, as delayed_push writes them: a Ruby leader (redis-rb 5) draining while
+ * we still write to the same list would abort its WATCH and push duplicates itself (reference §3.4).
+ */
+async function delayAtomically(resque: Resque, from: number, to: number): Promise<void> {
+  const k = resque.db.keys;
+  const multi = resque.db.redis.multi();
+  for (let i = from; i < to; i++) {
+    const ts = PAST + (i % 10);
+    const item = encodeDelayedItem("SomeJob", [i], "jobq");
+    multi.rpush(k.delayed(ts), item).sadd(k.timestamps(item), `delayed:${ts}`).zadd(k.delayedSchedule, ts, String(ts));
+  }
+  await multi.exec();
+}
+
 /** Every payload in queue:jobq is distinct and the args cover 0..count-1. */
 async function assertExactlyOnce(resque: Resque, count: number): Promise<void> {
   const payloads = await resque.db.redis.lrange(resque.db.keys.queue("jobq"), 0, -1);
@@ -68,6 +83,8 @@ function spawnScheduler(resque: Resque, env: Record<string, string> = {}): Child
   return child;
 }
 const children: ChildProcess[] = [];
+// Deno's child.kill() sends only once per child and then misreports the exit: use process.kill.
+const signal = (child: ChildProcess, name: NodeJS.Signals): void => void process.kill(child.pid!, name);
 const lockKey = (resque: Resque): string => resque.db.keys.schedulerLock();
 
 describe("scheduler", () => {
@@ -169,7 +186,7 @@ describe("scheduler", () => {
     const child = spawnScheduler(resque);
     const value = await eventually(() => resque.db.redis.get(lockKey(resque)), "the child to lead");
     assert.match(value!, new RegExp(`:${child.pid}$`));
-    child.kill("SIGQUIT");
+    signal(child, "SIGQUIT");
     assert.equal(await exited(child), 0);
     assert.equal(await resque.db.redis.get(lockKey(resque)), null);
   });
@@ -182,13 +199,13 @@ describe("scheduler", () => {
     const second = spawnScheduler(resque, env);
     await delayMany(resque, PAST, 500);
     await eventually(async () => (await resque.size("jobq")) === 500, "the first batch promoted");
-    first.kill("SIGKILL");
+    signal(first, "SIGKILL");
     await exited(first);
     for (let i = 500; i < 2000; i++) await pushDelayed(resque.db, PAST + (i % 10), encodeDelayedItem("SomeJob", [i], "jobq"));
     await eventually(async () => (await resque.db.redis.get(lockKey(resque)))?.endsWith(`:${second.pid}`), "the second child to lead");
     await eventually(async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0, "the rest promoted");
     await assertExactlyOnce(resque, 2000);
-    second.kill("SIGTERM");
+    signal(second, "SIGTERM");
     assert.equal(await exited(second), 0);
     assert.equal(await resque.db.redis.get(lockKey(resque)), null);
   });
@@ -240,15 +257,25 @@ describe("scheduler with resque-scheduler 5.0", { skip }, () => {
     await eventually(async () => (await resque.db.redis.get(lockKey(resque)))?.endsWith(`:${rb.pid}`), "Ruby to lead", 2000);
     const ts = schedulerOf(resque, { now: Date.now, lockValue: "ts-host:1" });
     const running = ts.run();
-    await delayMany(resque, PAST, 1000);
-    await eventually(async () => (await resque.size("jobq")) === 1000, "Ruby to promote the first 1,000", 2000);
+    // Sampled throughout: ours never believes it leads while the key names someone else.
+    const overlaps: string[] = [];
+    const sampler = setInterval(() => {
+      const ours = ts.leader;
+      void resque.db.redis.get(lockKey(resque)).then((holder) => {
+        if (ours && ts.leader && holder !== "ts-host:1") overlaps.push(String(holder));
+      });
+    }, 10);
+    await delayAtomically(resque, 0, 1000);
+    await eventually(async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0, "Ruby to promote the first 1,000", 2000);
     assert.equal(ts.leader, false, "ours follows while Ruby leads");
-    rb.kill("SIGTERM");
+    signal(rb, "SIGTERM");
     await exited(rb);
     for (let i = 1000; i < 2000; i++) await pushDelayed(resque.db, PAST + (i % 10), encodeDelayedItem("SomeJob", [i], "jobq"));
     await eventually(async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0, "ours to promote the rest", 2000);
     assert.equal(ts.leader, true);
     assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:1");
+    clearInterval(sampler);
+    assert.deepEqual(overlaps, []);
     await assertExactlyOnce(resque, 2000);
     ts.stop();
     await running;
