@@ -144,6 +144,38 @@ describe("scheduler", () => {
     assert.deepEqual(await leftovers(resque), [lockKey(resque)]);
   });
 
+  it("renews the lock between batches and stops promoting as soon as the lock is no longer ours", async () => {
+    const resque = redis.open("sch-renew");
+    let seen = 0;
+    const thief = defineJob("Thief", {
+      queue: "tq",
+      perform(..._args: unknown[]) {},
+      // The third promotion hands the lock to someone else, as an expiry plus another leader would.
+      beforeSchedule: async () => void (++seen === 3 && (await resque.db.redis.set(lockKey(resque), "intruder:9"))),
+    });
+    for (let i = 0; i < 8; i++) await pushDelayed(resque.db, PAST, encodeDelayedItem("Thief", [i], "tq"));
+    const scheduler = schedulerOf(resque, { registry: registryOf(thief), batchSize: 1, lockTimeout: 100 });
+    await scheduler.tick();
+    assert.equal(scheduler.leader, false);
+    assert.equal(await resque.size("tq"), 3, "three promoted before the loss was seen");
+    assert.equal(await resque.delayedTimestampSize(PAST), 5, "the rest wait for the new leader");
+    assert.equal(await resque.db.redis.get(lockKey(resque)), "intruder:9", "never released what is not ours");
+  });
+
+  it("warns when the oldest due job waits past the lag threshold, and schedulerStatus reports the backlog", async () => {
+    const resque = redis.open("sch-lag");
+    await delayMany(resque, PAST, 30, 3);
+    const status = await resque.schedulerStatus();
+    assert.equal(status.leader, null);
+    assert.deepEqual([status.dueTimestamps, status.dueJobs], [3, 30]);
+    assert.ok(status.lagSeconds >= 60, `lag ${status.lagSeconds}`);
+    const warnings: string[] = [];
+    await schedulerOf(resque, { now: Date.now, lagWarn: 30, log: { ...QUIET, warn: (m) => warnings.push(m) } }).tick();
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /late/);
+    assert.equal((await resque.schedulerStatus()).dueJobs, 0);
+  });
+
   it("two drains at once, with items added and removed meanwhile: each item is pushed exactly once", async () => {
     const resque = redis.open("sch-race");
     await delayMany(resque, PAST, 2000, 3);
@@ -249,6 +281,31 @@ describe("scheduler with resque-scheduler 5.0", { skip }, () => {
     assert.equal(expected.length, 1);
     assert.deepEqual(await ours.db.redis.lrange(ours.db.keys.queue("jobq"), 0, -1), expected);
     assert.deepEqual(await leftovers(ours), [lockKey(ours)]);
+  });
+
+  it("while ours leads, Ruby follows; stopping ours frees the key at once and Ruby leads at its next poll", async () => {
+    const resque = redis.open("sch-rb-follow");
+    const ts = schedulerOf(resque, { now: Date.now, lockValue: "ts-host:2" });
+    const running = ts.run();
+    await eventually(() => ts.leader, "ours to lead");
+    // Ruby loads its locked? script (reference §5.3) only once its acquire! has failed: seeing it proves Ruby polled and lost.
+    const lockedSha = "8d4e4994f7049799013e71b43d439219209e9f57";
+    await resque.db.redis.script("FLUSH");
+    const rb = spawnRubyScheduler(resque);
+    await eventually(async () => ((await resque.db.redis.script("EXISTS", lockedSha)) as number[])[0] === 1, "Ruby to poll", 2000);
+    assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:2", "Ruby did not take our lock");
+    await delayAtomically(resque, 0, 500);
+    await eventually(async () => (await resque.size("jobq")) >= 500 && (await resque.delayedQueueScheduleSize()) === 0, "ours to promote", 2000);
+    assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:2");
+    ts.stop();
+    await running;
+    await eventually(async () => (await resque.db.redis.get(lockKey(resque)))?.endsWith(`:${rb.pid}`), "Ruby to lead", 2000);
+    await delayAtomically(resque, 500, 1000);
+    await eventually(async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0, "Ruby to promote", 2000);
+    await assertExactlyOnce(resque, 1000);
+    signal(rb, "SIGTERM");
+    await exited(rb);
+    assert.equal(await resque.db.redis.get(lockKey(resque)), null, "Ruby released on TERM");
   });
 
   it("a Ruby scheduler and ours: one leader at a time, Ruby's TERM hands over, no duplicate across 2,000 due jobs", async () => {
