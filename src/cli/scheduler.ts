@@ -30,10 +30,10 @@ function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, 
   return typeof given === "string" && given !== "" ? given : runtime.env(env) || undefined;
 }
 
-function seconds(value: string | undefined, name: string, fallback: number, min: number): number {
+function numberOf(value: string | undefined, name: string, fallback: number, min: number, unit = "seconds"): number {
   if (value === undefined) return fallback;
   const n = Number(value.trim());
-  if (value.trim() === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} "${value}" is not a number of seconds of at least ${min}.`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} "${value}" is not a number of ${unit} of at least ${min} (default ${fallback}).`);
   return n;
 }
 
@@ -45,7 +45,7 @@ export const schedulerCommand = defineCommand({
     try {
       const flags = args as Record<string, unknown>;
       const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
-      const batch = seconds(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1);
+      const batch = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
       if (!Number.isInteger(batch)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batch}.`);
       const registry = new JobRegistry();
       const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
@@ -62,11 +62,11 @@ export const schedulerCommand = defineCommand({
         db,
         runtime,
         registry,
-        interval: seconds(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),
-        lockTimeout: seconds(get("lock-timeout", "LOCK_TIMEOUT"), "LOCK_TIMEOUT", 180, 1),
+        interval: numberOf(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),
+        lockTimeout: numberOf(get("lock-timeout", "LOCK_TIMEOUT"), "LOCK_TIMEOUT", 180, 1),
         lockPrefix: get("lock-prefix", "RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"),
         batchSize: batch,
-        lagWarn: seconds(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
+        lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
         app: get("app", "APP_NAME"),
         log: { info: (m) => verbose && say.info(m), warn: (m) => say.warn(m), error: (m) => say.error(m) },
       });
