@@ -179,7 +179,7 @@ describe("scheduler", () => {
   it("two drains at once, with items added and removed meanwhile: each item is pushed exactly once", async () => {
     const resque = redis.open("sch-race");
     await delayMany(resque, PAST, 2000, 3);
-    const drain = (db: Db) => drainDue({ db, registry: registryOf(), batchSize: 7, now: PAST + 10, stillLeader: async () => true, stopping: () => false, log: QUIET });
+    const drain = (db: Db) => drainDue({ db, registry: registryOf(), batchSize: 7, now: PAST + 10, stillLeader: () => Promise.resolve(true), stopping: () => false, log: QUIET });
     const removed: number[] = [];
     const meddle = (async () => {
       for (let i = 2000; i < 2100; i++) await pushDelayed(resque.db, PAST + (i % 3), encodeDelayedItem("SomeJob", [i], "jobq"));
