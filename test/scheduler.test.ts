@@ -130,7 +130,7 @@ describe("scheduler", () => {
       afterSchedule: () => void calls.push("afterSchedule"),
     });
     const plain = defineJob("Plain", { queue: "pq", perform() {} });
-    await pushDelayed(resque.db, PAST, encodeDelayedItem("Hooked", [7], "hq"));
+    await pushDelayed(resque.db, PAST, encodeDelayedItem("Hooked", [7, float(2)], "hq"));
     await pushDelayed(resque.db, PAST, encodeDelayedItem("Plain", [], null));
     await pushDelayed(resque.db, PAST, "not json");
     await pushDelayed(resque.db, PAST, encodeDelayedItem("Unknown", [], null));
@@ -138,7 +138,7 @@ describe("scheduler", () => {
     const scheduler = schedulerOf(resque, { registry: registryOf(hooked, plain), log: { ...QUIET, error: (m) => errors.push(m) } });
     await scheduler.tick();
     assert.deepEqual(calls, ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"]);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("hq"), 0, -1), ['{"class":"Hooked","args":[7]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("hq"), 0, -1), ['{"class":"Hooked","args":[7,2.0]}'], "Ruby's float form kept through the hooks");
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("pq"), 0, -1), ['{"class":"Plain","args":[]}']);
     assert.equal(errors.length, 2, errors.join("\n"));
     assert.deepEqual(await leftovers(resque), [lockKey(resque)]);

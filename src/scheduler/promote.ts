@@ -42,6 +42,7 @@ interface Hooked {
   job: Job;
   args: JsonValue[];
   queue: string;
+  payload: string;
 }
 
 const hasHooks = (job: Job): boolean => PROMOTION_HOOKS.some((kind) => jobHooks(job, kind).length > 0);
@@ -60,7 +61,7 @@ function classify(raw: string, ts: number, registry: JobRegistry, log: Scheduler
     log.error(`Dropped delayed ${promotion.className} due at ${ts}: no queue in the item and no registered job with a queue: ${raw}`);
     return { entry: { item: raw, mode: "drop" } };
   }
-  if (job && hasHooks(job)) return { entry: { item: raw, mode: "take" }, hooked: { job, args: promotion.args, queue } };
+  if (job && hasHooks(job)) return { entry: { item: raw, mode: "take" }, hooked: { job, args: promotion.args, queue, payload: promotion.payload } };
   return { entry: { item: raw, mode: "push", queue, payload: promotion.payload } };
 }
 
@@ -84,7 +85,7 @@ export async function drainDue(o: DrainOptions): Promise<DrainResult> {
         else if (entry.mode === "push") result.promoted++;
         else if (hooked) {
           try {
-            if (await promote(o.db, hooked.job, hooked.args, hooked.queue)) result.promoted++;
+            if (await promote(o.db, hooked.job, hooked.args, hooked.queue, hooked.payload)) result.promoted++;
           } catch (error) {
             // Ruby's on_enqueue_failure: logged, and the job is gone.
             o.log.error(`Enqueueing delayed ${hooked.job.className} due at ${ts} failed: ${error instanceof Error ? error.message : String(error)}`);
