@@ -3,6 +3,8 @@ export { FailedJobs, type FailureRecord } from "./client/failed.ts";
 export type { ResqueInfo, WorkerStatus } from "./client/status.ts";
 export type { DelayedPredicate, ScheduledItem } from "./client/delayed.ts";
 export type { DelayTime, DelayedItem } from "./protocol/delayed.ts";
+export type { SchedulerStatus } from "./client/scheduler-status.ts";
+export { Scheduler, type SchedulerOptions, type SchedulerLogger } from "./scheduler/scheduler.ts";
 export { defineJob, DontPerform, type Job, type JobSpec } from "./jobs/define.ts";
 export { defineWorkerHooks, type WorkerHooks } from "./jobs/worker-hooks.ts";
 export { JobRegistry } from "./jobs/registry.ts";

@@ -82,7 +82,8 @@ export async function removeDelayedSelection(db: Db, predicate: DelayedPredicate
   return removed;
 }
 
-const PROMOTION_HOOKS: JobHookKind[] = ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"];
+/** The hooks promotion runs, in order; a job with none of them is promoted by one script. */
+export const PROMOTION_HOOKS: JobHookKind[] = ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"];
 
 /**
  * enqueue_delayed: remove the matching delayed items and push each now, with the promotion hooks.
@@ -105,11 +106,12 @@ export async function enqueueDelayed(db: Db, ref: JobRef, args: readonly unknown
 /**
  * enqueue_from_config for a known job: beforeSchedule (a `false` drops it), beforeDelayedEnqueue
  * (return ignored), the core enqueue with its hooks, afterSchedule. Returns whether it was pushed.
+ * `payload`: the bytes Ruby would push for a stored item (its float forms kept), instead of re-encoding `args`.
  */
-export async function promote(db: Db, job: Job, args: readonly unknown[], queue: string): Promise<boolean> {
+export async function promote(db: Db, job: Job, args: readonly unknown[], queue: string, payload?: string): Promise<boolean> {
   if (!(await runGate(job, "beforeSchedule", args))) return false;
   await runAfter(job, "beforeDelayedEnqueue", args);
-  const pushed = await enqueue(db, job, args as never, queue);
+  const pushed = await enqueue(db, job, args as never, queue, undefined, payload);
   await runAfter(job, "afterSchedule", args);
   return pushed;
 }

@@ -46,12 +46,12 @@ export async function runAfter(job: Job | undefined, kind: JobHookKind, args: re
   if (job) for (const hook of jobHooks(job, kind)) await hook(...args);
 }
 
-/** Returns false when a beforeEnqueue hook stopped it. */
-export async function enqueue<J extends JobRef>(db: Db, ref: J, args: JobArgs<J>, queue?: string, registry?: JobRegistry): Promise<boolean> {
+/** Returns false when a beforeEnqueue hook stopped it. `payload`: exact bytes to push (a promoted item's, Ruby floats kept). */
+export async function enqueue<J extends JobRef>(db: Db, ref: J, args: JobArgs<J>, queue?: string, registry?: JobRegistry, payload?: string): Promise<boolean> {
   const resolved = resolveJob(ref, registry);
   const target = inferQueue(resolved, queue);
   if (!(await runGate(resolved.job, "beforeEnqueue", args))) return false;
-  await pushPayloads(db, target, [encodePayload(resolved.className, args)]);
+  await pushPayloads(db, target, [payload ?? encodePayload(resolved.className, args)]);
   await runAfter(resolved.job, "afterEnqueue", args);
   return true;
 }

@@ -11,6 +11,7 @@ import * as delayedStore from "../store/delayed.ts";
 import * as delayed from "./delayed.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
+import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
 export interface ResqueOptions extends ConnectOptions {
@@ -160,6 +161,11 @@ export class Resque {
   /** reset_delayed_queue: drop every delayed job; returns how many went. */
   resetDelayedQueue(): Promise<number> {
     return delayedStore.resetDelayed(this.db);
+  }
+
+  /** Who leads the schedulers (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX as `lockPrefix`) and how late due jobs are. */
+  schedulerStatus(lockPrefix?: string): Promise<SchedulerStatus> {
+    return schedulerStatus(this.db, Date.now(), lockPrefix);
   }
 
   queues(): Promise<string[]> {

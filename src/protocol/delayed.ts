@@ -2,7 +2,8 @@
  * resque-scheduler's delayed items and timestamps, pure. Items are matched by exact bytes
  * (LREM and the `timestamps:<item>` key), so the field order `class, args, queue` is the protocol.
  */
-import { decodeJson } from "./json-decode.ts";
+import { canonicalJson, decodeJson } from "./json-decode.ts";
+import { rawMembers } from "./json-members.ts";
 import { encodeJson, type JsonValue } from "./json.ts";
 
 /** A delayed item as stored in `delayed:<ts>`: decoded when possible, raw always. */
@@ -72,3 +73,26 @@ export function timestampIn(seconds: number, nowMs: number): number {
 
 /** Whether resque-scheduler would enqueue at once instead of delaying: `ts.to_i <= Time.now.to_i`. */
 export const isDue = (ts: number, nowMs: number): boolean => ts <= Math.floor(nowMs / 1000);
+
+/** What promotion pushes for one stored item: Ruby's enqueue_from_config payload, byte for byte. */
+export interface Promotion {
+  className: string;
+  /** The item's own queue; null when absent, and the job's registered queue is to be used. */
+  queue: string | null;
+  args: JsonValue[];
+  /** `{"class":..,"args":..}` (no queue field), as Resque.push writes it after Ruby decodes the item. */
+  payload: string;
+}
+
+/** Read an item as promotion does; undefined when Ruby could not decode it either. */
+export function promotionOf(raw: string): Promotion | undefined {
+  const item = decodeDelayedItem(raw);
+  if (!item) return undefined;
+  // Raw member text keeps Ruby's float and big-integer forms; canonicalJson re-emits it as Ruby's encode would.
+  const members = rawMembers(raw);
+  const argsText = members.get("args");
+  const canonical = argsText === undefined || argsText === "null" ? "[]" : canonicalJson(argsText);
+  const args = canonical.startsWith("[") ? canonical : `[${canonical}]`;
+  const payload = `{"class":${canonicalJson(members.get("class")!)},"args":${args}}`;
+  return { className: item.className, queue: item.queue, args: item.args, payload };
+}

@@ -33,6 +33,8 @@ export interface ResqueKeys {
   delayed(ts: number | string): string;
   /** resque-scheduler: SET of `delayedMember(ts)` values where this exact item is delayed. */
   timestamps(item: string): string;
+  /** resque-scheduler's leader lock: the namespace twice, then `PREFIX:` when a prefix is set. */
+  schedulerLock(prefix?: string): string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -64,5 +66,7 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     // The key is the namespace plus the member value, which Lua scripts rely on.
     delayed: (ts: number | string) => `${p}${delayedMember(ts)}`,
     timestamps: (item: string) => `${p}timestamps:${item}`,
+    // Ruby builds "#{namespace}:#{prefix}resque_scheduler_master_lock" and sends it through the namespaced client.
+    schedulerLock: (prefix?: string) => `${p}${namespace}:${prefix ? `${prefix}:` : ""}resque_scheduler_master_lock`,
   };
 }

@@ -28,3 +28,6 @@ export const isResqueWorkerCommand = (command: string): boolean =>
 /** The master's title: what it supervises. */
 export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "", separator = ",") =>
   procline(`Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")}) for ${queues.join(separator)}, last started at ${lastStart}`, prefix);
+
+/** resque-scheduler's title, `resque-scheduler-<version>[<app>]: <state>`; it must not match stock's worker pattern. */
+export const schedulerTitle = (state: string, app?: string): string => `resque-scheduler-${VERSION}${app ? `[${app}]` : ""}: ${state}`;

@@ -29,6 +29,11 @@ when "timestamp_size" then Resque.delayed_timestamp_size(Integer(rest[0]))
 when "scheduled_at" then Resque.scheduled_at(SomeJob, *SAMPLE_ARGS)
 when "find" then Resque.find_delayed_selection(SomeJob) { |args| args[1] == "a" }
 when "enqueue_delayed" then Resque.enqueue_delayed(SomeJob, *SAMPLE_ARGS)
+when "enqueue_at_many" # ts count: `count` delayed SomeJob items with args [i]
+  rest[1].to_i.times { |i| Resque.enqueue_at(Time.at(Integer(rest[0])), SomeJob, i) }
+  rest[1].to_i
+when "run" # a scheduler process (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env); TERM releases the lock
+  Resque::Scheduler.run
 else abort "unknown command #{command}"
 end
 puts JSON.generate(out)

@@ -1,0 +1,81 @@
+/** `resque scheduler`: resque-scheduler's process for delayed jobs, sharing the leader lock with Ruby schedulers. */
+import { defineCommand } from "citty";
+import { JobRegistry } from "../jobs/registry.ts";
+import { currentRuntime } from "../runtime/detect.ts";
+import type { Runtime } from "../runtime/types.ts";
+import { Scheduler } from "../scheduler/scheduler.ts";
+import { closeDb, openDb } from "../store/connection.ts";
+import { loadJobModules } from "../worker/load-jobs.ts";
+import { say } from "./console.ts";
+import { reportError } from "./errors.ts";
+import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
+import { UsageError } from "./context.ts";
+
+export const schedulerArgs = {
+  ...redisConnectArgs,
+  redis: { type: "string", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
+  namespace: { type: "string", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
+  require: { type: "string", description: "Job modules whose queues and promotion hooks apply, comma-separated (RESQUE_REQUIRE)" },
+  interval: { type: "string", description: "Seconds between polls (RESQUE_SCHEDULER_INTERVAL, default 5)" },
+  "lock-timeout": { type: "string", description: "Seconds the leader lock lives unless renewed (LOCK_TIMEOUT, default 180)" },
+  "lock-prefix": { type: "string", description: "Leader lock key prefix (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX)" },
+  "batch-size": { type: "string", description: "Delayed items promoted per atomic step (DELAYED_REQUEUE_BATCH_SIZE, default 100)" },
+  "lag-warn": { type: "string", description: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)" },
+  app: { type: "string", description: "Name shown in the process title (APP_NAME)" },
+} as const;
+
+/** A flag, else its resque-scheduler env var. */
+function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
+  const given = args[flag];
+  return typeof given === "string" && given !== "" ? given : runtime.env(env) || undefined;
+}
+
+function numberOf(value: string | undefined, name: string, fallback: number, min: number, unit = "seconds"): number {
+  if (value === undefined) return fallback;
+  const n = Number(value.trim());
+  if (value.trim() === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} "${value}" is not a number of ${unit} of at least ${min} (default ${fallback}).`);
+  return n;
+}
+
+export const schedulerCommand = defineCommand({
+  meta: { name: "scheduler", description: "Promote due delayed jobs; one leader at a time among Ruby and TypeScript schedulers" },
+  args: schedulerArgs,
+  async run({ args }) {
+    const runtime = currentRuntime();
+    try {
+      const flags = args as Record<string, unknown>;
+      const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
+      const batch = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
+      if (!Number.isInteger(batch)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batch}.`);
+      const registry = new JobRegistry();
+      const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+      await loadJobModules(runtime, registry, modules);
+      const verbose = ["VERBOSE", "LOGGING"].some((k) => runtime.env(k) !== undefined);
+      const db = openDb({
+        ...connectOptionsFrom((name) => runtime.env(name), flags),
+        redis: get("redis", "REDIS_URL"),
+        namespace: get("namespace", "RESQUE_NAMESPACE"),
+        outage: "wait",
+        onOutage: (m) => (m ? say.warn(`${m} Retrying with backoff.`) : say.info("Redis is back.")),
+      });
+      const scheduler = new Scheduler({
+        db,
+        runtime,
+        registry,
+        interval: numberOf(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),
+        lockTimeout: numberOf(get("lock-timeout", "LOCK_TIMEOUT"), "LOCK_TIMEOUT", 180, 1),
+        lockPrefix: get("lock-prefix", "RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"),
+        batchSize: batch,
+        lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
+        app: get("app", "APP_NAME"),
+        log: { info: (m) => verbose && say.info(m), warn: (m) => say.warn(m), error: (m) => say.error(m) },
+      });
+      scheduler.trapSignals();
+      await scheduler.run();
+      await closeDb(db);
+      runtime.exit(0);
+    } catch (error) {
+      runtime.exit(reportError(error));
+    }
+  },
+});

@@ -1,0 +1,159 @@
+/**
+ * The scheduler process (resque-scheduler's Resque::Scheduler.run, delayed jobs only): each poll,
+ * claim or renew the leader lock; the leader promotes everything due; signals release the lock.
+ */
+import { JobRegistry } from "../jobs/registry.ts";
+import { schedulerTitle } from "../protocol/procline.ts";
+import type { Runtime, TrappedSignal } from "../runtime/types.ts";
+import type { Db } from "../store/connection.ts";
+import { nextDue } from "../store/scheduler.ts";
+import { DEFAULT_LOCK_TIMEOUT, LeaderLock } from "./lock.ts";
+import { drainDue, type SchedulerLogger } from "./promote.ts";
+
+export type { SchedulerLogger } from "./promote.ts";
+
+export interface SchedulerOptions {
+  db: Db;
+  runtime: Runtime;
+  /** Jobs from --require: their queues fill in items without one, and their hooks run on promotion. */
+  registry?: JobRegistry;
+  /** RESQUE_SCHEDULER_INTERVAL: seconds between polls (default 5). */
+  interval?: number;
+  /** LOCK_TIMEOUT: the lock's TTL in seconds (default 180). */
+  lockTimeout?: number;
+  /** RESQUE_SCHEDULER_MASTER_LOCK_PREFIX. */
+  lockPrefix?: string;
+  /** DELAYED_REQUEUE_BATCH_SIZE (default 100, at least 1). */
+  batchSize?: number;
+  /** Warn when the oldest due item waits longer than this many seconds (default 60). */
+  lagWarn?: number;
+  /** The lock value; default `host:pid`. Set it where hosts share a name and pid (PID 1 in containers). */
+  lockValue?: string;
+  /** APP_NAME, shown in the process title. */
+  app?: string;
+  log?: SchedulerLogger;
+  /** The clock, in ms (tests move it). */
+  now?: () => number;
+}
+
+const QUIET: SchedulerLogger = { info() {}, warn() {}, error() {} };
+const STOP_SIGNALS: TrappedSignal[] = ["QUIT", "TERM", "INT"];
+
+export class Scheduler {
+  readonly lock: LeaderLock;
+  readonly #o: SchedulerOptions;
+  readonly #log: SchedulerLogger;
+  readonly #now: () => number;
+  readonly #batch: number;
+  // undefined until the first claim, so the first answer sets the title either way.
+  #leader: boolean | undefined;
+  #stopping = false;
+  #wake: (() => void) | undefined;
+  #lagWarned = false;
+  #untrap: (() => void)[] = [];
+
+  constructor(options: SchedulerOptions) {
+    const batch = options.batchSize ?? 100;
+    // Ruby floods duplicates with 0 (reference §3.4); refuse it instead.
+    if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number of at least 1, got ${batch}`);
+    this.#o = options;
+    this.#batch = batch;
+    this.#log = options.log ?? QUIET;
+    this.#now = options.now ?? Date.now;
+    this.lock = new LeaderLock(options.db, options.lockValue ?? `${options.runtime.hostname()}:${options.runtime.pid}`, {
+      timeout: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
+      prefix: options.lockPrefix,
+    });
+  }
+
+  /** Whether the last claim or renewal found us leading. */
+  get leader(): boolean {
+    return this.#leader === true;
+  }
+
+  /** QUIT, TERM and INT stop the loop (between batches) and release the lock. */
+  trapSignals(): void {
+    for (const signal of STOP_SIGNALS) this.#untrap.push(this.#o.runtime.onSignal(signal, () => this.stop()));
+  }
+
+  /** Ask the loop to end; it releases the lock on its way out. */
+  stop(): void {
+    this.#stopping = true;
+    this.#wake?.();
+  }
+
+  /** Poll until stopped, then release the lock if it is still ours. */
+  async run(): Promise<void> {
+    this.#title("Starting");
+    try {
+      while (!this.#stopping) {
+        await this.tick();
+        if (!this.#stopping) await this.#sleep((this.#o.interval ?? 5) * 1000);
+      }
+    } finally {
+      for (const untrap of this.#untrap.splice(0)) untrap();
+      await this.lock.release().catch((error: unknown) => this.#log.error(`Could not release the scheduler lock: ${message(error)}`));
+      this.#leader = false;
+    }
+  }
+
+  /** One poll: claim or renew the lock; as leader, report lag and promote everything due. */
+  async tick(): Promise<void> {
+    try {
+      this.#setLeader(await this.lock.claim());
+      if (!this.#leader) return;
+      const now = Math.floor(this.#now() / 1000);
+      this.#checkLag(now, await nextDue(this.#o.db, now));
+      const result = await drainDue({
+        db: this.#o.db,
+        registry: this.#o.registry ?? new JobRegistry(),
+        batchSize: this.#batch,
+        now,
+        stillLeader: async () => {
+          this.#setLeader(await this.lock.renew());
+          return this.#leader === true;
+        },
+        stopping: () => this.#stopping,
+        log: this.#log,
+      });
+      if (result.promoted + result.dropped > 0) this.#log.info(`Promoted ${result.promoted} delayed jobs${result.dropped ? `, dropped ${result.dropped}` : ""}`);
+    } catch (error) {
+      // Ruby (since 4.4.0) keeps looping through Redis errors; leadership is re-established next poll.
+      this.#log.error(`Scheduler poll failed: ${message(error)}`);
+      this.#leader = false;
+    }
+  }
+
+  #checkLag(now: number, oldest: number | undefined): void {
+    const lag = oldest === undefined ? 0 : now - oldest;
+    const limit = this.#o.lagWarn ?? 60;
+    if (lag > limit && !this.#lagWarned) this.#log.warn(`Delayed jobs are ${lag}s late (the oldest was due at ${oldest}); promotion is falling behind`);
+    else if (lag <= limit && this.#lagWarned) this.#log.info(`Delayed jobs are on time again (${lag}s late)`);
+    this.#lagWarned = lag > limit;
+  }
+
+  #setLeader(leader: boolean): void {
+    if (leader !== this.#leader) {
+      this.#log.info(leader ? `Leading as ${this.lock.value}` : `Following; the lock is not ours (${this.lock.value})`);
+      this.#title(leader ? "Master scheduler" : "Child scheduler");
+    }
+    this.#leader = leader;
+  }
+
+  #title(state: string): void {
+    this.#o.runtime.setTitle(schedulerTitle(state, this.#o.app));
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -1,0 +1,45 @@
+--[[
+  Promote one batch of a due timestamp, atomically (resque-scheduler's per-batch WATCH/MULTI,
+  without its gaps). The caller read the head of delayed:<ts> and sends those items back; if the
+  head changed since (another scheduler, a removal), nothing happens and it reads again. So an
+  item is pushed exactly once and never dropped unpushed, whoever else touches the list.
+
+  KEYS[1] delayed:<ts>   KEYS[2] delayed_queue_schedule   KEYS[3] queues (the set)
+  KEYS[4..] per item, two keys: timestamps:<item>, then queue:<q> (any key when not pushed)
+
+  ARGV[1] ts   ARGV[2] delayed:<ts> (the un-namespaced timestamps member)
+  ARGV[3..] per item, four values: item (exact bytes), mode, queue name, payload
+            mode "push": SADD queues + RPUSH queue:<q> payload (Resque.push)
+            mode "take": removed only; the caller enqueues it with the job's hooks
+            mode "drop": removed only (undecodable, or no queue: Ruby loses it the same way)
+
+  With no items it only cleans up: an empty list's timestamp leaves the schedule.
+  Returns the number of items removed, or -1 when the head was not what the caller read.
+]]
+local n = (#KEYS - 3) / 2
+if n > 0 then
+  local head = redis.call('LRANGE', KEYS[1], 0, n - 1)
+  if #head ~= n then return -1 end
+  for i = 1, n do
+    if head[i] ~= ARGV[3 + (i - 1) * 4] then return -1 end
+  end
+  for i = 1, n do
+    local a = 3 + (i - 1) * 4
+    if ARGV[a + 1] == 'push' then
+      redis.call('SADD', KEYS[3], ARGV[a + 2])
+      redis.call('RPUSH', KEYS[4 + (i - 1) * 2 + 1], ARGV[a + 3])
+    end
+  end
+  redis.call('LTRIM', KEYS[1], n, -1)
+  for i = 1, n do
+    local item = ARGV[3 + (i - 1) * 4]
+    -- One timestamps member covers every copy at this ts: keep it while a copy is still waiting
+    -- (Ruby's SREM here orphans copies in later batches from remove_delayed).
+    local ok, left = pcall(redis.call, 'LPOS', KEYS[1], item)
+    if not ok or not left then redis.call('SREM', KEYS[4 + (i - 1) * 2], ARGV[2]) end
+  end
+end
+if redis.call('LLEN', KEYS[1]) == 0 then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+end
+return n

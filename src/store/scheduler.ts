@@ -1,0 +1,66 @@
+/** resque-scheduler's leader lock and the promotion of due delayed items (see lua/scheduler-lock-*, promote-due). */
+import { delayedMember } from "../protocol/keys.ts";
+import type { Db } from "./connection.ts";
+import { check } from "./queues.ts";
+import { script } from "./workers.ts";
+
+/** acquire!: SETNX + EXPIRE in one script; true when we took the lock. */
+export async function acquireLock(db: Db, key: string, value: string, timeoutSeconds: number): Promise<boolean> {
+  return Number(await script(db, "schedulerLockAcquire")(key, value, timeoutSeconds)) === 1;
+}
+
+/** locked?: still ours? then the TTL starts again; true when we hold it. */
+export async function renewLock(db: Db, key: string, value: string, timeoutSeconds: number): Promise<boolean> {
+  return Number(await script(db, "schedulerLockRenew")(key, value, timeoutSeconds)) === 1;
+}
+
+/** Delete the lock only if it is still ours; true when it was. */
+export async function releaseLock(db: Db, key: string, value: string): Promise<boolean> {
+  return Number(await script(db, "schedulerLockRelease")(key, value)) === 1;
+}
+
+/** The lock's holder (`host:pid`), or null when no scheduler leads. */
+export const lockHolder = (db: Db, key: string): Promise<string | null> => db.redis.get(key);
+
+/** The earliest timestamp due at `now` (Unix seconds), or undefined (Ruby's ZRANGEBYSCORE -inf now LIMIT 0 1). */
+export async function nextDue(db: Db, now: number): Promise<number | undefined> {
+  const [ts] = await db.redis.zrangebyscore(db.keys.delayedSchedule, "-inf", String(now), "LIMIT", 0, 1);
+  return ts === undefined ? undefined : Number(ts);
+}
+
+/** The first `count` items of `delayed:<ts>`, which promoteBatch must be handed back unchanged. */
+export const batchAt = (db: Db, ts: number, count: number): Promise<string[]> => db.redis.lrange(db.keys.delayed(ts), 0, count - 1);
+
+/** One item of a batch and what to do with it (see promote-due.lua). */
+export interface BatchEntry {
+  item: string;
+  mode: "push" | "take" | "drop";
+  queue?: string;
+  payload?: string;
+}
+
+/** Remove (and push) a batch read by batchAt; how many went, or -1 when the list's head changed meanwhile. */
+export async function promoteBatch(db: Db, ts: number, entries: readonly BatchEntry[]): Promise<number> {
+  const k = db.keys;
+  const keys = [k.delayed(ts), k.delayedSchedule, k.queues];
+  const argv: (string | number)[] = [ts, delayedMember(ts)];
+  for (const e of entries) {
+    const pushed = e.mode === "push";
+    keys.push(k.timestamps(e.item), pushed ? k.queue(e.queue!) : k.timestamps(e.item));
+    argv.push(e.item, e.mode, pushed ? e.queue! : "", pushed ? e.payload! : "");
+  }
+  return Number(await script(db, "promoteDue")(keys.length, ...keys, ...argv));
+}
+
+/** What is due at `now`: the oldest due timestamp, how many timestamps and how many items. */
+export async function dueSummary(db: Db, now: number): Promise<{ oldest: number | undefined; timestamps: number; jobs: number }> {
+  const stamps = await db.redis.zrangebyscore(db.keys.delayedSchedule, "-inf", String(now));
+  let jobs = 0;
+  // 100 LLENs per pipeline, as Ruby's find_delayed_selection batches its LRANGEs.
+  for (let i = 0; i < stamps.length; i += 100) {
+    const pipeline = db.redis.pipeline();
+    for (const ts of stamps.slice(i, i + 100)) pipeline.llen(db.keys.delayed(ts));
+    for (const n of await pipeline.exec().then(check)) jobs += Number(n);
+  }
+  return { oldest: stamps[0] === undefined ? undefined : Number(stamps[0]), timestamps: stamps.length, jobs };
+}
