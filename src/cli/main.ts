@@ -13,6 +13,7 @@ import { pruneCommand } from "./prune.ts";
 import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
 import { workersCommand } from "./workers.ts";
+import { schedulerCommand } from "./scheduler.ts";
 import { runCli } from "./dispatch.ts";
 
 const main = defineCommand({
@@ -27,6 +28,7 @@ const main = defineCommand({
     pause: pauseCommand,
     resume: resumeCommand,
     prune: pruneCommand,
+    scheduler: schedulerCommand,
     "worker-process": workerProcessCommand,
   },
 });
