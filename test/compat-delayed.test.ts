@@ -1,32 +1,19 @@
 // Delayed jobs proven against resque-scheduler 5.0 itself (the gem), both directions.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import process from "node:process";
 import { describe, it } from "node:test";
 import { defineJob, float } from "../src/index.ts";
 import { useRedis } from "./support/fixture.ts";
+import { rubySchedulerSkip, rubySchedulerVersion as version, schedulerRb } from "./support/ruby-scheduler.ts";
 
 const redis = useRedis();
-const root = new URL("../", import.meta.url).pathname;
 type Resque = ReturnType<typeof redis.open>;
 
-const probe = spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; print Resque::Scheduler::VERSION'], { encoding: "utf8" });
-const version = probe.status === 0 ? probe.stdout : undefined;
-const skip = version?.startsWith("5.0.")
-  ? false
-  : `needs Ruby with the resque-scheduler gem 5.0.x (found ${version ?? "none"}): run \`node scripts/setup.mjs ruby\``;
+const skip = rubySchedulerSkip;
 // Bun and Deno do not print a suite's skip reason; say it once for every runtime.
 if (skip) console.log(`# compat-delayed skipped: ${skip}`);
 
-function scheduler(resque: Resque, command: string, ...args: string[]): unknown {
-  const run = spawnSync("ruby", ["test/compat/scheduler.rb", command, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace },
-  });
-  assert.equal(run.status, 0, `ruby ${command}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
-}
+const scheduler = (resque: Resque, command: string, ...args: string[]): unknown =>
+  schedulerRb(redis.server().url, resque.db.keys.namespace, command, ...args);
 
 // SAMPLE_ARGS of test/compat/scheduler.rb, as our client writes them.
 const SAMPLE = [

@@ -1,6 +1,6 @@
 // The scheduler process: resque-scheduler's leader lock and the promotion of due delayed jobs.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { defineJob, float } from "../src/index.ts";
@@ -11,6 +11,7 @@ import { drainDue } from "../src/scheduler/promote.ts";
 import { openDb, type Db } from "../src/store/connection.ts";
 import { pushDelayed } from "../src/store/delayed.ts";
 import { registryOf, useRedis } from "./support/fixture.ts";
+import { rubySchedulerSkip, schedulerRb } from "./support/ruby-scheduler.ts";
 import { eventually, exited } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
@@ -243,20 +244,11 @@ describe("scheduler", () => {
   });
 });
 
-const probe = spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; print Resque::Scheduler::VERSION'], { encoding: "utf8" });
-const version = probe.status === 0 ? probe.stdout : undefined;
-const skip = version?.startsWith("5.0.") ? false : `needs Ruby with the resque-scheduler gem 5.0.x (found ${version ?? "none"}): run \`node scripts/setup.mjs ruby\``;
+const skip = rubySchedulerSkip;
 if (skip) console.log(`# scheduler compat skipped: ${skip}`);
 
-function ruby(resque: Resque, command: string, ...args: string[]): unknown {
-  const run = spawnSync("ruby", ["test/compat/scheduler.rb", command, ...args], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace },
-  });
-  assert.equal(run.status, 0, `ruby ${command}: ${run.stderr}`);
-  return JSON.parse(run.stdout);
-}
+const ruby = (resque: Resque, command: string, ...args: string[]): unknown =>
+  schedulerRb(redis.server().url, resque.db.keys.namespace, command, ...args);
 
 /** A Ruby resque-scheduler (Resque::Scheduler.run) on this namespace, polling every 0.05 s. */
 function spawnRubyScheduler(resque: Resque): ChildProcess {
