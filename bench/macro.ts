@@ -1,7 +1,7 @@
 // Side-by-side benchmark: stock Resque 3.0 and ours, same machine, same run, same Redis.
 // `npm run bench` (N=20000 RUNS=3; `npm run bench:full` sets N=200000; WORKLOADS=Noop,Sleep1ms,Cpu;
 // ONLY=<name parts> to pick contenders; BENCH_QUICK=1 is CI's short run). Slow contenders get at
-// most `cap` jobs. Prints the tables and writes bench/results.json.
+// most `cap` jobs. Prints the tables and writes bench/results.json (not for BENCH_QUICK or ONLY).
 //
 // Throughput: jobs enqueued first; workers start and register while `pause-all-workers` is set;
 // the clock runs from unpause until stat:processed reaches N. "cold" starts the clock at spawn.
@@ -94,7 +94,11 @@ console.log("\nEnqueue throughput");
 console.table(enqueue);
 console.log("\nWorker process start-up (what JOBS_PER_FORK amortises)");
 console.table(startup);
-writeFileSync(
-  `${root}bench/results.json`,
-  JSON.stringify({ date: new Date().toISOString(), machine, n: N, runs: RUNS, throughput, latency, enqueue, startup }, null, 2),
-);
+// The short run (CI, `npm test`) and a partial one (ONLY) must not replace the full run's
+// numbers, which are the README tables' source and are kept in the repository.
+if (!quick && process.env["ONLY"] === undefined) {
+  writeFileSync(
+    `${root}bench/results.json`,
+    JSON.stringify({ date: new Date().toISOString(), machine, n: N, runs: RUNS, throughput, latency, enqueue, startup }, null, 2),
+  );
+}
