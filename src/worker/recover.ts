@@ -5,13 +5,12 @@
  * and goes to the failed list instead; a job past its deadline fails as Resque::JobTimeout.
  * At most once (stock's behaviour) records them as failures.
  */
-import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { encodeFailure, POISON_JOB } from "../protocol/failure.ts";
 import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import { returnJobs, type Charge, type UnfinishedJob } from "../store/recovery.ts";
 import { inflightEntries } from "../store/workers.ts";
-import { unregisterWithFailures, type DirtyExit } from "./unregister.ts";
+import { jobClassName, unregisterWithFailures, type DirtyExit } from "./unregister.ts";
 
 export type FetchMode = "reliable" | "at-most-once";
 
@@ -33,25 +32,25 @@ export interface Recovered {
 /** How one unfinished job is settled: a charge, or a failure to record now (a timeout). */
 export type Settlement = Exclude<Charge, "failed"> | { exception: string; message: (className: string) => string };
 
-export interface RecoverOptions {
+/** How to settle a worker's unfinished jobs, and what their records say. */
+export interface SettleOptions {
   policy: RecoveryPolicy;
   /** Per in-flight entry; "counted" for every job a process died running, "uncounted" for jobs handed back. */
   settle: (entry: string) => Settlement;
-  dirtyExit: DirtyExit;
   at: Date;
   /** Why the worker is gone, for the PoisonJob record. */
   reason: string;
 }
 
+export interface RecoverOptions extends SettleOptions {
+  /** What the worker's remaining entries are recorded as when it unregisters (at most once, a stock worker's job). */
+  dirtyExit: DirtyExit;
+}
+
 /** Every job charged the same way (a crash charges them all; a hand-back none). */
 export const settleAll = (settlement: Settlement) => () => settlement;
 
-const classOf = (payload: string) => {
-  const decoded = decodePayload(payload);
-  return isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
-};
-
-function unfinished(entries: readonly string[], id: string, o: RecoverOptions): UnfinishedJob[] {
+function unfinished(entries: readonly string[], id: string, o: SettleOptions): UnfinishedJob[] {
   return entries.flatMap((entry): UnfinishedJob[] => {
     const job = entryJob(entry);
     if (!job) return [];
@@ -60,7 +59,7 @@ function unfinished(entries: readonly string[], id: string, o: RecoverOptions): 
     const record = (exception: string, error: string) =>
       encodeFailure({ at: o.at, rawPayload: job.payload, exception, error, backtrace: [], worker: id, queue: job.queue });
     if (typeof settlement === "object") {
-      return [{ ...base, charge: "failed" as const, record: record(settlement.exception, settlement.message(classOf(job.payload))) }];
+      return [{ ...base, charge: "failed" as const, record: record(settlement.exception, settlement.message(jobClassName(job.payload))) }];
     }
     if (settlement === "uncounted") return [{ ...base, charge: "uncounted" as const, record: "" }];
     const poison = record(
@@ -74,23 +73,22 @@ function unfinished(entries: readonly string[], id: string, o: RecoverOptions): 
 
 /** Recover a worker that is gone, then unregister it. */
 export async function recoverWorker(db: Db, id: string, options: RecoverOptions): Promise<Recovered> {
-  let returned = { requeued: 0, poisoned: 0, failed: 0 };
   const entries = await inflightEntries(db, id);
   let jobs = unfinished(entries, id, options);
   // At most once, only failures decided here (timeouts) are written; the rest become DirtyExit records below.
   if (options.policy.mode === "at-most-once") jobs = jobs.filter((j) => j.charge === "failed");
-  returned = await returnJobs(db, id, jobs, options.policy.limit);
+  const returned = await returnJobs(db, id, jobs, options.policy.limit);
   const dirty = await unregisterWithFailures(db, id, options.dirtyExit, options.at);
   return { requeued: returned.requeued, poisoned: returned.poisoned, failed: returned.failed + dirty };
 }
 
 /** A live worker hands back jobs it took and will not run (shutdown, TERM); they do not count toward poison. */
 export async function releaseJobs(db: Db, id: string, entries: readonly string[]): Promise<number> {
-  const options: RecoverOptions = { policy: DEFAULT_RECOVERY, settle: settleAll("uncounted"), dirtyExit: { exception: "", message: () => "" }, at: new Date(), reason: "" };
+  const options: SettleOptions = { policy: DEFAULT_RECOVERY, settle: settleAll("uncounted"), at: new Date(), reason: "" };
   return (await returnJobs(db, id, unfinished(entries, id, options), Number.MAX_SAFE_INTEGER)).requeued;
 }
 
 /** A live worker settles one job itself (a deadline it enforced): fail it, or count it and put it back. */
-export async function settleJobs(db: Db, id: string, entries: readonly string[], options: RecoverOptions): Promise<Recovered> {
+export async function settleJobs(db: Db, id: string, entries: readonly string[], options: SettleOptions): Promise<Recovered> {
   return returnJobs(db, id, unfinished(entries, id, options), options.policy.limit);
 }

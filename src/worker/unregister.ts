@@ -12,6 +12,12 @@ export interface DirtyExit {
   message: (className: string) => string;
 }
 
+/** The class a payload names, for failure messages; "<Unknown Job>" when it names none (stock's wording). */
+export function jobClassName(rawPayload: string): string {
+  const decoded = decodePayload(rawPayload);
+  return isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
+}
+
 /** Unregister `id`; each job it had in flight becomes a failure record (no stat:failed bump, as stock). */
 export async function unregisterWithFailures(db: Db, id: string, why: DirtyExit, at: Date): Promise<number> {
   const entries = await unregisterWorker(db, id);
@@ -19,10 +25,8 @@ export async function unregisterWithFailures(db: Db, id: string, why: DirtyExit,
     const job = entryJob(entry);
     if (!job) return [];
     const rawPayload = job.payload;
-    const decoded = decodePayload(rawPayload);
-    const className = isMalformed(decoded) ? "<Unknown Job>" : decoded.className;
     return [
-      encodeFailure({ at, rawPayload, exception: why.exception, error: why.message(className), backtrace: [], worker: id, queue: job.queue }),
+      encodeFailure({ at, rawPayload, exception: why.exception, error: why.message(jobClassName(rawPayload)), backtrace: [], worker: id, queue: job.queue }),
     ];
   });
   await pushFailures(db, records);

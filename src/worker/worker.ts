@@ -294,8 +294,7 @@ export class Worker {
   /** A job's promise settled: record its outcome, unless the worker already settled it (abandoned past its deadline). */
   #settled(running: RunningJob, failure: { error: unknown } | undefined): void {
     if (running.abandoned) return;
-    this.#running.delete(running);
-    if (this.#solo === running) this.#solo = undefined;
+    this.#forget(running);
     if (this.#o.logJobs) this.#logOutcome(running, failure);
     if (!failure) {
       this.#done.push(running.entry);
@@ -308,6 +307,12 @@ export class Worker {
       return;
     }
     this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, failure.error) });
+  }
+
+  /** No longer running: free its slot (and the solo slot a suspect holds). */
+  #forget(running: RunningJob): void {
+    this.#running.delete(running);
+    if (this.#solo === running) this.#solo = undefined;
   }
 
   #inspect(running: RunningJob, payload: ReturnType<typeof decodePayload>): string {
@@ -332,7 +337,6 @@ export class Worker {
     settleJobs(this.#o.db, this.id, [running.entry], {
       policy: this.#o.recovery,
       settle: settleAll("counted"),
-      dirtyExit: { exception: DIRTY_EXIT, message: () => "" },
       at: this.#o.now(),
       reason: `it ran past its ${seconds} s timeout`,
     }).catch((error: unknown) => this.#o.log.error(`Could not put back ${running.className} after its timeout: ${errorMessage(error)}`));
@@ -346,8 +350,7 @@ export class Worker {
       // Supervised, the master kills this process instead (it can also when the event loop is stuck).
       if (this.#o.supervised || !running.overdue(now)) continue;
       running.abandoned = true;
-      this.#running.delete(running);
-      if (this.#solo === running) this.#solo = undefined;
+      this.#forget(running);
       this.#o.log.warn(`${running.className} ignored its aborted signal; it is failed and abandoned (its code may still be running)`);
       this.#timedOut(running, "it did not stop when its signal aborted and was abandoned (its code may still be running; run workers under a master to have the process replaced)");
       this.#poke();
