@@ -4,11 +4,11 @@ import { JobRegistry } from "../jobs/registry.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
-import { closeDb, openDb } from "../store/connection.ts";
+import { closeDb } from "../store/connection.ts";
 import { loadJobModules } from "../worker/load-jobs.ts";
-import { say } from "./console.ts";
 import { reportError } from "./errors.ts";
-import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
+import { redisConnectArgs } from "./redis-options.ts";
+import { loggerFor, waitingDb } from "./worker-setup.ts";
 import { UsageError } from "./context.ts";
 
 export const schedulerArgs = {
@@ -50,14 +50,7 @@ export const schedulerCommand = defineCommand({
       const registry = new JobRegistry();
       const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
       await loadJobModules(runtime, registry, modules);
-      const verbose = ["VERBOSE", "LOGGING"].some((k) => runtime.env(k) !== undefined);
-      const db = openDb({
-        ...connectOptionsFrom((name) => runtime.env(name), flags),
-        redis: get("redis", "REDIS_URL"),
-        namespace: get("namespace", "RESQUE_NAMESPACE"),
-        outage: "wait",
-        onOutage: (m) => (m ? say.warn(`${m} Retrying with backoff.`) : say.info("Redis is back.")),
-      });
+      const db = waitingDb(runtime, flags, get("redis", "REDIS_URL"), get("namespace", "RESQUE_NAMESPACE"));
       const scheduler = new Scheduler({
         db,
         runtime,
@@ -68,7 +61,7 @@ export const schedulerCommand = defineCommand({
         batchSize: batch,
         lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
         app: get("app", "APP_NAME"),
-        log: { info: (m) => verbose && say.info(m), warn: (m) => say.warn(m), error: (m) => say.error(m) },
+        log: loggerFor(runtime),
       });
       scheduler.trapSignals();
       await scheduler.run();

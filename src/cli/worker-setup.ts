@@ -61,8 +61,11 @@ export function settingsFrom(runtime: Runtime, args: Record<string, unknown>): W
   return workerSettings(env, flagsFrom(args));
 }
 
+/** VERBOSE, LOGGING or VVERBOSE is set (stock's "set = on"). */
+export const isVerbose = (runtime: Runtime): boolean => ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined);
+
 export function loggerFor(runtime: Runtime): Logger {
-  const verbose = ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined);
+  const verbose = isVerbose(runtime);
   return {
     info: (m) => verbose && say.info(m),
     debug: (m) => runtime.env("VVERBOSE") !== undefined && say.debug(m),
@@ -72,10 +75,15 @@ export function loggerFor(runtime: Runtime): Logger {
 }
 
 export function dbFor(runtime: Runtime, settings: WorkerSettings, args: Record<string, unknown>): Db {
+  return waitingDb(runtime, args, settings.redis, settings.namespace);
+}
+
+/** A connection for a long-running process (worker, scheduler): it waits out outages, saying so. */
+export function waitingDb(runtime: Runtime, flags: Record<string, unknown>, redis: string | undefined, namespace: string | undefined): Db {
   return openDb({
-    ...connectOptionsFrom((name) => runtime.env(name), args),
-    redis: settings.redis,
-    namespace: settings.namespace,
+    ...connectOptionsFrom((name) => runtime.env(name), flags),
+    redis,
+    namespace,
     outage: "wait",
     onOutage: (m) => (m ? say.warn(`${m} Retrying with backoff.`) : say.info("Redis is back.")),
   });
@@ -99,7 +107,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     log: loggerFor(runtime),
     recovery: settings.recovery,
     jobTimeout: settings.jobTimeout,
-    logJobs: ["VERBOSE", "LOGGING", "VVERBOSE"].some((k) => runtime.env(k) !== undefined),
+    logJobs: isVerbose(runtime),
     ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
     ...extra,
   });
