@@ -34,7 +34,7 @@ function aptInstall(pkg, advice) {
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
 }
 
-if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");
