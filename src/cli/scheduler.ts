@@ -2,14 +2,14 @@
 import { defineCommand } from "citty";
 import { JobRegistry } from "../jobs/registry.ts";
 import { currentRuntime } from "../runtime/detect.ts";
-import type { Runtime } from "../runtime/types.ts";
 import { Scheduler } from "../scheduler/scheduler.ts";
 import { closeDb } from "../store/connection.ts";
 import { loadJobModules } from "../worker/load-jobs.ts";
 import { reportError } from "./errors.ts";
 import { redisConnectArgs } from "./redis-options.ts";
 import { loggerFor, waitingDb } from "./worker-setup.ts";
-import { UsageError } from "./context.ts";
+import { schedulerSettings } from "./scheduler-settings.ts";
+import { reportToMaster } from "./scheduler-child.ts";
 
 export const schedulerArgs = {
   ...redisConnectArgs,
@@ -22,20 +22,10 @@ export const schedulerArgs = {
   "batch-size": { type: "string", description: "Delayed items promoted per atomic step (DELAYED_REQUEUE_BATCH_SIZE, default 100)" },
   "lag-warn": { type: "string", description: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)" },
   app: { type: "string", description: "Name shown in the process title (APP_NAME)" },
+  "lock-value": { type: "string", description: "This scheduler's leader-lock value (RESQUE_SCHEDULER_LOCK_VALUE, default host:pid; set it where hosts share a name and pid)" },
+  // Appended by the runtime's spawnSelf when a master starts it (`resque work --scheduler`); not for people.
+  "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
 } as const;
-
-/** A flag, else its resque-scheduler env var. */
-function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
-  const given = args[flag];
-  return typeof given === "string" && given !== "" ? given : runtime.env(env) || undefined;
-}
-
-function numberOf(value: string | undefined, name: string, fallback: number, min: number, unit = "seconds"): number {
-  if (value === undefined) return fallback;
-  const n = Number(value.trim());
-  if (value.trim() === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} "${value}" is not a number of ${unit} of at least ${min} (default ${fallback}).`);
-  return n;
-}
 
 export const schedulerCommand = defineCommand({
   meta: { name: "scheduler", description: "Promote due delayed jobs; one leader at a time among Ruby and TypeScript schedulers" },
@@ -44,27 +34,15 @@ export const schedulerCommand = defineCommand({
     const runtime = currentRuntime();
     try {
       const flags = args as Record<string, unknown>;
-      const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
-      const batch = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
-      if (!Number.isInteger(batch)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batch}.`);
+      const { require, redis, namespace, ...options } = schedulerSettings(runtime, flags);
       const registry = new JobRegistry();
-      const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
-      await loadJobModules(runtime, registry, modules);
-      const db = waitingDb(runtime, flags, get("redis", "REDIS_URL"), get("namespace", "RESQUE_NAMESPACE"));
-      const scheduler = new Scheduler({
-        db,
-        runtime,
-        registry,
-        interval: numberOf(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),
-        lockTimeout: numberOf(get("lock-timeout", "LOCK_TIMEOUT"), "LOCK_TIMEOUT", 180, 1),
-        lockPrefix: get("lock-prefix", "RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"),
-        batchSize: batch,
-        lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
-        app: get("app", "APP_NAME"),
-        log: loggerFor(runtime),
-      });
+      await loadJobModules(runtime, registry, require);
+      const db = waitingDb(runtime, flags, redis, namespace);
+      const scheduler = new Scheduler({ ...options, db, runtime, registry, log: loggerFor(runtime) });
       scheduler.trapSignals();
+      const stopReporting = reportToMaster(runtime, scheduler);
       await scheduler.run();
+      stopReporting();
       await closeDb(db);
       runtime.exit(0);
     } catch (error) {

@@ -8,10 +8,12 @@ import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import { reportError } from "./errors.ts";
 import { poolGroups } from "./pool.ts";
+import { withInlineScheduler } from "./scheduler-inline.ts";
+import { schedulerGroup } from "./scheduler-group.ts";
 import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "./worker-setup.ts";
 
 /** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
-const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers"];
+const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler"];
 
 export const workCommand = defineCommand({
   meta: {
@@ -38,7 +40,7 @@ export const workCommand = defineCommand({
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
-        await worker.work();
+        await withInlineScheduler(runtime, settings, db, () => worker.work());
       } else {
         // Children re-read the same settings, so a job module error shows once here, before any spawn.
         await loadJobModules(runtime, new JobRegistry(), settings.require);
@@ -48,11 +50,13 @@ export const workCommand = defineCommand({
           if (value !== undefined) childEnv[key] = value;
         }
         if (settings.redis !== undefined) childEnv["REDIS_URL"] = settings.redis;
-        const flags = Object.entries(flagsFrom(args))
+        const given = flagsFrom(args);
+        const flags = Object.entries(given)
           .filter(([k]) => !MASTER_ONLY.includes(k))
           .map(([k, v]) => `--${k}=${v}`);
         const single = () => [{ queues: settings.queues, count: settings.workerCount, childArgs: ["worker-process", ...flags], childEnv }];
-        const groups = () => (settings.pool ? poolGroups(runtime, settings.pool, flags, childEnv) : single());
+        const scheduler = settings.scheduler ? [schedulerGroup(runtime, settings, given, childEnv)] : [];
+        const groups = () => [...(settings.pool ? poolGroups(runtime, settings.pool, flags, childEnv) : single()), ...scheduler];
         const master = new Master({
           db,
           runtime,

@@ -12,7 +12,7 @@ export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
   "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
   "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
-  "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG", "RESQUE_HEARTBEAT_INTERVAL",
+  "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG", "RESQUE_HEARTBEAT_INTERVAL", "RESQUE_SCHEDULER",
 ] as const;
 
 export const workArgs = {
@@ -40,6 +40,7 @@ export const workArgs = {
   "job-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a job may run unless its definition sets `timeout`; past it the job fails as Resque::JobTimeout (JOB_TIMEOUT, default none)" },
   "watchdog-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a worker process's event loop may stay blocked before the master kills it; 0 = off (WATCHDOG_TIMEOUT, default 10)" },
   pool: { type: "string", valueHint: "FILE", description: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it" },
+  scheduler: { type: "boolean", description: "Also run the scheduler (promotes delayed jobs; `resque scheduler`'s settings by env) under this master (RESQUE_SCHEDULER)" },
   // Appended by the runtime's spawnSelf to make room for the child's process title; not for people.
   "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
 } as const;

@@ -26,7 +26,14 @@ export interface WorkerGroup {
   /** Arguments and environment that start one worker process of this group. */
   childArgs: readonly string[];
   childEnv: Record<string, string>;
+  /**
+   * "scheduler": a `resque scheduler` process (`resque work --scheduler`). It takes no jobs, so
+   * its exit settles none, and only the stop signals reach it (USR1/USR2/CONT are about jobs).
+   */
+  role?: "scheduler";
 }
+
+const isScheduler = (group: WorkerGroup) => group.role === "scheduler";
 
 export interface MasterOptions {
   db: Db;
@@ -189,6 +196,7 @@ export class Master {
   }
 
   async #exited(slot: Slot, exit: ChildExit): Promise<void> {
+    if (isScheduler(slot.group)) return this.#schedulerExited(slot, exit);
     const { pid } = slot.handle;
     this.#slots.delete(pid);
     const clean = exit.code === 0 && exit.signal === null;
@@ -242,10 +250,30 @@ export class Master {
     this.#showTitle();
   }
 
+  /** A scheduler holds no jobs: it is replaced unless it stopped on request. */
+  #schedulerExited(slot: Slot, exit: ChildExit): void {
+    const { pid } = slot.handle;
+    this.#slots.delete(pid);
+    const clean = exit.code === 0 && exit.signal === null;
+    if (this.#stopping || slot.retired) {
+      this.#showTitle();
+      this.#maybeDone();
+      return;
+    }
+    const failedEarly = !clean || slot.killed !== undefined;
+    const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, failedEarly);
+    this.#o.log.warn(`Scheduler process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}); starting another${delay > 0 ? ` in ${delay} ms` : ""}`);
+    this.#fill(slot.group, delay);
+    this.#showTitle();
+  }
+
   #maybeDone(): void {
     // Stopping, a restart still waiting out its crash-loop delay will never start: do not wait for it.
     const pending = [...this.#pending.values()].reduce((a, b) => a + b, 0);
     if (this.#slots.size === 0 && (this.#stopping || pending === 0)) this.#done();
+    // The workers all chose to stop (INTERVAL=0, queues empty): the scheduler beside them goes too.
+    const schedulerOnly = [...this.#slots.values()].every((s) => isScheduler(s.group)) && this.#slots.size > 0;
+    if (!this.#stopping && pending === 0 && schedulerOnly && this.#groups.some((g) => !isScheduler(g))) this.#stop("QUIT");
   }
 
   #trap(): void {
@@ -254,14 +282,18 @@ export class Master {
     on("TERM", () => (this.#o.gracefulTerm ? this.#stop("QUIT") : this.#stopNow()));
     on("INT", () => this.#stopNow());
     // Killing a job means killing its process; replacements start as the processes exit.
-    on("USR1", () => this.#each((h) => h.signal("KILL")));
-    on("USR2", () => this.#each((h) => h.signal("USR2")));
-    on("CONT", () => this.#each((h) => h.signal("CONT")));
+    on("USR1", () => this.#eachWorker((h) => h.signal("KILL")));
+    on("USR2", () => this.#eachWorker((h) => h.signal("USR2")));
+    on("CONT", () => this.#eachWorker((h) => h.signal("CONT")));
     on("HUP", () => void this.#reload());
   }
 
   #each(fn: (handle: ChildHandle) => void): void {
     for (const slot of this.#slots.values()) fn(slot.handle);
+  }
+
+  #eachWorker(fn: (handle: ChildHandle) => void): void {
+    for (const slot of this.#slots.values()) if (!isScheduler(slot.group)) fn(slot.handle);
   }
 
   #stop(signal: "QUIT" | "TERM"): void {
@@ -323,8 +355,10 @@ export class Master {
   }
 
   #showTitle(): void {
-    const label = this.#groups.map((g) => (this.#groups.length === 1 ? parseQueueList(g.queues).configured.join(",") : `${g.queues} x${g.count}`));
-    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, this.#groups.length > 1 ? "; " : ","));
+    const workers = this.#groups.filter((g) => !isScheduler(g));
+    const label = workers.map((g) => (workers.length === 1 ? parseQueueList(g.queues).configured.join(",") : `${g.queues} x${g.count}`));
+    if (workers.length < this.#groups.length && label.length > 0) label[label.length - 1] += " + scheduler";
+    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, workers.length > 1 ? "; " : ","));
   }
 
   #now(): Date {

@@ -31,6 +31,8 @@ export interface SchedulerOptions {
   lockValue?: string;
   /** APP_NAME, shown in the process title. */
   app?: string;
+  /** false: leave the process title alone (the scheduler shares a worker's process, whose title stock tools read). */
+  title?: boolean;
   log?: SchedulerLogger;
   /** The clock, in ms (tests move it). */
   now?: () => number;
@@ -141,7 +143,7 @@ export class Scheduler {
   }
 
   #title(state: string): void {
-    this.#o.runtime.setTitle(schedulerTitle(state, this.#o.app));
+    if (this.#o.title !== false) this.#o.runtime.setTitle(schedulerTitle(state, this.#o.app));
   }
 
   #sleep(ms: number): Promise<void> {

@@ -33,6 +33,8 @@ export interface WorkerSettings {
   heartbeatInterval?: number;
   /** A resque-pool file (--pool / RESQUE_POOL_CONFIG): its groups replace QUEUE and WORKER_COUNT. */
   pool?: string;
+  /** --scheduler / RESQUE_SCHEDULER: the master also keeps a scheduler process running. */
+  scheduler: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     termTimeout: number("RESQUE_TERM_TIMEOUT", pick("term-timeout", "RESQUE_TERM_TIMEOUT"), 0) ?? 4,
     preShutdownTimeout: number("RESQUE_PRE_SHUTDOWN_TIMEOUT", pick("pre-shutdown-timeout", "RESQUE_PRE_SHUTDOWN_TIMEOUT"), 0) ?? 0,
     background: flags["background"] !== undefined || env["BACKGROUND"] !== undefined,
+    scheduler: flags["scheduler"] !== undefined || env["RESQUE_SCHEDULER"] !== undefined,
     recovery: {
       mode: fetchMode(pick("fetch", "FETCH")),
       limit: Math.floor(number("RECOVERY_LIMIT", pick("recovery-limit", "RECOVERY_LIMIT"), 1) ?? DEFAULT_RECOVERY.limit),
