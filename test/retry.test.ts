@@ -347,6 +347,9 @@ describe("retries with Ruby's resque-scheduler 5.0 and stock Resque", { skip: ru
     const [record] = stock("failures");
     assert.equal(record.attempts, 1);
     assert.equal(record.exception, "Error");
+    const page = stock("web", "/failed")["/failed"];
+    assert.equal(page.status, 200, "resque-web's Failed tab renders the record");
+    assert.ok(page.body.includes("Hopeless") && page.body.includes("boom 1"));
     stock("requeue", "0");
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("rq"), 0, -1), ['{"class":"Hopeless","args":[3]}']);
     assert.equal((await failures(resque))[0].attempts, 1, "requeue keeps the key and adds retried_at");
