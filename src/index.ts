@@ -6,6 +6,7 @@ export type { DelayTime, DelayedItem } from "./protocol/delayed.ts";
 export type { SchedulerStatus } from "./client/scheduler-status.ts";
 export { Scheduler, type SchedulerOptions, type SchedulerLogger } from "./scheduler/scheduler.ts";
 export { defineJob, DontPerform, type Job, type JobSpec } from "./jobs/define.ts";
+export type { RetryOptions, ErrorMatcher, ErrorClassMatcher, ErrorPredicate } from "./jobs/retry.ts";
 export { defineWorkerHooks, type WorkerHooks } from "./jobs/worker-hooks.ts";
 export { JobRegistry } from "./jobs/registry.ts";
 export { Worker, type WorkerOptions, type Logger } from "./worker/worker.ts";

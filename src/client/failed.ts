@@ -18,6 +18,8 @@ export interface FailureRecord {
   worker: string;
   queue: string;
   retriedAt?: string;
+  /** Runs made, on the final failure of a job with `retry` options (an extra key stock ignores). */
+  attempts?: number;
   /** The record exactly as stored. */
   raw: string;
   /** Why the stored record could not be read (not JSON, or not a JSON object); every other field is then empty. */
@@ -54,6 +56,7 @@ function readable(value: Record<string, JsonValue>, raw: string, index: number):
     raw,
   };
   if (typeof value["retried_at"] === "string") record.retriedAt = value["retried_at"];
+  if (typeof value["attempts"] === "number") record.attempts = value["attempts"];
   return record;
 }
 

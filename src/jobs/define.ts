@@ -3,6 +3,8 @@
  * Hooks keep stock's names (camelCased) and are found by name prefix like stock's,
  * so `beforePerformLock` and `beforePerformLog` both run, in sorted name order.
  */
+import { retryPolicy, type RetryOptions } from "./retry.ts";
+
 // biome-ignore lint: job arguments are whatever the payload holds
 type Args = any[];
 
@@ -27,6 +29,11 @@ export interface JobSpec<A extends Args = Args> {
   timeout?: number;
   /** Past the timeout, put the job back under RECOVERY_LIMIT instead of failing it. */
   retryOnTimeout?: boolean;
+  /**
+   * Retry failed runs (resque-retry): later ones through the delayed queue, so any scheduler
+   * promotes them. Timeouts and crashes follow `retryOnTimeout` and RECOVERY_LIMIT instead.
+   */
+  retry?: RetryOptions<A>;
   perform(this: JobContext, ...args: A): unknown;
   /** Throw `new DontPerform()` to skip the job quietly (it still counts as processed). */
   beforePerform?(...args: A): unknown;
@@ -63,6 +70,8 @@ export type JobArgs<J> = J extends { perform(this: never, ...args: infer A): unk
 export function defineJob<A extends Args>(className: string, spec: JobSpec<A>): Job<A> {
   if (!className) throw new TypeError("defineJob needs a class name");
   if (typeof spec.perform !== "function") throw new TypeError(`job ${className} needs a perform function`);
+  // Bad retry options fail here, where the job is written, not at its first failure in a worker.
+  if (spec.retry !== undefined) retryPolicy(className, spec.retry);
   return Object.freeze({ ...spec, className, [JOB]: true as const }) as Job<A>;
 }
 

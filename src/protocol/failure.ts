@@ -12,6 +12,8 @@ export interface FailureInput {
   backtrace: readonly string[];
   worker: string;
   queue: string;
+  /** Runs made by a job that retries, when it gives up (not stock: stock readers ignore extra keys). */
+  attempts?: number;
 }
 
 /**
@@ -33,7 +35,8 @@ export function encodeFailure(f: FailureInput): string {
   return (
     `{"failed_at":${JSON.stringify(failedAt(f.at))},"payload":${failurePayloadJson(f.rawPayload)},` +
     `"exception":${JSON.stringify(f.exception)},"error":${JSON.stringify(f.error)},` +
-    `"backtrace":${encodeJson([...f.backtrace])},"worker":${JSON.stringify(f.worker)},"queue":${JSON.stringify(f.queue)}}`
+    `"backtrace":${encodeJson([...f.backtrace])},"worker":${JSON.stringify(f.worker)},"queue":${JSON.stringify(f.queue)}` +
+    `${f.attempts === undefined ? "" : `,"attempts":${f.attempts}`}}`
   );
 }
 

@@ -2,6 +2,8 @@
  * Every Redis key stock Resque 3.0 and resque-scheduler 5.0 use, built from one namespace. Nothing else in the
  * code base spells a key: that is what keeps us on stock's wire format.
  */
+import { retryKeySuffix } from "./retry-key.ts";
+
 export const DEFAULT_NAMESPACE = "resque";
 
 /** The keys of one namespace; spelled out (not inferred) so JSR can document it without a type check. */
@@ -35,6 +37,8 @@ export interface ResqueKeys {
   timestamps(item: string): string;
   /** resque-scheduler's leader lock: the namespace twice, then `PREFIX:` when a prefix is set. */
   schedulerLock(prefix?: string): string;
+  /** resque-retry: STRING attempt count of one job class and args (`identifier`: see retry-key.ts). */
+  retryAttempts(className: string, identifier: string | undefined): string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -68,5 +72,6 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     timestamps: (item: string) => `${p}timestamps:${item}`,
     // Ruby builds "#{namespace}:#{prefix}resque_scheduler_master_lock" and sends it through the namespaced client.
     schedulerLock: (prefix?: string) => `${p}${namespace}:${prefix ? `${prefix}:` : ""}resque_scheduler_master_lock`,
+    retryAttempts: (className: string, identifier: string | undefined) => `${p}${retryKeySuffix(className, identifier)}`,
   };
 }

@@ -84,13 +84,31 @@ export interface CycleRequest {
   id: string;
   /** In-flight entries of jobs that finished well. */
   done: readonly string[];
-  /** In-flight entries of jobs that failed, with their failure records. */
-  failures: readonly { entry: string; record: string }[];
+  /** In-flight entries of jobs that failed, with their failure records (and retries). */
+  failures: readonly FailureWrite[];
+  /** Attempt-count keys of retrying jobs that succeeded (resque-retry clears them). */
+  cleared?: readonly string[];
   want: number;
   queues: readonly string[];
   /** One worker:<id> prefix per queue. */
   prefixes: readonly string[];
 }
+
+/** A failed run to record: `record` goes to the failed list ("" when it is retried instead). */
+export interface FailureWrite {
+  entry: string;
+  record: string;
+  retry?: RetryWrite;
+}
+
+/** What a failed run of a retrying job does to its attempt count `count` (a key) and its queue. */
+export type RetryWrite =
+  /** Given up: the count goes, as resque-retry's give_up does. */
+  | { kind: "fail"; count: string }
+  /** Straight back on its queue (delay 0); the count lives `ttl` more seconds. */
+  | { kind: "now"; count: string; queue: string; payload: string; ttl: number }
+  /** Into the delayed queue at `ts`, as resque-scheduler's enqueue_in_with_queue writes it. */
+  | { kind: "later"; count: string; ts: number; item: string; ttl: number };
 
 export interface TakenJob {
   queue: string;
@@ -120,11 +138,14 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<Cycle
     k.failed,
     k.pauseAll,
     k.recoveries,
+    k.queues,
+    k.delayedSchedule,
     ...request.queues.map((q) => k.queue(q)),
   ];
-  const argv: (string | number)[] = [request.done.length, request.failures.length, request.want, ...request.done];
-  for (const f of request.failures) argv.push(f.entry, f.record);
-  argv.push(...request.prefixes);
+  const cleared = request.cleared ?? [];
+  const argv: (string | number)[] = [request.done.length, request.failures.length, request.want, cleared.length, ...request.done];
+  for (const f of request.failures) argv.push(f.entry, f.record, ...retryArgs(db, f.retry));
+  argv.push(...cleared, ...request.prefixes);
   const reply = (await script(db, "reserveCycle")(keys.length, ...keys, ...argv)) as (number | string)[];
   const taken: TakenJob[] = [];
   for (let i = 2; i + 3 < reply.length; i += 4) {
@@ -140,6 +161,20 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<Cycle
     });
   }
   return { paused: reply[0] === 1, solo: reply[1] === 1, taken };
+}
+
+/** A retry as reserve-cycle.lua's six fields after the record (see its header). */
+function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
+  if (!retry) return ["", "fail", "", "", "", ""];
+  const k = db.keys;
+  switch (retry.kind) {
+    case "fail":
+      return [retry.count, "fail", "", "", "", ""];
+    case "now":
+      return [retry.count, "now", k.queue(retry.queue), retry.queue, retry.payload, retry.ttl];
+    case "later":
+      return [retry.count, "later", k.delayed(retry.ts), k.timestamps(retry.item), retry.item, `${retry.ts} ${retry.ttl}`];
+  }
 }
 
 /** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */

@@ -6,6 +6,7 @@
 import type { Job } from "../jobs/define.ts";
 import { entryToken } from "../protocol/token.ts";
 import type { TakenJob } from "../store/workers.ts";
+import type { RetryRun } from "./retry.ts";
 
 /** Seconds a job gets after its signal aborts before it is failed (cooperative jobs stop in that time). */
 export const TIMEOUT_GRACE_SECONDS = 1;
@@ -26,6 +27,8 @@ export class RunningJob {
   timeout: number | undefined;
   deadline: number | undefined;
   retryOnTimeout = false;
+  /** Set once the run is counted, for a job with `retry` options (unknown and malformed jobs never are). */
+  retry: RetryRun | undefined;
   /** The signal was aborted for the deadline. */
   timedOut = false;
   /** Settled by the worker itself (unsupervised, past the grace): whatever its promise does later is ignored. */

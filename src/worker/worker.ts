@@ -14,7 +14,7 @@ import { workerId } from "../protocol/worker-id.ts";
 import { workingOnPrefix } from "../protocol/working-on.ts";
 import type { TrappedSignal } from "../runtime/types.ts";
 import { queueNames } from "../store/queues.ts";
-import { registerWorker, reserveCycle, type TakenJob } from "../store/workers.ts";
+import { registerWorker, reserveCycle, type FailureWrite, type TakenJob } from "../store/workers.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
@@ -22,6 +22,7 @@ import { reconcileLostCycle } from "./reconcile.ts";
 import { recoverWorker, releaseJobs, settleAll, settleJobs } from "./recover.ts";
 import { keepRegistered, type RegistrationWatch } from "./registration.ts";
 import { resolveJob } from "./resolve-job.ts";
+import { failedRun, startRetryRun } from "./retry.ts";
 import { RunningJob, type DeadlineReport } from "./running-job.ts";
 import { resolveOptions, type Logger, type ResolvedOptions, type WorkerOptions } from "./options.ts";
 
@@ -37,7 +38,9 @@ export class Worker {
   #knownQueues: string[] = [];
   readonly #running = new Set<RunningJob>();
   #done: string[] = [];
-  #failures: { entry: string; record: string }[] = [];
+  #failures: FailureWrite[] = [];
+  /** Attempt counts of retrying jobs that succeeded, cleared with their cycle. */
+  #cleared: string[] = [];
   #shutdown = false;
   /** Shutdown was asked for (QUIT), as opposed to a finished JOBS_PER_FORK batch. */
   #stopAsked = false;
@@ -247,20 +250,23 @@ export class Worker {
     const { db } = this.#o;
     const done = this.#done;
     const failures = this.#failures;
+    const cleared = this.#cleared;
     this.#done = [];
     this.#failures = [];
+    this.#cleared = [];
     try {
       // Glob lists are re-resolved against the `queues` set before each reserve, as stock does.
       if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
       const queues = want > 0 ? this.#resolved() : [];
       const at = runAt(this.#o.now());
-      return await reserveCycle(db, { id: this.id, done, failures, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)) });
+      return await reserveCycle(db, { id: this.id, done, failures, cleared, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)) });
     } catch (error) {
       this.#o.log.warn(`Lost a Redis reply (${errorMessage(error)}); checking what was applied`);
       const outcome = await reconcileLostCycle(db, this.id, () => this.#heldEntries(), done, failures);
       if (!outcome.applied) {
         this.#done.push(...done);
         this.#failures.push(...failures);
+        this.#cleared.push(...cleared);
       }
       return { paused: false, solo: false, taken: outcome.taken, lost: true };
     }
@@ -279,6 +285,7 @@ export class Worker {
     const run = async () => {
       const job = resolveJob(this.#o.registry, taken, payload);
       running.arm(job, this.#o.jobTimeout);
+      running.retry = await startRetryRun(this.#o.db, job, taken.payload);
       const args = isMalformed(payload) ? [] : payload.args;
       await performJob(job, args, running);
     };
@@ -298,6 +305,7 @@ export class Worker {
     if (this.#o.logJobs) this.#logOutcome(running, failure);
     if (!failure) {
       this.#done.push(running.entry);
+      if (running.retry) this.#cleared.push(running.retry.count);
       return;
     }
     // Rejected after its deadline aborted it: that is the timeout, whatever it threw.
@@ -306,7 +314,25 @@ export class Worker {
       this.#timedOut(running, `it stopped when its signal aborted (${thrown})`);
       return;
     }
-    this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, failure.error) });
+    this.#failures.push(this.#failureWrite(running, failure.error));
+  }
+
+  /**
+   * A failed run: the failed-list record, or for a job that retries, either its retry (no
+   * record: resque-retry's MultipleWithRetrySuppression) or the final record with its attempt count.
+   */
+  #failureWrite(running: RunningJob, error: unknown): FailureWrite {
+    if (!running.retry) return { entry: running.entry, record: this.#failureRecord(running, error) };
+    const payload = decodePayload(running.payload);
+    const args = isMalformed(payload) ? [] : payload.args;
+    const outcome = failedRun(running.retry, error, args, { queue: running.queue, payload: running.payload, nowMs: this.#o.now().getTime() });
+    if (outcome.retried) {
+      const when = outcome.delay > 0 ? `in ${outcome.delay} s (through the delayed queue)` : "now";
+      this.#o.log.info(`${running.className} failed (${exceptionName(error)}: ${errorMessage(error)}); retry ${running.retry.attempt + 1} of ${running.retry.policy.limit} ${when}`);
+      return { entry: running.entry, record: "", retry: outcome.write };
+    }
+    this.#o.log.info(`${running.className} failed after ${outcome.attempts} run(s); not retried: ${outcome.why}`);
+    return { entry: running.entry, record: this.#failureRecord(running, error, outcome.attempts), retry: outcome.write };
   }
 
   /** No longer running: free its slot (and the solo slot a suspect holds). */
@@ -331,7 +357,11 @@ export class Worker {
     const seconds = running.timeout ?? 0;
     if (!running.retryOnTimeout) {
       const error = Object.assign(new Error(jobTimeoutMessage(running.className, seconds, what)), { name: JOB_TIMEOUT, stack: "" });
-      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error) });
+      // Timeouts are not retried by `retry` (the master's watchdog fails them without job code);
+      // a retrying job's count goes with its final record.
+      const count = running.retry?.count;
+      const attempts = running.retry ? running.retry.attempt + 1 : undefined;
+      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error, attempts), ...(count && { retry: { kind: "fail" as const, count } }) });
       return;
     }
     settleJobs(this.#o.db, this.id, [running.entry], {
@@ -367,8 +397,8 @@ export class Worker {
     return reports;
   }
 
-  #failureRecord(running: RunningJob, error: unknown): string {
-    const base = { at: this.#o.now(), rawPayload: running.payload, worker: this.id, queue: running.queue };
+  #failureRecord(running: RunningJob, error: unknown, attempts?: number): string {
+    const base = { at: this.#o.now(), rawPayload: running.payload, worker: this.id, queue: running.queue, ...(attempts !== undefined && { attempts }) };
     try {
       return encodeFailure({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
     } catch {

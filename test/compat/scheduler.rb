@@ -32,6 +32,10 @@ when "enqueue_delayed" then Resque.enqueue_delayed(SomeJob, *SAMPLE_ARGS)
 when "enqueue_at_many" # ts count: `count` delayed SomeJob items with args [i]
   rest[1].to_i.times { |i| Resque.enqueue_at(Time.at(Integer(rest[0])), SomeJob, i) }
   rest[1].to_i
+when "promote_due" # ts: one pass of the master's promotion, as if the clock read ts
+  Resque::Scheduler.quiet = true # its log goes to stdout, where this script answers
+  Resque::Scheduler.handle_delayed_items(Time.at(Integer(rest[0])))
+  Resque.delayed_queue_schedule_size
 when "run" # a scheduler process (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env); TERM releases the lock
   Resque::Scheduler.run
 else abort "unknown command #{command}"

@@ -7,11 +7,19 @@
   KEYS[5] stat:failed         KEYS[6] stat:failed:<id>
   KEYS[7] failed              KEYS[8] pause-all-workers
   KEYS[9] recoveries          sha1(payload) -> times a worker died running it (see return-jobs.lua)
-  KEYS[10..] queue:<q>        in priority order
+  KEYS[10] queues             KEYS[11] delayed_queue_schedule   (for retries)
+  KEYS[12..] queue:<q>        in priority order
 
-  ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take)
-  ARGV[4 .. 3+D]              in-flight entries of jobs that finished
-  then F pairs                (in-flight entry, failure record JSON)
+  ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take), ARGV[4] count C
+  ARGV[5 .. 4+D]              in-flight entries of jobs that finished
+  then F groups of 8          in-flight entry, failure record JSON ('' = none), then the retry:
+                              attempt-count key ('' = the job does not retry), kind, and
+                                'fail':  -, -, -, -                         (record it; drop the count)
+                                'now':   queue:<q>, q, payload, ttl         (push it back at once)
+                                'later': delayed:<ts>, timestamps:<item>, item, ts .. ' ' .. ttl
+                              Retry keys are named in ARGV: they vary per job, and the script's
+                              keys share one namespace (no cluster slot spread) like every key here.
+  then C attempt-count keys   of retrying jobs that finished well (resque-retry's after_perform: DEL)
   then one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
   Returns { paused (0/1), solo (0/1), then per taken job: queue index (1-based), payload,
@@ -34,18 +42,41 @@ local suspects = redis.call('HLEN', KEYS[9]) > 0
 local done = tonumber(ARGV[1])
 local fails = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
-local a = 4
+local cleared = tonumber(ARGV[4])
+local a = 5
 for _ = 1, done do
   redis.call('LREM', KEYS[1], 1, ARGV[a])
   -- It finished: it was not the job that killed a worker.
   if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
   a = a + 1
 end
+-- A failed run leaves in-flight in the same step as it is recorded or retried: it is never lost.
 for _ = 1, fails do
   redis.call('LREM', KEYS[1], 1, ARGV[a])
   if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
-  redis.call('RPUSH', KEYS[7], ARGV[a + 1])
-  a = a + 2
+  if ARGV[a + 1] ~= '' then redis.call('RPUSH', KEYS[7], ARGV[a + 1]) end
+  local count, kind = ARGV[a + 2], ARGV[a + 3]
+  if kind == 'now' then
+    redis.call('SADD', KEYS[10], ARGV[a + 5])
+    redis.call('RPUSH', ARGV[a + 4], ARGV[a + 6])
+    redis.call('SETNX', count, -1)
+    redis.call('EXPIRE', count, ARGV[a + 7])
+  elseif kind == 'later' then
+    -- resque-scheduler's delayed_push (see delayed-push-3.lua).
+    local ts, ttl = string.match(ARGV[a + 7], '^(%d+) (%d+)$')
+    redis.call('RPUSH', ARGV[a + 4], ARGV[a + 6])
+    redis.call('SADD', ARGV[a + 5], 'delayed:' .. ts)
+    redis.call('ZADD', KEYS[11], ts, ts)
+    redis.call('SETNX', count, -1)
+    redis.call('EXPIRE', count, ttl)
+  elseif count ~= '' then
+    redis.call('DEL', count)
+  end
+  a = a + 8
+end
+for _ = 1, cleared do
+  redis.call('DEL', ARGV[a])
+  a = a + 1
 end
 -- Stock counts every attempted job as processed, failed ones too.
 if done + fails > 0 then
@@ -101,7 +132,7 @@ end
 -- asked when there are suspects, to keep the common cycle one command shorter.
 local busy = suspects and redis.call('LLEN', KEYS[1]) > 0
 local function take(q, payload)
-  local prefix = ARGV[a + q - 10]
+  local prefix = ARGV[a + q - 12]
   local entry, rewritten
   local problem = ''
   if not validUtf8(payload) then
@@ -118,7 +149,7 @@ local function take(q, payload)
     rewritten = entry
   end
   redis.call('RPUSH', KEYS[1], entry)
-  result[#result + 1] = q - 9
+  result[#result + 1] = q - 11
   result[#result + 1] = payload
   result[#result + 1] = rewritten
   result[#result + 1] = problem
@@ -127,7 +158,7 @@ local function giveBack(q, jobs, from)
   for k = #jobs, from, -1 do redis.call('LPUSH', KEYS[q], jobs[k]) end
 end
 
-for q = 10, #KEYS do
+for q = 12, #KEYS do
   if want <= 0 then break end
   local jobs = redis.call('LPOP', KEYS[q], want)
   if jobs then
