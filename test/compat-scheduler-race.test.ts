@@ -106,11 +106,21 @@ async function queued(resque: Resque): Promise<Map<string, number>> {
   return counts;
 }
 
-/** Our enqueueAt for `${prefix}-${i}`, i in [from, to), due at t0 + i % spread; 200 in flight at a time. */
-async function enqueueOurs(resque: Resque, prefix: string, from: number, to: number, t0: number, spread: number): Promise<void> {
-  for (let i = from; i < to; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, to - i) }, (_, j) => resque.enqueueAt(t0 + ((i + j) % spread), raceJob, `${prefix}-${i + j}`)));
+/** Our enqueueAt for `${prefix}-${i}`, i in [0, count), due from t0 to t0 + spread - 1 in write order; 200 in flight at a time. */
+async function enqueueOurs(resque: Resque, prefix: string, count: number, t0: number, spread: number): Promise<void> {
+  for (let i = 0; i < count; i += 200) {
+    const n = Math.min(200, count - i);
+    await Promise.all(Array.from({ length: n }, (_, j) => resque.enqueueAt(t0 + Math.floor(((i + j) * spread) / count), raceJob, `${prefix}-${i + j}`)));
   }
+}
+
+/** Both clients write `count` items due within `spread` seconds from `t0`: half Ruby's Resque.enqueue_at, half our enqueueAt. */
+async function enqueueBoth(resque: Resque, rbPrefix: string, tsPrefix: string, count: number, t0: number, spread: number): Promise<void> {
+  const [rubyOut] = await Promise.all([
+    rubyRace(resque, "enqueue_at", rbPrefix, "0", String(count / 2), String(t0), String(spread)),
+    enqueueOurs(resque, tsPrefix, count / 2, t0, spread),
+  ]);
+  assert.doesNotMatch(rubyOut, /pushed/, "Ruby's enqueue_at stored every item delayed (none was already due)");
 }
 
 /** `resque scheduler` as a child process; its output is kept for failure messages and to see it follow. */
@@ -140,18 +150,20 @@ describe("resque-scheduler 5.0 and ours on one namespace", { skip }, () => {
     const holder = () => resque.db.redis.get(key);
     const promoted = (total: number) => async () => (await resque.size("race")) >= total && (await resque.delayedQueueScheduleSize()) === 0;
 
-    // Phase 1: ours leads (started first), Ruby follows. Both clients write 10,000 items due within three
-    // seconds, and ours drains them while the writes go on. Ours leads here, not Ruby, on purpose: with
-    // redis-rb 5 Ruby's promotion pushes before its MULTI, so a write to the list it drains aborts its WATCH
-    // and the batch, already pushed, stays delayed and is pushed again (reference §3.4, §8.1); and Ruby
-    // does not renew the lock during a drain (§8.2), so 10,000 items would need a long LOCK_TIMEOUT.
+    // Phase 1: ours leads (started first), Ruby follows. Both clients write 10,000 items, due over three
+    // seconds in write order, and ours promotes them as they fall due. Ours leads here, not Ruby, on purpose:
+    // with redis-rb 5 Ruby's promotion pushes before its MULTI, so a write to a list it drains aborts its WATCH
+    // and the batch, already pushed, stays delayed and is pushed again (reference §3.4, §8.1); and Ruby does
+    // not renew the lock during a drain (§8.2), so 10,000 items would need a long LOCK_TIMEOUT. Ruby leads
+    // only the 1,000-item batch below, written before it takes over.
     const ours1 = startOurs(resque);
     await eventually(async () => isPid(await holder(), ours1.child), "ours to lead", 4000);
     const rb = startRuby(resque);
     const half = JOBS / 2;
-    const t0 = Math.floor(Date.now() / 1000) + 2;
-    await Promise.all([rubyRace(resque, "enqueue_at", "rb", "0", String(half), String(t0), "3"), enqueueOurs(resque, "ts", 0, half, t0, 3)]);
+    await enqueueBoth(resque, "rb", "ts", JOBS, Math.floor(Date.now() / 1000) + 5, 3);
     await eventually(promoted(JOBS), "all 10,000 promoted", 4000);
+    const byOurs = [...ours1.log().matchAll(/Promoted (\d+) delayed jobs/g)].reduce((n, m) => n + Number(m[1]), 0);
+    assert.equal(byOurs, JOBS, `our scheduler promoted all 10,000 (no client pushed one at once):\n${ours1.log()}`);
     const phase1 = [...ids("rb", half), ...ids("ts", half)];
     let counts = await queued(resque);
     assert.deepEqual(phase1.filter((id) => (counts.get(id) ?? 0) > 1), [], `no job pushed twice; our scheduler's log:\n${ours1.log()}`);
@@ -199,7 +211,7 @@ async function failover(victim: ChildProcess, survivor: ChildProcess, rbPrefix: 
   await exited(victim);
   // Due two seconds from now: stored delayed, and nobody can drain them before the stale lock expires.
   const due = Math.floor(Date.now() / 1000) + 2;
-  await Promise.all([rubyRace(resque, "enqueue_at", rbPrefix, "0", String(BATCH / 2), String(due), "2"), enqueueOurs(resque, tsPrefix, 0, BATCH / 2, due, 2)]);
+  await enqueueBoth(resque, rbPrefix, tsPrefix, BATCH, due, 2);
   assert.equal(await resque.db.redis.get(key), dead, "the batch was written while the dead leader's lock still stood");
   const next = await eventually(async () => {
     const value = await resque.db.redis.get(key);

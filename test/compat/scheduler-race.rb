@@ -1,6 +1,6 @@
 # The Ruby side of test/compat-scheduler-race.test.ts: resque-scheduler 5.0's own process and Resque.enqueue_at.
 # Usage: ruby test/compat/scheduler-race.rb COMMAND [ARGS...]   (REDIS_URL and RESQUE_NAMESPACE in the env)
-#   enqueue_at PREFIX FROM TO T0 SPREAD   RaceJob items with args ["PREFIX-i"], due at T0 + i % SPREAD
+#   enqueue_at PREFIX FROM TO T0 SPREAD   RaceJob items with args ["PREFIX-i"], due from T0 to T0 + SPREAD - 1 in write order
 #   run                                   Resque::Scheduler.run (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env)
 require "json"
 # redis-rb 5 must be loaded before resque-scheduler, or Redis::NoScriptError is undefined (reference §6).
@@ -27,8 +27,11 @@ command, *rest = ARGV
 out = case command
 when "enqueue_at"
   prefix, from, to, t0, spread = rest
-  (Integer(from)...Integer(to)).each { |i| Resque.enqueue_at(Time.at(Integer(t0) + i % Integer(spread)), RaceJob, "#{prefix}-#{i}") }
-  Integer(to) - Integer(from)
+  from, to, t0, spread = Integer(from), Integer(to), Integer(t0), Integer(spread)
+  # Later writes fall due later, so a slow writer stays ahead of the clock. An item already due when
+  # written is enqueued at once by enqueue_at, and its after_enqueue hook then prints "pushed".
+  (from...to).each { |i| Resque.enqueue_at(Time.at(t0 + (i - from) * spread / (to - from)), RaceJob, "#{prefix}-#{i}") }
+  to - from
 when "run"
   Resque::Scheduler.run
 else abort "unknown command #{command}"
