@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
 // from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
-// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby, the resque and resque-scheduler gems,
-// only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
+// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby, the resque and resque-scheduler gems
+// and rackup to serve resque-web, only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
 // and `npm run demo` never install Ruby.
 //   node scripts/setup.mjs                      npm packages only
 //   node scripts/setup.mjs redis openssl ruby   everything `npm test` uses
@@ -58,4 +58,15 @@ const rubyHasScheduler = () =>
 if (needs.has("ruby") && !rubyHasScheduler()) {
   console.log("setup: installing the resque-scheduler gem (5.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque-scheduler -v 5.0.0 --no-document`);
+}
+// A web server for stock resque-web (test/compat-scheduler-web.test.ts): Rack 3 moved the server handlers
+// into the rackup gem, and WEBrick left Ruby's standard library in 3.0 (Debian ships it as ruby-webrick).
+const rubyHas = (lib) => spawnSync("ruby", ["-e", `require "${lib}"`], { stdio: "ignore" }).status === 0;
+if (needs.has("ruby") && !rubyHas("webrick")) {
+  console.log("setup: installing the webrick gem (1.8.1) to serve resque-web");
+  run(`${sudo ?? ""}gem install webrick -v 1.8.1 --no-document`);
+}
+if (needs.has("ruby") && !rubyHas("rackup/handler/webrick")) {
+  console.log("setup: installing the rackup gem (2.3.1) to serve resque-web");
+  run(`${sudo ?? ""}gem install rackup -v 2.3.1 --no-document`);
 }
