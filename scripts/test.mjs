@@ -22,7 +22,7 @@ const steps = [
   // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary.
   ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary)", "node", ["--import", "tsx", "--test", "test/packaging/packaging.test.ts"]],
   // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.
-  ["fault injection (compiled binary)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  ["fault injection (compiled binary)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts", "test/faults/scheduler-faults.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
 ];
 
 const results = [];
