@@ -3,18 +3,10 @@
  * payload (--json), or many newline-delimited payloads from a file or stdin (--bulk), pipelined.
  */
 import { defineCommand } from "citty";
-import { decodeJson } from "../protocol/json-decode.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { bulk } from "./bulk.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
-
-const parseArg = (text: string): unknown => {
-  try {
-    return decodeJson(text);
-  } catch {
-    return text;
-  }
-};
+import { parseArg } from "./job-args.ts";
 
 export const enqueueCommand = defineCommand({
   meta: {
