@@ -26,7 +26,7 @@ const list = defineCommand({
     name: "list",
     description: [
       "Times that have delayed jobs, oldest first, with how many are due at each and the first of them.",
-      '--json: [{"timestamp":1795446938,"time":"2026-11-23T09:00:00Z","jobs":2}, ...]',
+      '--json: [{"timestamp":1795446938, "time":"2026-11-23T09:00:00Z", "jobs":2}, ...]',
       "Example: resque delayed list --offset 20 --limit 20",
     ].join("\n"),
   },
@@ -57,7 +57,7 @@ const show = defineCommand({
     description: [
       "The jobs due at one time: class, queue and arguments, oldest first.",
       `TIME is ${TIME_FORMS}, as \`resque delayed list\` prints it.`,
-      '--json: {"timestamp":1795446938,"time":"2026-11-23T09:00:00Z","jobs":2,"items":[{"class":"Report","queue":"reports","args":[7]}, ...]} (an undecodable item: {"unreadable":true,"raw":"..."})',
+      '--json: {"timestamp":1795446938, "time":"2026-11-23T09:00:00Z", "jobs":2, "items":[{"class":"Report", "queue":"reports", "args":[7]}, ...]}; an undecodable item is {"unreadable":true, "raw":"..."}. jobs counts them all, items is the page.',
       "Example: resque delayed show 2026-11-23T09:00:00Z",
     ].join("\n"),
   },
