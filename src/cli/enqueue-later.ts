@@ -18,7 +18,10 @@ export function readLater(args: { at?: string; in?: string; json?: boolean; bulk
   if (!flag) return undefined;
   if (args.json || args.bulk !== undefined) throw new UsageError(`${flag} delays one job given as CLASS [ARGS...]; --json and --bulk push payloads now.`);
   if (args.at !== undefined) return { at: checkTimestamp(parseTime(args.at), "--at", args.at) };
-  return { in: parseDuration(args.in!), text: args.in! };
+  const seconds = parseDuration(args.in!);
+  // Checked now too, so a delay past the year 9999 is refused before anything connects.
+  checkTimestamp(timestampIn(seconds, Date.now()), "--in", args.in!);
+  return { in: seconds, text: args.in! };
 }
 
 /** Store the delayed item (or enqueue now when the time has come) and say which happened. */

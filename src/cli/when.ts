@@ -20,7 +20,7 @@ export function parseDuration(text: string, flag = "--in"): number {
   const refuse = (why: string) => new UsageError(`${flag} "${text}" ${why}; ${flag} takes ${DURATION_FORMS}.`);
   const trimmed = text.trim().toLowerCase();
   if (/^-/.test(trimmed)) throw refuse("is negative");
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return finite(Number(trimmed), refuse);
   const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([a-z]+)/g)];
   if (trimmed === "" || parts.map((p) => p[0]).join("") !== trimmed) throw refuse("is not a duration");
   let seconds = 0;
@@ -33,8 +33,14 @@ export function parseDuration(text: string, flag = "--in"): number {
     last = rank;
     seconds += Number(amount) * UNIT_SECONDS[unit!]!;
   }
-  return seconds;
+  return finite(seconds, refuse);
 }
+
+// 1 followed by 400 zeros is a number to Number(), and Infinity to everything after.
+const finite = (seconds: number, refuse: (why: string) => Error): number => {
+  if (!Number.isFinite(seconds)) throw refuse("is too long");
+  return seconds;
+};
 
 // 2026-11-23T09:00, with optional :SS and .fraction, T or a space, then Z or ±HH[:MM].
 const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
