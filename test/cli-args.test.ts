@@ -17,6 +17,7 @@ const envFor = (namespace: string) => ({ REDIS_URL: redis.server().url, RESQUE_N
 const COMMANDS = [
   [], ["work"], ["enqueue"], ["queues"], ["stats"], ["workers"], ["pause"], ["resume"], ["prune"],
   ["failed"], ["failed", "list"], ["failed", "show"], ["failed", "retry"], ["failed", "retry-all"], ["failed", "remove"], ["failed", "clear"],
+  ["delayed"], ["delayed", "list"], ["delayed", "show"], ["delayed", "remove"], ["delayed", "clear"], ["delayed", "enqueue-now"],
 ];
 
 const ANSI = /\x1b\[/;

@@ -1,29 +1,26 @@
 /**
- * `resque enqueue`: one job (args are JSON when they parse as JSON, strings otherwise), one raw
- * payload (--json), or many newline-delimited payloads from a file or stdin (--bulk), pipelined.
+ * `resque enqueue`: one job (args are JSON when they parse as JSON, strings otherwise), now or
+ * delayed (--at, --in), one raw payload (--json), or many newline-delimited payloads from a file or
+ * stdin (--bulk), pipelined.
  */
 import { defineCommand } from "citty";
-import { decodeJson } from "../protocol/json-decode.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { bulk } from "./bulk.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
-
-const parseArg = (text: string): unknown => {
-  try {
-    return decodeJson(text);
-  } catch {
-    return text;
-  }
-};
+import { enqueueLater, readLater } from "./enqueue-later.ts";
+import { parseArg } from "./job-args.ts";
 
 export const enqueueCommand = defineCommand({
   meta: {
     name: "enqueue",
     description: [
-      "Push jobs to a queue: one job, one raw payload (--json) or many (--bulk).",
+      "Push jobs to a queue: one job, now or later (--at, --in), one raw payload (--json) or many (--bulk).",
       "Arguments are JSON when they parse as JSON (42, -1.5, {\"a\":1}), strings otherwise; put -- before arguments that start with --.",
+      "--at and --in store a delayed job for resque-scheduler (`resque scheduler` or Ruby's) to enqueue when due. A time with no zone is refused rather than guessed: this host, the scheduler's host and UTC may each read it differently. A time not in the future enqueues the job now, as resque-scheduler does, and says so.",
       "Examples:",
       "  resque enqueue Archive 42 '{\"deep\":true}' --queue archive",
+      "  resque enqueue Report 7 --queue reports --in 1h30m",
+      "  resque enqueue Report 7 --queue reports --at 2026-11-23T09:00:00Z",
       "  resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}'",
       "  resque enqueue --queue q --bulk jobs.ndjson    (--bulk - reads stdin)",
     ].join("\n"),
@@ -35,9 +32,13 @@ export const enqueueCommand = defineCommand({
     queue: { type: "string", required: true, valueHint: "QUEUE", description: "Queue to push to" },
     payload: { type: "string", valueHint: "JSON", description: "With --json: a whole payload, {\"class\":...,\"args\":[...]}" },
     bulk: { type: "string", valueHint: "FILE", description: "One payload per line from a file, or - for stdin; bad lines are named and not pushed" },
+    at: { type: "string", valueHint: "TIME", description: "Delay until then: Unix seconds, or ISO 8601 with Z or an offset (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)" },
+    in: { type: "string", valueHint: "DURATION", description: "Delay by this long: seconds (90) or 90s, 5m, 2h, 1d, 1h30m" },
   },
-  run: ({ args }) =>
-    withResque(args, async (resque) => {
+  run: ({ args }) => {
+    // Read before connecting, so a bad time is reported as such (and nothing is written) whatever Redis is doing.
+    const later = readLater(args);
+    return withResque(args, async (resque) => {
       const positional = (args._ as string[]).map(String);
       if (args.bulk) {
         if (positional.length > 0) throw new UsageError(`--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`);
@@ -54,7 +55,9 @@ export const enqueueCommand = defineCommand({
       }
       const [className, ...rest] = positional;
       if (!className) throw new UsageError("Name the job class: resque enqueue Archive 42 --queue archive");
+      if (later) return enqueueLater(resque, args.queue, className, rest.map(parseArg), later);
       await resque.enqueueTo(args.queue, className, ...rest.map(parseArg));
       say.success(`Enqueued ${className} on ${args.queue}`);
-    }),
+    });
+  },
 });

@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import type { FailureRecord } from "../client/failed.ts";
 import { encodeJson } from "../protocol/json.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
+import { wholeArg } from "./numbers.ts";
 import { table } from "./table.ts";
 
 const filterArgs = {
@@ -25,12 +26,6 @@ function indexArg(value: unknown): number {
     throw new UsageError(`"${text}" is not a failure index: indexes are whole numbers from 0 (the oldest failure); \`resque failed list\` shows them.`);
   }
   return Number(text);
-}
-
-/** A whole number flag, at least `min`; anything else is an error rather than a silent default. */
-function wholeArg(flag: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} wants a whole number of at least ${min}, got "${value}".`);
-  return Number(value);
 }
 
 const list = defineCommand({

@@ -3,17 +3,26 @@ import { defineCommand } from "citty";
 import process from "node:process";
 import type { Resque } from "../client/resque.ts";
 import { ResqueError } from "../errors.ts";
+import { currentRuntime } from "../runtime/detect.ts";
 import { connectionFailure } from "../store/connection.ts";
 import { aside } from "./console.ts";
 import { commonArgs, printJson, UsageError, withResque } from "./context.ts";
 import { table } from "./table.ts";
 
 async function render(resque: Resque, json: boolean): Promise<string> {
-  const [info, sizes] = await Promise.all([resque.info(), resque.sizes()]);
-  if (json) return JSON.stringify({ ...info, queueSizes: sizes });
+  // The lock key the schedulers share, as `resque scheduler` reads it.
+  const lockPrefix = currentRuntime().env("RESQUE_SCHEDULER_MASTER_LOCK_PREFIX") || undefined;
+  const [info, sizes, delayedTimestamps, scheduler] = await Promise.all([
+    resque.info(), resque.sizes(), resque.delayedQueueScheduleSize(), resque.schedulerStatus(lockPrefix),
+  ]);
+  if (json) return JSON.stringify({ ...info, queueSizes: sizes, delayedTimestamps, scheduler });
   const rows = [
     ["pending", info.pending], ["processed", info.processed], ["failed", info.failed], ["queues", info.queues],
     ["workers", info.workers], ["working", info.working], ["environment", info.environment], ["servers", info.servers.join(", ")],
+    // resque-scheduler's delayed_queue_schedule_size: times, not jobs (counting jobs reads every time's list).
+    ["delayed times", delayedTimestamps],
+    ["scheduler", scheduler.leader ?? "none leading"],
+    ["delayed due", scheduler.dueJobs === 0 ? "0" : `${scheduler.dueJobs} job(s), oldest ${scheduler.lagSeconds}s late`],
   ];
   return table(["STAT", "VALUE"], rows);
 }
@@ -57,7 +66,7 @@ async function watch(resque: Resque, json: boolean, everyMs: number): Promise<ne
 }
 
 export const statsCommand = defineCommand({
-  meta: { name: "stats", description: "Show pending, processed, failed and workers, as resque-web's Stats tab.\nExample: resque stats --watch" },
+  meta: { name: "stats", description: "Show pending, processed, failed and workers, as resque-web's Stats tab, and the delayed jobs' scheduler.\n--json adds to Resque.info's fields queueSizes, delayedTimestamps (times with delayed jobs) and scheduler: {leader, lagSeconds, dueTimestamps, dueJobs}.\nExample: resque stats --watch" },
   args: {
     ...commonArgs,
     watch: { type: "boolean", description: "Refresh every --every seconds until Ctrl-C, reconnecting if Redis goes away" },

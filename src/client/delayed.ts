@@ -50,9 +50,22 @@ export async function removeDelayed(db: Db, ref: JobRef, args: readonly unknown[
   return store.removeDelayedItem(db, itemFor(ref, args, queue, registry));
 }
 
-/** remove_delayed_job_from_timestamp: the copies at one timestamp only. */
-export async function removeDelayedAt(db: Db, time: DelayTime, ref: JobRef, args: readonly unknown[], registry?: JobRegistry): Promise<number> {
-  return store.removeDelayedItemAt(db, toTimestamp(time), itemFor(ref, args, undefined, registry));
+/** remove_delayed_job_from_timestamp: the copies at one timestamp only (stored with `queue`, else the job's own). */
+export async function removeDelayedAt(
+  db: Db, time: DelayTime, ref: JobRef, args: readonly unknown[], registry?: JobRegistry, queue?: string | null,
+): Promise<number> {
+  return store.removeDelayedItemAt(db, toTimestamp(time), itemFor(ref, args, queue, registry));
+}
+
+/** One stored item as delayed_timestamp_peek reads it: decoded when it can be, its bytes always. */
+export interface DelayedEntry {
+  raw: string;
+  item: DelayedItem | undefined;
+}
+
+/** delayed_timestamp_peek: `count` items due at `time` from `start`, oldest first. */
+export async function timestampPeek(db: Db, time: DelayTime, start: number, count: number): Promise<DelayedEntry[]> {
+  return (await store.timestampPeek(db, toTimestamp(time), start, count)).map((raw) => ({ raw, item: decodeDelayedItem(raw) }));
 }
 
 /** scheduled_at: the timestamps where this exact job is delayed. */

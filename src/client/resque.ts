@@ -158,6 +158,11 @@ export class Resque {
     return delayedStore.timestampSize(this.db, toTimestamp(time));
   }
 
+  /** delayed_timestamp_peek: `count` items due at `time` from `start`, oldest first, decoded when they can be. */
+  delayedTimestampPeek(time: DelayTime, start: number, count: number): Promise<delayed.DelayedEntry[]> {
+    return delayed.timestampPeek(this.db, time, start, count);
+  }
+
   /** reset_delayed_queue: drop every delayed job; returns how many went. */
   resetDelayedQueue(): Promise<number> {
     return delayedStore.resetDelayed(this.db);

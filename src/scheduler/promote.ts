@@ -72,28 +72,36 @@ export async function drainDue(o: DrainOptions): Promise<DrainResult> {
     if (o.stopping()) return result;
     const ts = await nextDue(o.db, o.now);
     if (ts === undefined) return { ...result, complete: true };
-    for (;;) {
-      // Renewed per batch (Ruby renews once per poll), so a long drain never outlives the lock.
-      if (o.stopping() || !(await o.stillLeader())) return result;
-      const items = await batchAt(o.db, ts, o.batchSize);
-      const classified = items.map((raw) => classify(raw, ts, o.registry, o.log));
-      const removed = await promoteBatch(o.db, ts, classified.map((c) => c.entry));
-      // The list's head changed after we read it (another scheduler, a removal): read it again.
-      if (removed < 0) continue;
-      for (const { entry, hooked } of classified) {
-        if (entry.mode === "drop") result.dropped++;
-        else if (entry.mode === "push") result.promoted++;
-        else if (hooked) {
-          try {
-            if (await promote(o.db, hooked.job, hooked.args, hooked.queue, hooked.payload)) result.promoted++;
-          } catch (error) {
-            // Ruby's on_enqueue_failure: logged, and the job is gone.
-            o.log.error(`Enqueueing delayed ${hooked.job.className} due at ${ts} failed: ${error instanceof Error ? error.message : String(error)}`);
-            result.dropped++;
-          }
+    if (!(await drainTimestamp(o, ts, result))) return result;
+  }
+}
+
+/**
+ * Promote every item at `ts`, due or not (`resque delayed enqueue-now` uses it for a future time),
+ * counting into `result`; false when it stopped early.
+ */
+export async function drainTimestamp(o: Omit<DrainOptions, "now">, ts: number, result: DrainResult): Promise<boolean> {
+  for (;;) {
+    // Renewed per batch (Ruby renews once per poll), so a long drain never outlives the lock.
+    if (o.stopping() || !(await o.stillLeader())) return false;
+    const items = await batchAt(o.db, ts, o.batchSize);
+    const classified = items.map((raw) => classify(raw, ts, o.registry, o.log));
+    const removed = await promoteBatch(o.db, ts, classified.map((c) => c.entry));
+    // The list's head changed after we read it (another scheduler, a removal): read it again.
+    if (removed < 0) continue;
+    for (const { entry, hooked } of classified) {
+      if (entry.mode === "drop") result.dropped++;
+      else if (entry.mode === "push") result.promoted++;
+      else if (hooked) {
+        try {
+          if (await promote(o.db, hooked.job, hooked.args, hooked.queue, hooked.payload)) result.promoted++;
+        } catch (error) {
+          // Ruby's on_enqueue_failure: logged, and the job is gone.
+          o.log.error(`Enqueueing delayed ${hooked.job.className} due at ${ts} failed: ${error instanceof Error ? error.message : String(error)}`);
+          result.dropped++;
         }
       }
-      if (items.length < o.batchSize) break;
     }
+    if (items.length < o.batchSize) return true;
   }
 }

@@ -69,6 +69,10 @@ export const scheduleSize = (db: Db): Promise<number> => db.redis.zcard(db.keys.
 
 export const timestampSize = (db: Db, ts: number): Promise<number> => db.redis.llen(db.keys.delayed(ts));
 
+/** delayed_timestamp_peek: items `start .. start+count-1` due at `ts`, oldest first, as stored. */
+export const timestampPeek = (db: Db, ts: number, start: number, count: number): Promise<string[]> =>
+  db.redis.lrange(db.keys.delayed(ts), start, start + count - 1);
+
 /** scheduled_at: the timestamps where this exact item is delayed, ascending. */
 export async function scheduledAt(db: Db, item: string): Promise<number[]> {
   const members = await db.redis.smembers(db.keys.timestamps(item));

@@ -1,0 +1,109 @@
+/**
+ * Times and durations typed on the command line (`--at`, `--in`, `delayed show <time>`), read
+ * strictly: anything that is not plainly one of the accepted forms is refused with the forms named,
+ * never guessed at. resque-scheduler stores zone-free Unix seconds, so a time must say its zone.
+ */
+import { UsageError } from "./errors.ts";
+
+/** What the help and every refusal name as the accepted forms. */
+export const TIME_FORMS = "Unix seconds (1795446938) or an ISO 8601 time with a zone (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)";
+export const DURATION_FORMS = "seconds (90, 1.5) or a duration such as 90s, 5m, 2h, 1d, 1h30m";
+
+// Year 9999: ISO's four-digit years, and far below where Date or Ruby's Time could overflow.
+const LAST_SECOND = 253402300799;
+
+const UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
+const UNIT_ORDER = "dhms";
+
+/** `--in`: a number of seconds (fractions allowed, as enqueue_in) or `1d2h30m15s` with units largest first. */
+export function parseDuration(text: string, flag = "--in"): number {
+  const refuse = (why: string) => new UsageError(`${flag} "${text}" ${why}; ${flag} takes ${DURATION_FORMS}.`);
+  const trimmed = text.trim().toLowerCase();
+  if (/^-/.test(trimmed)) throw refuse("is negative");
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return finite(Number(trimmed), refuse);
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([a-z]+)/g)];
+  if (trimmed === "" || parts.map((p) => p[0]).join("") !== trimmed) throw refuse("is not a duration");
+  let seconds = 0;
+  let last = -1;
+  for (const [, amount, unit] of parts) {
+    const rank = UNIT_ORDER.indexOf(unit!);
+    if (unit!.length !== 1 || rank < 0) throw refuse(`has an unknown unit "${unit}" (d, h, m and s are understood)`);
+    // 30m1h and 5m5m are more likely typos than sums: each unit once, largest first.
+    if (rank <= last) throw refuse("repeats a unit or puts a smaller one first");
+    last = rank;
+    seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+  }
+  return finite(seconds, refuse);
+}
+
+// 1 followed by 400 zeros is a number to Number(), and Infinity to everything after.
+const finite = (seconds: number, refuse: (why: string) => Error): number => {
+  if (!Number.isFinite(seconds)) throw refuse("is too long");
+  return seconds;
+};
+
+// 2026-11-23T09:00, with optional :SS and .fraction, T or a space, then Z or ±HH[:MM].
+const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** `--at` and `delayed show`: the Unix second a time names (fractions dropped, as Ruby's Time#to_i). */
+export function parseTime(text: string, flag = "--at"): number {
+  const trimmed = text.trim();
+  const refuse = (why: string) => new UsageError(`${flag} "${text}" ${why}; ${flag} takes ${TIME_FORMS}.`);
+  if (/^\d+$/.test(trimmed)) {
+    const ts = Number(trimmed);
+    if (ts > LAST_SECOND) throw refuse("is past the year 9999 (milliseconds, perhaps? Unix seconds have 10 digits today)");
+    return ts;
+  }
+  const m = ISO.exec(trimmed);
+  if (!m) {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(trimmed)) throw refuse("has no time of day");
+    throw refuse("is not a time");
+  }
+  const [, year, month, day, hour, minute, second = "0", zone] = m;
+  // A zone-less time could mean this host's zone, the scheduler host's, or UTC; a wrong guess moves the job by hours.
+  if (!zone) throw refuse(`has no time zone: add Z for UTC (${trimmed.replace(" ", "T")}Z) or an offset such as +01:00`);
+  const fields = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s] = fields;
+  const utc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(utc);
+  // Date.UTC rolls 2026-02-30 over to March; a round trip catches any field out of range.
+  if (mo < 1 || h > 23 || mi > 59 || s > 59 || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw refuse("is not a real date and time");
+  const offset = zone.toUpperCase() === "Z" ? 0 : zoneMinutes(zone);
+  if (offset === undefined) throw refuse("has an offset out of range");
+  return Math.floor(utc / 1000) - offset * 60;
+}
+
+function zoneMinutes(zone: string): number | undefined {
+  const digits = zone.slice(1).replace(":", "");
+  const hours = Number(digits.slice(0, 2));
+  const minutes = digits.length > 2 ? Number(digits.slice(2)) : 0;
+  if (hours > 23 || minutes > 59) return undefined;
+  return (zone[0] === "-" ? -1 : 1) * (hours * 60 + minutes);
+}
+
+/** `2026-11-23T09:00:00Z`: what every command prints, and what `--at` and `delayed show` read back. */
+export const isoTime = (ts: number): string => new Date(ts * 1000).toISOString().replace(".000Z", "Z");
+
+/** "in 1h30m" or "5m ago", from whole seconds: how far `ts` is from now. */
+export function relative(ts: number, nowMs: number): string {
+  const diff = ts - Math.floor(nowMs / 1000);
+  if (diff === 0) return "now";
+  let left = Math.abs(diff);
+  let text = "";
+  for (const unit of UNIT_ORDER) {
+    const size = UNIT_SECONDS[unit]!;
+    if (left >= size || (unit === "s" && text === "")) {
+      text += `${Math.floor(left / size)}${unit}`;
+      left %= size;
+    }
+    // Two units say enough: 1d2h, not 1d2h3m4s.
+    if (text.replace(/\d+/g, "").length === 2) break;
+  }
+  return diff > 0 ? `in ${text}` : `${text} ago`;
+}
+
+/** Checks a delay's target before anything is written: a finite second, not past the year 9999. */
+export function checkTimestamp(ts: number, flag: string, text: string): number {
+  if (!Number.isFinite(ts) || ts > LAST_SECOND) throw new UsageError(`${flag} "${text}" is too far ahead: the job would run after the year 9999.`);
+  return ts;
+}
