@@ -35,6 +35,12 @@ export interface ResqueKeys {
   timestamps(item: string): string;
   /** resque-scheduler's leader lock: the namespace twice, then `PREFIX:` when a prefix is set. */
   schedulerLock(prefix?: string): string;
+  /** resque-scheduler: HASH of schedule name -> JSON config, the schedules set with `persist: true`. */
+  readonly persistentSchedules: string;
+  /** resque-scheduler: SET of schedule names set or removed since the leader last looked. */
+  readonly schedulesChanged: string;
+  /** resque-scheduler: HASH of schedule name -> Time#to_s of its last enqueue (its name matches `delayed:*`). */
+  readonly lastEnqueuedAt: string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -68,5 +74,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     timestamps: (item: string) => `${p}timestamps:${item}`,
     // Ruby builds "#{namespace}:#{prefix}resque_scheduler_master_lock" and sends it through the namespaced client.
     schedulerLock: (prefix?: string) => `${p}${namespace}:${prefix ? `${prefix}:` : ""}resque_scheduler_master_lock`,
+    persistentSchedules: `${p}persistent_schedules`,
+    schedulesChanged: `${p}schedules_changed`,
+    lastEnqueuedAt: `${p}delayed:last_enqueued_at`,
   };
 }
