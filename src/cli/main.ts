@@ -14,6 +14,7 @@ import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
 import { workersCommand } from "./workers.ts";
 import { schedulerCommand } from "./scheduler.ts";
+import { scheduleCommand } from "./schedule.ts";
 import { runCli } from "./dispatch.ts";
 
 const main = defineCommand({
@@ -29,6 +30,7 @@ const main = defineCommand({
     resume: resumeCommand,
     prune: pruneCommand,
     scheduler: schedulerCommand,
+    schedule: scheduleCommand,
     "worker-process": workerProcessCommand,
   },
 });

@@ -1,5 +1,9 @@
-/** `resque scheduler`: resque-scheduler's process for delayed jobs, sharing the leader lock with Ruby schedulers. */
+/** `resque scheduler`: resque-scheduler's process (delayed jobs and recurring schedules), sharing the leader lock with Ruby schedulers. */
+import { readFileSync } from "node:fs";
 import { defineCommand } from "citty";
+import { ResqueError } from "../errors.ts";
+import type { CatchUp } from "../protocol/schedule-config.ts";
+import { parseScheduleFile, type StaticSchedule } from "../scheduler/schedule-file.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -22,7 +26,39 @@ export const schedulerArgs = {
   "batch-size": { type: "string", description: "Delayed items promoted per atomic step (DELAYED_REQUEUE_BATCH_SIZE, default 100)" },
   "lag-warn": { type: "string", description: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)" },
   app: { type: "string", description: "Name shown in the process title (APP_NAME)" },
+  schedule: { type: "string", valueHint: "FILE", description: "Recurring schedules, resque-scheduler's YAML or JSON format (RESQUE_SCHEDULE)" },
+  dynamic: { type: "boolean", description: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)" },
+  "catch-up": { type: "string", valueHint: "off|once|all", description: "On taking the lead, run ticks missed while no scheduler led (RESQUE_SCHEDULE_CATCH_UP, default off)" },
+  env: { type: "string", description: "Environment for schedules' rails_env / env lists (RAILS_ENV)" },
 } as const;
+
+/** The schedule file cannot be read or has bad entries (exit 2). */
+class ScheduleFileError extends ResqueError {}
+
+/** Read and check the schedule file; a bad one is a ScheduleFileError listing every bad entry. */
+function scheduleFrom(path: string | undefined, now: number): StaticSchedule | undefined {
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ScheduleFileError("BAD_CONFIG", `Cannot read the schedule file ${path} (${(error as Error).message}); pass --schedule FILE or RESQUE_SCHEDULE.`);
+  }
+  try {
+    return parseScheduleFile(text, path, now);
+  } catch (error) {
+    throw new ScheduleFileError("BAD_CONFIG", (error as Error).message, { cause: error });
+  }
+}
+
+function catchUpOf(value: string | undefined): CatchUp | undefined {
+  if (value === undefined) return undefined;
+  if (value === "off" || value === "once" || value === "all") return value;
+  throw new UsageError(`--catch-up / RESQUE_SCHEDULE_CATCH_UP must be off, once or all, got "${value}".`);
+}
+
+/** Ruby's config reader for DYNAMIC_SCHEDULE (1/t/true/on/yes), not the rake path's "any value is true". */
+const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|t|true|on|yes|y)$/i.test(value.trim());
 
 /** A flag, else its resque-scheduler env var. */
 function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
@@ -47,6 +83,9 @@ export const schedulerCommand = defineCommand({
       const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
       const batch = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
       if (!Number.isInteger(batch)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batch}.`);
+      const schedule = scheduleFrom(get("schedule", "RESQUE_SCHEDULE"), Date.now());
+      const catchUp = catchUpOf(get("catch-up", "RESQUE_SCHEDULE_CATCH_UP"));
+      const env = get("env", "RAILS_ENV");
       const registry = new JobRegistry();
       const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
       await loadJobModules(runtime, registry, modules);
@@ -61,6 +100,10 @@ export const schedulerCommand = defineCommand({
         batchSize: batch,
         lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
         app: get("app", "APP_NAME"),
+        ...(schedule && { schedule }),
+        dynamic: flags["dynamic"] === true || truthy(runtime.env("DYNAMIC_SCHEDULE")),
+        ...(catchUp && { catchUp }),
+        ...(env !== undefined && { env }),
         log: loggerFor(runtime),
       });
       scheduler.trapSignals();
@@ -68,7 +111,9 @@ export const schedulerCommand = defineCommand({
       await closeDb(db);
       runtime.exit(0);
     } catch (error) {
-      runtime.exit(reportError(error));
+      // A schedule file that does not load is a configuration error: exit 2, before anything is written.
+      const code = reportError(error);
+      runtime.exit(error instanceof ScheduleFileError ? 2 : code);
     }
   },
 });
