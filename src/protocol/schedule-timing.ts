@@ -63,11 +63,24 @@ export function parseCron(line: string): { cron: Cron; zone?: string } {
   // croner accepts more than fugit does; these would crash a Ruby scheduler that loads the line.
   if (/[?W]/.test(pattern.replace(/[A-Za-z]{3}/g, (name) => name.toLowerCase()))) throw new Error(`cron "${line}": "?" and "W" are not part of the cron grammar resque-scheduler (fugit) reads`);
   if (pattern.includes("%")) throw new Error(`cron "${line}": fugit's "%" (modulo) is not supported here; use a step such as */2`);
+  const options = { paused: true, mode: "5-or-6-parts", domAndDow: false, ...(zone && { timezone: zone }) } as const;
   try {
-    return { cron: new Cron(pattern, { paused: true, mode: "5-or-6-parts", domAndDow: false, ...(zone && { timezone: zone }) }), ...(zone && { zone }) };
+    new Cron(pattern, options);
   } catch (error) {
     throw new Error(`cron "${line}": ${(error as Error).message.replace(/^CronPattern: /, "")}`);
   }
+  return { cron: new Cron(intervalForm(pattern), options), ...(zone && { zone }) };
+}
+
+/**
+ * fugit fires on every instant whose wall-clock time matches: a time inside a spring-forward gap is
+ * skipped, one repeated at fall-back fires twice. croner does that only for "interval" jobs; a seconds
+ * field written as a range with a step (`0-0/1`, still second 0) makes it treat every line as one.
+ */
+function intervalForm(pattern: string): string {
+  const fields = pattern.split(" ");
+  if (fields.length === 5) return `0-0/1 ${pattern}`;
+  return /^\d+$/.test(fields[0]!) ? [`${fields[0]}-${fields[0]}/1`, ...fields.slice(1)].join(" ") : pattern;
 }
 
 /** rufus's options array: `[value, { first_in: "10s" }]`; Ruby ignores the options unless there are exactly two elements and the second is a hash. */
