@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import process from "node:process";
 import { after, describe, it } from "node:test";
 import { defineJob } from "../src/index.ts";
 import { lastEnqueuedAt } from "../src/protocol/time.ts";
@@ -13,7 +14,7 @@ import { Scheduler, type SchedulerOptions } from "../src/scheduler/scheduler.ts"
 import { parseScheduleFile } from "../src/scheduler/schedule-file.ts";
 import { openDb, type Db } from "../src/store/connection.ts";
 import { registryOf, useRedis } from "./support/fixture.ts";
-import { runToEnd } from "./support/spawn-cli.ts";
+import { eventually, exited, runToEnd, spawnCli } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -302,6 +303,21 @@ describe("schedules: the command line", () => {
     const again = await runToEnd(["schedule", "remove", "nightly"], env(resque));
     assert.equal(again.code, 1);
     assert.match(again.err, /No schedule named "nightly"/);
+  });
+
+  it("resque scheduler --schedule FILE --dynamic-schedule: fires the file's and Redis's schedules, and TERM releases the lock", async () => {
+    const resque = redis.open("sched-cli-run");
+    const file = join(dir, "every.yml");
+    writeFileSync(file, "tick:\n  every: 1s\n  class: Tick\n  queue: ticks\n  args: [1]\n");
+    const child = spawnCli(["scheduler", "--schedule", file, "--dynamic-schedule", "--interval", "0.1"], env(resque));
+    await eventually(async () => (await resque.size("ticks")) >= 2, "two ticks of the file's schedule");
+    await resque.setSchedule("dyn", { class: "Dyn", every: "1s", queue: "dyn", persist: true });
+    await eventually(async () => (await resque.size("dyn")) >= 1, "the dynamic schedule to fire");
+    assert.deepEqual(await queued(resque, "ticks").then((q) => q.slice(0, 1)), ['{"class":"Tick","args":[1]}']);
+    assert.match((await lastRun(resque, "dyn")) ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000$/);
+    process.kill(child.pid!, "SIGTERM");
+    assert.equal(await exited(child), 0);
+    assert.equal(await resque.db.redis.get(resque.db.keys.schedulerLock()), null);
   });
 
   it("resque scheduler --schedule with a bad file: exit 2, every bad entry named, nothing written", async () => {

@@ -27,9 +27,9 @@ export const schedulerArgs = {
   "lag-warn": { type: "string", description: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)" },
   app: { type: "string", description: "Name shown in the process title (APP_NAME)" },
   schedule: { type: "string", valueHint: "FILE", description: "Recurring schedules, resque-scheduler's YAML or JSON format (RESQUE_SCHEDULE)" },
-  dynamic: { type: "boolean", description: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)" },
+  "dynamic-schedule": { type: "boolean", description: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)" },
   "catch-up": { type: "string", valueHint: "off|once|all", description: "On taking the lead, run ticks missed while no scheduler led (RESQUE_SCHEDULE_CATCH_UP, default off)" },
-  env: { type: "string", description: "Environment for schedules' rails_env / env lists (RAILS_ENV)" },
+  environment: { type: "string", description: "Environment for schedules' rails_env / env lists (RAILS_ENV)" },
 } as const;
 
 /** The schedule file cannot be read or has bad entries (exit 2). */
@@ -85,7 +85,7 @@ export const schedulerCommand = defineCommand({
       if (!Number.isInteger(batch)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batch}.`);
       const schedule = scheduleFrom(get("schedule", "RESQUE_SCHEDULE"), Date.now());
       const catchUp = catchUpOf(get("catch-up", "RESQUE_SCHEDULE_CATCH_UP"));
-      const env = get("env", "RAILS_ENV");
+      const env = get("environment", "RAILS_ENV");
       const registry = new JobRegistry();
       const modules = (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
       await loadJobModules(runtime, registry, modules);
@@ -101,7 +101,7 @@ export const schedulerCommand = defineCommand({
         lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
         app: get("app", "APP_NAME"),
         ...(schedule && { schedule }),
-        dynamic: flags["dynamic"] === true || truthy(runtime.env("DYNAMIC_SCHEDULE")),
+        dynamic: flags["dynamic-schedule"] === true || truthy(runtime.env("DYNAMIC_SCHEDULE")),
         ...(catchUp && { catchUp }),
         ...(env !== undefined && { env }),
         log: loggerFor(runtime),

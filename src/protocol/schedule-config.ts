@@ -56,7 +56,7 @@ export function paramsJsonOf(json: string): string {
  */
 export function readScheduleConfig(name: string, json: string, now: number): ScheduleEntry {
   const value = decodeJson(json);
-  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof RubyFloat) throw new Error(`the config must be a map of settings, got ${json}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`the config must be a map of settings, got ${json}`);
   const config = value as ScheduleEntry["config"];
   const className = optionalString(config, "class");
   if (!className) throw new Error(`it has no class: say which job to run with class: "SomeJob"`);
