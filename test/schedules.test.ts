@@ -147,6 +147,8 @@ describe("schedules: timing", () => {
     const timing = parseTiming("every", ["30s", { first_in: "10s" }], T0);
     assert.deepEqual([T0, T0 + 10 * S, T0 + 25 * S, T0 + 41 * S].map((t) => (timing.next(t)! - T0) / S), [10, 40, 40, 70]);
     assert.equal(next("every", ["1h", { first_at: "2026-11-23T12:20:00+00:00" }]), "2026-11-23T12:20:00.000Z");
+    // rufus runs `first_in: 0` at once; an interval without one waits a whole interval first.
+    assert.deepEqual([parseTiming("every", ["1m", { first_in: 0 }], T0).first, parseTiming("every", "1m", T0).first].map((t) => (t! - T0) / S), [0, 60]);
   });
 });
 

@@ -38,7 +38,7 @@ export type LocalSchedules = Map<string, string>;
 const bad = (name: string, problem: string): ResqueError => new ResqueError("BAD_CONFIG", `Schedule "${name}": ${problem}.`);
 
 /** Check a config and encode it as Ruby would store it (without `persist`); throws a BAD_CONFIG ResqueError naming the problem. */
-export function prepareSchedule(name: string, config: ScheduleConfig, registry: JobRegistry | undefined, now: number): { json: string; persist: boolean; entry: ScheduleEntry } {
+function prepareSchedule(name: string, config: ScheduleConfig, registry: JobRegistry | undefined, now: number): { json: string; persist: boolean; entry: ScheduleEntry } {
   if (typeof name !== "string" || name === "") throw new ResqueError("BAD_CONFIG", "A schedule needs a name (a non-empty string).");
   if (config === null || typeof config !== "object" || Array.isArray(config)) throw bad(name, "the config must be an object of settings");
   const { persist, ...rest } = config;

@@ -16,6 +16,8 @@ export interface Timing {
   seconds?: number;
   /** first_in / first_at resolved against the load time, in ms. */
   firstAt?: number;
+  /** The first fire after loading (ms); `first_in: 0` is the load time itself, as in rufus. */
+  first: number | undefined;
   /** The next fire strictly after `after` (ms); undefined: never again. */
   next(after: number): number | undefined;
 }
@@ -121,22 +123,17 @@ export function parseTiming(kind: "cron" | "every", value: unknown, loadedAt: nu
   if (kind === "cron") {
     const { cron } = parseCron(text);
     const nextCron = (after: number): number | undefined => cron.nextRun(new Date(after))?.getTime();
-    return {
-      kind, text, ...(first !== undefined && { firstAt: first }),
-      next: (after) => (first !== undefined && first > after ? first : nextCron(after)),
-    };
+    const next = (after: number): number | undefined => (first !== undefined && first > after ? first : nextCron(after));
+    return { kind, text, ...(first !== undefined && { firstAt: first }), first: next(loadedAt), next };
   }
   const seconds = durationSeconds(text);
   if (seconds === undefined) throw new Error(`every "${text}" is not a duration such as "30s", "5m", "1h", "1d" or "1h30m"`);
   if (seconds < MIN_EVERY_SECONDS) throw new Error(`every "${text}" is ${seconds}s; it must be at least ${MIN_EVERY_SECONDS}s`);
   const period = seconds * 1000;
+  const start = first ?? loadedAt + period;
   return {
-    kind, text, seconds, ...(first !== undefined && { firstAt: first }),
+    kind, text, seconds, ...(first !== undefined && { firstAt: first }), first: start,
     // rufus counts from the load time (or first_in/first_at), then adds the interval, skipping missed beats.
-    next(after) {
-      const start = first ?? loadedAt + period;
-      if (after < start) return start;
-      return start + (Math.floor((after - start) / period) + 1) * period;
-    },
+    next: (after) => (after < start ? start : start + (Math.floor((after - start) / period) + 1) * period),
   };
 }

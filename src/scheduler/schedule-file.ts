@@ -17,8 +17,11 @@ export type StaticSchedule = Map<string, string>;
 const PSYCH_FLOAT = /^[-+]?([0-9][0-9_,]*)?\.[0-9]*([eE][-+][0-9]+)?$/;
 const SYMBOL = /^:[A-Za-z_][A-Za-z0-9_]*[?!]?$/;
 
+/** One entry of the file: its settings as a value (YAML), or as the exact JSON text (a .json file). */
+type FileEntry = { name: string; value: unknown } | { name: string; raw: string };
+
 /** YAML as Ruby's Psych reads it: YAML 1.1 (yes/no are booleans), floats kept as floats, `:symbols` as their names. */
-function yamlEntries(text: string, file: string): [string, unknown][] {
+function yamlEntries(text: string, file: string): FileEntry[] {
   const doc = parseDocument(text, { version: "1.1", intAsBigInt: true, uniqueKeys: true });
   if (doc.errors.length > 0) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} is not valid YAML: ${doc.errors[0]!.message}`);
   visit(doc, {
@@ -29,14 +32,14 @@ function yamlEntries(text: string, file: string): [string, unknown][] {
       else if (typeof node.value === "string" && node.type === "PLAIN" && SYMBOL.test(source)) node.value = source.slice(1);
     },
   });
-  const top = doc.toJS({ mapAsMap: false }) as unknown;
+  const top = doc.toJS() as unknown;
   if (top === null || top === undefined) return [];
   if (typeof top !== "object" || Array.isArray(top)) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} must map schedule names to their settings (name: { cron: ..., class: ... }).`);
-  return Object.entries(top as Record<string, unknown>).map(([name, value]) => [name, value]);
+  return Object.entries(top as Record<string, unknown>).map(([name, value]) => ({ name, value }));
 }
 
 /** JSON keeps its own bytes (floats stay 2.0, key order kept) instead of a decode and re-encode. */
-function jsonEntries(text: string, file: string): [string, unknown][] {
+function jsonEntries(text: string, file: string): FileEntry[] {
   let top;
   try {
     top = decodeJson(text);
@@ -44,10 +47,20 @@ function jsonEntries(text: string, file: string): [string, unknown][] {
     throw new ResqueError("BAD_CONFIG", `Schedule file ${file} is not valid JSON: ${(error as Error).message}`);
   }
   if (top === null || typeof top !== "object" || Array.isArray(top)) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} must be a JSON object mapping schedule names to their settings.`);
-  return [...rawMembers(text)].map(([name, raw]) => [name, { raw }]);
+  return [...rawMembers(text)].map(([name, raw]) => ({ name, raw: canonicalJson(raw) }));
 }
 
-const isMap = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+/** The entry's settings as JSON text; throws an Error saying what is wrong with them. */
+function entryJson(entry: FileEntry): string {
+  const settings = "raw" in entry ? decodeJson(entry.raw) : entry.value;
+  if (settings === null || typeof settings !== "object" || Array.isArray(settings)) {
+    throw new Error(`its settings must be a map (cron/every, class, queue, args...), got ${"raw" in entry ? entry.raw : JSON.stringify(settings)}`);
+  }
+  if ("raw" in entry) return entry.raw;
+  const problem = jsonProblem(settings, "settings");
+  if (problem) throw new Error(problem);
+  return encodeJson(settings);
+}
 
 /**
  * Parse and check a schedule file (`.json` as JSON, anything else as YAML) at `now` (ms). A missing
@@ -58,25 +71,14 @@ export function parseScheduleFile(text: string, file: string, now: number): Stat
   const entries = file.toLowerCase().endsWith(".json") ? jsonEntries(text, file) : yamlEntries(text, file);
   const schedule: StaticSchedule = new Map();
   const problems: string[] = [];
-  for (const [name, value] of entries) {
-    const raw = isMap(value) && typeof (value as { raw?: unknown }).raw === "string" ? (value as { raw: string }).raw : undefined;
-    if (raw === undefined && !isMap(value)) {
-      problems.push(`entry "${name}": its settings must be a map (cron/every, class, queue, args...), got ${JSON.stringify(value)}`);
-      continue;
-    }
-    const problem = raw === undefined ? jsonProblem(value, "settings") : undefined;
-    if (problem) {
-      problems.push(`entry "${name}": ${problem}`);
-      continue;
-    }
-    let json = raw === undefined ? encodeJson(value) : raw.startsWith("{") ? canonicalJson(raw) : raw;
+  for (const entry of entries) {
     try {
-      if (!json.startsWith("{")) throw new Error(`its settings must be a map (cron/every, class, queue, args...), got ${json}`);
-      if (!rawMembers(json).has("class")) json = withMember(json, "class", JSON.stringify(name));
-      readScheduleConfig(name, json, now);
-      schedule.set(name, json);
+      let json = entryJson(entry);
+      if (!rawMembers(json).has("class")) json = withMember(json, "class", JSON.stringify(entry.name));
+      readScheduleConfig(entry.name, json, now);
+      schedule.set(entry.name, json);
     } catch (error) {
-      problems.push(`entry "${name}": ${(error as Error).message}`);
+      problems.push(`entry "${entry.name}": ${(error as Error).message}`);
     }
   }
   if (problems.length > 0) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} has ${problems.length} bad ${problems.length === 1 ? "entry" : "entries"}; nothing was loaded:\n  ${problems.join("\n  ")}`);

@@ -111,7 +111,7 @@ export class ScheduleRunner {
       this.#o.log.info(`No cron / every for ${entry.className} (${name}); it runs only when queued by hand`);
       return;
     }
-    this.#loaded.set(name, { entry, next: entry.timing.next(now) });
+    this.#loaded.set(name, { entry, next: entry.timing.first });
   }
 
   async #fire(entry: ScheduleEntry, now: number): Promise<void> {
