@@ -1,5 +1,7 @@
 // Recurring schedules proven against resque-scheduler 5.0 itself (the gem, rufus-scheduler and fugit), both directions.
 import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import process from "node:process";
 import { after, describe, it } from "node:test";
 import { float } from "../src/index.ts";
 import { durationSeconds } from "../src/protocol/schedule-duration.ts";
@@ -9,6 +11,7 @@ import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { openDb, type Db } from "../src/store/connection.ts";
 import { useRedis } from "./support/fixture.ts";
 import { rubySchedulerSkip as skip, rubySchedulerVersion as version, schedulerRb } from "./support/ruby-scheduler.ts";
+import { eventually, exited } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -19,7 +22,20 @@ if (skip) console.log(`# compat-schedules skipped: ${skip}`);
 const ruby = (resque: Resque, command: string, ...args: string[]): unknown => schedulerRb(redis.server().url, resque.db.keys.namespace, command, ...args);
 const QUIET = { info() {}, warn() {}, error() {} };
 const dbs: Db[] = [];
-after(() => dbs.forEach((db) => db.redis.disconnect()));
+const children: ChildProcess[] = [];
+after(() => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  dbs.forEach((db) => db.redis.disconnect());
+});
+
+/** Ruby's own scheduler process (Resque::Scheduler.run) with DYNAMIC_SCHEDULE on. */
+function spawnRubyScheduler(resque: Resque): ChildProcess {
+  const root = new URL("../", import.meta.url).pathname;
+  const env = { ...process.env, RUBYOPT: "-rredis", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, RESQUE_SCHEDULER_INTERVAL: "0.1", DYNAMIC_SCHEDULE: "true" };
+  const child = spawn("ruby", ["test/compat/scheduler.rb", "run"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
+  children.push(child);
+  return child;
+}
 
 function schedulerOf(resque: Resque, clock: { now: number }): Scheduler {
   const db = openDb({ redis: redis.server().url, namespace: resque.db.keys.namespace });
@@ -92,6 +108,20 @@ describe("schedules: compatibility with resque-scheduler 5.0", { skip }, () => {
     const rubyLast = ruby(resque, "tick", "rb") as string;
     assert.match(rubyLast, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$/);
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("jobq"), 0, -1), [ours, ours], "Ruby's tick pushes the same bytes");
+  });
+
+  it("a running Ruby master applies our setSchedule and removeSchedule, and fires with the bytes we fire", async () => {
+    const resque = redis.open("rsch-live");
+    const child = spawnRubyScheduler(resque);
+    await eventually(async () => (await resque.db.redis.get(resque.db.keys.schedulerLock()))?.endsWith(`:${child.pid}`), "Ruby to lead", 2000);
+    await resque.setSchedule("from_ts", { class: "SomeJob", every: "1s", queue: "fromts", args: { n: float(1) }, catch_up: "once", persist: true });
+    await eventually(async () => (await resque.size("fromts")) >= 1, "Ruby to fire our schedule", 2000);
+    assert.deepEqual((await resque.db.redis.lrange(resque.db.keys.queue("fromts"), 0, 0)), ['{"class":"SomeJob","args":[{"n":1.0}]}']);
+    assert.match((await resque.db.redis.hget(resque.db.keys.lastEnqueuedAt, "from_ts")) ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$/);
+    await resque.removeSchedule("from_ts");
+    await eventually(async () => (await resque.db.redis.scard(resque.db.keys.schedulesChanged)) === 0, "Ruby to take the removal");
+    process.kill(child.pid!, "SIGTERM");
+    await exited(child);
   });
 
   it("cron next times match fugit's, DST days and named zones included", () => {
