@@ -49,6 +49,7 @@ const LINES = [
   "0 5 * * *", "*/15 * * * *", "30 * * * * *", "0 0 1 * *", "0 9 * * 1-5", "0 0 * * 0", "0 0 * * 7", "15 10 * * mon,wed,fri",
   "0 5 * * * America/Chicago", "0 9 * * 1-5 Europe/Berlin", "30 2 * * * America/New_York", "0 1 * * * America/New_York",
   "0 12 L * *", "0 0 * * mon#2", "0 0 1 jan *", "@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@noon", "0 4 * * * UTC",
+  "0 0 1-15/2 * *", "*/10 * * * * *", "0 0 * jan-mar *", "0 22 * * 1-5", "0 0 29 2 *", "5,35 8-18 * * *", "0 0 1 * 1",
 ];
 
 describe("schedules: compatibility with resque-scheduler 5.0", { skip }, () => {
