@@ -15,6 +15,7 @@ import { statsCommand } from "./stats.ts";
 import { workersCommand } from "./workers.ts";
 import { schedulerCommand } from "./scheduler.ts";
 import { delayedCommand } from "./delayed.ts";
+import { scheduleCommand } from "./schedule.ts";
 import { runCli } from "./dispatch.ts";
 
 const main = defineCommand({
@@ -31,6 +32,7 @@ const main = defineCommand({
     prune: pruneCommand,
     scheduler: schedulerCommand,
     delayed: delayedCommand,
+    schedule: scheduleCommand,
     "worker-process": workerProcessCommand,
   },
 });

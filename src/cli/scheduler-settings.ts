@@ -2,6 +2,9 @@
 import type { Runtime } from "../runtime/types.ts";
 import type { SchedulerOptions } from "../scheduler/scheduler.ts";
 import { UsageError } from "./context.ts";
+import { catchUpOf, scheduleFrom, truthy } from "./schedule-options.ts";
+
+export { ScheduleFileError } from "./schedule-options.ts";
 
 /** A flag, else its resque-scheduler env var. */
 function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
@@ -22,6 +25,9 @@ export function schedulerSettings(runtime: Runtime, flags: Record<string, unknow
   const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
   const batchSize = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
   if (!Number.isInteger(batchSize)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batchSize}.`);
+  const schedule = scheduleFrom(get("schedule", "RESQUE_SCHEDULE"), Date.now());
+  const catchUp = catchUpOf(get("catch-up", "RESQUE_SCHEDULE_CATCH_UP"));
+  const env = get("environment", "RAILS_ENV");
   return {
     require: (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean),
     redis: get("redis", "REDIS_URL"),
@@ -33,5 +39,9 @@ export function schedulerSettings(runtime: Runtime, flags: Record<string, unknow
     lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
     app: get("app", "APP_NAME"),
     lockValue: get("lock-value", "RESQUE_SCHEDULER_LOCK_VALUE"),
+    ...(schedule && { schedule }),
+    dynamic: flags["dynamic-schedule"] === true || truthy(runtime.env("DYNAMIC_SCHEDULE")),
+    ...(catchUp && { catchUp }),
+    ...(env !== undefined && { env }),
   };
 }

@@ -1,4 +1,4 @@
-/** `resque scheduler`: resque-scheduler's process for delayed jobs, sharing the leader lock with Ruby schedulers. */
+/** `resque scheduler`: resque-scheduler's process (delayed jobs and recurring schedules), sharing the leader lock with Ruby schedulers. */
 import { defineCommand } from "citty";
 import { JobRegistry } from "../jobs/registry.ts";
 import { currentRuntime } from "../runtime/detect.ts";
@@ -8,7 +8,7 @@ import { loadJobModules } from "../worker/load-jobs.ts";
 import { reportError } from "./errors.ts";
 import { redisConnectArgs } from "./redis-options.ts";
 import { loggerFor, waitingDb } from "./worker-setup.ts";
-import { schedulerSettings } from "./scheduler-settings.ts";
+import { ScheduleFileError, schedulerSettings } from "./scheduler-settings.ts";
 import { reportToMaster } from "./scheduler-child.ts";
 
 export const schedulerArgs = {
@@ -25,10 +25,14 @@ export const schedulerArgs = {
   "lock-value": { type: "string", description: "This scheduler's leader-lock value (RESQUE_SCHEDULER_LOCK_VALUE, default host:pid; set it where hosts share a name and pid)" },
   // Appended by the runtime's spawnSelf when a master starts it (`resque work --scheduler`); not for people.
   "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
+  schedule: { type: "string", valueHint: "FILE", description: "Recurring schedules, resque-scheduler's YAML or JSON format (RESQUE_SCHEDULE)" },
+  "dynamic-schedule": { type: "boolean", description: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)" },
+  "catch-up": { type: "string", valueHint: "off|once|all", description: "On taking the lead, run ticks missed while no scheduler led (RESQUE_SCHEDULE_CATCH_UP, default off)" },
+  environment: { type: "string", description: "Environment for schedules' rails_env / env lists (RAILS_ENV)" },
 } as const;
 
 export const schedulerCommand = defineCommand({
-  meta: { name: "scheduler", description: "Promote due delayed jobs; one leader at a time among Ruby and TypeScript schedulers" },
+  meta: { name: "scheduler", description: "Promote due delayed jobs and run recurring schedules; one leader at a time among Ruby and TypeScript schedulers" },
   args: schedulerArgs,
   async run({ args }) {
     const runtime = currentRuntime();
@@ -46,7 +50,9 @@ export const schedulerCommand = defineCommand({
       await closeDb(db);
       runtime.exit(0);
     } catch (error) {
-      runtime.exit(reportError(error));
+      // A schedule file that does not load is a configuration error: exit 2, before anything is written.
+      const code = reportError(error);
+      runtime.exit(error instanceof ScheduleFileError ? 2 : code);
     }
   },
 });

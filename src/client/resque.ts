@@ -9,6 +9,8 @@ import { isPausedValue, pausedValue, readStats, setPausedAll } from "../store/st
 import { timestampIn, toTimestamp, type DelayTime } from "../protocol/delayed.ts";
 import * as delayedStore from "../store/delayed.ts";
 import * as delayed from "./delayed.ts";
+import * as recurring from "./schedules.ts";
+import type { ScheduleRun } from "./schedule-enqueue.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
@@ -36,6 +38,8 @@ export class Resque {
   readonly registry: JobRegistry;
   readonly failed: FailedJobs;
   readonly #environment: string;
+  // set_schedule without persist: Ruby keeps those in process memory, so they live in this object.
+  readonly #localSchedules: recurring.LocalSchedules = new Map();
 
   constructor(options: ResqueOptions = {}) {
     this.db = options.db ?? openDb(options);
@@ -166,6 +170,36 @@ export class Resque {
   /** reset_delayed_queue: drop every delayed job; returns how many went. */
   resetDelayedQueue(): Promise<number> {
     return delayedStore.resetDelayed(this.db);
+  }
+
+  /** resque-scheduler's set_schedule: validated, then stored in Redis when `persist` is set (else kept in this object). */
+  setSchedule(name: string, config: recurring.ScheduleConfig): Promise<void> {
+    return recurring.setSchedule(this.db, this.#localSchedules, this.registry, name, config, Date.now());
+  }
+
+  /** remove_schedule: true when there was one to remove. */
+  removeSchedule(name: string): Promise<boolean> {
+    return recurring.removeSchedule(this.db, this.#localSchedules, name);
+  }
+
+  /** fetch_schedule: one schedule's config as stored, or undefined. */
+  fetchSchedule(name: string): Promise<JsonValue | undefined> {
+    return recurring.fetchSchedule(this.db, this.#localSchedules, name);
+  }
+
+  /** Resque.schedule: this object's schedules and the persisted ones, name -> config. */
+  schedules(): Promise<Record<string, JsonValue>> {
+    return recurring.schedules(this.db, this.#localSchedules);
+  }
+
+  /** resque-web's "Queue now": run a schedule once now and update its last_enqueued_at. */
+  runScheduleNow(name: string): Promise<ScheduleRun> {
+    return recurring.runScheduleNow(this.db, this.#localSchedules, this.registry, name, Date.now());
+  }
+
+  /** When each schedule last ran, name -> `%Y-%m-%d %H:%M:%S %z` (delayed:last_enqueued_at). */
+  scheduleLastRuns(): Promise<Record<string, string>> {
+    return recurring.lastRuns(this.db);
   }
 
   /** Who leads the schedulers (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX as `lockPrefix`) and how late due jobs are. */

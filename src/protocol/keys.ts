@@ -39,6 +39,12 @@ export interface ResqueKeys {
   schedulerLock(prefix?: string): string;
   /** resque-retry: STRING attempt count of one job class and args (`identifier`: see retry-key.ts). */
   retryAttempts(className: string, identifier: string | undefined): string;
+  /** resque-scheduler: HASH of schedule name -> JSON config, the schedules set with `persist: true`. */
+  readonly persistentSchedules: string;
+  /** resque-scheduler: SET of schedule names set or removed since the leader last looked. */
+  readonly schedulesChanged: string;
+  /** resque-scheduler: HASH of schedule name -> Time#to_s of its last enqueue (its name matches `delayed:*`). */
+  readonly lastEnqueuedAt: string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -73,5 +79,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     // Ruby builds "#{namespace}:#{prefix}resque_scheduler_master_lock" and sends it through the namespaced client.
     schedulerLock: (prefix?: string) => `${p}${namespace}:${prefix ? `${prefix}:` : ""}resque_scheduler_master_lock`,
     retryAttempts: (className: string, identifier: string | undefined) => `${p}${retryKeySuffix(className, identifier)}`,
+    persistentSchedules: `${p}persistent_schedules`,
+    schedulesChanged: `${p}schedules_changed`,
+    lastEnqueuedAt: `${p}delayed:last_enqueued_at`,
   };
 }

@@ -47,3 +47,17 @@ export function parseHeartbeat(value: string): Date | undefined {
 
 /** Seconds since the epoch, as proclines show them. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+/** resque-scheduler's `delayed:last_enqueued_at` values: Time#to_s, "%Y-%m-%d %H:%M:%S %z" (we write UTC). */
+export const lastEnqueuedAt = startedAt;
+
+const RUBY_TIME = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/;
+
+/** Read a Time#to_s string back (any offset, as Ruby schedulers in other zones write); ms, or undefined. */
+export function parseRubyTime(value: string): number | undefined {
+  const m = RUBY_TIME.exec(value.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, , oh, om] = m.map(Number) as number[];
+  const offset = ((oh! * 60 + om!) * 60_000) * (m[7] === "-" ? -1 : 1);
+  return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) - offset;
+}

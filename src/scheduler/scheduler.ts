@@ -1,6 +1,7 @@
 /**
- * The scheduler process (resque-scheduler's Resque::Scheduler.run, delayed jobs only): each poll,
- * claim or renew the leader lock; the leader promotes everything due; signals release the lock.
+ * The scheduler process (resque-scheduler's Resque::Scheduler.run): each poll, claim or renew the
+ * leader lock; the leader promotes every due delayed job and fires due recurring schedules (it
+ * wakes early for those); signals release the lock.
  */
 import { JobRegistry } from "../jobs/registry.ts";
 import { schedulerTitle } from "../protocol/procline.ts";
@@ -9,6 +10,9 @@ import type { Db } from "../store/connection.ts";
 import { nextDue } from "../store/scheduler.ts";
 import { DEFAULT_LOCK_TIMEOUT, LeaderLock } from "./lock.ts";
 import { drainDue, type SchedulerLogger } from "./promote.ts";
+import type { CatchUp } from "../protocol/schedule-config.ts";
+import type { StaticSchedule } from "./schedule-file.ts";
+import { ScheduleRunner } from "./schedule-runner.ts";
 
 export type { SchedulerLogger } from "./promote.ts";
 
@@ -29,6 +33,14 @@ export interface SchedulerOptions {
   lagWarn?: number;
   /** The lock value; default `host:pid`. Set it where hosts share a name and pid (PID 1 in containers). */
   lockValue?: string;
+  /** Recurring schedules from a schedule file (see parseScheduleFile); persisted ones are read from Redis. */
+  schedule?: StaticSchedule;
+  /** DYNAMIC_SCHEDULE: apply schedules set or removed while we lead. */
+  dynamic?: boolean;
+  /** Run ticks missed while no scheduler led, for schedules with no `catch_up` of their own (default "off"). */
+  catchUp?: CatchUp;
+  /** RAILS_ENV: schedules with `rails_env` / `env` load only where it matches. */
+  env?: string;
   /** APP_NAME, shown in the process title. */
   app?: string;
   /** false: leave the process title alone (the scheduler shares a worker's process, whose title stock tools read). */
@@ -43,6 +55,7 @@ const STOP_SIGNALS: TrappedSignal[] = ["QUIT", "TERM", "INT"];
 
 export class Scheduler {
   readonly lock: LeaderLock;
+  readonly schedules: ScheduleRunner;
   readonly #o: SchedulerOptions;
   readonly #log: SchedulerLogger;
   readonly #now: () => number;
@@ -65,6 +78,15 @@ export class Scheduler {
     this.lock = new LeaderLock(options.db, options.lockValue ?? `${options.runtime.hostname()}:${options.runtime.pid}`, {
       timeout: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
       prefix: options.lockPrefix,
+    });
+    this.schedules = new ScheduleRunner({
+      db: options.db,
+      registry: options.registry ?? new JobRegistry(),
+      log: this.#log,
+      ...(options.schedule && { staticSchedule: options.schedule }),
+      ...(options.dynamic !== undefined && { dynamic: options.dynamic }),
+      ...(options.catchUp && { catchUp: options.catchUp }),
+      ...(options.env !== undefined && { env: options.env }),
     });
   }
 
@@ -90,7 +112,8 @@ export class Scheduler {
     try {
       while (!this.#stopping) {
         await this.tick();
-        if (!this.#stopping) await this.#sleep((this.#o.interval ?? 5) * 1000);
+        const poll = (this.#o.interval ?? 5) * 1000;
+        if (!this.#stopping) await this.#sleep(Math.min(poll, this.schedules.msUntilNext(this.#now()) ?? poll));
       }
     } finally {
       for (const untrap of this.#untrap.splice(0)) untrap();
@@ -99,31 +122,41 @@ export class Scheduler {
     }
   }
 
-  /** One poll: claim or renew the lock; as leader, report lag and promote everything due. */
+  /** One poll: claim or renew the lock; as leader, report lag, promote everything due, then fire due schedules. */
   async tick(): Promise<void> {
     try {
+      const wasLeader = this.#leader;
       this.#setLeader(await this.lock.claim());
       if (!this.#leader) return;
-      const now = Math.floor(this.#now() / 1000);
+      const nowMs = this.#now();
+      // A new leader loads every schedule (Ruby's reload_schedule! on a change of master status).
+      if (wasLeader !== true) await this.schedules.load(nowMs);
+      const now = Math.floor(nowMs / 1000);
       this.#checkLag(now, await nextDue(this.#o.db, now));
       const result = await drainDue({
         db: this.#o.db,
         registry: this.#o.registry ?? new JobRegistry(),
         batchSize: this.#batch,
         now,
-        stillLeader: async () => {
-          this.#setLeader(await this.lock.renew());
-          return this.#leader === true;
-        },
+        stillLeader: () => this.#stillLeader(),
         stopping: () => this.#stopping,
         log: this.#log,
       });
       if (result.promoted + result.dropped > 0) this.#log.info(`Promoted ${result.promoted} delayed jobs${result.dropped ? `, dropped ${result.dropped}` : ""}`);
+      if (!this.#leader || this.#stopping) return;
+      await this.schedules.update(nowMs);
+      await this.schedules.fireDue(nowMs, () => this.#stillLeader());
     } catch (error) {
       // Ruby (since 4.4.0) keeps looping through Redis errors; leadership is re-established next poll.
       this.#log.error(`Scheduler poll failed: ${message(error)}`);
       this.#leader = false;
+      this.schedules.clear();
     }
+  }
+
+  async #stillLeader(): Promise<boolean> {
+    this.#setLeader(await this.lock.renew());
+    return this.#leader === true;
   }
 
   #checkLag(now: number, oldest: number | undefined): void {
@@ -135,6 +168,7 @@ export class Scheduler {
   }
 
   #setLeader(leader: boolean): void {
+    if (!leader) this.schedules.clear();
     if (leader !== this.#leader) {
       this.#log.info(leader ? `Leading as ${this.lock.value}` : `Following; the lock is not ours (${this.lock.value})`);
       this.#title(leader ? "Master scheduler" : "Child scheduler");

@@ -36,6 +36,32 @@ when "promote_due" # ts: one pass of the master's promotion, as if the clock rea
   Resque::Scheduler.quiet = true # its log goes to stdout, where this script answers
   Resque::Scheduler.handle_delayed_items(Time.at(Integer(rest[0])))
   Resque.delayed_queue_schedule_size
+when "set_schedule" # name config-json: Resque.set_schedule as an app calls it (persist inside the config)
+  Resque.set_schedule(rest[0], JSON.parse(rest[1]))
+  true
+when "remove_schedule" then Resque.remove_schedule(rest[0]) && true
+when "schedule" then Resque.reload_schedule!
+when "load_schedule" # what a dynamic scheduler loads (rufus jobs), without taking the lock: name -> next fire (epoch s)
+  Resque::Scheduler.logger = Logger.new(nil)
+  Resque::Scheduler.dynamic = true
+  Resque::Scheduler.instance_variable_set(:@am_master, false)
+  Resque::Scheduler.load_schedule!
+  jobs = Resque::Scheduler.scheduled_jobs.transform_values { |job| job.next_time.to_i }
+  Resque::Scheduler.rufus_scheduler.shutdown
+  jobs
+when "tick" # name: one rufus tick of a schedule as the master runs it (enqueue_from_config, then last_enqueued_at)
+  Resque::Scheduler.logger = Logger.new(nil)
+  Resque::Scheduler.instance_variable_set(:@am_master, true)
+  Resque::Scheduler.send(:enqueue_recurring, rest[0], Resque.reload_schedule![rest[0]])
+  Resque.get_last_enqueued_at(rest[0])
+when "cron_next" # json [[line, epoch], ...] -> fugit's next time after each (epoch s), or the error
+  JSON.parse(rest[0]).map do |line, epoch|
+    Fugit::Cron.do_parse(line).next_time(Time.at(epoch)).to_i
+  rescue ArgumentError => e
+    "error: #{e.message}"
+  end
+when "durations" # json [string, ...] -> fugit's seconds, or nil
+  JSON.parse(rest[0]).map { |s| (d = Fugit::Duration.parse(s)) && d.to_sec }
 when "run" # a scheduler process (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env); TERM releases the lock
   Resque::Scheduler.run
 else abort "unknown command #{command}"
