@@ -1,14 +1,15 @@
 // `resque work --scheduler`: one master keeps the workers and a scheduler process running; with
 // --no-fork the scheduler polls inside the one worker process. Also run against the compiled binary.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { hostname } from "node:os";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { encodeDelayedItem } from "../src/protocol/delayed.ts";
 import { pushDelayed } from "../src/store/delayed.ts";
 import { useRedis } from "./support/fixture.ts";
-import { commandLine, eventually, exited, spawnWork } from "./support/spawn-cli.ts";
+import { commandLine, eventually, exited, runToEnd, spawnWork } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -86,6 +87,25 @@ describe("resque work --scheduler", () => {
     await eventually(() => reported(resque, reportKey, "done paused"), "the job to run after CONT");
     process.kill(child.pid!, "SIGQUIT");
     assert.equal(await exited(child), 0);
+  });
+
+  it("runs a schedule file's entries (RESQUE_SCHEDULE reaches the scheduler process); a bad file stops the master before it starts anything", async () => {
+    const resque = redis.open("work-sched-file");
+    const dir = mkdtempSync(join(tmpdir(), "resque-schedule-"));
+    const good = join(dir, "schedule.yml");
+    writeFileSync(good, "every_second:\n  every: 1s\n  class: Quick\n  queue: m\n  args: tick\n");
+    const { child, reportKey } = start(resque, { RESQUE_SCHEDULE: good });
+    await eventually(() => reported(resque, reportKey, "done tick"), "the scheduled job to run");
+    process.kill(child.pid!, "SIGQUIT");
+    assert.equal(await exited(child), 0);
+
+    const bad = join(dir, "bad.yml");
+    writeFileSync(bad, "broken:\n  cron: '61 * * * *'\n  class: Quick\n  queue: m\n");
+    const env = { QUEUE: "m", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace };
+    const run = await runToEnd(["work", "--scheduler", "--schedule", bad], env);
+    assert.equal(run.code, 2, run.err);
+    assert.match(run.err, /broken/);
+    assert.deepEqual(await resque.workers(), [], "no worker started");
   });
 
   it("with INTERVAL=0 the workers exit when the queues are empty, and the scheduler goes with them", async () => {

@@ -4,7 +4,7 @@ import type { Runtime } from "../runtime/types.ts";
 import type { WorkerSettings } from "../worker/config.ts";
 import { redisConnectArgs } from "./redis-options.ts";
 
-const SCHEDULER_FLAGS = ["require", "namespace", ...Object.keys(redisConnectArgs)];
+const SCHEDULER_FLAGS = ["require", "namespace", "schedule", ...Object.keys(redisConnectArgs)];
 
 /**
  * One `resque scheduler` process. Its other settings (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT, ...)

@@ -10,10 +10,11 @@ import { reportError } from "./errors.ts";
 import { poolGroups } from "./pool.ts";
 import { withInlineScheduler } from "./scheduler-inline.ts";
 import { schedulerGroup } from "./scheduler-group.ts";
+import { ScheduleFileError, schedulerSettings } from "./scheduler-settings.ts";
 import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "./worker-setup.ts";
 
 /** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
-const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler"];
+const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler", "schedule"];
 
 export const workCommand = defineCommand({
   meta: {
@@ -36,11 +37,13 @@ export const workCommand = defineCommand({
         runtime.exit(0);
       }
       if (settings.pidfile) writeFileSync(settings.pidfile, `${runtime.pid}\n`);
+      // A schedule file that does not load stops everything here, before any process starts.
+      const scheduling = settings.scheduler ? schedulerSettings(runtime, { schedule: args.schedule }) : undefined;
       const db = dbFor(runtime, settings, args);
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
-        await withInlineScheduler(runtime, settings, db, () => worker.work());
+        await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
         // Children re-read the same settings, so a job module error shows once here, before any spawn.
         await loadJobModules(runtime, new JobRegistry(), settings.require);
@@ -77,7 +80,8 @@ export const workCommand = defineCommand({
       // The process ends with its worker, as stock's does, whatever handles job code left open.
       runtime.exit(0);
     } catch (error) {
-      runtime.exit(reportError(error));
+      const code = reportError(error);
+      runtime.exit(error instanceof ScheduleFileError ? 2 : code);
     }
   },
 });

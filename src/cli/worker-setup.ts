@@ -40,7 +40,8 @@ export const workArgs = {
   "job-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a job may run unless its definition sets `timeout`; past it the job fails as Resque::JobTimeout (JOB_TIMEOUT, default none)" },
   "watchdog-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds a worker process's event loop may stay blocked before the master kills it; 0 = off (WATCHDOG_TIMEOUT, default 10)" },
   pool: { type: "string", valueHint: "FILE", description: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it" },
-  scheduler: { type: "boolean", description: "Also run the scheduler (promotes delayed jobs; `resque scheduler`'s settings by env) under this master (RESQUE_SCHEDULER)" },
+  scheduler: { type: "boolean", description: "Also run the scheduler (delayed jobs, schedules; `resque scheduler`'s settings by env) under this master (RESQUE_SCHEDULER)" },
+  schedule: { type: "string", valueHint: "FILE", description: "With --scheduler: recurring schedules, resque-scheduler's YAML or JSON format (RESQUE_SCHEDULE)" },
   // Appended by the runtime's spawnSelf to make room for the child's process title; not for people.
   "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
 } as const;
