@@ -9,7 +9,6 @@ import { defineJob, float } from "../src/index.ts";
 import { encodeJson } from "../src/protocol/json.ts";
 import { encodeDelayedItem } from "../src/protocol/delayed.ts";
 import { LeaderLock } from "../src/scheduler/lock.ts";
-import type { Db } from "../src/store/connection.ts";
 import { useRedis } from "./support/fixture.ts";
 import { rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
 import { eventually, exited } from "./support/spawn-cli.ts";
@@ -94,16 +93,6 @@ function rubySetSchedule(resque: Resque, name: string, json: string): Promise<st
   });
 }
 
-/**
- * A persisted dynamic schedule as Ruby's Resque.set_schedule stores it: HSET persistent_schedules name
- * <json in the caller's key order, without `persist`>, then SADD schedules_changed name (reference §4.1).
- * TODO(schedules): replace with the client's schedule API (src/client/schedules.ts) once that branch is merged.
- */
-async function writeOurSchedule(db: Db, name: string, config: Record<string, unknown>): Promise<void> {
-  await db.redis.hset(`${db.keys.prefix}persistent_schedules`, name, encodeJson(config));
-  await db.redis.sadd(`${db.keys.prefix}schedules_changed`, name);
-}
-
 /** Ruby's CGI.escape: all but `a-zA-Z0-9_.-~` percent-encoded, space as `+`. */
 const cgiEscape = (text: string): string =>
   encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll("%20", "+");
@@ -134,10 +123,10 @@ describe("stock resque-web with resque-scheduler's tabs, on our data", { skip },
     await new LeaderLock(resque.db, "ts-host:4242", { timeout: 60 }).claim();
 
     const dynamicConfig = { class: "Reports::Nightly", cron: "0 3 * * *", queue: "reports", args: ["ünï", float(2), { depth: { n: float(1e-5) } }], description: "nightly <report> ✓" };
-    await writeOurSchedule(resque.db, "ours_nightly", dynamicConfig);
+    await resque.setSchedule("ours_nightly", { ...dynamicConfig, persist: true });
     const rubyJson = await rubySetSchedule(resque, "ruby_nightly", encodeJson(dynamicConfig));
     assert.equal(await resque.db.redis.hget(`${resque.db.keys.prefix}persistent_schedules`, "ours_nightly"), rubyJson, "our persisted schedule bytes are Ruby's");
-    await writeOurSchedule(resque.db, "ours_every", { class: "WebJob", every: ["30s", { first_in: "5m" }], queue: "web", args: [], description: "every half minute" });
+    await resque.setSchedule("ours_every", { persist: true, class: "WebJob", every: ["30s", { first_in: "5m" }], queue: "web", args: [], description: "every half minute" });
 
     const web = await startResqueWeb(resque);
 
