@@ -8,7 +8,7 @@ import { after, describe, it } from "node:test";
 import { defineJob } from "../src/index.ts";
 import { openDb, type Db } from "../src/store/connection.ts";
 import { useRedis } from "./support/fixture.ts";
-import { rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
+import { rubyScript, rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
 import { eventually, exited, spawnCli } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
@@ -35,18 +35,7 @@ after(() => {
 });
 
 /** Run test/compat/scheduler-race.rb to the end (Resque.enqueue_at from Ruby). */
-function rubyRace(resque: Resque, ...args: string[]): Promise<string> {
-  const child = spawn("ruby", ["test/compat/scheduler-race.rb", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: rubyEnv(resque) });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  return exited(child).then((code) => {
-    assert.equal(code, 0, `ruby scheduler-race.rb ${args.join(" ")}: ${err}`);
-    return out.trim();
-  });
-}
+const rubyRace = (resque: Resque, ...args: string[]): Promise<string> => rubyScript("scheduler-race.rb", args, rubyEnv(resque), children);
 
 function rubyEnv(resque: Resque): NodeJS.ProcessEnv {
   return {

@@ -2,7 +2,6 @@
 // loopback port, renders what our client stored, and its delayed actions find and move our exact item bytes.
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { defineJob, float } from "../src/index.ts";
@@ -10,7 +9,8 @@ import { encodeJson } from "../src/protocol/json.ts";
 import { encodeDelayedItem } from "../src/protocol/delayed.ts";
 import { LeaderLock } from "../src/scheduler/lock.ts";
 import { useRedis } from "./support/fixture.ts";
-import { rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
+import { rubyScript, rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
+import { freePort } from "../scripts/lib/redis-server.ts";
 import { eventually, exited } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
@@ -52,17 +52,6 @@ const rubyEnv = (resque: Resque): NodeJS.ProcessEnv => ({
   RESQUE_NAMESPACE: resque.db.keys.namespace,
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 /** Stock resque-web (Resque::Server plus the scheduler tabs) on a free loopback port; its base URL. */
 async function startResqueWeb(resque: Resque): Promise<{ base: string; log: () => string }> {
   const port = await freePort();
@@ -80,18 +69,8 @@ async function startResqueWeb(resque: Resque): Promise<{ base: string; log: () =
 }
 
 /** Resque.set_schedule(name, config + persist: true) in Ruby, `json` decoded by Ruby (so 2.0 stays a Float); what it stored. */
-function rubySetSchedule(resque: Resque, name: string, json: string): Promise<string> {
-  const child = spawn("ruby", ["test/compat/scheduler-web.rb", "set_schedule", name, json], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: rubyEnv(resque) });
-  children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  return exited(child).then((code) => {
-    assert.equal(code, 0, `ruby set_schedule: ${err}`);
-    return JSON.parse(out) as string;
-  });
-}
+const rubySetSchedule = async (resque: Resque, name: string, json: string): Promise<string> =>
+  JSON.parse(await rubyScript("scheduler-web.rb", ["set_schedule", name, json], rubyEnv(resque), children)) as string;
 
 /** Ruby's CGI.escape: all but `a-zA-Z0-9_.-~` percent-encoded, space as `+`. */
 const cgiEscape = (text: string): string =>

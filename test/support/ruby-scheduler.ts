@@ -1,6 +1,7 @@
 /** Ruby's resque-scheduler for the compatibility tests: whether it is here, and test/compat/scheduler.rb's commands. */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { exited } from "./spawn-cli.ts";
 import process from "node:process";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -23,4 +24,18 @@ export function schedulerRb(url: string, namespace: string, command: string, ...
   });
   assert.equal(run.status, 0, `ruby ${command}: ${run.stderr}`);
   return JSON.parse(run.stdout);
+}
+
+/** Run a Ruby script of test/compat to the end without blocking the event loop (a scheduler may be running in this process); its trimmed stdout. */
+export function rubyScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv, track: { push(child: ReturnType<typeof spawn>): unknown }): Promise<string> {
+  const child = spawn("ruby", [`test/compat/${script}`, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
+  track.push(child);
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  return exited(child).then((code) => {
+    assert.equal(code, 0, `ruby ${script} ${args.join(" ")}: ${err}`);
+    return out.trim();
+  });
 }
