@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
 // from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
-// `openssl` (the TLS tests make their certificates with it) and `ruby` (Ruby, the resque and resque-scheduler gems
+// `openssl` (the TLS tests make their certificates with it), `chromium` (Debian's browser, which the
+// dashboard's browser tests drive through puppeteer-core) and `ruby` (Ruby, the resque and resque-scheduler gems
 // and rackup to serve resque-web, only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
 // and `npm run demo` never install Ruby.
-//   node scripts/setup.mjs                      npm packages only
-//   node scripts/setup.mjs redis openssl ruby   everything `npm test` uses
+//   node scripts/setup.mjs                               npm packages only
+//   node scripts/setup.mjs redis openssl chromium ruby   everything `npm test` uses
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const needs = new Set(process.argv.slice(2));
-const known = ["redis", "openssl", "ruby"];
+const known = ["redis", "openssl", "chromium", "ruby"];
 for (const need of needs) {
   if (!known.includes(need)) {
     console.error(`setup: unknown need "${need}"; expected any of ${known.join(", ")}`);
@@ -34,7 +35,7 @@ function aptInstall(pkg, advice) {
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
 }
 
-if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");
@@ -43,6 +44,8 @@ if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner"].every((p) => 
 if (needs.has("redis") && !has("redis-server")) aptInstall("redis-server", "install Redis (>= 6.2) and run again.");
 
 if (needs.has("openssl") && !has("openssl")) aptInstall("openssl", "install OpenSSL and run again.");
+
+if (needs.has("chromium") && !has("chromium")) aptInstall("chromium", "install Chromium (Debian's `chromium` package) and run again.");
 
 // Stock Resque itself: Debian's Ruby and the resque gem (3.0.x).
 const rubyHasResque = () =>
