@@ -118,6 +118,8 @@ describe("schedules: compatibility with resque-scheduler 5.0", { skip }, () => {
     await resque.setSchedule("from_ts", { class: "SomeJob", every: "1s", queue: "fromts", args: { n: float(1) }, catch_up: "once", persist: true });
     await eventually(async () => (await resque.size("fromts")) >= 1, "Ruby to fire our schedule", 2000);
     assert.deepEqual((await resque.db.redis.lrange(resque.db.keys.queue("fromts"), 0, 0)), ['{"class":"SomeJob","args":[{"n":1.0}]}']);
+    // Ruby writes last_enqueued_at after the push (reference 4.2), so the queue can fill first.
+    await eventually(async () => (await resque.db.redis.hexists(resque.db.keys.lastEnqueuedAt, "from_ts")) === 1, "Ruby to note the run", 2000);
     assert.match((await resque.db.redis.hget(resque.db.keys.lastEnqueuedAt, "from_ts")) ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$/);
     await resque.removeSchedule("from_ts");
     await eventually(async () => (await resque.db.redis.scard(resque.db.keys.schedulesChanged)) === 0, "Ruby to take the removal");

@@ -39,6 +39,7 @@ let env: Record<string, string | undefined>;
 
 function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; expect?: number } = {}): string {
   const result = spawnSync(command, args, { cwd: options.cwd ?? app, env: { ...env, ...options.env }, encoding: "utf8", timeout: 180_000 });
+  // stdout then stderr: a JSON line a script prints is not always the last line (Deno notes its downloads on stderr).
   const output = `${result.stdout}${result.stderr}`;
   assert.equal(result.status, options.expect ?? 0, `${command} ${args.join(" ")} exited ${result.status}:\n${output}`);
   return output;
@@ -122,8 +123,8 @@ describe("the packed tarball in a fresh app", () => {
     const scripts = join(app, "deno");
     mkdirSync(scripts);
     writeFileSync(join(scripts, "stats.ts"), readmeBlock("ts", "// stats.ts"));
-    const before = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").at(-1)!);
-    const after = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").at(-1)!);
+    const before = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
+    const after = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
     assert.equal(after.pending, before.pending + 1, "the script enqueued one job");
     assert.equal(typeof after.processed, "number");
     const worked = run(bin("deno"), ["run", "-A", `npm:${manifest.name}/resque`, "work", "--require", "./jobs.ts"]);
@@ -139,7 +140,7 @@ describe("the packed tarball in a fresh app", () => {
       join(jsrApp, "stats.ts"),
       `import { Resque } from "jsr:${name}";\nconst resque = await new Resque({ redis: Deno.env.get("REDIS_URL") }).connect();\nconsole.log(JSON.stringify(await resque.stats()));\nawait resque.close();\n`,
     );
-    const stats = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: jsrApp }).trim().split("\n").at(-1)!);
+    const stats = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: jsrApp }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
     assert.ok(stats.processed >= 5, JSON.stringify(stats));
   });
 
