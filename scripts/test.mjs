@@ -10,6 +10,7 @@ const files = readdirSync(`${root}test`).filter((f) => f.endsWith(".test.ts")).s
 
 const steps = [
   ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
+  ["generated dashboard assets module is current", "node", ["scripts/gen-assets.mjs", "--check"]],
   ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
   // The package's bins run the built CLI, and a test starts bin/resque.mjs as npx would.
   ["build dist/lib", "node", ["scripts/build-lib.mjs"]],
