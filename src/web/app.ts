@@ -64,7 +64,8 @@ export function createWebApp(options: WebOptions): WebApp {
   const streams = new Streams();
   const registry = prometheusRegistry(options.resque);
 
-  const app = base ? new Hono().basePath(base) : new Hono();
+  // strict: false, so "/resque/" is "/resque" (a proxy may add or drop the slash).
+  const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
   app.use("*", securityHeaders());
   app.use("*", authGate(options.auth ?? {}, base || "/"));
   app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
