@@ -2,6 +2,7 @@
 // with RESQUE_TEST_BINARY): every page and API route, security headers, CSRF, read-only, auth, base path, escaping.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
+import process from "node:process";
 import { after, describe, it } from "node:test";
 import { createWebApp, type WebApp } from "../src/web/app.ts";
 import { httpFor, type HttpServer } from "../src/runtime/http.ts";
@@ -326,7 +327,7 @@ describe("resque web (the command)", () => {
     assert.deepEqual(JSON.parse((await get(`${base}/api/queues`)).text).find((q: { name: string }) => q.name === "mail"), { name: "mail", size: 45 });
     assert.match((await get(`${base}/assets/uPlot.min.css`)).text, /\.uplot/, "assets are embedded (the binary has no files)");
     assert.match((await get(`${base}/metrics`)).text, /resque_queue_jobs\{queue="mail"\} 45/);
-    child.kill("SIGTERM");
+    process.kill(child.pid!, "SIGTERM");
     assert.equal(await exited(child), 0, output());
   });
 
@@ -342,7 +343,7 @@ describe("resque web (the command)", () => {
     assert.doesNotMatch(page.text, /method="post"/);
     assert.equal((await post(`${base}/resque/failed/clear`, { _csrf: csrfOf(page.text) }, auth)).status, 403);
     assert.equal(await resque.failed.count(), 3);
-    child.kill("SIGTERM");
+    process.kill(child.pid!, "SIGTERM");
     await exited(child);
   });
 
