@@ -19,7 +19,7 @@ const steps = [
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
-  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts", "test/work-scheduler.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts", "test/work-scheduler.test.ts", "test/web.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
   // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary.
   ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary)", "node", ["--import", "tsx", "--test", "test/packaging/packaging.test.ts"]],
   // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.

@@ -24,6 +24,7 @@ export function layout(ctx: WebContext, page: Page): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${page.title} · Resque</title>
+<link rel="icon" href="data:,">
 ${page.graphs ? html`<link rel="stylesheet" href="${assets}/uPlot.min.css">` : ""}
 <link rel="stylesheet" href="${assets}/app.css">
 </head>

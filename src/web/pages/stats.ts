@@ -30,7 +30,7 @@ ${kv([["environment", s.environment], ["pending", s.pending], ["processed", s.pr
     const body = html`<h1>Keys <small>under ${ctx.resque.db.keys.prefix}</small></h1>${sub(ctx, "/stats/keys")}
 <p class="scan-note">Keys are found with SCAN, a bounded batch a request (never KEYS, which would stall Redis on a big keyspace).
 ${scan.complete ? "This is the rest of the keyspace." : html`<a rel="next" href="${url(ctx, `/stats/keys?cursor=${encodeURIComponent(scan.cursor)}`)}">More keys ›</a>`}</p>
-<table class="keys"><thead><tr><th>Key</th><th>Type</th><th class="num">Size</th></tr></thead><tbody>
+<table class="keys"><thead><tr><th>Key</th><th>Type</th><th class="num">Size <small>(items; bytes for a string)</small></th></tr></thead><tbody>
 ${scan.keys.map((k) => html`<tr><td><code>${k.key}</code></td><td>${k.type}</td><td class="num">${k.size}</td></tr>`)}</tbody></table>`;
     return c.html(layout(ctx, { title: "Keys", tab: "/stats", body }));
   });

@@ -67,9 +67,13 @@
   }
 
   function onSample(sample) {
+    var values = { queues: Object.keys(sample.queues || {}).length };
     Object.keys(sample).forEach(function (key) {
+      if (typeof sample[key] === "number" && !(key in values)) values[key] = sample[key];
+    });
+    Object.keys(values).forEach(function (key) {
       var nodes = document.querySelectorAll('[data-live="' + key + '"]');
-      for (var i = 0; i < nodes.length; i++) nodes[i].textContent = String(sample[key]);
+      for (var i = 0; i < nodes.length; i++) nodes[i].textContent = String(values[key]);
     });
     var qs = document.querySelectorAll("[data-live-queue]");
     for (var j = 0; j < qs.length; j++) {
