@@ -135,11 +135,18 @@ describe("resque web (in process)", () => {
     await seed(resque);
     const { base } = await serve(resque);
     const env = { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace };
-    for (const [args, path] of [[["queues"], "/queues"], [["workers"], "/workers"], [["schedule", "list"], "/schedules"]] as const) {
+    for (const [args, path] of [[["queues"], "/queues"], [["workers"], "/workers"], [["schedule", "list"], "/schedules"], [["stats"], "/stats"]] as const) {
       const cli = await runToEnd([...args, "--json"], env);
       assert.equal(cli.code, 0, cli.err);
       assert.deepEqual(JSON.parse((await get(`${base}/api${path}`)).text), JSON.parse(cli.out), path);
     }
+    const delayed = await runToEnd(["delayed", "list", "--json"], env);
+    assert.deepEqual(JSON.parse((await get(`${base}/api/delayed`)).text).times, JSON.parse(delayed.out));
+    const ts = JSON.parse(delayed.out)[0].timestamp;
+    const show = await runToEnd(["delayed", "show", String(ts), "--json"], env);
+    assert.deepEqual(JSON.parse((await get(`${base}/api/delayed/${ts}`)).text), JSON.parse(show.out));
+    const failed = await runToEnd(["failed", "list", "--json"], env);
+    assert.deepEqual(JSON.parse((await get(`${base}/api/failed`)).text).items.reverse(), JSON.parse(failed.out), "the same records, newest first");
   });
 
   it("/metrics: Prometheus text with resque_* names", async () => {
@@ -242,7 +249,7 @@ describe("resque web (in process)", () => {
     assert.equal((await get(`${base}/`)).headers.get("location"), "/ops/resque/overview");
     for (const path of PAGES) {
       const page = (await get(`${base}${path}`)).text;
-      const urls = [...page.matchAll(/(?:href|src|action|data-stream|data-history)="([^"]*)"/g)].map((m) => m[1]!);
+      const urls = [...page.matchAll(/(?:href|src|action|data-stream|data-history)="([^"]*)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith("data:"));
       assert.ok(urls.length > 5, path);
       for (const u of urls) assert.ok(u.startsWith("/ops/resque/"), `${path}: ${u}`);
       for (const u of urls.filter((x) => x.includes("/assets/") || x.includes("/api/"))) assert.equal((await get(`${origin}${u.replaceAll("&amp;", "&")}`)).status, 200, u);

@@ -92,7 +92,9 @@ export function csrfGate(token: string, readOnly: boolean): MiddlewareHandler {
       } catch {
         // unparseable: refused below
       }
-      if (host !== c.req.header("host")) return c.text("Refused: the request came from another origin.", 403);
+      // Behind a proxy that rewrites Host, X-Forwarded-Host names the host the browser used.
+      const hosts = [c.req.header("host"), ...(c.req.header("x-forwarded-host") ?? "").split(",").map((h) => h.trim())];
+      if (!host || !hosts.includes(host)) return c.text("Refused: the request came from another origin.", 403);
     } else if (origin === "null" || c.req.header("sec-fetch-site") === "cross-site") {
       return c.text("Refused: the request came from another site.", 403);
     }
