@@ -28,6 +28,8 @@ export function streamRoutes(ctx: WebContext, streams: Streams): Hono {
         wake?.();
       };
       const unsubscribe = ctx.live.subscribe((s) => {
+        // A client that cannot keep up loses its oldest samples, not this process's memory.
+        if (queue.length >= 60) queue.shift();
         queue.push(s);
         wake?.();
       });
