@@ -6,7 +6,7 @@ import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { failedPage, SCAN_LIMIT } from "../failed-query.ts";
-import { action, jobArgs, pager, whole } from "./common.ts";
+import { action, jobArgs, pager, plural, whole } from "./common.ts";
 
 function row(ctx: WebContext, f: FailureRecord) {
   const cls = f.unreadable ? "(unreadable)" : failureClass(f) ?? "";
@@ -30,7 +30,7 @@ export function failedPages(ctx: WebContext): Hono {
     const page = await failedPage(ctx.resque, { start: whole(c.req.query("start"), 0), queue, className, scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER) });
     const filterQuery = (extra: Record<string, string>) => `${url(ctx, "/failed")}?${new URLSearchParams({ ...(queue && { queue }), ...(className && { class: className }), ...extra })}`;
     const s = page.scanned;
-    const body = html`<h1>Failed <small>${page.total} jobs</small></h1>
+    const body = html`<h1>Failed <small>${plural(page.total, "job")}</small></h1>
 <form class="filter" method="get" action="${url(ctx, "/failed")}">
 <label>Queue <input name="queue" value="${queue ?? ""}"></label> <label>Class <input name="class" value="${className ?? ""}"></label>
 <button type="submit">Filter</button> ${page.filtered ? html`<a href="${url(ctx, "/failed")}">clear filter</a>` : ""}</form>

@@ -5,7 +5,7 @@ import { queuesView } from "../../client/views.ts";
 import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
-import { action, pager, PER_PAGE, whole } from "./common.ts";
+import { action, pager, PER_PAGE, plural, whole } from "./common.ts";
 import { encodeJson } from "../../protocol/json.ts";
 
 export function queuePages(ctx: WebContext): Hono {
@@ -24,7 +24,7 @@ ${queues.map((q) => html`<tr><td><a href="${url(ctx, `/queues/${encodeURICompone
     const start = whole(c.req.query("start"), 0);
     const [size, jobs] = await Promise.all([ctx.resque.size(name), ctx.resque.peek(name, start, PER_PAGE)]);
     const path = `/queues/${encodeURIComponent(name)}`;
-    const body = html`<h1>Queue <code>${name}</code> <small>${size} jobs</small></h1>
+    const body = html`<h1>Queue <code>${name}</code> <small>${plural(size, "job")}</small></h1>
 <div class="bulk">${action(ctx, `${path}/clear`, "Clear", { confirm: `Delete every job in ${name} (the queue stays listed)?`, danger: true })}
 ${action(ctx, `${path}/delete`, "Delete queue", { confirm: `Delete the queue ${name} and its jobs?`, danger: true })}</div>
 ${jobs.length === 0 ? html`<p class="empty">${size === 0 ? "This queue is empty." : `No jobs from ${start}.`}</p>` : html`<table class="jobs">

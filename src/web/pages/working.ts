@@ -25,7 +25,7 @@ export function workingPages(ctx: WebContext): Hono {
     const [working, all] = await Promise.all([ctx.resque.working(), ctx.resque.workers()]);
     const body = html`<h1>Working <small>${working.length} of ${all.length} workers</small></h1>
 ${workingTable(ctx, working)}
-${comingSoon("Kill a running job", "A Kill button per job arrives with the kill list (issue 14, data layer); until then, `kill -USR1 <pid>` kills the jobs a worker process is running.")}`;
+${comingSoon("Kill a running job", "A Kill button per job arrives with the kill list (issue 14, data layer); until then, kill -USR1 PID kills the jobs a worker process is running.")}`;
     return c.html(layout(ctx, { title: "Working", tab: "/working", body }));
   });
   return app;
