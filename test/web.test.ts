@@ -196,6 +196,11 @@ describe("resque web (in process)", () => {
     assert.equal((await post(`${base}/delayed/${ts}/enqueue-now`, { item, _csrf: token })).status, 303);
     assert.equal(await resque.size("later"), 1);
     assert.equal(await resque.delayedQueueScheduleSize(), 0);
+    await resque.enqueueAtWithQueue("later", ts, "Later", 8);
+    const other = /name="item" value="([^"]*)"/.exec((await get(`${base}/delayed/${ts}`)).text)![1]!.replaceAll("&quot;", '"');
+    assert.equal((await post(`${base}/delayed/${ts}/remove`, { item: other, _csrf: token })).status, 303);
+    assert.equal(await resque.delayedTimestampSize(ts), 0);
+    assert.equal(await resque.size("later"), 1, "removed, not enqueued");
     assert.equal((await post(`${base}/schedules/nightly/run`, { _csrf: token })).status, 303);
     assert.equal(await resque.size("nightly"), 1);
     assert.equal((await post(`${base}/schedules/nightly/remove`, { _csrf: token })).status, 303);
@@ -271,6 +276,24 @@ describe("resque web (in process)", () => {
     const last = (await get(`${base}/queues/mail?start=40`)).text;
     assert.match(last, /41–45 of 45/);
     assert.doesNotMatch(last, /rel="next"/);
+  });
+
+  it("filters a long failed list in bounded windows and says where it stopped", async () => {
+    const resque = redis.open("web-scan");
+    const batch = resque.db.redis.pipeline();
+    for (let i = 0; i < 6000; i++) batch.rpush(resque.db.keys.failed, failure("mail", i === 10 ? "Rare" : "Common", [i]));
+    await batch.exec();
+    const { base } = await serve(resque);
+    const first = (await get(`${base}/failed?class=Rare`)).text;
+    assert.match(first, /searched indexes 5999 down to 1000 and found 0/);
+    assert.match(first, /<a rel="next" href="\/failed\?class=Rare&amp;scan=999">Search older failures from index 999/);
+    const older = (await get(`${base}/failed?class=Rare&scan=999`)).text;
+    assert.match(older, /searched indexes 999 down to 0 and found 1/);
+    assert.match(older, /That reached the oldest failure/);
+    assert.match(older, /id="failure-10"/);
+    const api = JSON.parse((await get(`${base}/api/failed?class=Rare`)).text);
+    assert.deepEqual(api.scanned, { from: 5999, to: 1000, next: 999 });
+    assert.equal((await get(`${base}/failed?start=5980`)).text.match(/<tr id="failure-/g)?.length, 20);
   });
 
   it("hostile job data is escaped in the HTML source on every page", async () => {
