@@ -10,6 +10,7 @@ const files = readdirSync(`${root}test`).filter((f) => f.endsWith(".test.ts")).s
 
 const steps = [
   ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
+  ["generated dashboard assets module is current", "node", ["scripts/gen-assets.mjs", "--check"]],
   ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
   // The package's bins run the built CLI, and a test starts bin/resque.mjs as npx would.
   ["build dist/lib", "node", ["scripts/build-lib.mjs"]],
@@ -18,7 +19,7 @@ const steps = [
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
-  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts", "test/work-scheduler.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts", "test/work-scheduler.test.ts", "test/web.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
   // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary.
   ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary)", "node", ["--import", "tsx", "--test", "test/packaging/packaging.test.ts"]],
   // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.

@@ -4,6 +4,7 @@
  */
 import { defineCommand } from "citty";
 import type { DelayedEntry } from "../client/delayed.ts";
+import { delayedTimeView, delayedTimesView } from "../client/views.ts";
 import { encodeJson } from "../protocol/json.ts";
 import { clearDelayed, removeDelayedCommand } from "./delayed-remove.ts";
 import { enqueueNowCommand } from "./delayed-enqueue-now.ts";
@@ -16,8 +17,6 @@ import { isoTime, parseTime, relative, TIME_FORMS } from "./when.ts";
 export const describeEntry = ({ raw, item }: DelayedEntry): string =>
   item ? `${item.className}(${encodeJson(item.args).slice(1, -1)}) on ${item.queue ?? "(no queue)"}` : `(unreadable) ${raw}`;
 
-/** --json's shape for one item: class, queue, args; an undecodable one keeps its raw text, the only thing there is to see. */
-export const entryJson = ({ raw, item }: DelayedEntry) => (item ? { class: item.className, queue: item.queue, args: item.args } : { unreadable: true, raw });
 
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 3)}...` : text);
 
@@ -35,12 +34,12 @@ const list = defineCommand({
     const offset = wholeArg("offset", args.offset, 0);
     const limit = wholeArg("limit", args.limit, 1);
     return withResque(args, async (resque) => {
+      if (args.json) return printJson(await delayedTimesView(resque, offset, limit));
       const [total, stamps] = await Promise.all([resque.delayedQueueScheduleSize(), resque.delayedQueuePeek(offset, limit)]);
       const rows = await Promise.all(stamps.map(async (ts) => {
         const [jobs, [first]] = await Promise.all([resque.delayedTimestampSize(ts), resque.delayedTimestampPeek(ts, 0, 1)]);
         return { ts, jobs, first };
       }));
-      if (args.json) return printJson(rows.map(({ ts, jobs }) => ({ timestamp: ts, time: isoTime(ts), jobs })));
       if (rows.length === 0) return console.log(total === 0 ? "No delayed jobs." : `No delayed times from offset ${offset}: ${total} in all.`);
       const now = Date.now();
       console.log(table(["TIMESTAMP", "TIME (UTC)", "WHEN", "JOBS", "FIRST JOB"], rows.map(({ ts, jobs, first }) => [
@@ -67,8 +66,8 @@ const show = defineCommand({
     const offset = wholeArg("offset", args.offset, 0);
     const limit = wholeArg("limit", args.limit, 1);
     return withResque(args, async (resque) => {
+      if (args.json) return printJson(await delayedTimeView(resque, ts, offset, limit));
       const [jobs, entries] = await Promise.all([resque.delayedTimestampSize(ts), resque.delayedTimestampPeek(ts, offset, limit)]);
-      if (args.json) return printJson({ timestamp: ts, time: isoTime(ts), jobs, items: entries.map(entryJson) });
       if (entries.length === 0) {
         if (jobs > 0) return console.log(`No delayed jobs at ${isoTime(ts)} from offset ${offset}: ${jobs} in all.`);
         return console.log(`No delayed jobs at ${isoTime(ts)} (Unix ${ts}); \`resque delayed list\` shows the times that have some.`);

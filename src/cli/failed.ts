@@ -1,6 +1,7 @@
 /** `resque failed ...`: the failed list, as resque-web's Failed tab (indexes are list positions, 0 = oldest). */
 import { defineCommand } from "citty";
 import type { FailureRecord } from "../client/failed.ts";
+import { failureView } from "../client/views.ts";
 import { encodeJson } from "../protocol/json.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 import { wholeArg } from "./numbers.ts";
@@ -17,8 +18,7 @@ const classOf = (f: FailureRecord) =>
 const argsOf = (f: FailureRecord) =>
   f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? encodeJson((f.payload as Record<string, unknown>)["args"] ?? []) : JSON.stringify(f.payload);
 
-/** For --json: the record's fields; an unreadable one keeps its raw text, the only thing there is to see. */
-const jsonOf = ({ raw, ...f }: FailureRecord) => (f.unreadable ? { ...f, raw } : f);
+const jsonOf = failureView;
 
 function indexArg(value: unknown): number {
   const text = String(value);

@@ -16,6 +16,7 @@ import { workersCommand } from "./workers.ts";
 import { schedulerCommand } from "./scheduler.ts";
 import { delayedCommand } from "./delayed.ts";
 import { scheduleCommand } from "./schedule.ts";
+import { webCommand } from "./web.ts";
 import { runCli } from "./dispatch.ts";
 
 const main = defineCommand({
@@ -33,6 +34,7 @@ const main = defineCommand({
     scheduler: schedulerCommand,
     delayed: delayedCommand,
     schedule: scheduleCommand,
+    web: webCommand,
     "worker-process": workerProcessCommand,
   },
 });

@@ -1,5 +1,6 @@
 /** `resque queues`: every queue with its size. */
 import { defineCommand } from "citty";
+import { queuesView } from "../client/views.ts";
 import { commonArgs, printJson, withResque } from "./context.ts";
 import { table } from "./table.ts";
 
@@ -9,7 +10,7 @@ export const queuesCommand = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const sizes = await resque.sizes();
-      if (args.json) return printJson(Object.entries(sizes).map(([name, size]) => ({ name, size })));
+      if (args.json) return printJson(await queuesView(resque));
       const names = Object.keys(sizes);
       console.log(names.length === 0 ? "No queues." : table(["QUEUE", "SIZE"], names.map((n) => [n, sizes[n]])));
     }),

@@ -1,6 +1,7 @@
 /** `resque schedule ...`: the recurring schedules stored in Redis (resque-scheduler's persistent_schedules). */
 import { defineCommand } from "citty";
 import type { ScheduleConfig } from "../client/schedules.ts";
+import { schedulesView } from "../client/views.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
 import { encodeJson, type JsonValue } from "../protocol/json.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
@@ -28,7 +29,7 @@ const list = defineCommand({
       const all = await resque.schedules();
       const last = await resque.scheduleLastRuns();
       const names = Object.keys(all).sort();
-      if (args.json) return printJson(names.map((name) => ({ name, config: all[name], lastEnqueuedAt: last[name] ?? null })));
+      if (args.json) return printJson(await schedulesView(resque));
       if (names.length === 0) return console.log("No schedules stored in Redis. (Schedules from a --schedule file live in each scheduler process.)");
       console.log(table(["NAME", "WHEN", "CLASS", "QUEUE", "LAST RUN", "DESCRIPTION"], names.map((name) => {
         const config = (all[name] ?? {}) as Config;

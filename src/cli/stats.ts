@@ -2,6 +2,7 @@
 import { defineCommand } from "citty";
 import process from "node:process";
 import type { Resque } from "../client/resque.ts";
+import { statsView } from "../client/views.ts";
 import { ResqueError } from "../errors.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { connectionFailure } from "../store/connection.ts";
@@ -12,10 +13,9 @@ import { table } from "./table.ts";
 async function render(resque: Resque, json: boolean): Promise<string> {
   // The lock key the schedulers share, as `resque scheduler` reads it.
   const lockPrefix = currentRuntime().env("RESQUE_SCHEDULER_MASTER_LOCK_PREFIX") || undefined;
-  const [info, sizes, delayedTimestamps, scheduler] = await Promise.all([
-    resque.info(), resque.sizes(), resque.delayedQueueScheduleSize(), resque.schedulerStatus(lockPrefix),
-  ]);
-  if (json) return JSON.stringify({ ...info, queueSizes: sizes, delayedTimestamps, scheduler });
+  const view = await statsView(resque, lockPrefix);
+  if (json) return JSON.stringify(view);
+  const { delayedTimestamps, scheduler, ...info } = view;
   const rows = [
     ["pending", info.pending], ["processed", info.processed], ["failed", info.failed], ["queues", info.queues],
     ["workers", info.workers], ["working", info.working], ["environment", info.environment], ["servers", info.servers.join(", ")],

@@ -82,7 +82,7 @@ function zoneMinutes(zone: string): number | undefined {
 }
 
 /** `2026-11-23T09:00:00Z`: what every command prints, and what `--at` and `delayed show` read back. */
-export const isoTime = (ts: number): string => new Date(ts * 1000).toISOString().replace(".000Z", "Z");
+export { isoTime } from "../client/views.ts";
 
 /** "in 1h30m" or "5m ago", from whole seconds: how far `ts` is from now. */
 export function relative(ts: number, nowMs: number): string {

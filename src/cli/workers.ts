@@ -1,6 +1,7 @@
 /** `resque workers`: every registered worker, Ruby or ours, as resque-web's Workers tab. */
 import { defineCommand } from "citty";
 import { parseHeartbeat } from "../protocol/time.ts";
+import { workersView } from "../client/views.ts";
 import { commonArgs, printJson, withResque } from "./context.ts";
 import { age, table } from "./table.ts";
 
@@ -13,12 +14,7 @@ export const workersCommand = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const workers = await resque.workers();
-      if (args.json) {
-        return printJson(workers.map((w) => ({
-          id: w.id, host: w.host, pid: w.pid, queues: w.queues, state: w.current ? "working" : "idle",
-          job: w.current ?? null, started: w.started, heartbeat: w.heartbeat, processed: w.processed, failed: w.failed,
-        })));
-      }
+      if (args.json) return printJson(await workersView(resque));
       if (workers.length === 0) return console.log("No workers registered.");
       const now = new Date();
       console.log(table(

@@ -1,0 +1,95 @@
+/** The dashboard as one Hono app: security first, then one sub-app per route group, all under the mount point. */
+import { Hono } from "hono";
+import type { Resque } from "../client/resque.ts";
+import { VERSION } from "../protocol/version.ts";
+import { apiRoutes } from "./api.ts";
+import { assetRoutes } from "./assets.ts";
+import type { WebContext } from "./context.ts";
+import { escapeHtml } from "./html.ts";
+import { delayedPages } from "./pages/delayed.ts";
+import { failedPages } from "./pages/failed.ts";
+import { metricsPages } from "./pages/metrics.ts";
+import { overviewPages } from "./pages/overview.ts";
+import { queuePages } from "./pages/queues.ts";
+import { schedulePages } from "./pages/schedules.ts";
+import { statsPages } from "./pages/stats.ts";
+import { workerPages } from "./pages/workers.ts";
+import { workingPages } from "./pages/working.ts";
+import { prometheusRegistry } from "./prometheus.ts";
+import { MemorySampler, type HistorySource, type LiveSource } from "./sampler.ts";
+import { authGate, csrfGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
+import { Streams, streamRoutes } from "./stream.ts";
+
+export interface WebOptions {
+  resque: Resque;
+  /** Mounted behind a proxy at this path ("/resque"); "" or "/" for the root. */
+  basePath?: string;
+  readOnly?: boolean;
+  auth?: AuthOptions;
+  /** Where graphs get history and live samples; default: an in-memory sampler started here. */
+  history?: HistorySource & LiveSource;
+  /** The in-memory sampler's interval (default 1000 ms). */
+  sampleIntervalMs?: number;
+  lockPrefix?: string;
+}
+
+export interface WebApp {
+  app: Hono;
+  fetch: (request: Request) => Response | Promise<Response>;
+  ctx: WebContext;
+  /** Stop sampling and end open event streams (so the server can close). */
+  close(): void;
+}
+
+/** "/resque/" -> "/resque", "/" -> "". */
+export function normalizeBasePath(path: string | undefined): string {
+  const trimmed = (path ?? "").trim().replace(/\/+$/, "");
+  if (trimmed === "") return "";
+  return trimmed.startsWith("/") ? trimmed : `/${trimmed}`;
+}
+
+export function createWebApp(options: WebOptions): WebApp {
+  const base = normalizeBasePath(options.basePath);
+  let sampler: MemorySampler | undefined;
+  let history = options.history;
+  if (!history) {
+    sampler = new MemorySampler(options.resque, options.sampleIntervalMs ?? 1000);
+    sampler.start();
+    history = sampler;
+  }
+  const ctx: WebContext = {
+    resque: options.resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
+    ...(options.lockPrefix !== undefined && { lockPrefix: options.lockPrefix }),
+  };
+  const streams = new Streams();
+  const registry = prometheusRegistry(options.resque);
+
+  // strict: false, so "/resque/" is "/resque" (a proxy may add or drop the slash).
+  const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
+  app.use("*", securityHeaders());
+  app.use("*", authGate(options.auth ?? {}, base || "/"));
+  app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
+  app.route("/assets", assetRoutes());
+  app.route("/api", apiRoutes(ctx));
+  app.route("/", streamRoutes(ctx, streams));
+  app.get("/metrics", async (c) => c.body(await registry.metrics(), 200, { "content-type": registry.contentType }));
+  for (const pages of [overviewPages, workingPages, failedPages, queuePages, workerPages, statsPages, delayedPages, schedulePages, metricsPages]) {
+    app.route("/", pages(ctx));
+  }
+  app.notFound((c) => c.text("Not found.", 404));
+  app.onError((error, c) => {
+    // A RangeError is the client's refusal of a request (no such index, nothing to retry).
+    const status = error instanceof RangeError ? 400 : 500;
+    if (c.req.path.startsWith(`${base}/api/`)) return c.json({ error: error.message }, status);
+    return c.html(`<!doctype html><title>Error</title><p>${escapeHtml(error.message)}</p><p><a href="${escapeHtml(base || "/")}">Back</a></p>`, status);
+  });
+  return {
+    app,
+    fetch: (request) => app.fetch(request),
+    ctx,
+    close() {
+      sampler?.stop();
+      streams.closeAll();
+    },
+  };
+}
