@@ -14,6 +14,7 @@ import type { ScheduleRun } from "./schedule-enqueue.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
+import { classMetrics, classTotals, type ClassMetrics, type ClassTotals } from "./class-metrics.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
 export interface ResqueOptions extends ConnectOptions {
@@ -246,6 +247,16 @@ export class Resque {
 
   stats(): Promise<{ processed: number; failed: number }> {
     return readStats(this.db);
+  }
+
+  /** Per-class runs, failures, time and p50/p95 over the last `minutes` (default 60, at most 24 h), per minute too. */
+  classMetrics(options: { minutes?: number } = {}): Promise<ClassMetrics[]> {
+    return classMetrics(this.db, options.minutes ?? 60, Date.now());
+  }
+
+  /** Per-class totals since metrics began, with cumulative duration buckets (for Prometheus histograms). */
+  classTotals(): Promise<ClassTotals[]> {
+    return classTotals(this.db);
   }
 
   /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */
