@@ -14,6 +14,7 @@ import type { ScheduleRun } from "./schedule-enqueue.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
+import { history, sampleHistory, type HistoryPoint, type HistoryRange, type Sample } from "./history.ts";
 import { classMetrics, classTotals, type ClassMetrics, type ClassTotals } from "./class-metrics.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
@@ -257,6 +258,19 @@ export class Resque {
   /** Per-class totals since metrics began, with cumulative duration buckets (for Prometheus histograms). */
   classTotals(): Promise<ClassTotals[]> {
     return classTotals(this.db);
+  }
+
+  /**
+   * Take one history point from stock's counters (the dashboard calls this about once a second);
+   * several callers in one second append one point.
+   */
+  sampleHistory(): Promise<Sample> {
+    return sampleHistory(this.db);
+  }
+
+  /** Rates and sizes over the last hour (per second) or 7 days (per minute), oldest first. */
+  history(options: { range: HistoryRange } = { range: "1h" }): Promise<HistoryPoint[]> {
+    return history(this.db, options.range, Date.now());
   }
 
   /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */
