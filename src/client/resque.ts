@@ -15,6 +15,7 @@ import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
 import { history, sampleHistory, type HistoryPoint, type HistoryRange, type Sample } from "./history.ts";
+import { queueLatency, type QueueLatency } from "./latency.ts";
 import { classMetrics, classTotals, type ClassMetrics, type ClassTotals } from "./class-metrics.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
@@ -271,6 +272,14 @@ export class Resque {
   /** Rates and sizes over the last hour (per second) or 7 days (per minute), oldest first. */
   history(options: { range: HistoryRange } = { range: "1h" }): Promise<HistoryPoint[]> {
     return history(this.db, options.range, Date.now());
+  }
+
+  /**
+   * Each queue's size and the age of its oldest job: from `enqueued_at` when the payload has it,
+   * else a lower bound (since a call first saw that head; see latency.ts). No scans.
+   */
+  queueLatency(): Promise<QueueLatency[]> {
+    return queueLatency(this.db);
   }
 
   /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */
