@@ -16,6 +16,8 @@ import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
 import { history, sampleHistory, type HistoryPoint, type HistoryRange, type Sample } from "./history.ts";
 import { queueLatency, type QueueLatency } from "./latency.ts";
+import { killJob, type KillRequest } from "./kill-job.ts";
+import { processTree, type ProcessTree } from "./process-tree.ts";
 import { classMetrics, classTotals, type ClassMetrics, type ClassTotals } from "./class-metrics.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
@@ -280,6 +282,21 @@ export class Resque {
    */
   queueLatency(): Promise<QueueLatency[]> {
     return queueLatency(this.db);
+  }
+
+  /**
+   * Kill a running job (by its `token` from workers()[].running), or every job of that worker
+   * process: it notices within a heartbeat; the job fails as DirtyExit, its siblings are
+   * handed back (under a master) or keep running (DONT_FORK). Throws ResqueError NO_WORKER /
+   * NO_JOB for unknown workers, stock Ruby workers and jobs no longer running.
+   */
+  killJob(workerId: string, token?: string): Promise<KillRequest> {
+    return killJob(this.db, workerId, token);
+  }
+
+  /** Hosts -> masters -> worker processes (pid, rss, jobs), plus registered workers with no record (stock Ruby ones). */
+  processTree(): Promise<ProcessTree> {
+    return processTree(this.db, Date.now());
   }
 
   /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */

@@ -183,5 +183,13 @@ function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
   }
 }
 
+/** The in-flight entries of each of `ids` (the jobs each process runs), in one pipeline. */
+export async function inflightLists(db: Db, ids: readonly string[]): Promise<string[][]> {
+  if (ids.length === 0) return [];
+  const pipeline = db.redis.pipeline();
+  for (const id of ids) pipeline.lrange(db.keys.inflight(id), 0, -1);
+  return (await pipeline.exec().then(check)) as string[][];
+}
+
 /** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */
 export const inflightEntries = (db: Db, id: string): Promise<string[]> => db.redis.lrange(db.keys.inflight(id), 0, -1);

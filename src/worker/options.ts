@@ -49,7 +49,7 @@ export interface WorkerOptions {
    * Supervised, a kill request from the dashboard for these jobs (entry tokens): the master kills
    * this process and charges only them. Unsupervised, the worker fails them itself.
    */
-  onKill?: (tokens: string[]) => void;
+  onKill?: (jobs: { token: string; startedMs: number }[]) => void;
   /** Seconds between process records (`resque-ts:process:<id>`) and kill checks; at most 5. */
   processBeat?: number;
   /** VERBOSE: log a line as each job starts, finishes or fails (built only when on). */

@@ -145,7 +145,7 @@ export class Worker {
     const { db, runtime, log } = this.#o;
     runtime.setTitle(STARTING_TITLE);
     this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`), {
-      interval: this.#o.processBeat,
+      interval: Math.min(this.#o.processBeat, this.#o.heartbeatInterval),
       record: () => JSON.stringify(this.#processRecord()),
       onKill: (tokens) => this.kill(tokens),
     });
@@ -423,7 +423,7 @@ export class Worker {
     }
     if (this.#o.supervised) {
       this.#o.log.warn(`Killed from the dashboard: ${targets.map((r) => r.className).join(", ")}; asking the master to kill this process`);
-      this.#o.onKill(targets.map((r) => entryToken(r.entry)));
+      this.#o.onKill(targets.map((r) => ({ token: entryToken(r.entry), startedMs: r.startedAt })));
       return;
     }
     for (const running of targets) {
