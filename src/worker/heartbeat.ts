@@ -21,7 +21,7 @@ export interface ProcessBeat {
   onKill: (tokens: string[]) => void;
 }
 
-export async function startHeartbeat(db: Db, id: string, intervalSeconds: number, onError: (e: unknown) => void, process?: ProcessBeat): Promise<Heartbeat> {
+export async function startHeartbeat(db: Db, id: string, intervalSeconds: number, onError: (e: unknown) => void, records?: ProcessBeat): Promise<Heartbeat> {
   await clearHeartbeat(db, id);
   const beat = async () => {
     try {
@@ -31,10 +31,10 @@ export async function startHeartbeat(db: Db, id: string, intervalSeconds: number
     }
   };
   const processBeatNow = async () => {
-    if (!process) return;
+    if (!records) return;
     try {
-      const kills = await processBeat(db, id, process.record());
-      if (kills.length > 0) process.onKill(kills);
+      const kills = await processBeat(db, id, records.record());
+      if (kills.length > 0) records.onKill(kills);
     } catch (error) {
       onError(error);
     }
@@ -42,13 +42,13 @@ export async function startHeartbeat(db: Db, id: string, intervalSeconds: number
   await beat();
   await processBeatNow();
   const timer = setInterval(beat, intervalSeconds * 1000);
-  const every = Math.min(process?.interval ?? PROCESS_TTL_SECONDS / 3, PROCESS_TTL_SECONDS / 3);
-  const processTimer = process ? setInterval(processBeatNow, every * 1000) : undefined;
+  const every = Math.min(records?.interval ?? PROCESS_TTL_SECONDS / 3, PROCESS_TTL_SECONDS / 3);
+  const processTimer = records ? setInterval(processBeatNow, every * 1000) : undefined;
   return {
     stop: async () => {
       clearInterval(timer);
       clearInterval(processTimer);
-      if (process) await removeProcess(db, id).catch(onError);
+      if (records) await removeProcess(db, id).catch(onError);
     },
   };
 }
