@@ -9,14 +9,15 @@ const out = new URL("../src/store/scripts.generated.ts", import.meta.url).pathna
 
 const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
 const entries = readdirSync(dir)
-  .filter((f) => f.endsWith(".lua"))
+  // _name.lua files are shared pieces, spliced in where a script says `-- #include _name.lua`.
+  .filter((f) => f.endsWith(".lua") && !f.startsWith("_"))
   .sort()
   .map((file) => {
     const base = file.slice(0, -4);
     const match = /^(.*?)(?:-(\d+))?$/.exec(base);
     const name = camel(match[1]);
     const keys = match[2] === undefined ? "undefined" : match[2];
-    const lua = readFileSync(join(dir, file), "utf8");
+    const lua = readFileSync(join(dir, file), "utf8").replace(/^-- #include (_[\w-]+\.lua)\n/gm, (_, piece) => readFileSync(join(dir, piece), "utf8"));
     return `  ${name}: { name: ${JSON.stringify(name)}, numberOfKeys: ${keys}, lua: ${JSON.stringify(lua)} },`;
   });
 

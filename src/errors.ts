@@ -9,7 +9,11 @@ export type ResqueErrorCode =
   | "NO_QUEUE"
   | "NO_CLASS"
   | "BAD_CONFIG"
-  | "JOB_MODULE";
+  | "JOB_MODULE"
+  /** No such worker, or one this process cannot act on (a stock Ruby worker). */
+  | "NO_WORKER"
+  /** The worker runs no such job. */
+  | "NO_JOB";
 
 export class ResqueError extends Error {
   override name = "ResqueError";

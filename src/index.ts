@@ -1,6 +1,12 @@
 export { Resque, type ResqueOptions, type QueuedJob } from "./client/resque.ts";
 export { FailedJobs, type FailureRecord } from "./client/failed.ts";
-export type { ResqueInfo, WorkerStatus } from "./client/status.ts";
+export type { ResqueInfo, RunningJobStatus, WorkerStatus } from "./client/status.ts";
+export type { ClassMetrics, ClassTotals, MinuteCounts } from "./client/class-metrics.ts";
+export type { HistoryPoint, HistoryRange, Sample } from "./client/history.ts";
+export type { QueueLatency } from "./client/latency.ts";
+export type { KillRequest } from "./client/kill-job.ts";
+export type { OrphanWorker, ProcessTree, TreeHost, TreeMaster, TreeWorker } from "./client/process-tree.ts";
+export type { RunningRecord } from "./protocol/process-record.ts";
 export type { DelayedPredicate, ScheduledItem } from "./client/delayed.ts";
 export type { DelayTime, DelayedItem } from "./protocol/delayed.ts";
 export type { SchedulerStatus } from "./client/scheduler-status.ts";

@@ -38,6 +38,8 @@ export const workerProcessCommand = defineCommand({
         supervised: parent !== undefined,
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
         onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),
+        // Killed from the dashboard: the master kills this process and charges only these jobs.
+        onKill: (jobs) => parent?.send({ type: "kill", tokens: jobs.map((j) => j.token), startedMs: jobs.map((j) => j.startedMs) } satisfies WorkerMessage),
       });
       const w = worker;
       for (const untrap of early) untrap();

@@ -14,6 +14,11 @@ import type { ScheduleRun } from "./schedule-enqueue.ts";
 import { dequeue, enqueue, type JobRef } from "./enqueue.ts";
 import { FailedJobs } from "./failed.ts";
 import { schedulerStatus, type SchedulerStatus } from "./scheduler-status.ts";
+import { history, sampleHistory, type HistoryPoint, type HistoryRange, type Sample } from "./history.ts";
+import { queueLatency, type QueueLatency } from "./latency.ts";
+import { killJob, type KillRequest } from "./kill-job.ts";
+import { processTree, type ProcessTree } from "./process-tree.ts";
+import { classMetrics, classTotals, type ClassMetrics, type ClassTotals } from "./class-metrics.ts";
 import { info, workers, working, type ResqueInfo, type WorkerStatus } from "./status.ts";
 
 export interface ResqueOptions extends ConnectOptions {
@@ -246,6 +251,52 @@ export class Resque {
 
   stats(): Promise<{ processed: number; failed: number }> {
     return readStats(this.db);
+  }
+
+  /** Per-class runs, failures, time and p50/p95 over the last `minutes` (default 60, at most 24 h), per minute too. */
+  classMetrics(options: { minutes?: number } = {}): Promise<ClassMetrics[]> {
+    return classMetrics(this.db, options.minutes ?? 60, Date.now());
+  }
+
+  /** Per-class totals since metrics began, with cumulative duration buckets (for Prometheus histograms). */
+  classTotals(): Promise<ClassTotals[]> {
+    return classTotals(this.db);
+  }
+
+  /**
+   * Take one history point from stock's counters (the dashboard calls this about once a second);
+   * several callers in one second append one point.
+   */
+  sampleHistory(): Promise<Sample> {
+    return sampleHistory(this.db);
+  }
+
+  /** Rates and sizes over the last hour (per second) or 7 days (per minute), oldest first. */
+  history(options: { range: HistoryRange } = { range: "1h" }): Promise<HistoryPoint[]> {
+    return history(this.db, options.range, Date.now());
+  }
+
+  /**
+   * Each queue's size and the age of its oldest job: from `enqueued_at` when the payload has it,
+   * else a lower bound (since a call first saw that head; see latency.ts). No scans.
+   */
+  queueLatency(): Promise<QueueLatency[]> {
+    return queueLatency(this.db);
+  }
+
+  /**
+   * Kill a running job (by its `token` from workers()[].running), or every job of that worker
+   * process: it notices within a heartbeat; the job fails as DirtyExit, its siblings are
+   * handed back (under a master) or keep running (DONT_FORK). Throws ResqueError NO_WORKER /
+   * NO_JOB for unknown workers, stock Ruby workers and jobs no longer running.
+   */
+  killJob(workerId: string, token?: string): Promise<KillRequest> {
+    return killJob(this.db, workerId, token);
+  }
+
+  /** Hosts -> masters -> worker processes (pid, rss, jobs), plus registered workers with no record (stock Ruby ones). */
+  processTree(): Promise<ProcessTree> {
+    return processTree(this.db, Date.now());
   }
 
   /** Stock's global switch: while set, no worker (Ruby or ours) takes new jobs. */

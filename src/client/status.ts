@@ -7,7 +7,8 @@ import type { Db } from "../store/connection.ts";
 import { failedCount } from "../store/failed.ts";
 import { queueNames, queueSizes } from "../store/queues.ts";
 import { readStats } from "../store/stats.ts";
-import { workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
+import { inflightLists, workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
+import { entryToken } from "../protocol/token.ts";
 
 export interface ResqueInfo {
   pending: number;
@@ -26,6 +27,31 @@ export interface WorkerStatus extends WorkerRecord {
   queues: string[];
   /** The job it is running, decoded from `worker:<id>`. */
   current?: { queue: string; runAt: string; payload: JsonValue };
+  /**
+   * Every job in flight in that process (THREAD_COUNT > 1), oldest first, from our in-flight list;
+   * `token` is what killJob takes. Empty for stock Ruby workers (see `current`).
+   */
+  running: RunningJobStatus[];
+}
+
+export interface RunningJobStatus {
+  token: string;
+  queue: string;
+  runAt: string;
+  payload: JsonValue;
+}
+
+/** A worker:<id>-shaped entry, decoded (the payload stays text when it is not JSON). */
+function decodeEntry(entry: string): { queue: string; runAt: string; payload: JsonValue } | undefined {
+  const job = parseWorkingOn(entry);
+  if (!job) return undefined;
+  let payload: JsonValue = job.payloadJson;
+  try {
+    payload = decodeJson(job.payloadJson);
+  } catch {
+    // shown as text
+  }
+  return { queue: job.queue, runAt: job.runAt, payload };
 }
 
 export async function info(db: Db, environment = "development"): Promise<ResqueInfo> {
@@ -46,20 +72,17 @@ export async function info(db: Db, environment = "development"): Promise<ResqueI
 }
 
 export async function workers(db: Db): Promise<WorkerStatus[]> {
-  const records = await workerRecords(db, (await workerIds(db)).sort());
-  return records.map((record) => {
+  const ids = (await workerIds(db)).sort();
+  const [records, inflight] = await Promise.all([workerRecords(db, ids), inflightLists(db, ids)]);
+  return records.map((record, i) => {
     const { host, pid, queues } = parseWorkerId(record.id);
-    const status: WorkerStatus = { ...record, host, pid, queues };
-    const job = record.job ? parseWorkingOn(record.job) : undefined;
-    if (job) {
-      let payload: JsonValue = job.payloadJson;
-      try {
-        payload = decodeJson(job.payloadJson);
-      } catch {
-        // shown as text
-      }
-      status.current = { queue: job.queue, runAt: job.runAt, payload };
-    }
+    const running = (inflight[i] ?? []).flatMap((entry) => {
+      const job = decodeEntry(entry);
+      return job ? [{ token: entryToken(entry), ...job }] : [];
+    });
+    const status: WorkerStatus = { ...record, host, pid, queues, running };
+    const job = record.job ? decodeEntry(record.job) : undefined;
+    if (job) status.current = job;
     return status;
   });
 }

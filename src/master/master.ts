@@ -5,6 +5,9 @@
  * process whose job overstayed its deadline or whose event loop stopped, and settle its jobs.
  */
 import { DIRTY_EXIT } from "../protocol/failure.ts";
+import type { MasterRecord } from "../protocol/process-record.ts";
+import { entryToken } from "../protocol/token.ts";
+import { entryJob } from "../protocol/working-on.ts";
 import { masterTitle } from "../protocol/procline.ts";
 import { parseQueueList } from "../protocol/queue-list.ts";
 import { childExitMessage, childSignalMessage } from "../protocol/signals.ts";
@@ -12,6 +15,10 @@ import { epochSeconds } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
 import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
+import { recordMetrics } from "../store/metrics.ts";
+import { PROCESS_TTL_SECONDS, removeMaster, writeMaster } from "../store/processes.ts";
+import { jobClassName } from "../worker/unregister.ts";
+import { Tally } from "../worker/tally.ts";
 import { recoverDeadLocalWorkers } from "../worker/prune.ts";
 import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
 import type { DeadlineReport } from "../worker/running-job.ts";
@@ -64,7 +71,12 @@ const STARTUP_ALLOWANCE_MS = 30_000;
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /** Messages a worker process sends its master. */
-export type WorkerMessage = { type: "draining" } | { type: "registered" } | { type: "tick"; deadlines: DeadlineReport[] };
+export type WorkerMessage =
+  | { type: "draining" }
+  | { type: "registered" }
+  | { type: "tick"; deadlines: DeadlineReport[] }
+  /** Jobs killed from the dashboard (entry tokens and when each started): kill this process, charging only them. */
+  | { type: "kill"; tokens: string[]; startedMs: number[] };
 
 interface Slot {
   handle: ChildHandle;
@@ -89,6 +101,9 @@ export class Master {
   #pending = new Map<WorkerGroup, number>();
   #lastStart = 0;
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  #recordTimer: ReturnType<typeof setInterval> | undefined;
+  #title = "";
+  readonly #startedMs = Date.now();
   #done!: () => void;
 
   constructor(options: MasterOptions) {
@@ -108,10 +123,38 @@ export class Master {
     await Promise.race([recovering, sleep(RECOVERY_BEFORE_START_MS)]);
     this.#watchdog = setInterval(() => this.#watch(), TICK_MS);
     this.#fillAll();
+    void this.#writeRecord();
+    this.#recordTimer = setInterval(() => void this.#writeRecord(), (PROCESS_TTL_SECONDS / 3) * 1000);
     if (this.#slots.size === 0 && this.#stopping) this.#done();
     await finished;
     clearInterval(this.#watchdog);
+    clearInterval(this.#recordTimer);
+    await Promise.race([removeMaster(this.#o.db, this.#hostPid).catch(() => {}), sleep(STOPPING_RECOVERY_WAIT_MS)]);
     await Promise.race([recovering, sleep(STOPPING_RECOVERY_WAIT_MS)]);
+  }
+
+  get #hostPid(): string {
+    return `${this.#o.runtime.hostname()}:${this.#o.runtime.pid}`;
+  }
+
+  /** `resque-ts:master:<host:pid>` for the dashboard's process tree (15 s TTL, refreshed every 5 s). */
+  async #writeRecord(): Promise<void> {
+    const { runtime } = this.#o;
+    const record: MasterRecord = {
+      role: "master",
+      host: runtime.hostname(),
+      pid: runtime.pid,
+      ppid: runtime.ppid,
+      rss: runtime.rss(),
+      started: this.#startedMs,
+      title: this.#title,
+      children: this.pids,
+    };
+    try {
+      await writeMaster(this.#o.db, this.#hostPid, JSON.stringify(record), Date.now());
+    } catch (error) {
+      this.#o.log.debug(`Could not write the master's process record: ${(error as Error).message}`);
+    }
   }
 
   get pids(): number[] {
@@ -148,6 +191,10 @@ export class Master {
       if (message?.type === "tick") {
         slot.lastTick = Date.now();
         slot.deadlines = Array.isArray(message.deadlines) ? message.deadlines : [];
+      } else if (message?.type === "kill" && Array.isArray(message.tokens) && !slot.killed) {
+        const reason: KillReason = { kind: "killed", tokens: message.tokens.map(String), startedMs: Array.isArray(message.startedMs) ? message.startedMs.map(Number) : [] };
+        this.#o.log.warn(describeKill(handle.pid, reason, 0));
+        this.#kill(slot, reason);
       } else if (message?.type === "registered") {
         slot.registered = true;
       } else if (message?.type === "draining" && !slot.draining) {
@@ -206,9 +253,16 @@ export class Master {
     // (a crash, a kill, or a job calling process.exit) has its jobs settled here.
     let jobExited = false;
     try {
+      const settle = settlementFor(slot.killed);
+      const failedHere = new Tally();
       const recovery = recoverWorker(this.#o.db, id, {
         policy: this.#o.recovery ?? DEFAULT_RECOVERY,
-        settle: settlementFor(slot.killed),
+        // Jobs failed here (timeouts, kills) never reach a worker's cycle: their metrics are written below, once per process.
+        settle: (entry) => {
+          const settlement = settle(entry);
+          if (typeof settlement === "object") failedHere.add(classOf(entry), ranFor(slot.killed, entry), true);
+          return settlement;
+        },
         dirtyExit: { exception: DIRTY_EXIT, message: () => message },
         at: this.#now(),
         reason: message,
@@ -222,6 +276,9 @@ export class Master {
         throw new Error("Redis did not answer while stopping");
       }
       const { requeued, poisoned, failed } = waited;
+      if (failedHere.size > 0 && failed > 0) {
+        await recordMetrics(this.#o.db, failedHere.take(), Date.now()).catch((e: unknown) => this.#o.log.warn(`Could not record job metrics: ${(e as Error).message}`));
+      }
       const settled = requeued + poisoned + failed;
       // Exit 0 with jobs still in flight: a job ended the process (process.exit(0)); that is a crash.
       jobExited = clean && settled > 0;
@@ -358,10 +415,27 @@ export class Master {
     const workers = this.#groups.filter((g) => !isScheduler(g));
     const label = workers.map((g) => (workers.length === 1 ? parseQueueList(g.queues).configured.join(",") : `${g.queues} x${g.count}`));
     if (workers.length < this.#groups.length && label.length > 0) label[label.length - 1] += " + scheduler";
-    this.#o.runtime.setTitle(masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, workers.length > 1 ? "; " : ","));
+    this.#title = masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, workers.length > 1 ? "; " : ",");
+    this.#o.runtime.setTitle(this.#title);
   }
 
   #now(): Date {
     return this.#o.now?.() ?? new Date();
   }
+}
+
+const classOf = (entry: string): string => {
+  const job = entryJob(entry);
+  return job ? jobClassName(job.payload) : "<Malformed>";
+};
+
+/** How long a job the master failed had run: a timeout its limit, a kill since it started (0 when unknown). */
+function ranFor(reason: KillReason | undefined, entry: string): number {
+  const token = entryToken(entry);
+  if (reason?.kind === "overdue") return (reason.overdue.find(([t]) => t === token)?.[3] ?? 0) * 1000;
+  if (reason?.kind === "killed") {
+    const started = reason.startedMs[reason.tokens.indexOf(token)];
+    return started ? Math.max(0, Date.now() - started) : 0;
+  }
+  return 0;
 }

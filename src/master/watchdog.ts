@@ -5,7 +5,7 @@
  * and settles the jobs it had in flight: the overdue ones fail as Resque::JobTimeout (or go back
  * counted, with retryOnTimeout), the others go back.
  */
-import { JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
+import { DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage, KILLED_MESSAGE } from "../protocol/failure.ts";
 import { entryToken } from "../protocol/token.ts";
 import type { Settlement } from "../worker/recover.ts";
 import { TIMEOUT_GRACE_SECONDS, type DeadlineReport } from "../worker/running-job.ts";
@@ -26,7 +26,9 @@ export type KillReason =
   | { kind: "overdue"; overdue: DeadlineReport[] }
   | { kind: "blocked"; silentMs: number }
   /** Stopped on purpose (TERM_CHILD's KILL after RESQUE_TERM_TIMEOUT): its jobs go back uncounted. */
-  | { kind: "stopped" };
+  | { kind: "stopped" }
+  /** The dashboard killed these jobs (entry tokens, with when each started): they fail as DirtyExit, the others go back uncounted. */
+  | { kind: "killed"; tokens: string[]; startedMs: number[] };
 
 /** The kill this process has earned now, if any. */
 export function verdict(w: Watched, now: number, watchdogMs: number): KillReason | undefined {
@@ -41,6 +43,7 @@ export function verdict(w: Watched, now: number, watchdogMs: number): KillReason
 export function describeKill(pid: number, reason: KillReason, watchdogMs: number): string {
   if (reason.kind === "overdue") return `Worker process ${pid} has ${reason.overdue.length} job(s) past their timeout; killing it`;
   if (reason.kind === "blocked") return `Worker process ${pid} sent no liveness tick for ${Math.round(reason.silentMs / 1000)} s (WATCHDOG_TIMEOUT ${watchdogMs / 1000} s): its event loop is blocked; killing it`;
+  if (reason.kind === "killed") return `Worker process ${pid}: ${reason.tokens.length} job(s) killed from the dashboard; killing the process (its other jobs go back to their queues)`;
   return `Worker process ${pid} did not stop in time; killing it`;
 }
 
@@ -53,6 +56,11 @@ export function describeKill(pid: number, reason: KillReason, watchdogMs: number
 export function settlementFor(reason: KillReason | undefined): (entry: string) => Settlement {
   if (!reason || reason.kind === "blocked") return () => "counted";
   if (reason.kind === "stopped") return () => "uncounted";
+  if (reason.kind === "killed") {
+    const named = new Set(reason.tokens);
+    // As stock's USR1 leaves the killed job a DirtyExit failure; not charged toward RECOVERY_LIMIT, and not run again.
+    return (entry) => (named.has(entryToken(entry)) ? { exception: DIRTY_EXIT, message: () => KILLED_MESSAGE } : "uncounted");
+  }
   const overdue = new Map(reason.overdue.map(([token, , retry, seconds]) => [token, { retry, seconds }]));
   return (entry) => {
     const hit = overdue.get(entryToken(entry));

@@ -48,6 +48,9 @@ export const POISON_JOB = "Resque::PoisonJob";
 /** Not stock: a job that ran past its deadline (the job's `timeout`, or JOB_TIMEOUT). */
 export const JOB_TIMEOUT = "Resque::JobTimeout";
 
+/** The DirtyExit record's message for a job killed from the dashboard (as stock's USR1 leaves a DirtyExit). */
+export const KILLED_MESSAGE = "Killed from the dashboard (resque web); not retried";
+
 /** The JobTimeout record's message: which limit, and what became of the job. */
 export const jobTimeoutMessage = (className: string, seconds: number, what: string): string =>
   `${className} ran longer than its ${seconds} s timeout (the job's timeout option, or JOB_TIMEOUT); ${what}`;

@@ -45,6 +45,28 @@ export interface ResqueKeys {
   readonly schedulesChanged: string;
   /** resque-scheduler: HASH of schedule name -> Time#to_s of its last enqueue (its name matches `delayed:*`). */
   readonly lastEnqueuedAt: string;
+  /** Not stock: everything else of ours lives under `<ns>:resque-ts:`, each key bounded (see each). */
+  readonly ours: string;
+  /** HASH `<class>|<field>` -> count for one Unix minute (EXPIRE 24 h). */
+  metricsMinute(minute: number): string;
+  /** HASH `<class>|<field>` -> count since the start (at most ~500 classes). */
+  readonly metricsTotals: string;
+  /** SET of class names metrics are kept for, capped (overflow is counted as "(other)"). */
+  readonly metricsClasses: string;
+  /** LIST of per-second history points (trimmed to 1 h). */
+  readonly historySeconds: string;
+  /** LIST of per-minute history points (trimmed to 7 days). */
+  readonly historyMinutes: string;
+  /** HASH queue -> `<sha1 of head payload>|<first seen ms>` (one field per queue in `queues`). */
+  readonly heads: string;
+  /** SET of tokens (or "*") to kill in one worker process (60 s TTL). */
+  kill(id: string): string;
+  /** STRING JSON process record of one worker process (15 s TTL). */
+  process(id: string): string;
+  /** STRING JSON record of one master, `host:pid` (15 s TTL). */
+  master(hostPid: string): string;
+  /** ZSET of `host:pid` masters scored by last write (ms); stale ones pruned on read. */
+  readonly masters: string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -82,5 +104,16 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     persistentSchedules: `${p}persistent_schedules`,
     schedulesChanged: `${p}schedules_changed`,
     lastEnqueuedAt: `${p}delayed:last_enqueued_at`,
+    ours: `${p}resque-ts:`,
+    metricsMinute: (minute: number) => `${p}resque-ts:metrics:m:${minute}`,
+    metricsTotals: `${p}resque-ts:metrics:totals`,
+    metricsClasses: `${p}resque-ts:metrics:classes`,
+    historySeconds: `${p}resque-ts:history:s`,
+    historyMinutes: `${p}resque-ts:history:m`,
+    heads: `${p}resque-ts:heads`,
+    kill: (id: string) => `${p}resque-ts:kill:${id}`,
+    process: (id: string) => `${p}resque-ts:process:${id}`,
+    master: (hostPid: string) => `${p}resque-ts:master:${hostPid}`,
+    masters: `${p}resque-ts:masters`,
   };
 }

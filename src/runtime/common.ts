@@ -38,6 +38,11 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
     ...spawner(name),
     name,
     pid: process.pid,
+    get ppid() {
+      return process.ppid;
+    },
+    // Bun and Deno implement memoryUsage() through node:process (Node's cheaper .rss() is in node.ts).
+    rss: () => process.memoryUsage().rss,
     compiled: isCompiledBinary(),
     hostname: () => hostname(),
     env: (key) => process.env[key],

@@ -10,6 +10,7 @@ export const nodeRuntime = (): Runtime => {
   });
   return {
     ...common,
+    rss: () => process.memoryUsage.rss(),
     importModule: async (path) => {
       // tsx first: the ES-module marking hook registered after it runs before it, as it must.
       if (TYPESCRIPT.test(path)) await ensureTypeScriptLoader(path);

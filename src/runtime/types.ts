@@ -11,6 +11,10 @@ export interface ProcessInfo {
 export interface Runtime extends Spawner {
   readonly name: RuntimeName;
   readonly pid: number;
+  /** The parent's pid (a master's, for a worker process it started). */
+  readonly ppid: number;
+  /** Resident set size of this process, in bytes. */
+  rss(): number;
   /** True inside a `bun build --compile` binary. */
   readonly compiled: boolean;
   hostname(): string;

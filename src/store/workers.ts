@@ -1,5 +1,6 @@
 /** The worker registry: `workers`, `worker:<id>`, `worker:<id>:started`, `workers:heartbeat`, per-worker stats. */
 import type { Db } from "./connection.ts";
+import { metricsArgs, type ClassTally } from "./metrics.ts";
 import { check } from "./queues.ts";
 
 /** Stock's registration pipeline: SADD workers + SET started. */
@@ -92,6 +93,9 @@ export interface CycleRequest {
   queues: readonly string[];
   /** One worker:<id> prefix per queue. */
   prefixes: readonly string[];
+  /** Per-class metrics of finished jobs to add (see lua/_metrics.lua), and when they finished. */
+  metrics?: ReadonlyMap<string, ClassTally>;
+  nowMs?: number;
 }
 
 /** A failed run to record: `record` goes to the failed list ("" when it is retried instead). */
@@ -140,12 +144,14 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<Cycle
     k.recoveries,
     k.queues,
     k.delayedSchedule,
+    k.metricsTotals,
+    k.metricsClasses,
     ...request.queues.map((q) => k.queue(q)),
   ];
   const cleared = request.cleared ?? [];
   const argv: (string | number)[] = [request.done.length, request.failures.length, request.want, cleared.length, ...request.done];
   for (const f of request.failures) argv.push(f.entry, f.record, ...retryArgs(db, f.retry));
-  argv.push(...cleared, ...request.prefixes);
+  argv.push(...cleared, ...metricsArgs(db, request.metrics, request.nowMs ?? Date.now()), ...request.prefixes);
   const reply = (await script(db, "reserveCycle")(keys.length, ...keys, ...argv)) as (number | string)[];
   const taken: TakenJob[] = [];
   for (let i = 2; i + 3 < reply.length; i += 4) {
@@ -175,6 +181,14 @@ function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
     case "later":
       return [retry.count, "later", k.delayed(retry.ts), k.timestamps(retry.item), retry.item, `${retry.ts} ${retry.ttl}`];
   }
+}
+
+/** The in-flight entries of each of `ids` (the jobs each process runs), in one pipeline. */
+export async function inflightLists(db: Db, ids: readonly string[]): Promise<string[][]> {
+  if (ids.length === 0) return [];
+  const pipeline = db.redis.pipeline();
+  for (const id of ids) pipeline.lrange(db.keys.inflight(id), 0, -1);
+  return (await pipeline.exec().then(check)) as string[][];
 }
 
 /** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */

@@ -45,6 +45,13 @@ export interface WorkerOptions {
   supervised?: boolean;
   /** Seconds between checks that this worker is still registered (re-registers when it is not). */
   registrationCheck?: number;
+  /**
+   * Supervised, a kill request from the dashboard for these jobs (entry tokens): the master kills
+   * this process and charges only them. Unsupervised, the worker fails them itself.
+   */
+  onKill?: (jobs: { token: string; startedMs: number }[]) => void;
+  /** Seconds between process records (`resque-ts:process:<id>`) and kill checks; at most 5. */
+  processBeat?: number;
   /** VERBOSE: log a line as each job starts, finishes or fails (built only when on). */
   logJobs?: boolean;
 }
@@ -78,6 +85,8 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     jobTimeout: options.jobTimeout ?? 0,
     supervised: options.supervised ?? false,
     registrationCheck: options.registrationCheck ?? 5,
+    onKill: options.onKill ?? (() => {}),
+    processBeat: options.processBeat ?? 5,
     logJobs: options.logJobs ?? false,
   };
 }

@@ -3,19 +3,23 @@
  * THREAD_COUNT, one Redis round trip), run jobs concurrently, unregister on the way out.
  */
 import { errorMessage, errorStack, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
-import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage } from "../protocol/failure.ts";
+import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage, KILLED_MESSAGE } from "../protocol/failure.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { doneLine, failedLine, gotLine, jobInspect } from "../protocol/job-log.ts";
 import { encodeJson } from "../protocol/json.ts";
 import { pausedTitle, processingTitle, STARTING_TITLE, waitingTitle } from "../protocol/procline.ts";
 import { parseQueueList, resolveQueues, type QueueList } from "../protocol/queue-list.ts";
+import type { ProcessRecord } from "../protocol/process-record.ts";
 import { epochSeconds, runAt, startedAt } from "../protocol/time.ts";
+import { entryToken } from "../protocol/token.ts";
 import { workerId } from "../protocol/worker-id.ts";
 import { workingOnPrefix } from "../protocol/working-on.ts";
 import type { TrappedSignal } from "../runtime/types.ts";
 import { queueNames } from "../store/queues.ts";
 import { registerWorker, reserveCycle, type FailureWrite, type TakenJob } from "../store/workers.ts";
+import { KILL_ALL } from "../store/processes.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { Tally } from "./tally.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
 import { reconcileLostCycle } from "./reconcile.ts";
@@ -30,6 +34,8 @@ export type { Logger, WorkerOptions } from "./options.ts";
 
 /** How often running jobs' deadlines are checked. */
 const DEADLINE_CHECK_MS = 250;
+/** Per-class metrics ride along with a cycle at most this often (and always with the last one). */
+const METRICS_FLUSH_MS = 1000;
 
 export class Worker {
   readonly id: string;
@@ -41,6 +47,10 @@ export class Worker {
   #failures: FailureWrite[] = [];
   /** Attempt counts of retrying jobs that succeeded, cleared with their cycle. */
   #cleared: string[] = [];
+  /** Per-class metrics of finished jobs not yet written. */
+  readonly #tally = new Tally();
+  #lastFlush = 0;
+  readonly #startedMs = Date.now();
   #shutdown = false;
   /** Shutdown was asked for (QUIT), as opposed to a finished JOBS_PER_FORK batch. */
   #stopAsked = false;
@@ -82,7 +92,7 @@ export class Worker {
     this.#shutdown = true;
     await this.#stopTimers();
     // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
-    if (this.#done.length + this.#failures.length > 0) await this.#cycle(0);
+    if (this.#done.length + this.#failures.length + this.#tally.size > 0) await this.#cycle(0);
     await this.#handBack(reason);
   }
 
@@ -134,7 +144,11 @@ export class Worker {
   async work(): Promise<void> {
     const { db, runtime, log } = this.#o;
     runtime.setTitle(STARTING_TITLE);
-    this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`));
+    this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`), {
+      interval: Math.min(this.#o.processBeat, this.#o.heartbeatInterval),
+      record: () => JSON.stringify(this.#processRecord()),
+      onKill: (tokens) => this.kill(tokens),
+    });
     try {
       // Jobs of this host's dead workers go back at once, without waiting for stock's prune lock.
       // Under a master, the master did this as it started (and recycled processes must not each
@@ -254,15 +268,21 @@ export class Worker {
     this.#done = [];
     this.#failures = [];
     this.#cleared = [];
+    const nowMs = Date.now();
+    const flush = this.#tally.size > 0 && (want === 0 || this.#shutdown || nowMs - this.#lastFlush >= METRICS_FLUSH_MS);
+    const metrics = flush ? this.#tally.take() : undefined;
+    if (flush) this.#lastFlush = nowMs;
     try {
       // Glob lists are re-resolved against the `queues` set before each reserve, as stock does.
       if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
       const queues = want > 0 ? this.#resolved() : [];
       const at = runAt(this.#o.now());
-      return await reserveCycle(db, { id: this.id, done, failures, cleared, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)) });
+      return await reserveCycle(db, { id: this.id, done, failures, cleared, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)), ...(metrics && { metrics, nowMs }) });
     } catch (error) {
       this.#o.log.warn(`Lost a Redis reply (${errorMessage(error)}); checking what was applied`);
       const outcome = await reconcileLostCycle(db, this.id, () => this.#heldEntries(), done, failures);
+      // Applied or not is only known when jobs finished with it; metrics alone are dropped rather than counted twice.
+      if (metrics && !outcome.applied) this.#tally.restore(metrics);
       if (!outcome.applied) {
         this.#done.push(...done);
         this.#failures.push(...failures);
@@ -303,6 +323,7 @@ export class Worker {
     if (running.abandoned) return;
     this.#forget(running);
     if (this.#o.logJobs) this.#logOutcome(running, failure);
+    if (!failure || !running.timedOut) this.#tally.add(running.className, Date.now() - running.startedAt, failure !== undefined);
     if (!failure) {
       this.#done.push(running.entry);
       if (running.retry) this.#cleared.push(running.retry.count);
@@ -355,6 +376,7 @@ export class Worker {
   /** A job past its deadline: fail it as Resque::JobTimeout, or (retryOnTimeout) put it back counted. */
   #timedOut(running: RunningJob, what: string): void {
     const seconds = running.timeout ?? 0;
+    this.#tally.add(running.className, Date.now() - running.startedAt, true);
     if (!running.retryOnTimeout) {
       const error = Object.assign(new Error(jobTimeoutMessage(running.className, seconds, what)), { name: JOB_TIMEOUT, stack: "" });
       // Timeouts are not retried by `retry` (the master's watchdog fails them without job code);
@@ -385,6 +407,50 @@ export class Worker {
       this.#timedOut(running, "it did not stop when its signal aborted and was abandoned (its code may still be running; run workers under a master to have the process replaced)");
       this.#poke();
     }
+  }
+
+  /**
+   * The dashboard asked to kill jobs of this process (entry tokens, or "*"). Supervised, the
+   * master kills the process and charges only them; alone (DONT_FORK), they fail here as a
+   * timeout would, their promises abandoned, and the other jobs keep running.
+   */
+  kill(tokens: readonly string[]): void {
+    const all = tokens.includes(KILL_ALL);
+    const targets = [...this.#running].filter((r) => all || tokens.includes(entryToken(r.entry)));
+    if (targets.length === 0) {
+      this.#o.log.info("Kill request for a job this process no longer runs; ignored");
+      return;
+    }
+    if (this.#o.supervised) {
+      this.#o.log.warn(`Killed from the dashboard: ${targets.map((r) => r.className).join(", ")}; asking the master to kill this process`);
+      this.#o.onKill(targets.map((r) => ({ token: entryToken(r.entry), startedMs: r.startedAt })));
+      return;
+    }
+    for (const running of targets) {
+      running.abandoned = true;
+      this.#forget(running);
+      this.#o.log.warn(`${running.className} was killed from the dashboard; it is failed and abandoned (its code may still be running)`);
+      this.#tally.add(running.className, Date.now() - running.startedAt, true);
+      const error = Object.assign(new Error(KILLED_MESSAGE), { name: DIRTY_EXIT, stack: "" });
+      const count = running.retry?.count;
+      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error), ...(count && { retry: { kind: "fail" as const, count } }) });
+    }
+    this.#poke();
+  }
+
+  #processRecord(): ProcessRecord {
+    const { runtime } = this.#o;
+    return {
+      role: "worker",
+      host: runtime.hostname(),
+      pid: runtime.pid,
+      ppid: runtime.ppid,
+      rss: runtime.rss(),
+      started: this.#startedMs,
+      queues: [...this.#queues.configured],
+      running: [...this.#running].map((r) => ({ token: entryToken(r.entry), queue: r.queue, className: r.className, startedMs: r.startedAt })),
+      supervised: this.#o.supervised,
+    };
   }
 
   /** Running jobs with a deadline, for the master's watchdog. */
@@ -431,7 +497,7 @@ export class Worker {
   }
 
   async #stopTimers(): Promise<void> {
-    this.#heartbeat?.stop();
+    await this.#heartbeat?.stop();
     clearInterval(this.#pruneTimer);
     clearInterval(this.#deadlineTimer);
     await this.#registration?.stop();
@@ -439,6 +505,10 @@ export class Worker {
 
   async #stop(): Promise<void> {
     for (const untrap of this.#untrap.splice(0)) untrap();
+    // The last metrics go with one more cycle that takes nothing.
+    if (this.#registered && this.#tally.size > 0) {
+      await this.#cycle(0).catch((e: unknown) => this.#o.log.warn(`Could not write the last job metrics: ${errorMessage(e)}`));
+    }
     await this.#stopTimers();
     // Jobs still in flight here are the ones an exception interrupted.
     await this.#handBack();

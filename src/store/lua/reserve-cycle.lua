@@ -8,7 +8,8 @@
   KEYS[7] failed              KEYS[8] pause-all-workers
   KEYS[9] recoveries          sha1(payload) -> times a worker died running it (see return-jobs.lua)
   KEYS[10] queues             KEYS[11] delayed_queue_schedule   (for retries)
-  KEYS[12..] queue:<q>        in priority order
+  KEYS[12] resque-ts:metrics:totals   KEYS[13] resque-ts:metrics:classes
+  KEYS[14..] queue:<q>        in priority order
 
   ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take), ARGV[4] count C
   ARGV[5 .. 4+D]              in-flight entries of jobs that finished
@@ -20,6 +21,7 @@
                               Retry keys are named in ARGV: they vary per job, and the script's
                               keys share one namespace (no cluster slot spread) like every key here.
   then C attempt-count keys   of retrying jobs that finished well (resque-retry's after_perform: DEL)
+  then per-class metrics      (see _metrics.lua: minute key, ttl, cap, count, groups); count 0 most cycles
   then one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
   Returns { paused (0/1), solo (0/1), then per taken job: queue index (1-based), payload,
@@ -29,6 +31,8 @@
   solo = 1: the one job taken is a suspect (a worker died running it) and must run alone, so
   that if it kills this process too, it alone is counted.
 ]]
+-- #include _metrics.lua
+
 -- The payload inside an in-flight entry: {"queue":"q","run_at":"t","payload":<payload>}. A
 -- quote inside a JSON string is escaped, so the first '","payload":' is the member's.
 local function entryPayload(entry)
@@ -78,6 +82,7 @@ for _ = 1, cleared do
   redis.call('DEL', ARGV[a])
   a = a + 1
 end
+a = recordMetrics(KEYS[12], KEYS[13], a)
 -- Stock counts every attempted job as processed, failed ones too.
 if done + fails > 0 then
   redis.call('INCRBY', KEYS[3], done + fails)
@@ -132,7 +137,7 @@ end
 -- asked when there are suspects, to keep the common cycle one command shorter.
 local busy = suspects and redis.call('LLEN', KEYS[1]) > 0
 local function take(q, payload)
-  local prefix = ARGV[a + q - 12]
+  local prefix = ARGV[a + q - 14]
   local entry, rewritten
   local problem = ''
   if not validUtf8(payload) then
@@ -149,7 +154,7 @@ local function take(q, payload)
     rewritten = entry
   end
   redis.call('RPUSH', KEYS[1], entry)
-  result[#result + 1] = q - 11
+  result[#result + 1] = q - 13
   result[#result + 1] = payload
   result[#result + 1] = rewritten
   result[#result + 1] = problem
@@ -158,7 +163,7 @@ local function giveBack(q, jobs, from)
   for k = #jobs, from, -1 do redis.call('LPUSH', KEYS[q], jobs[k]) end
 end
 
-for q = 12, #KEYS do
+for q = 14, #KEYS do
   if want <= 0 then break end
   local jobs = redis.call('LPOP', KEYS[q], want)
   if jobs then

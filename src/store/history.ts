@@ -1,0 +1,37 @@
+/** The dashboard's history lists (`resque-ts:history:s` per second, `:m` per minute), from stock's counters. */
+import type { Db } from "./connection.ts";
+import { script } from "./workers.ts";
+
+/** One hour of per-second points, seven days of per-minute points. */
+export const SECOND_POINTS = 3600;
+export const MINUTE_POINTS = 7 * 24 * 60;
+
+/** Counters as sampled: epoch ms, stat:processed, stat:failed, jobs queued, failed-list size. */
+export interface RawPoint {
+  t: number;
+  processed: number;
+  failed: number;
+  queued: number;
+  failedTotal: number;
+}
+
+export function parsePoint(text: string): RawPoint | undefined {
+  const [t, processed, failed, queued, failedTotal] = text.split(" ").map(Number);
+  if (t === undefined || !Number.isFinite(t)) return undefined;
+  return { t, processed: processed || 0, failed: failed || 0, queued: queued || 0, failedTotal: failedTotal || 0 };
+}
+
+/** Append a point unless this second already has one; returns whether it did, and the latest point. */
+export async function samplePoint(db: Db): Promise<{ appended: boolean; point: RawPoint | undefined }> {
+  const k = db.keys;
+  const [appended, point] = (await script(db, "historySample")(k.processed, k.failedCount, k.queues, k.failed, k.historySeconds, k.historyMinutes, k.queue(""), SECOND_POINTS, MINUTE_POINTS)) as [
+    number,
+    string,
+  ];
+  return { appended: appended === 1, point: parsePoint(point) };
+}
+
+export async function readPoints(db: Db, perMinute: boolean): Promise<RawPoint[]> {
+  const texts = await db.redis.lrange(perMinute ? db.keys.historyMinutes : db.keys.historySeconds, 0, -1);
+  return texts.flatMap((t) => parsePoint(t) ?? []);
+}

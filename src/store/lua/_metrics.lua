@@ -1,0 +1,34 @@
+--[[
+  Shared by reserve-cycle.lua and record-metrics-2.lua (gen-scripts.mjs splices it in where a
+  script says `-- #include _metrics.lua`; files starting with _ are not scripts themselves).
+
+  recordMetrics(totals, classes, a) reads, from ARGV[a]:
+    minute key (resque-ts:metrics:m:<minute>), its ttl, the class cap, then C, then C groups of
+    class name, runs, failures, total ms, B, then B pairs (bucket index, count)
+  and adds them into the minute hash and the totals hash, fields `<class>|r`, `|f`, `|ms`, `|b<i>`.
+  A class not in the capped classes set, once the set is full, is counted as "(other)".
+  Returns the ARGV index after the metrics.
+]]
+local function recordMetrics(totals, classes, a)
+  local minute, ttl, cap, count = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  a = a + 4
+  for _ = 1, count do
+    local name = ARGV[a]
+    local runs, fails, ms, nb = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 4])
+    if redis.call('SISMEMBER', classes, name) == 0 then
+      if redis.call('SCARD', classes) >= cap then name = '(other)' end
+      redis.call('SADD', classes, name)
+    end
+    for _, key in ipairs({ minute, totals }) do
+      redis.call('HINCRBY', key, name .. '|r', runs)
+      if fails ~= '0' then redis.call('HINCRBY', key, name .. '|f', fails) end
+      redis.call('HINCRBY', key, name .. '|ms', ms)
+      for j = 0, nb - 1 do
+        redis.call('HINCRBY', key, name .. '|b' .. ARGV[a + 5 + 2 * j], ARGV[a + 6 + 2 * j])
+      end
+    end
+    a = a + 5 + 2 * nb
+  end
+  if count > 0 then redis.call('EXPIRE', minute, ttl) end
+  return a
+end

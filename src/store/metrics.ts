@@ -1,0 +1,86 @@
+/**
+ * Per-class job metrics under `resque-ts:metrics:*`: written by workers with their reserve cycle
+ * (see lua/_metrics.lua), read here for the dashboard. Bounded: minute hashes expire after 24 h,
+ * the classes set holds at most CLASS_CAP names (the rest count as "(other)").
+ */
+import { BUCKET_COUNT } from "../protocol/histogram.ts";
+import type { Db } from "./connection.ts";
+import { script } from "./workers.ts";
+
+/** Per-minute hashes live this long. */
+export const MINUTE_TTL_SECONDS = 24 * 3600;
+/** Classes kept apart; past it, new names count as OTHER_CLASS. */
+export const CLASS_CAP = 500;
+export const OTHER_CLASS = "(other)";
+
+/** One class's counts since the last flush. */
+export interface ClassTally {
+  runs: number;
+  failures: number;
+  totalMs: number;
+  /** bucket index -> runs. */
+  buckets: Map<number, number>;
+}
+
+/** The metrics ARGV block of _metrics.lua for `classes` finished at `nowMs`. */
+export function metricsArgs(db: Db, classes: ReadonlyMap<string, ClassTally> | undefined, nowMs: number): (string | number)[] {
+  if (!classes || classes.size === 0) return ["", 0, 0, 0];
+  const argv: (string | number)[] = [db.keys.metricsMinute(Math.floor(nowMs / 60_000)), MINUTE_TTL_SECONDS, CLASS_CAP, classes.size];
+  for (const [name, t] of classes) {
+    argv.push(name, t.runs, t.failures, t.totalMs, t.buckets.size);
+    for (const [b, n] of t.buckets) argv.push(b, n);
+  }
+  return argv;
+}
+
+/** Record metrics outside a reserve cycle (a master settling a dead process's jobs). */
+export async function recordMetrics(db: Db, classes: ReadonlyMap<string, ClassTally>, nowMs: number): Promise<void> {
+  if (classes.size === 0) return;
+  await script(db, "recordMetrics")(db.keys.metricsTotals, db.keys.metricsClasses, ...metricsArgs(db, classes, nowMs));
+}
+
+/** Counts of one class as stored: runs, failures, total ms, bucket counts (BUCKET_COUNT long). */
+export interface StoredCounts {
+  runs: number;
+  failures: number;
+  totalMs: number;
+  buckets: number[];
+}
+
+/** A hash of `<class>|<field>` -> count, grouped by class. */
+export function parseCounts(hash: Record<string, string>): Map<string, StoredCounts> {
+  const out = new Map<string, StoredCounts>();
+  for (const [field, value] of Object.entries(hash)) {
+    const bar = field.lastIndexOf("|");
+    if (bar < 0) continue;
+    const name = field.slice(0, bar);
+    const what = field.slice(bar + 1);
+    let c = out.get(name);
+    if (!c) out.set(name, (c = { runs: 0, failures: 0, totalMs: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) }));
+    const n = Number(value) || 0;
+    if (what === "r") c.runs += n;
+    else if (what === "f") c.failures += n;
+    else if (what === "ms") c.totalMs += n;
+    else if (what.startsWith("b")) {
+      const i = Number(what.slice(1));
+      if (Number.isInteger(i) && i >= 0 && i < BUCKET_COUNT) c.buckets[i]! += n;
+    }
+  }
+  return out;
+}
+
+/** The minute hashes for `minutes` (Unix minutes), in one pipeline. */
+export async function readMinutes(db: Db, minutes: readonly number[]): Promise<Map<string, StoredCounts>[]> {
+  if (minutes.length === 0) return [];
+  const pipeline = db.redis.pipeline();
+  for (const m of minutes) pipeline.hgetall(db.keys.metricsMinute(m));
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, hash]) => {
+    if (error) throw error;
+    return parseCounts((hash ?? {}) as Record<string, string>);
+  });
+}
+
+export async function readTotals(db: Db): Promise<Map<string, StoredCounts>> {
+  return parseCounts(await db.redis.hgetall(db.keys.metricsTotals));
+}
