@@ -5,7 +5,9 @@
 // Method: the data is written first (pipelined, as stock writes it), then one dashboard process
 // starts; each route gets 3 untimed requests, then REQUESTS sequential timed ones (from sending
 // the request to the last byte of the body, over loopback). Redis commands per request come from
-// INFO commandstats around the timed requests; the `keys` column counts KEYS calls (must be 0).
+// INFO commandstats around all requests to a route (the dashboard's once-a-second sampling included;
+// pipelined commands count one each, so this is work for Redis, not round trips); the `keys` column
+// counts KEYS calls (must be 0).
 // Prints a table and writes bench/web-results.json.
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -170,7 +172,7 @@ try {
         const after = await commandCounts(admin);
         let calls = 0;
         for (const [name, n] of after) calls += n - (before.get(name) ?? 0);
-        calls -= 2; // the two INFO calls of this measurement
+        calls -= 1; // the first INFO call (each INFO reply counts the calls before it)
         const keys = (after.get("keys") ?? 0) - (before.get("keys") ?? 0);
         rows.push({
           data: size.label,
