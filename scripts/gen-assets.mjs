@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Turns the dashboard's assets (src/web/static/* and uPlot's built JS and CSS) into
 // src/web/assets.generated.ts, so the compiled binary serves them with no files. `--check` fails when stale.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { writeOrCheck } from "./lib/generated.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const out = `${root}src/web/assets.generated.ts`;
@@ -17,15 +18,4 @@ ${entries.join("\n")}
 } satisfies Record<string, string>;
 `;
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error("src/web/assets.generated.ts is stale: run `node scripts/gen-assets.mjs`.");
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-}
+writeOrCheck(out, text, "run `node scripts/gen-assets.mjs`");

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Turns src/store/lua/<name>[-<numberOfKeys>].lua into src/store/scripts.generated.ts, so the
 // compiled binary carries its scripts and needs no files at run time. `--check` fails when stale.
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
+import { writeOrCheck } from "./lib/generated.mjs";
 import { join } from "node:path";
 
 const dir = new URL("../src/store/lua/", import.meta.url).pathname;
@@ -34,15 +35,4 @@ ${entries.join("\n")}
 } satisfies Record<string, LuaScript>;
 `;
 
-if (process.argv.includes("--check")) {
-  let current = "";
-  try {
-    current = readFileSync(out, "utf8");
-  } catch {}
-  if (current !== text) {
-    console.error("src/store/scripts.generated.ts is stale: run `npm run gen`.");
-    process.exit(1);
-  }
-} else {
-  writeFileSync(out, text);
-}
+writeOrCheck(out, text, "run `npm run gen`");
