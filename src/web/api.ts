@@ -6,6 +6,8 @@ import { encodeJson } from "../protocol/json.ts";
 import type { WebContext } from "./context.ts";
 import { failedPage } from "./failed-query.ts";
 import { PER_PAGE, whole } from "./pages/common.ts";
+import { jobsInFlight } from "./pages/kill.ts";
+import { ResqueError } from "../errors.ts";
 
 // encodeJson keeps bigints exact, as the CLI's printJson does.
 const json = (value: unknown, status = 200) => new Response(encodeJson(value as never), { status, headers: { "content-type": "application/json; charset=utf-8" } });
@@ -20,7 +22,36 @@ export function apiRoutes(ctx: WebContext): Hono {
   api.get("/stats", async () => json(await statsView(r, ctx.lockPrefix)));
   api.get("/stats/redis", async () => json(await redisInfo(r.db)));
   api.get("/stats/keys", async (c) => json(await namespaceKeys(r.db, c.req.query("cursor") ?? "0")));
-  api.get("/queues", async () => json(await queuesView(r)));
+  // The CLI's shape plus the oldest job's age ("first-seen": a lower bound, see /queues).
+  api.get("/queues", async () => {
+    const [queues, latency] = await Promise.all([queuesView(r), r.queueLatency()]);
+    const byQueue = new Map(latency.map((l) => [l.queue, l]));
+    return json(queues.map((q) => ({ ...q, oldestAgeSeconds: byQueue.get(q.name)?.oldestAgeSeconds ?? null, oldestAgeSource: byQueue.get(q.name)?.source ?? null })));
+  });
+  api.get("/latency", async () => json(await r.queueLatency()));
+  api.get("/classes", async (c) => {
+    const minutes = Math.min(1440, Math.max(1, whole(c.req.query("minutes"), 60)));
+    const name = c.req.query("class");
+    const classes = (await r.classMetrics({ minutes })).filter((m) => name === undefined || m.className === name);
+    if (name === undefined) return json({ minutes, classes });
+    const one = classes[0];
+    // The per-minute graph's points, in /api/history's shape.
+    const points = (one?.perMinute ?? []).map((m) => ({ t: m.minute, runs: m.runs, failures: m.failures, avgMs: m.runs > 0 ? m.totalMs / m.runs : null }));
+    return json({ minutes, classes, resolutionSeconds: 60, points });
+  });
+  api.get("/classes/totals", async () => json(await r.classTotals()));
+  api.get("/processes", async () => json(await r.processTree()));
+  api.post("/workers/:id/kill", async (c) => {
+    const type = c.req.header("content-type") ?? "";
+    const form = type.includes("form") ? await c.req.parseBody() : type.includes("json") ? ((await c.req.json()) as Record<string, unknown>) : {};
+    const token = typeof form["token"] === "string" && form["token"] !== "" ? form["token"] : undefined;
+    try {
+      return json(await r.killJob(c.req.param("id"), token), 202);
+    } catch (error) {
+      if (error instanceof ResqueError && (error.code === "NO_WORKER" || error.code === "NO_JOB")) return json({ error: error.message, code: error.code }, error.code === "NO_WORKER" ? 404 : 409);
+      throw error;
+    }
+  });
   api.get("/queues/:name", async (c) => {
     const name = c.req.param("name");
     const start = whole(c.req.query("start"), 0);
@@ -32,7 +63,8 @@ export function apiRoutes(ctx: WebContext): Hono {
     const w = (await workersView(r)).find((x) => x.id === c.req.param("id"));
     return w ? json(w) : json({ error: `No worker ${c.req.param("id")} is registered.` }, 404);
   });
-  api.get("/working", async () => json((await workersView(r)).filter((w) => w.job)));
+  // Every job in flight (each of a THREAD_COUNT > 1 process's), with the token a kill names.
+  api.get("/working", async () => json(jobsInFlight(await r.workers()).map(({ worker, job, queue, runAt, payload }) => ({ worker: worker.id, host: worker.host, pid: worker.pid, queue, runAt, payload, token: job?.token ?? null, killable: Boolean(job) }))));
   api.get("/failed", async (c) => {
     const page = await failedPage(r, {
       start: whole(c.req.query("start"), 0), scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER),
@@ -51,8 +83,11 @@ export function apiRoutes(ctx: WebContext): Hono {
   api.get("/delayed/:ts{[0-9]+}", async (c) => json(await delayedTimeView(r, Number(c.req.param("ts")), whole(c.req.query("start"), 0), PER_PAGE)));
   api.get("/schedules", async () => json(await schedulesView(r)));
   api.get("/history", async (c) => {
-    const range = Math.min(whole(c.req.query("range"), 900), 86_400);
-    return json({ range, resolutionSeconds: ctx.history.resolutionSeconds, samples: await ctx.history.history(range) });
+    const range = Math.min(whole(c.req.query("range"), 900), 7 * 86_400);
+    const latest = ctx.live.latest();
+    // Redis keeps only the total waiting; the biggest queues' lines are drawn live from the stream.
+    const queues = Object.entries(latest?.queues ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([q]) => q).sort();
+    return json({ range, ...(await ctx.history.history(range)), queues });
   });
   api.notFound(() => json({ error: "No such API route." }, 404));
   return api;

@@ -9,14 +9,16 @@ import { escapeHtml } from "./html.ts";
 import { delayedPages } from "./pages/delayed.ts";
 import { failedPages } from "./pages/failed.ts";
 import { metricsPages } from "./pages/metrics.ts";
+import { killRoutes } from "./pages/kill.ts";
 import { overviewPages } from "./pages/overview.ts";
+import { processPages } from "./pages/processes.ts";
 import { queuePages } from "./pages/queues.ts";
 import { schedulePages } from "./pages/schedules.ts";
 import { statsPages } from "./pages/stats.ts";
 import { workerPages } from "./pages/workers.ts";
 import { workingPages } from "./pages/working.ts";
 import { prometheusRegistry } from "./prometheus.ts";
-import { MemorySampler, type HistorySource, type LiveSource } from "./sampler.ts";
+import { RedisSampler, type HistorySource, type LiveSource } from "./sampler.ts";
 import { authGate, csrfGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
 import { Streams, streamRoutes } from "./stream.ts";
 
@@ -26,9 +28,9 @@ export interface WebOptions {
   basePath?: string;
   readOnly?: boolean;
   auth?: AuthOptions;
-  /** Where graphs get history and live samples; default: an in-memory sampler started here. */
+  /** Where graphs get history and live samples; default: a RedisSampler started here. */
   history?: HistorySource & LiveSource;
-  /** The in-memory sampler's interval (default 1000 ms). */
+  /** The sampler's interval (default 1000 ms). */
   sampleIntervalMs?: number;
   lockPrefix?: string;
 }
@@ -50,10 +52,10 @@ export function normalizeBasePath(path: string | undefined): string {
 
 export function createWebApp(options: WebOptions): WebApp {
   const base = normalizeBasePath(options.basePath);
-  let sampler: MemorySampler | undefined;
+  let sampler: RedisSampler | undefined;
   let history = options.history;
   if (!history) {
-    sampler = new MemorySampler(options.resque, options.sampleIntervalMs ?? 1000);
+    sampler = new RedisSampler(options.resque, options.sampleIntervalMs ?? 1000);
     sampler.start();
     history = sampler;
   }
@@ -73,7 +75,7 @@ export function createWebApp(options: WebOptions): WebApp {
   app.route("/api", apiRoutes(ctx));
   app.route("/", streamRoutes(ctx, streams));
   app.get("/metrics", async (c) => c.body(await registry.metrics(), 200, { "content-type": registry.contentType }));
-  for (const pages of [overviewPages, workingPages, failedPages, queuePages, workerPages, statsPages, delayedPages, schedulePages, metricsPages]) {
+  for (const pages of [overviewPages, workingPages, failedPages, queuePages, workerPages, statsPages, delayedPages, schedulePages, metricsPages, processPages, killRoutes]) {
     app.route("/", pages(ctx));
   }
   app.notFound((c) => c.text("Not found.", 404));

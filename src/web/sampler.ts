@@ -1,11 +1,13 @@
 /**
- * Where the Metrics page's history comes from. Today: an in-memory sampler of stock's counters
- * (stat:processed, stat:failed) and queue sizes, kept while this dashboard runs. The Redis-kept
- * history (`resque.sampleHistory()` / `resque.history({range})`) replaces it behind this interface.
+ * Where the graphs' data comes from. History: the Redis-kept lists (`resque.history()`), per
+ * second for an hour and per minute for seven days, so it survives a dashboard restart and shows
+ * Ruby workers' work too (it samples stock's counters). Live: this dashboard reads the counters and
+ * queue sizes about once a second for the server-sent stream, and appends the history point while
+ * it is at it (`resque.sampleHistory()`; the script keeps one point a second however many dashboards call).
  */
 import type { Resque } from "../client/resque.ts";
 
-/** One reading of the counters at `t` (ms since the epoch). Rates are the pages' to compute. */
+/** One live reading of the counters at `t` (ms since the epoch). */
 export interface Sample {
   t: number;
   processed: number;
@@ -17,11 +19,23 @@ export interface Sample {
   working: number;
 }
 
-/** History for the graphs: samples in the last `rangeSeconds`, oldest first. */
+/** One graph point: rates per second since the previous point, and the jobs waiting then. */
+export interface GraphPoint {
+  t: number;
+  processed: number;
+  failed: number;
+  pending: number;
+}
+
+export interface History {
+  /** Spacing of the points in seconds: 1 up to an hour, 60 beyond. */
+  resolutionSeconds: number;
+  points: GraphPoint[];
+}
+
+/** History for the graphs: points in the last `rangeSeconds`, oldest first. */
 export interface HistorySource {
-  history(rangeSeconds: number): Promise<Sample[]>;
-  /** What one sample's spacing is, in seconds (the graphs label by it). */
-  readonly resolutionSeconds: number;
+  history(rangeSeconds: number): Promise<History>;
 }
 
 /** Live readings for the server-sent event stream. */
@@ -31,30 +45,27 @@ export interface LiveSource {
   subscribe(listener: (sample: Sample) => void): () => void;
 }
 
+/** The longest range the per-second list answers; beyond it the per-minute list does. */
+export const PER_SECOND_MAX = 3600;
+
 /** Read the counters once. */
 export async function readSample(resque: Resque, now = Date.now()): Promise<Sample> {
   const [info, queues] = await Promise.all([resque.info(), resque.sizes()]);
   return { t: now, processed: info.processed, failed: info.failed, pending: info.pending, queues, workers: info.workers, working: info.working };
 }
 
-/** Samples every `intervalMs` into a ring of `capacity` (default: one hour at one per second). */
-export class MemorySampler implements HistorySource, LiveSource {
+/** Samples every `intervalMs`: a history point into Redis, a live sample to the listeners. */
+export class RedisSampler implements HistorySource, LiveSource {
   readonly #resque: Resque;
   readonly #intervalMs: number;
-  readonly #capacity: number;
-  readonly #samples: Sample[] = [];
   readonly #listeners = new Set<(sample: Sample) => void>();
+  #latest: Sample | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #busy = false;
 
-  constructor(resque: Resque, intervalMs = 1000, capacity = 3600) {
+  constructor(resque: Resque, intervalMs = 1000) {
     this.#resque = resque;
     this.#intervalMs = intervalMs;
-    this.#capacity = capacity;
-  }
-
-  get resolutionSeconds(): number {
-    return this.#intervalMs / 1000;
   }
 
   start(): void {
@@ -72,9 +83,8 @@ export class MemorySampler implements HistorySource, LiveSource {
     if (this.#busy) return; // Redis slower than the interval: skip rather than pile up
     this.#busy = true;
     try {
-      const sample = await readSample(this.#resque);
-      this.#samples.push(sample);
-      if (this.#samples.length > this.#capacity) this.#samples.shift();
+      const [, sample] = await Promise.all([this.#resque.sampleHistory(), readSample(this.#resque)]);
+      this.#latest = sample;
       for (const listener of this.#listeners) listener(sample);
     } catch {
       // Redis away: the graph shows a gap, the next tick tries again
@@ -84,7 +94,7 @@ export class MemorySampler implements HistorySource, LiveSource {
   }
 
   latest(): Sample | undefined {
-    return this.#samples.at(-1);
+    return this.#latest;
   }
 
   subscribe(listener: (sample: Sample) => void): () => void {
@@ -92,8 +102,13 @@ export class MemorySampler implements HistorySource, LiveSource {
     return () => this.#listeners.delete(listener);
   }
 
-  async history(rangeSeconds: number): Promise<Sample[]> {
+  async history(rangeSeconds: number): Promise<History> {
+    const perSecond = rangeSeconds <= PER_SECOND_MAX;
     const since = Date.now() - rangeSeconds * 1000;
-    return this.#samples.filter((s) => s.t >= since);
+    const points = await this.#resque.history({ range: perSecond ? "1h" : "7d" });
+    return {
+      resolutionSeconds: perSecond ? 1 : 60,
+      points: points.filter((p) => p.t >= since).map((p) => ({ t: p.t, processed: p.processed, failed: p.failed, pending: p.queued })),
+    };
   }
 }

@@ -1,30 +1,64 @@
-/** Metrics: live and history graphs of processed and failed per second and queue depth; the per-class table comes with the data layer. */
+/** Metrics ("/graphs"): history graphs from Redis (live on top), and per-class runs, failures and run time. */
 import { Hono } from "hono";
-import { html } from "../html.ts";
+import type { ClassMetrics } from "../../client/class-metrics.ts";
+import { html, type Html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
-import { comingSoon } from "./common.ts";
+import { PER_SECOND_MAX } from "../sampler.ts";
+import { duration } from "./common.ts";
 
-export const RANGES: [seconds: number, label: string][] = [[300, "5 minutes"], [900, "15 minutes"], [3600, "1 hour"]];
+export const RANGES: [seconds: number, label: string][] = [[300, "5 minutes"], [900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]];
+
+/** The per-class window for a graph range: whole minutes, at most the 24 h the minute hashes live. */
+export const classMinutes = (rangeSeconds: number): number => Math.min(1440, Math.max(1, Math.ceil(rangeSeconds / 60)));
+
+/** "0.4 ms", "120 ms", "2.35 s", "5m 2s". */
+export function ms(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return "–";
+  if (value < 10) return `${value.toFixed(1)} ms`;
+  if (value < 1000) return `${Math.round(value)} ms`;
+  if (value < 60_000) return `${(value / 1000).toFixed(2)} s`;
+  return duration(value);
+}
+
+const percent = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : "–");
+
+function classTable(ctx: WebContext, classes: ClassMetrics[], range: number, chosen: string | undefined): Html {
+  if (classes.length === 0) return html`<p class="empty">No jobs ran in this window (or no resque-ts worker recorded them).</p>`;
+  return html`<table class="classes"><thead><tr><th>Class</th><th class="num">Runs</th><th class="num">Failures</th><th class="num">Failure %</th>
+<th class="num">Avg</th><th class="num">p50</th><th class="num">p95</th><th class="num">Total time</th></tr></thead><tbody>
+${classes.map((m) => html`<tr${m.className === chosen ? html` class="current"` : ""}><td><a href="${url(ctx, `/graphs?${new URLSearchParams({ range: String(range), class: m.className })}#per-minute`)}"><code>${m.className}</code></a></td>
+<td class="num">${m.runs}</td><td class="num">${m.failures}</td><td class="num">${percent(m.failures, m.runs)}</td>
+<td class="num">${ms(m.runs > 0 ? m.totalMs / m.runs : null)}</td><td class="num">${ms(m.p50Ms)}</td><td class="num">${ms(m.p95Ms)}</td><td class="num">${ms(m.totalMs)}</td></tr>`)}
+</tbody></table>`;
+}
 
 export function metricsPages(ctx: WebContext): Hono {
   const app = new Hono();
   // /metrics is the Prometheus exposition scrapers expect; the page is /graphs.
   app.get("/graphs", async (c) => {
-    const range = Number(c.req.query("range")) || 900;
+    const asked = Number(c.req.query("range"));
+    const range = RANGES.some(([s]) => s === asked) ? asked : 900;
+    const minutes = classMinutes(range);
+    const chosen = c.req.query("class") || undefined;
+    const classes = await ctx.resque.classMetrics({ minutes });
+    const per = range <= PER_SECOND_MAX ? "second" : "minute";
+    const history = url(ctx, `/api/history?range=${range}`);
     const body = html`<h1>Metrics</h1>
 <p class="subnav">Range: ${RANGES.map(([s, l]) => html`<a href="${url(ctx, `/graphs?range=${s}`)}"${s === range ? html` class="current"` : ""}>${l}</a> `)}
 · <a href="${url(ctx, "/metrics")}">Prometheus text</a></p>
-<p class="note">History is sampled by this dashboard process every ${ctx.history.resolutionSeconds}s while it runs (kept in memory); the graphs then follow live.</p>
-<section><h2>Processed and failed per second</h2><div class="graph" id="rate-graph" data-graph="rates" data-history="${url(ctx, `/api/history?range=${range}`)}"></div></section>
-<section><h2>Queue depth</h2><div class="graph" id="depth-graph" data-graph="depth" data-history="${url(ctx, `/api/history?range=${range}`)}"></div></section>
-${comingSoon("Per job class", "Runs, failures and run time per job class arrive with the per-class metrics of the data layer (issue 14); nothing is recorded per class yet.")}`;
+<p class="note">History is kept in Redis (<code>resque-ts:history:s</code>, a point a second for the last hour; <code>resque-ts:history:m</code>, a point a minute for 7 days),
+sampled from stock's counters by any running dashboard, so it survives restarts and includes Ruby workers' jobs; a gap means no dashboard was sampling.
+This range shows one point per ${per}; the graphs then follow live.</p>
+<section><h2>Processed and failed per second</h2><div class="graph" id="rate-graph" data-graph="rates" data-history="${history}"></div></section>
+<section><h2>Queue depth</h2><div class="graph" id="depth-graph" data-graph="depth" data-history="${history}"></div>
+<p class="note">Redis history keeps the total waiting in all queues; the lines for single queues (the six biggest) are drawn live, from when this page opened.</p></section>
+<section><h2>Per job class <small>last ${minutes >= 60 ? `${minutes / 60} h` : `${minutes} min`}${range > 86_400 ? " (per-class minutes are kept 24 h)" : ""}</small></h2>
+${classTable(ctx, classes, range, chosen)}
+<p class="note">Recorded by resque-ts workers as jobs end (stock Ruby workers record none); p50 and p95 are estimated from a fixed duration histogram.</p></section>
+${chosen ? html`<section id="per-minute"><h2>Per minute: <code>${chosen}</code></h2>
+<div class="graph" id="class-graph" data-graph="class" data-history="${url(ctx, `/api/classes?${new URLSearchParams({ minutes: String(minutes), class: chosen })}`)}"></div></section>` : ""}`;
     return c.html(layout(ctx, { title: "Metrics", tab: "/graphs", body, graphs: true }));
-  });
-  app.get("/processes", (c) => {
-    const body = html`<h1>Processes</h1>
-${comingSoon("Process tree", "The masters, their worker processes and the jobs in each arrive with the process tree of the data layer (issue 14). Until then the Workers tab lists every registered worker process.")}`;
-    return c.html(layout(ctx, { title: "Processes", tab: "/processes", body }));
   });
   return app;
 }

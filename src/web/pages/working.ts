@@ -1,20 +1,24 @@
-/** Working: the workers running a job now, oldest first, with how long each job has run (resque-web's Working tab). */
+/** Working: every job in flight (all of a THREAD_COUNT > 1 process's jobs), oldest first, with how long each has run and a Kill button. */
 import { Hono } from "hono";
 import type { WorkerStatus } from "../../client/status.ts";
 import { html, type Html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
-import { comingSoon, duration, jobArgs, jobClass, parseTime } from "./common.ts";
+import { duration, jobArgs, jobClass, parseTime } from "./common.ts";
+import { jobsInFlight, killButton, killNotice, noKill } from "./kill.ts";
 
-export function workingTable(ctx: WebContext, working: WorkerStatus[], now = Date.now()): Html {
-  if (working.length === 0) return html`<p class="empty">Nothing is running.</p>`;
-  return html`<table class="working"><thead><tr><th>Worker</th><th>Queue</th><th>Class</th><th>Args</th><th>Started</th><th class="num">Running for</th></tr></thead><tbody>
-${working.map((w) => {
-  const started = parseTime(w.current!.runAt);
+/** `back`: the page a Kill returns to. */
+export function workingTable(ctx: WebContext, workers: WorkerStatus[], back = "/working", now = Date.now()): Html {
+  const rows = jobsInFlight(workers);
+  if (rows.length === 0) return html`<p class="empty">Nothing is running.</p>`;
+  return html`<table class="working"><thead><tr><th>Worker</th><th>Queue</th><th>Class</th><th>Args</th><th>Started</th><th class="num">Running for</th>${ctx.readOnly ? "" : html`<th></th>`}</tr></thead><tbody>
+${rows.map(({ worker: w, job, queue, runAt, payload }) => {
+  const started = parseTime(runAt);
   return html`<tr><td><a href="${url(ctx, `/workers/${encodeURIComponent(w.id)}`)}">${w.host}:${w.pid}</a></td>
-<td><a href="${url(ctx, `/queues/${encodeURIComponent(w.current!.queue)}`)}">${w.current!.queue}</a></td>
-<td><code>${jobClass(w.current!.payload)}</code></td><td><code class="args">${jobArgs(w.current!.payload)}</code></td>
-<td>${w.current!.runAt}</td><td class="num">${started ? duration(now - started.getTime()) : ""}</td></tr>`;
+<td><a href="${url(ctx, `/queues/${encodeURIComponent(queue)}`)}">${queue}</a></td>
+<td><code>${jobClass(payload)}</code></td><td><code class="args">${jobArgs(payload)}</code></td>
+<td>${runAt}</td><td class="num">${started ? duration(now - started.getTime()) : ""}</td>
+${ctx.readOnly ? "" : html`<td class="actions">${job ? killButton(ctx, w, job, back) : noKill(w)}</td>`}</tr>`;
 })}
 </tbody></table>`;
 }
@@ -22,10 +26,12 @@ ${working.map((w) => {
 export function workingPages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/working", async (c) => {
-    const [working, all] = await Promise.all([ctx.resque.working(), ctx.resque.workers()]);
-    const body = html`<h1>Working <small>${working.length} of ${all.length} workers</small></h1>
-${workingTable(ctx, working)}
-${comingSoon("Kill a running job", "A Kill button per job arrives with the kill list (issue 14, data layer); until then, kill -USR1 PID kills the jobs a worker process is running.")}`;
+    const all = await ctx.resque.workers();
+    const busy = all.filter((w) => w.current || w.running.length > 0);
+    const jobs = jobsInFlight(busy).length;
+    const body = html`<h1>Working <small>${jobs} job${jobs === 1 ? "" : "s"} in ${busy.length} of ${all.length} workers</small></h1>
+${killNotice(c.req.query("kill"))}
+${workingTable(ctx, busy)}`;
     return c.html(layout(ctx, { title: "Working", tab: "/working", body }));
   });
   return app;

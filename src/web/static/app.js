@@ -12,43 +12,37 @@
   var graphs = [];
   var COLORS = ["#2f6f4f", "#c0392b", "#2c6fb7", "#b7892c", "#7a4fa3", "#3a8f8f", "#8f3a6b"];
 
-  function rateSeries(samples, key) {
-    var out = [];
-    for (var i = 1; i < samples.length; i++) {
-      var dt = (samples[i].t - samples[i - 1].t) / 1000;
-      var d = samples[i][key] - samples[i - 1][key];
-      out.push(dt > 0 && d >= 0 ? d / dt : null);
-    }
-    return out;
-  }
-
-  function build(el, samples) {
-    var kind = el.getAttribute("data-graph");
-    var g = { el: el, kind: kind, samples: samples.slice(), plot: null, queues: [] };
-    if (kind === "depth") {
-      var names = {};
-      samples.forEach(function (s) { Object.keys(s.queues || {}).forEach(function (q) { names[q] = true; }); });
-      g.queues = Object.keys(names).sort().slice(0, 6);
-    }
+  // History points carry rates already (from Redis); live samples carry counters, turned into a
+  // point per resolution step here. Per-queue depth exists only in live samples.
+  function build(el, h) {
+    var g = { el: el, kind: el.getAttribute("data-graph"), points: (h.points || []).slice(), step: (h.resolutionSeconds || 1) * 1000, anchor: null, plot: null, queues: h.queues || [] };
     graphs.push(g);
     draw(g);
   }
 
   function data(g) {
-    var s = g.samples;
-    if (g.kind === "depth") {
-      var cols = [s.map(function (x) { return x.t / 1000; }), s.map(function (x) { return x.pending; })];
-      g.queues.forEach(function (q) { cols.push(s.map(function (x) { return (x.queues || {})[q] || 0; })); });
+    var p = g.points;
+    var cols = [p.map(function (x) { return x.t / 1000; })];
+    if (g.kind === "class") {
+      cols.push(p.map(function (x) { return x.runs; }), p.map(function (x) { return x.failures; }), p.map(function (x) { return x.avgMs; }));
       return cols;
     }
-    var times = s.slice(1).map(function (x) { return x.t / 1000; });
-    return [times, rateSeries(s, "processed"), rateSeries(s, "failed")];
+    if (g.kind === "depth") {
+      cols.push(p.map(function (x) { return x.pending; }));
+      g.queues.forEach(function (q) { cols.push(p.map(function (x) { return x.queues ? x.queues[q] || 0 : null; })); });
+      return cols;
+    }
+    cols.push(p.map(function (x) { return x.processed; }), p.map(function (x) { return x.failed; }));
+    return cols;
   }
 
   function series(g) {
+    if (g.kind === "class") {
+      return [{}, { label: "runs/min", stroke: COLORS[0], width: 2, scale: "n" }, { label: "failures/min", stroke: COLORS[1], width: 2, scale: "n" }, { label: "avg ms", stroke: COLORS[2], width: 1, scale: "ms" }];
+    }
     if (g.kind === "depth") {
       var out = [{}, { label: "all queues", stroke: COLORS[0], width: 2 }];
-      g.queues.forEach(function (q, i) { out.push({ label: q, stroke: COLORS[(i + 2) % COLORS.length], width: 1 }); });
+      g.queues.forEach(function (q, i) { out.push({ label: q + " (live)", stroke: COLORS[(i + 2) % COLORS.length], width: 1 }); });
       return out;
     }
     return [{}, { label: "processed/s", stroke: COLORS[0], width: 2, fill: "rgba(47,111,79,0.08)" }, { label: "failed/s", stroke: COLORS[1], width: 2 }];
@@ -60,10 +54,26 @@
     if (typeof window.uPlot !== "function") return;
     if (!g.plot) {
       var width = Math.max(300, g.el.clientWidth || 800);
-      g.plot = new window.uPlot({ width: width, height: 220, series: series(g), scales: { x: { time: true } }, axes: [{}, { size: 50 }], legend: { live: false } }, cols, g.el);
+      var axes = g.kind === "class" ? [{}, { size: 50, scale: "n" }, { size: 60, scale: "ms", side: 1, grid: { show: false } }] : [{}, { size: 50 }];
+      g.plot = new window.uPlot({ width: width, height: 220, series: series(g), scales: { x: { time: true } }, axes: axes, legend: { live: false } }, cols, g.el);
     } else {
       g.plot.setData(cols);
     }
+  }
+
+  function addLive(g, sample) {
+    if (g.kind === "class") return;
+    var a = g.anchor;
+    if (!a || sample.t < a.t) { g.anchor = sample; return; }
+    var dt = (sample.t - a.t) / 1000;
+    if (dt * 1000 < g.step * 0.9) return;
+    var last = g.points[g.points.length - 1];
+    if (last && last.t >= sample.t) { g.anchor = sample; return; }
+    var rate = function (key) { var d = sample[key] - a[key]; return d >= 0 ? d / dt : sample[key] / dt; };
+    g.points.push({ t: sample.t, processed: rate("processed"), failed: rate("failed"), pending: sample.pending, queues: sample.queues || {} });
+    if (g.points.length > 10080) g.points.shift();
+    g.anchor = sample;
+    draw(g);
   }
 
   function onSample(sample) {
@@ -80,13 +90,7 @@
       var size = (sample.queues || {})[qs[j].getAttribute("data-live-queue")];
       qs[j].textContent = String(size === undefined ? 0 : size);
     }
-    graphs.forEach(function (g) {
-      var last = g.samples[g.samples.length - 1];
-      if (last && last.t >= sample.t) return;
-      g.samples.push(sample);
-      if (g.samples.length > 3600) g.samples.shift();
-      draw(g);
-    });
+    graphs.forEach(function (g) { addLive(g, sample); });
   }
 
   var pending = [];
@@ -94,8 +98,8 @@
   for (var k = 0; k < elements.length; k++) {
     (function (el) {
       pending.push(fetch(el.getAttribute("data-history"), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.json() : { samples: [] }; })
-        .then(function (h) { build(el, h.samples || []); }));
+        .then(function (r) { return r.ok ? r.json() : { points: [] }; })
+        .then(function (h) { build(el, h); }));
     })(elements[k]);
   }
 
