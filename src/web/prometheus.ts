@@ -1,13 +1,15 @@
 /** /metrics: the Prometheus text exposition, from prom-client with a registry of its own (never the global one). */
-import { Counter, Gauge, Registry } from "prom-client";
+import { Counter, Gauge, Registry, type MetricValueWithName } from "prom-client";
 import type { Resque } from "../client/resque.ts";
 
 /** A registry whose gauges read Redis at scrape time, so every scrape is current. */
 export function prometheusRegistry(resque: Resque): Registry {
   const registry = new Registry();
   const read = async () => {
-    const [stats, failedList, sizes, workers, delayedJobs] = await Promise.all([resque.stats(), resque.failed.count(), resque.sizes(), resque.workers(), delayedJobCount(resque)]);
-    return { stats, failedList, sizes, workers, delayedJobs };
+    const [stats, failedList, sizes, workers, delayedJobs, latency, classes] = await Promise.all([
+      resque.stats(), resque.failed.count(), resque.sizes(), resque.workers(), delayedJobCount(resque), resque.queueLatency(), resque.classTotals(),
+    ]);
+    return { stats, failedList, sizes, workers, delayedJobs, latency, classes };
   };
   // One Redis read per scrape, shared by every gauge's collect().
   let scrape: Promise<Awaited<ReturnType<typeof read>>> | undefined;
@@ -60,6 +62,51 @@ export function prometheusRegistry(resque: Resque): Registry {
       this.set((await current()).delayedJobs);
     },
   });
+  new Gauge({
+    name: "resque_queue_oldest_job_age_seconds",
+    help: "Age of the job at the head of each queue (0 when empty); without enqueued_at in the payload, a lower bound: since the dashboard first saw it there.",
+    labelNames: ["queue"], registers: [registry],
+    async collect() {
+      const { latency } = await current();
+      this.reset();
+      for (const l of latency) this.set({ queue: l.queue }, l.oldestAgeSeconds ?? 0);
+    },
+  });
+  new Counter({
+    name: "resque_job_runs_total", help: "Jobs run per class, failures included (recorded by resque-ts workers).", labelNames: ["class"], registers: [registry],
+    async collect() {
+      const { classes } = await current();
+      this.reset();
+      for (const c of classes) this.inc({ class: c.className }, c.runs);
+    },
+  });
+  new Counter({
+    name: "resque_job_failures_total", help: "Jobs failed per class (recorded by resque-ts workers).", labelNames: ["class"], registers: [registry],
+    async collect() {
+      const { classes } = await current();
+      this.reset();
+      for (const c of classes) this.inc({ class: c.className }, c.failures);
+    },
+  });
+  // A histogram whose buckets Redis keeps (cumulative counts per class): prom-client's Histogram
+  // only counts observations made in this process, so this one is a metric object of our own.
+  const durationName = "resque_job_duration_seconds";
+  const durationHelp = "Job run time per class (recorded by resque-ts workers).";
+  registry.registerMetric({
+    name: durationName,
+    help: durationHelp,
+    type: "histogram",
+    async get() {
+      const { classes } = await current();
+      const values: MetricValueWithName<string>[] = [];
+      for (const c of classes) {
+        for (const b of c.buckets) values.push({ metricName: `${durationName}_bucket`, labels: { class: c.className, le: b.le === Infinity ? "+Inf" : b.le }, value: b.count });
+        values.push({ metricName: `${durationName}_sum`, labels: { class: c.className }, value: c.totalMs / 1000 });
+        values.push({ metricName: `${durationName}_count`, labels: { class: c.className }, value: c.buckets.at(-1)?.count ?? 0 });
+      }
+      return { name: durationName, help: durationHelp, type: "histogram", values, aggregator: "sum" };
+    },
+  } as never);
   return registry;
 }
 
