@@ -9,6 +9,8 @@ import { httpFor, type HttpServer } from "../src/runtime/http.ts";
 import { detectRuntimeName } from "../src/runtime/detect.ts";
 import { freePort } from "../scripts/lib/redis-server.ts";
 import { useRedis } from "./support/fixture.ts";
+import { recordMetrics } from "../src/store/metrics.ts";
+import { entryToken } from "../src/protocol/token.ts";
 import { eventually, exited, runToEnd, spawnCli } from "./support/spawn-cli.ts";
 
 const redis = useRedis();
@@ -61,6 +63,41 @@ async function seed(resque: Resque): Promise<void> {
   await resque.setSchedule("nightly", { cron: "0 3 * * *", class: "Nightly", queue: "nightly", persist: true });
 }
 
+/** A resque-ts worker process as Redis shows it: registered, one job in its in-flight list, a process record. */
+async function fakeOurWorker(resque: Resque): Promise<{ id: string; token: string }> {
+  const { redis: r, keys } = resque.db;
+  const id = "ours-host:77:jobs";
+  const entry = JSON.stringify({ queue: "jobs", run_at: new Date(Date.now() - 3000).toISOString().replace(/\.\d+Z$/, "Z"), payload: { class: "Long", args: [1] } });
+  await r.sadd(keys.workers, id);
+  await r.set(keys.worker(id), entry);
+  await r.rpush(keys.inflight(id), entry);
+  await r.set(keys.process(id), JSON.stringify({ role: "worker", host: "ours-host", pid: 77, ppid: 1, rss: 50_000_000, started: Date.now() - 60_000, queues: ["jobs"], running: [], supervised: false }));
+  return { id, token: entryToken(entry) };
+}
+
+/** The text exposition's rules: every family has HELP and TYPE first, every sample line parses, label values escaped. */
+function assertExposition(text: string): void {
+  const described = new Map<string, { help: boolean; type?: string }>();
+  const LABEL = String.raw`[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"`;
+  const sample = new RegExp(String.raw`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:${LABEL})(?:,${LABEL})*\})? (-?[0-9.e+]+|NaN|\+Inf|-Inf)$`);
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    const meta = /^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (meta) {
+      const entry = described.get(meta[2]!) ?? { help: false };
+      if (meta[1] === "HELP") entry.help = true;
+      else entry.type = meta[3];
+      described.set(meta[2]!, entry);
+      continue;
+    }
+    const m = sample.exec(line);
+    assert.ok(m, `not a valid sample line: ${JSON.stringify(line)}`);
+    const family = [...described.keys()].find((name) => m[1] === name || (described.get(name)!.type === "histogram" && /^_(bucket|sum|count)$/.test(m[1]!.slice(name.length)) && m[1]!.startsWith(name)));
+    assert.ok(family, `${m[1]} has no HELP/TYPE before it`);
+    assert.ok(described.get(family)!.help && described.get(family)!.type, `${family}: HELP and TYPE`);
+  }
+}
+
 const PAGES = ["/overview", "/working", "/failed", "/failed?class=Mailer", "/queues", "/queues/mail", "/queues/hostile", "/workers",
   `/workers/${encodeURIComponent("web-host:4242:mail,hostile")}`, "/stats", "/stats/redis", "/stats/keys", "/delayed", "/schedules", "/graphs", "/processes"];
 
@@ -101,7 +138,15 @@ describe("resque web (in process)", () => {
     assert.match((await get(`${base}/stats/keys`)).text, /<code>queue:mail<\/code><\/td><td>list<\/td><td class="num">45</);
     assert.match((await get(`${base}/delayed`)).text, /<td class="num">1<\/td>/);
     assert.match((await get(`${base}/schedules`)).text, /cron 0 3 \* \* \*/);
-    assert.match((await get(`${base}/processes`)).text, /data-placeholder="Process tree"/);
+    const processes = (await get(`${base}/processes`)).text;
+    assert.match(processes, /Stock Ruby workers and others without a process record/);
+    assert.match(processes, /web-host:4242/);
+    const queuesPage = (await get(`${base}/queues`)).text;
+    assert.match(queuesPage, /Oldest job/);
+    assert.match(queuesPage, /<td class="num latency" title="At least this old[^"]*">≥ \d+s<\/td>/, "first-seen ages are marked as lower bounds");
+    assert.match(overview, /Oldest job/);
+    assert.match((await get(`${base}/working`)).text, /no Kill: stock worker/);
+    assert.doesNotMatch((await get(`${base}/graphs`)).text, /data-placeholder/);
 
     const api = async (path: string) => {
       const res = await get(`${base}/api${path}`);
@@ -109,7 +154,8 @@ describe("resque web (in process)", () => {
       assert.match(res.headers.get("content-type") ?? "", /application\/json/);
       return JSON.parse(res.text);
     };
-    assert.deepEqual((await api("/queues")).find((q: { name: string }) => q.name === "mail"), { name: "mail", size: 45 });
+    const mail = (await api("/queues")).find((q: { name: string }) => q.name === "mail");
+    assert.deepEqual({ ...mail, oldestAgeSeconds: typeof mail.oldestAgeSeconds }, { name: "mail", size: 45, oldestAgeSeconds: "number", oldestAgeSource: "first-seen" });
     assert.equal((await api("/queues/mail?start=40")).jobs.length, 5);
     assert.equal((await api("/workers"))[0].pid, 4242);
     assert.equal((await api("/working")).length, 1);
@@ -124,7 +170,10 @@ describe("resque web (in process)", () => {
     const ts = (await api("/delayed")).times[0].timestamp;
     assert.equal((await api(`/delayed/${ts}`)).items[0].class, "Later");
     assert.equal((await api("/schedules"))[0].name, "nightly");
-    await eventually(async () => (await api("/history?range=60")).samples.length >= 2, "two samples");
+    await eventually(async () => (await api("/history?range=60")).points.length >= 1, "a history point");
+    assert.deepEqual((await api("/classes")).classes, []);
+    assert.deepEqual((await api("/processes")).orphans.map((o: { workerId: string }) => o.workerId), ["web-host:4242:mail,hostile"]);
+    assert.equal((await api("/working"))[0].killable, false);
     assert.equal((await get(`${base}/api/nope`)).status, 404);
     assert.match((await get(`${base}/assets/app.js`)).headers.get("content-type") ?? "", /javascript/);
     assert.match((await get(`${base}/assets/uPlot.iife.min.js`)).text, /uPlot/);
@@ -135,10 +184,12 @@ describe("resque web (in process)", () => {
     await seed(resque);
     const { base } = await serve(resque);
     const env = { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace };
+    // /api/queues adds the oldest job's age to the CLI's shape.
+    const withoutAge = (v: unknown) => (Array.isArray(v) ? v.map(({ oldestAgeSeconds: _a, oldestAgeSource: _s, ...rest }) => rest) : v);
     for (const [args, path] of [[["queues"], "/queues"], [["workers"], "/workers"], [["schedule", "list"], "/schedules"], [["stats"], "/stats"]] as const) {
       const cli = await runToEnd([...args, "--json"], env);
       assert.equal(cli.code, 0, cli.err);
-      assert.deepEqual(JSON.parse((await get(`${base}/api${path}`)).text), JSON.parse(cli.out), path);
+      assert.deepEqual(withoutAge(JSON.parse((await get(`${base}/api${path}`)).text)), JSON.parse(cli.out), path);
     }
     const delayed = await runToEnd(["delayed", "list", "--json"], env);
     assert.deepEqual(JSON.parse((await get(`${base}/api/delayed`)).text).times, JSON.parse(delayed.out));
@@ -164,6 +215,101 @@ describe("resque web (in process)", () => {
     assert.match(res.text, /^resque_workers\{state="working"\} 1$/m);
     assert.match(res.text, /^resque_failed_jobs 3$/m);
     assert.match(res.text, /^resque_delayed_jobs 1$/m);
+  });
+
+  it("/metrics: per-class runs, failures and duration histograms, oldest-job age; valid exposition with hostile class names", async () => {
+    const resque = redis.open("web-prom-classes");
+    await seed(resque);
+    const evil = 'Evil"} 1\nresque_pwned 1 \\';
+    await recordMetrics(resque.db, new Map([
+      ["Mailer", { runs: 3, failures: 1, totalMs: 1200, buckets: new Map([[5, 1], [9, 2]]) }],
+      [evil, { runs: 1, failures: 0, totalMs: 7, buckets: new Map([[3, 1]]) }],
+      [XSS[0]!, { runs: 2, failures: 2, totalMs: 40, buckets: new Map([[4, 2]]) }],
+    ]), Date.now());
+    const { base } = await serve(resque);
+    const text = (await get(`${base}/metrics`)).text;
+    assertExposition(text);
+    assert.match(text, /^resque_queue_jobs\{queue="mail"\} 45$/m, "the existing series stay");
+    assert.match(text, /^resque_queue_oldest_job_age_seconds\{queue="mail"\} \d+(\.\d+)?$/m);
+    assert.match(text, /^resque_job_runs_total\{class="Mailer"\} 3$/m);
+    assert.match(text, /^resque_job_failures_total\{class="Mailer"\} 1$/m);
+    assert.match(text, /^resque_job_duration_seconds_bucket\{class="Mailer",le="0\.05"\} 1$/m);
+    assert.match(text, /^resque_job_duration_seconds_bucket\{class="Mailer",le="\+Inf"\} 3$/m);
+    assert.match(text, /^resque_job_duration_seconds_sum\{class="Mailer"\} 1\.2$/m);
+    assert.match(text, /^resque_job_duration_seconds_count\{class="Mailer"\} 3$/m);
+    assert.doesNotMatch(text, /^resque_pwned/m, "a class name cannot start a line of its own");
+    assert.ok(text.includes('resque_job_runs_total{class="Evil\\"} 1\\nresque_pwned 1 \\\\"} 1'), "quote, newline and backslash escaped");
+    // The Metrics page and /api/classes show the same classes, hostile names as text.
+    const page = (await get(`${base}/graphs?range=3600`)).text;
+    assert.match(page, /<code>Mailer<\/code><\/a><\/td>\n<td class="num">3<\/td><td class="num">1<\/td><td class="num">33\.3%<\/td>/);
+    assert.ok(!page.includes(XSS[0]!), "the hostile class name is escaped");
+    assert.ok(page.includes("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
+    const classes = JSON.parse((await get(`${base}/api/classes?minutes=60`)).text).classes;
+    assert.deepEqual(classes.map((c: { className: string }) => c.className).sort(), ["Mailer", XSS[0], evil].sort());
+    const one = JSON.parse((await get(`${base}/api/classes?minutes=5&class=Mailer`)).text);
+    assert.equal(one.points.length, 5);
+    assert.equal(one.points.at(-1).runs, 3);
+    assert.match((await get(`${base}/graphs?range=3600&class=Mailer`)).text, /id="class-graph" data-graph="class"/);
+  });
+
+  it("kill: a POST with the CSRF token asks our worker process; stock workers and finished jobs are refused with the reason", async () => {
+    const resque = redis.open("web-kill");
+    await seed(resque);
+    const { id, token } = await fakeOurWorker(resque);
+    const { base, web } = await serve(resque);
+    const working = (await get(`${base}/working`)).text;
+    assert.match(working, /action="\/workers\/ours-host%3A77%3Ajobs\/kill"/);
+    assert.match(working, /no Kill: stock worker/);
+    const workerPage = (await get(`${base}/workers/${encodeURIComponent(id)}`)).text;
+    assert.match(workerPage, /Jobs in flight <small>1<\/small>/);
+    assert.match(workerPage, /<button type="submit" class="danger">Kill<\/button>/);
+    assert.match((await get(`${base}/workers`)).text, /\/kill"/);
+    const path = `${base}/workers/${encodeURIComponent(id)}/kill`;
+    assert.equal((await post(path, { token })).status, 403, "no CSRF token");
+    assert.equal(await resque.db.redis.exists(resque.db.keys.kill(id)), 0);
+    const unknown = await post(`${base}/workers/${encodeURIComponent("gone:1:q")}/kill`, { token, _csrf: web.ctx.csrf });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.text, /No worker gone:1:q is registered; it may have exited/);
+    const stock = await post(`${base}/workers/${encodeURIComponent("web-host:4242:mail,hostile")}/kill`, { _csrf: web.ctx.csrf });
+    assert.equal(stock.status, 404);
+    assert.match(stock.text, /not a resque-ts worker process/);
+    const finished = await post(path, { token: "nosuch", _csrf: web.ctx.csrf });
+    assert.equal(finished.status, 409);
+    assert.match(finished.text, /is not running job nosuch; it may have finished/);
+    const ok = await post(path, { token, back: "/working", _csrf: web.ctx.csrf });
+    assert.equal(ok.status, 303);
+    assert.equal(ok.headers.get("location"), "/working?kill=asked");
+    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.kill(id)), [token]);
+    assert.match((await get(`${base}${ok.headers.get("location")}`)).text, /Kill requested/);
+    const away = await post(path, { token, back: "https://evil.example/", _csrf: web.ctx.csrf });
+    assert.equal(away.headers.get("location"), "/working?kill=asked", "never an open redirect");
+    const api = await get(`${base}/api/workers/${encodeURIComponent(id)}/kill`, { method: "POST", headers: { "x-csrf-token": web.ctx.csrf, "content-type": "application/json" }, body: JSON.stringify({ token }) });
+    assert.equal(api.status, 202);
+    assert.deepEqual(JSON.parse(api.text), { workerId: id, tokens: [token] });
+    const apiNo = await get(`${base}/api/workers/nohost%3A1%3Aq/kill`, { method: "POST", headers: { "x-csrf-token": web.ctx.csrf } });
+    assert.equal(apiNo.status, 404);
+    assert.equal(JSON.parse(apiNo.text).code, "NO_WORKER");
+    const inflight = (JSON.parse((await get(`${base}/api/working`)).text) as { worker: string; token: string; killable: boolean }[]).find((j) => j.worker === id)!;
+    assert.deepEqual([inflight.token, inflight.killable], [token, true]);
+  });
+
+  it("history is kept in Redis: a restarted dashboard shows the points from before", async () => {
+    const resque = redis.open("web-history");
+    const first = await serve(resque);
+    const before = await eventually(async () => {
+      const h = JSON.parse((await get(`${first.base}/api/history?range=3600`)).text);
+      return h.points.length >= 2 && h;
+    }, "two history points");
+    assert.equal(before.resolutionSeconds, 1);
+    first.web.close();
+    const restartedAt = Date.now();
+    const second = await serve(resque, { sampleIntervalMs: 60_000 });
+    const after = JSON.parse((await get(`${second.base}/api/history?range=3600`)).text);
+    assert.ok(after.points.filter((p: { t: number }) => p.t < restartedAt).length >= 2, "the points sampled before the restart");
+    assert.ok(await resque.db.redis.llen(resque.db.keys.historySeconds) >= 3);
+    const week = JSON.parse((await get(`${second.base}/api/history?range=604800`)).text);
+    assert.equal(week.resolutionSeconds, 60);
+    assert.match((await get(`${second.base}/graphs?range=604800`)).text, /one point per minute/);
   });
 
   it("state changes: POST with the CSRF token only, same origin only; a GET changes nothing", async () => {
@@ -220,6 +366,13 @@ describe("resque web (in process)", () => {
     const res = await post(`${base}/failed/0/retry`, { failed_at: "2026/12/06 01:00:00 UTC", _csrf: web.ctx.csrf });
     assert.equal(res.status, 403);
     assert.match(res.text, /read-only/);
+    const { id, token } = await fakeOurWorker(resque);
+    const working = (await get(`${base}/working`)).text;
+    assert.match(working, /ours-host:77/);
+    assert.doesNotMatch(working, /Kill/, "no Kill button, and no stock-worker note either");
+    const kill = await post(`${base}/workers/${encodeURIComponent(id)}/kill`, { token, _csrf: web.ctx.csrf });
+    assert.equal(kill.status, 403);
+    assert.equal(await resque.db.redis.exists(resque.db.keys.kill(id)), 0);
     assert.equal((await resque.failed.get(0))!.retriedAt, undefined);
   });
 
@@ -354,7 +507,8 @@ describe("resque web (the command)", () => {
     const { base, child, output } = await start(resque, []);
     assert.match(output(), /Dashboard at http:\/\/127\.0\.0\.1:\d+\/ \(namespace \S*web-cli/);
     for (const path of PAGES) assert.equal((await get(`${base}${path}`)).status, 200, path);
-    assert.deepEqual(JSON.parse((await get(`${base}/api/queues`)).text).find((q: { name: string }) => q.name === "mail"), { name: "mail", size: 45 });
+    const mail = JSON.parse((await get(`${base}/api/queues`)).text).find((q: { name: string }) => q.name === "mail");
+    assert.deepEqual([mail.size, mail.oldestAgeSource], [45, "first-seen"]);
     assert.match((await get(`${base}/assets/uPlot.min.css`)).text, /\.uplot/, "assets are embedded (the binary has no files)");
     assert.match((await get(`${base}/metrics`)).text, /resque_queue_jobs\{queue="mail"\} 45/);
     process.kill(child.pid!, "SIGTERM");
