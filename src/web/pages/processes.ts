@@ -14,7 +14,7 @@ const since = (ms: number, now: number) => `${duration(now - ms)} ago`;
 function workerRows(ctx: WebContext, workers: TreeWorker[], now: number, indent: string): Html[] {
   return workers.map((w) => html`<tr class="proc-worker"><td>${indent}<a href="${url(ctx, `/workers/${encodeURIComponent(w.workerId)}`)}">worker process</a></td>
 <td class="num">${w.pid}</td><td class="num">${megabytes(w.rss)}</td><td>${since(w.started, now)}</td><td>${w.queues.join(", ")}</td><td><span class="state ${w.state}">${w.state}</span></td></tr>
-${w.jobs.map((j) => html`<tr class="proc-job"><td>${indent}&nbsp;&nbsp;&nbsp;&nbsp;└ job <code>${j.className}</code></td><td></td><td></td><td>running for ${duration(now - j.startedMs)}</td><td>${j.queue}</td><td></td></tr>`)}`);
+${w.jobs.map((j) => html`<tr class="proc-job"><td>└ job <code>${j.className}</code></td><td></td><td></td><td>running for ${duration(now - j.startedMs)}</td><td>${j.queue}</td><td></td></tr>`)}`);
 }
 
 function hostTable(ctx: WebContext, h: TreeHost, now: number): Html {

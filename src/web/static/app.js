@@ -11,6 +11,7 @@
 
   var graphs = [];
   var COLORS = ["#2f6f4f", "#c0392b", "#2c6fb7", "#b7892c", "#7a4fa3", "#3a8f8f", "#8f3a6b"];
+  var QUEUE_COLORS = ["#2c6fb7", "#b7892c", "#7a4fa3", "#3a8f8f", "#8f3a6b", "#6b7d2c"];
 
   // History points carry rates already (from Redis); live samples carry counters, turned into a
   // point per resolution step here. Per-queue depth exists only in live samples.
@@ -42,7 +43,7 @@
     }
     if (g.kind === "depth") {
       var out = [{}, { label: "all queues", stroke: COLORS[0], width: 2 }];
-      g.queues.forEach(function (q, i) { out.push({ label: q + " (live)", stroke: COLORS[(i + 2) % COLORS.length], width: 1 }); });
+      g.queues.forEach(function (q, i) { out.push({ label: q + " (live)", stroke: QUEUE_COLORS[i % QUEUE_COLORS.length], width: 1 }); });
       return out;
     }
     return [{}, { label: "processed/s", stroke: COLORS[0], width: 2, fill: "rgba(47,111,79,0.08)" }, { label: "failed/s", stroke: COLORS[1], width: 2 }];
