@@ -10,6 +10,7 @@ import { after, describe, it } from "node:test";
 import { createWebApp, type WebApp } from "../src/web/app.ts";
 import { httpFor, type HttpServer } from "../src/runtime/http.ts";
 import { detectRuntimeName } from "../src/runtime/detect.ts";
+import { DIRTY_EXIT, KILLED_MESSAGE } from "../src/protocol/failure.ts";
 import { useRedis } from "./support/fixture.ts";
 import { eventually, spawnWork } from "./support/spawn-cli.ts";
 
@@ -71,12 +72,20 @@ describe("resque web in a browser", { skip }, () => {
 
     // Our worker (the fixtures' jobs); an unknown class fails, so hostile jobs land in the failed list.
     children.push(spawnWork({ url, namespace: ns, reportKey: "browser:report", queue: "jobs,hostile" }));
+    // A master with one worker process running two held jobs at once, for the Kill button.
+    const held = "browser:held";
+    await resque.db.redis.set(`${held}:hold`, "1");
+    await resque.enqueueTo("held", "Held", "long");
+    await resque.enqueueTo("held", "Held", "sibling");
+    children.push(spawnWork({ url, namespace: ns, reportKey: held, queue: "held", env: { WORKER_COUNT: "1", THREAD_COUNT: "2", RESQUE_HEARTBEAT_INTERVAL: "1" } }));
     if (ruby) {
       children.push(
         spawn("ruby", ["-e", RUBY_WORKER], { cwd: root, stdio: "ignore", env: { ...process.env, REDIS_URL: url, RESQUE_NAMESPACE: ns, QUEUE: "ruby" } }),
       );
     } else console.log("# web-browser: no stock Ruby worker (the resque gem is not installed)");
-    await eventually(async () => (await resque.workers()).length >= (ruby ? 2 : 1), "the workers to register");
+    await eventually(async () => (await resque.workers()).length >= (ruby ? 3 : 2), "the workers to register");
+    const holder = await eventually(async () => (await resque.workers()).find((w) => w.running.length === 2 && w.running.every((j) => j.queue === "held")), "both held jobs running in one process");
+    await eventually(async () => (await resque.processTree()).hosts.some((h) => h.masters.some((m) => m.workers.some((w) => w.workerId === holder.id))), "the held worker's process record");
 
     await resque.enqueueTo("hostile", XSS[0]!, XSS[1], { note: XSS[2] });
     // A copy no worker takes, for the queue page.
@@ -164,7 +173,7 @@ describe("resque web in a browser", { skip }, () => {
     assert.deepEqual(problems, [], "console errors");
 
     // Hostile text appears as text, where it is shown.
-    for (const path of ["/overview", "/working", "/failed", "/queues/held-hostile"]) {
+    for (const path of ["/overview", "/working", "/failed", "/queues/held-hostile", "/graphs"]) {
       await page.goto(`${base}${path}`, { waitUntil: "load" });
       const text = await page.evaluate(() => document.body.innerText);
       assert.ok(text.includes(XSS[0]!), `${path} shows the class name as text`);
@@ -192,6 +201,26 @@ describe("resque web in a browser", { skip }, () => {
     await page.waitForSelector("#rate-graph .uplot");
     await new Promise((r) => setTimeout(r, 2500));
     await page.screenshot({ path: `${root}test-artifacts/web-metrics.png`, fullPage: true });
+    // The per-class table lists our classes; hostile class names stay text there and in /metrics.
+    const classes = await page.evaluate(() => Array.from(document.querySelectorAll("table.classes tbody tr td:first-child")).map((td) => td.textContent));
+    assert.ok(classes.includes("Quick"), `per-class table: ${JSON.stringify(classes)}`);
+    assert.ok(classes.includes(XSS[0]!), "the hostile class name shows as text in the per-class table");
+    assert.equal(await page.evaluate(() => document.querySelectorAll("main script, main img, [onmouseover], [onerror]").length), 0, "/graphs");
+    await page.goto(`${base}/graphs?range=900&class=Quick`, { waitUntil: "load" });
+    await page.waitForSelector("#class-graph .uplot");
+    await page.screenshot({ path: `${root}test-artifacts/web-metrics-class.png`, fullPage: true });
+    const metricsText = await (await fetch(`${base}/metrics`)).text();
+    assert.ok(metricsText.includes(`resque_job_runs_total{class="${XSS[0]}"}`), "hostile class in /metrics, as a label value");
+    assert.match(metricsText, /^resque_job_duration_seconds_bucket\{class="Quick",le="\+Inf"\} \d+$/m);
+
+    // The Processes page: a master with its RSS, its worker process and the held jobs in it.
+    await page.goto(`${base}/processes`, { waitUntil: "load" });
+    const masterRow = await page.evaluate(() => document.querySelector("tr.proc-master")?.textContent ?? "");
+    assert.match(masterRow, /master[\s\S]*resque-[\s\S]*\d+\.\d MB/, `master row: ${masterRow}`);
+    const procText = await page.evaluate(() => document.body.innerText);
+    assert.match(procText, /job Held/);
+    if (ruby) assert.match(procText, /stock \/ no record/);
+    await page.screenshot({ path: `${root}test-artifacts/web-processes.png`, fullPage: true });
     stopFeeding = true;
     await feed;
 
@@ -204,10 +233,39 @@ describe("resque web in a browser", { skip }, () => {
     await page.screenshot({ path: `${root}test-artifacts/web-failed.png`, fullPage: true });
     assert.deepEqual(problems, [], "console errors");
 
+    // Kill the long held job from the Working page: it fails as DirtyExit, its sibling goes back and
+    // finishes in the replacement process, and the worker keeps working.
+    const r = resque.db.redis;
+    await page.goto(`${base}/working`, { waitUntil: "load" });
+    await page.screenshot({ path: `${root}test-artifacts/web-working.png`, fullPage: true });
+    const longRow = await page.evaluateHandle(() => Array.from(document.querySelectorAll("table.working tbody tr")).find((tr) => tr.textContent!.includes('["long"]'))!);
+    const button = await longRow.asElement()!.$("form button");
+    assert.ok(button, "a Kill button on the long job's row");
+    await Promise.all([page.waitForNavigation(), button.click()]);
+    assert.match(await page.evaluate(() => document.querySelector(".notice")?.textContent ?? ""), /Kill requested/);
+    await page.screenshot({ path: `${root}test-artifacts/web-working-killed.png`, fullPage: true });
+    const killed = await eventually(async () => (await resque.failed.list(0, 100)).find((f) => JSON.stringify(f.payload).includes('"long"')), "the killed job's failure record");
+    assert.equal(killed.exception, DIRTY_EXIT);
+    assert.equal(killed.error, KILLED_MESSAGE);
+    await eventually(async () => (await resque.workers()).some((w) => w.id !== holder.id && w.running.some((j) => JSON.stringify(j.payload).includes('"sibling"'))), "the sibling running again in the replacement");
+    await r.del(`${held}:hold`);
+    await eventually(async () => (await r.lrange(held, 0, -1)).includes("done sibling"), "the sibling to finish");
+    await resque.enqueueTo("held", "Held", "after");
+    await eventually(async () => (await r.lrange(held, 0, -1)).includes("done after"), "the worker to keep working");
+    assert.ok(!(await r.lrange(held, 0, -1)).includes("done long"), "the killed job did not run again");
+    // The Failed page with the kill's record (the README's screenshot), and Working without the killed job.
+    await page.goto(`${base}/failed`, { waitUntil: "load" });
+    assert.match(await page.evaluate(() => document.body.innerText), /Resque::DirtyExit/);
+    await page.screenshot({ path: `${root}test-artifacts/web-failed.png`, fullPage: true });
+    await page.goto(`${base}/working`, { waitUntil: "load" });
+    assert.doesNotMatch(await page.evaluate(() => document.body.innerText), /\["long"\]/);
+    assert.deepEqual(problems, [], "console errors");
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []), []);
+
     // The README's screenshots: refreshed on request only, so a test run leaves the checkout as it was.
     if (process.env["UPDATE_SCREENSHOTS"]) {
       mkdirSync(`${root}docs/screenshots`, { recursive: true });
-      for (const name of ["overview", "failed", "metrics"]) copyFileSync(`${root}test-artifacts/web-${name}.png`, `${root}docs/screenshots/${name}.png`);
+      for (const name of ["overview", "failed", "metrics", "processes"]) copyFileSync(`${root}test-artifacts/web-${name}.png`, `${root}docs/screenshots/${name}.png`);
     }
   });
 });
