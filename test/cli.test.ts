@@ -42,8 +42,11 @@ describe("resque CLI", () => {
     await resque.enqueueTo("a", "A");
     await resque.enqueueTo("b", "B", 1);
     await resque.enqueueTo("b", "B", 2);
-    assert.match((await run(resque, ["queues"])).out, /QUEUE\s+SIZE\na\s+1\nb\s+2/);
-    assert.equal((await run(resque, ["queues", "--json"])).out.trim(), '[{"name":"a","size":1},{"name":"b","size":2}]');
+    assert.match((await run(resque, ["queues"])).out, /QUEUE\s+SIZE\s+OLDEST\na\s+1\s+>=\d+s\nb\s+2\s+>=\d+s/);
+    // Stock payloads carry no enqueue time: the age counts from the first read that saw the head job.
+    const queues = JSON.parse((await run(resque, ["queues", "--json"])).out) as { oldestAgeSeconds: number }[];
+    assert.ok(queues.every((q) => q.oldestAgeSeconds >= 0), JSON.stringify(queues));
+    assert.deepEqual(queues.map(({ oldestAgeSeconds: _age, ...q }) => q), [{ name: "a", size: 1, oldestAgeSource: "first-seen" }, { name: "b", size: 2, oldestAgeSource: "first-seen" }]);
     assert.match((await run(resque, ["stats"])).out, /pending\s+3[^]*processed\s+0[^]*queues\s+2/);
     const stats = JSON.parse((await run(resque, ["stats", "--json"])).out);
     assert.deepEqual([stats.pending, stats.failed, stats.workers, stats.queueSizes], [3, 0, 0, { a: 1, b: 2 }]);

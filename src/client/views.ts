@@ -4,6 +4,7 @@
  */
 import type { DelayedEntry } from "./delayed.ts";
 import type { FailureRecord } from "./failed.ts";
+import type { QueueLatency } from "./latency.ts";
 import type { Resque } from "./resque.ts";
 import type { JsonValue } from "../protocol/json.ts";
 
@@ -13,11 +14,14 @@ export const isoTime = (ts: number): string => new Date(ts * 1000).toISOString()
 export interface QueueView {
   name: string;
   size: number;
+  /** Seconds the oldest job has waited (null: empty); see client/latency.ts for when it is a lower bound. */
+  oldestAgeSeconds: number | null;
+  oldestAgeSource: QueueLatency["source"];
 }
 
-/** `resque queues --json`, /api/queues. */
+/** `resque queues --json`, /api/queues: sizes and oldest-job ages from one script. */
 export async function queuesView(resque: Resque): Promise<QueueView[]> {
-  return Object.entries(await resque.sizes()).map(([name, size]) => ({ name, size }));
+  return (await resque.queueLatency()).map((l) => ({ name: l.queue, size: l.size, oldestAgeSeconds: l.oldestAgeSeconds, oldestAgeSource: l.source }));
 }
 
 export interface WorkerView {

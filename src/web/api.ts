@@ -22,12 +22,7 @@ export function apiRoutes(ctx: WebContext): Hono {
   api.get("/stats", async () => json(await statsView(r, ctx.lockPrefix)));
   api.get("/stats/redis", async () => json(await redisInfo(r.db)));
   api.get("/stats/keys", async (c) => json(await namespaceKeys(r.db, c.req.query("cursor") ?? "0")));
-  // The CLI's shape plus the oldest job's age ("first-seen": a lower bound, see /queues).
-  api.get("/queues", async () => {
-    const [queues, latency] = await Promise.all([queuesView(r), r.queueLatency()]);
-    const byQueue = new Map(latency.map((l) => [l.queue, l]));
-    return json(queues.map((q) => ({ ...q, oldestAgeSeconds: byQueue.get(q.name)?.oldestAgeSeconds ?? null, oldestAgeSource: byQueue.get(q.name)?.source ?? null })));
-  });
+  api.get("/queues", async () => json(await queuesView(r)));
   api.get("/latency", async () => json(await r.queueLatency()));
   api.get("/classes", async (c) => {
     const minutes = Math.min(1440, Math.max(1, whole(c.req.query("minutes"), 60)));

@@ -68,9 +68,5 @@ export const ago = (text: string | null | undefined, now = Date.now()): string =
   return d ? `${duration(now - d.getTime())} ago` : "";
 };
 
-/** A notice for data another part of resque-ts will provide: an honest empty section, never made-up numbers. */
-export const comingSoon = (what: string, why: string): Html =>
-  html`<section class="placeholder" data-placeholder="${what}"><h2>${what}</h2><p>${why}</p></section>`;
-
 /** "1 time", "3 times". */
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;

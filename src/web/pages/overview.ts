@@ -5,7 +5,7 @@ import { html, type Html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { killNotice } from "./kill.ts";
-import { latencyByQueue, oldestCell, oldestHeader } from "./latency.ts";
+import { oldestCell, oldestHeader } from "./latency.ts";
 import { workingTable } from "./working.ts";
 
 export function summary(info: { processed: number; failed: number; pending: number; workers: number; working: number; queues: number }): Html {
@@ -17,16 +17,15 @@ export function overviewPages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/", (c) => c.redirect(url(ctx, "/overview")));
   app.get("/overview", async (c) => {
-    const [info, queues, failed, workers, latency] = await Promise.all([ctx.resque.info(), queuesView(ctx.resque), ctx.resque.failed.count(), ctx.resque.workers(), ctx.resque.queueLatency()]);
+    const [info, queues, failed, workers] = await Promise.all([ctx.resque.info(), queuesView(ctx.resque), ctx.resque.failed.count(), ctx.resque.workers()]);
     const working = workers.filter((w) => w.current || w.running.length > 0);
-    const oldest = latencyByQueue(latency);
     const body = html`<h1>Overview</h1>
 ${summary(info)}
 <section><h2>Processed and failed per second <small>(live)</small></h2>
 <div class="graph" id="live-graph" data-graph="live" data-history="${url(ctx, "/api/history?range=300")}"></div></section>
 <section><h2>Queues</h2>
 <table class="queues"><thead><tr><th>Queue</th><th class="num">Jobs</th>${oldestHeader}</tr></thead><tbody>
-${queues.map((q) => html`<tr><td><a href="${url(ctx, `/queues/${encodeURIComponent(q.name)}`)}">${q.name}</a></td><td class="num" data-live-queue="${q.name}">${q.size}</td>${oldestCell(oldest.get(q.name))}</tr>`)}
+${queues.map((q) => html`<tr><td><a href="${url(ctx, `/queues/${encodeURIComponent(q.name)}`)}">${q.name}</a></td><td class="num" data-live-queue="${q.name}">${q.size}</td>${oldestCell(q)}</tr>`)}
 <tr class="failed-row"><td><a href="${url(ctx, "/failed")}">failed</a></td><td class="num">${failed}</td><td></td></tr>
 </tbody></table>${queues.length === 0 ? html`<p class="empty">No queues yet.</p>` : ""}</section>
 <section><h2>Working <small>${working.length} of ${info.workers} workers</small></h2>${killNotice(c.req.query("kill"))}${workingTable(ctx, working, "/overview")}</section>`;

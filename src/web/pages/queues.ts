@@ -6,17 +6,16 @@ import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { action, pager, PER_PAGE, plural, whole } from "./common.ts";
-import { latencyByQueue, latencyNote, oldestCell, oldestHeader } from "./latency.ts";
+import { latencyNote, oldestCell, oldestHeader } from "./latency.ts";
 import { encodeJson } from "../../protocol/json.ts";
 
 export function queuePages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/queues", async (c) => {
-    const [queues, failed, latency] = await Promise.all([queuesView(ctx.resque), ctx.resque.failed.count(), ctx.resque.queueLatency()]);
-    const oldest = latencyByQueue(latency);
+    const [queues, failed] = await Promise.all([queuesView(ctx.resque), ctx.resque.failed.count()]);
     const body = html`<h1>Queues <small>${queues.length}</small></h1>
 <table class="queues"><thead><tr><th>Queue</th><th class="num">Jobs</th>${oldestHeader}</tr></thead><tbody>
-${queues.map((q) => html`<tr><td><a href="${url(ctx, `/queues/${encodeURIComponent(q.name)}`)}">${q.name}</a></td><td class="num">${q.size}</td>${oldestCell(oldest.get(q.name))}</tr>`)}
+${queues.map((q) => html`<tr><td><a href="${url(ctx, `/queues/${encodeURIComponent(q.name)}`)}">${q.name}</a></td><td class="num">${q.size}</td>${oldestCell(q)}</tr>`)}
 <tr class="failed-row"><td><a href="${url(ctx, "/failed")}">failed</a></td><td class="num">${failed}</td><td></td></tr>
 </tbody></table>
 ${latencyNote}`;
