@@ -245,6 +245,11 @@ export class Resque {
     return workers(this.db);
   }
 
+  /** One registered worker, read alone; undefined when it is not registered. */
+  async worker(id: string): Promise<WorkerStatus | undefined> {
+    return (await workers(this.db, [id]))[0];
+  }
+
   working(): Promise<WorkerStatus[]> {
     return working(this.db);
   }

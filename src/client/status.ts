@@ -7,7 +7,7 @@ import type { Db } from "../store/connection.ts";
 import { failedCount } from "../store/failed.ts";
 import { queueNames, queueSizes } from "../store/queues.ts";
 import { readStats } from "../store/stats.ts";
-import { inflightLists, workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
+import { inflightLists, registeredAmong, workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
 import { entryToken } from "../protocol/token.ts";
 
 export interface ResqueInfo {
@@ -71,8 +71,9 @@ export async function info(db: Db, environment = "development"): Promise<ResqueI
   };
 }
 
-export async function workers(db: Db): Promise<WorkerStatus[]> {
-  const ids = (await workerIds(db)).sort();
+/** Every registered worker, or only those of `only` that are registered (one worker's page must not read 200). */
+export async function workers(db: Db, only?: readonly string[]): Promise<WorkerStatus[]> {
+  const ids = only ? await registeredAmong(db, only) : (await workerIds(db)).sort();
   const [records, inflight] = await Promise.all([workerRecords(db, ids), inflightLists(db, ids)]);
   return records.map((record, i) => {
     const { host, pid, queues } = parseWorkerId(record.id);

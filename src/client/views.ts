@@ -6,6 +6,7 @@ import type { DelayedEntry } from "./delayed.ts";
 import type { FailureRecord } from "./failed.ts";
 import type { QueueLatency } from "./latency.ts";
 import type { Resque } from "./resque.ts";
+import type { WorkerStatus } from "./status.ts";
 import type { JsonValue } from "../protocol/json.ts";
 
 /** ISO 8601 UTC without milliseconds, as the CLI prints delayed times. */
@@ -37,12 +38,15 @@ export interface WorkerView {
   failed: number;
 }
 
+/** One entry of `resque workers --json` and /api/workers. */
+export const workerView = (w: WorkerStatus): WorkerView => ({
+  id: w.id, host: w.host, pid: w.pid, queues: w.queues, state: w.current ? "working" : "idle",
+  job: w.current ?? null, started: w.started, heartbeat: w.heartbeat, processed: w.processed, failed: w.failed,
+});
+
 /** `resque workers --json`, /api/workers. */
 export async function workersView(resque: Resque): Promise<WorkerView[]> {
-  return (await resque.workers()).map((w) => ({
-    id: w.id, host: w.host, pid: w.pid, queues: w.queues, state: w.current ? "working" : "idle",
-    job: w.current ?? null, started: w.started, heartbeat: w.heartbeat, processed: w.processed, failed: w.failed,
-  }));
+  return (await resque.workers()).map(workerView);
 }
 
 /** One failure for --json and /api/failed: the record's fields; an unreadable one keeps its raw text, the only thing there is to see. */

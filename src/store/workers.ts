@@ -42,6 +42,13 @@ export async function takePruneLock(db: Db, id: string, ttlSeconds: number): Pro
 
 export const workerIds = (db: Db): Promise<string[]> => db.redis.smembers(db.keys.workers);
 
+/** The ids of `ids` that are registered, in their order (SMISMEMBER: one command, whatever the set's size). */
+export async function registeredAmong(db: Db, ids: readonly string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const flags = await db.redis.smismember(db.keys.workers, ...ids);
+  return ids.filter((_, i) => flags[i] === 1);
+}
+
 export interface WorkerRecord {
   id: string;
   /** The raw `worker:<id>` value, absent when idle. */

@@ -1,7 +1,7 @@
 /** /api/...: JSON for every page, in the shapes the CLI's --json prints (src/client/views.ts builds both). */
 import { Hono } from "hono";
 import { namespaceKeys, redisInfo } from "../client/inspect.ts";
-import { delayedTimesView, delayedTimeView, failureView, queuesView, schedulesView, statsView, workersView } from "../client/views.ts";
+import { delayedTimesView, delayedTimeView, failureView, queuesView, schedulesView, statsView, workerView, workersView } from "../client/views.ts";
 import { encodeJson } from "../protocol/json.ts";
 import type { WebContext } from "./context.ts";
 import { failedPage } from "./failed-query.ts";
@@ -55,8 +55,8 @@ export function apiRoutes(ctx: WebContext): Hono {
   });
   api.get("/workers", async () => json(await workersView(r)));
   api.get("/workers/:id", async (c) => {
-    const w = (await workersView(r)).find((x) => x.id === c.req.param("id"));
-    return w ? json(w) : json({ error: `No worker ${c.req.param("id")} is registered.` }, 404);
+    const w = await r.worker(c.req.param("id"));
+    return w ? json(workerView(w)) : json({ error: `No worker ${c.req.param("id")} is registered.` }, 404);
   });
   // Every job in flight (each of a THREAD_COUNT > 1 process's), with the token a kill names.
   api.get("/working", async () => json(jobsInFlight(await r.workers()).map(({ worker, job, queue, runAt, payload }) => ({ worker: worker.id, host: worker.host, pid: worker.pid, queue, runAt, payload, token: job?.token ?? null, killable: Boolean(job) }))));

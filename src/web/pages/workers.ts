@@ -1,7 +1,7 @@
 /** Workers: every registered worker (Ruby or ours) and one worker whole: host, pid, queues, state, job, heartbeat, started. */
 import { Hono } from "hono";
 import type { WorkerStatus } from "../../client/status.ts";
-import { workersView, type WorkerView } from "../../client/views.ts";
+import { workerView, workersView, type WorkerView } from "../../client/views.ts";
 import { html, type Html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
@@ -33,9 +33,8 @@ ${workers.map((w) => html`<tr><td><span class="state ${w.state}">${w.state}</spa
   });
   app.get("/workers/:id", async (c) => {
     const id = c.req.param("id");
-    const [views, statuses] = await Promise.all([workersView(ctx.resque), ctx.resque.workers()]);
-    const w = views.find((x) => x.id === id);
-    const status = statuses.find((x) => x.id === id);
+    const status = await ctx.resque.worker(id);
+    const w = status && workerView(status);
     if (!w) return c.html(layout(ctx, { title: "Worker", tab: "/workers", body: html`<h1>Worker</h1><p class="empty">No worker <code>${id}</code> is registered (it may have stopped).</p>` }), 404);
     const runFor = w.job ? parseTime(w.job.runAt) : undefined;
     const rows: [string, unknown][] = [
