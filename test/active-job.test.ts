@@ -11,6 +11,7 @@ import { decodeJson } from "../src/protocol/json-decode.ts";
 import { decodePayload, isMalformed } from "../src/protocol/payload.ts";
 import { encodeActiveJob, isoNow9 } from "../src/protocol/active-job.ts";
 import { registryOf, useRedis, workerFor } from "./support/fixture.ts";
+import { exited, spawnCli } from "./support/spawn-cli.ts";
 
 // Captured from Ruby: ArchiveJob.perform_later(*sample, mode: "fast", level: 3) in test/compat/active-job.rb.
 const CAPTURED =
@@ -161,5 +162,31 @@ describe("worker: ActiveJob payloads", () => {
     const past = await resque.enqueueActiveJob("ArchiveJob", [2], { queue: "archive", waitUntil: new Date(Date.now() - 1000) });
     assert.equal(past.delayed, false, "a time not ahead is enqueued at once, as resque-scheduler does");
     assert.equal(await resque.db.redis.llen(resque.db.keys.queue("archive")), 2);
+  });
+});
+
+describe("resque enqueue --active-job", () => {
+  const cli = async (resque: ReturnType<typeof redis.open>, args: string[]) => {
+    const child = spawnCli(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, false);
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d) => (out += d));
+    child.stderr?.on("data", (d) => (err += d));
+    return { code: await exited(child), out, err };
+  };
+
+  it("pushes the payload perform_later writes, or delays it with --in", async () => {
+    const resque = redis.open("aj-cli");
+    const now = await cli(resque, ["enqueue", "--active-job", "ArchiveJob", "42", '{"compress":true}', "plain", "--queue", "archive", "--symbol-keys", "--json"]);
+    assert.equal(now.code, 0, now.err);
+    const shown = JSON.parse(now.out);
+    const [queued] = await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1);
+    assert.deepEqual(JSON.parse(queued!), shown.payload);
+    assert.match(queued!, new RegExp(`^\\{"class":"${JOB_WRAPPER}","args":\\[\\{"job_class":"ArchiveJob","job_id":"${shown.jobId}","provider_job_id":null,"queue_name":"archive","priority":null,"arguments":\\[42,\\{"compress":true,"_aj_symbol_keys":\\["compress"\\]\\},"plain"\\],"executions":0,`));
+    const later = await cli(resque, ["enqueue", "--active-job", "ArchiveJob", "1", "--queue", "archive", "--in", "1h", "--priority", "3"]);
+    assert.equal(later.code, 0, later.err);
+    assert.match(later.out + later.err, /Delayed ActiveJob ArchiveJob \(job_id [0-9a-f-]{36}\) on archive until/);
+    const [item] = await resque.findDelayedSelection(() => true, JOB_WRAPPER);
+    assert.match(item!.raw, /"priority":3,"arguments":\[1\],.*"scheduled_at":"[^"]+Z"\}\],"queue":"archive"\}$/);
   });
 });
