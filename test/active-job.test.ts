@@ -84,6 +84,9 @@ describe("ActiveJob codec", () => {
     assert.equal(encodeJson(serializeArguments([symbolKeys({ a: 1, b: 2 }, ["b"])])), '[{"a":1,"b":2,"_aj_symbol_keys":["b"]}]');
     assert.equal(encodeJson(serializeArguments([5, keywords({ mode: new RubySymbol("slow") })])),
       '[5,{"mode":{"_aj_serialized":"ActiveJob::Serializers::SymbolSerializer","value":"slow"},"_aj_ruby2_keywords":["mode"]}]');
+    assert.deepEqual(deserializeArguments([{ a: 1, _aj_hash_with_indifferent_access: true }, { _aj_globalid: "gid://shop/Admin%3A%3AUser/7?tenant=2" }]),
+      [{ a: 1 }, new GlobalID("shop", "Admin::User", "7", { tenant: "2" })]);
+    assert.equal(String(GlobalID.parse("gid://shop/Admin::User/7?tenant=2")), "gid://shop/Admin::User/7?tenant=2");
     assert.throws(() => serializeArguments([{ _aj_globalid: "x" }]), /reserved key/);
     assert.throws(() => serializeArguments([new Map()]), /Map cannot be an ActiveJob argument/);
     assert.throws(() => deserializeArguments([{ _aj_serialized: "MoneySerializer", value: 1 }]), /MoneySerializer is not known/);
