@@ -126,17 +126,21 @@ describe("worker: ActiveJob payloads", () => {
     const failing = defineJob("FailingJob", { perform(n: number) { throw new RangeError(`archive ${n} is missing`); } });
     const raw = encodeActiveJob("FailingJob", [7], { jobId: "j-7", queue: "archive", enqueuedAt: "2026-11-23T16:18:57.500417581Z" });
     const unknown = encodeActiveJob("NoSuchJob", [], { jobId: "j-8", queue: "archive", enqueuedAt: "2026-11-23T16:18:57.500417581Z" });
+    const custom = raw.replace('"arguments":[7]', '"arguments":[{"_aj_serialized":"MoneySerializer","value":"1 EUR"}]');
     await resque.push("archive", raw);
     await resque.push("archive", unknown);
+    await resque.push("archive", custom);
     await workerFor(resque, registryOf(failing), "archive").work();
     const records = (await resque.db.redis.lrange(resque.db.keys.failed, 0, -1)).map((r) => JSON.parse(r));
-    assert.deepEqual(records.map((r) => [r.exception, r.error.replace(/ \(.*/, ""), r.queue]), [
+    assert.deepEqual(records.map((r) => [r.exception, r.error.replace(/ \(.*/, "").replace(/ is not known.*/, ""), r.queue]), [
       ["RangeError", "archive 7 is missing", "archive"],
       ["NameError", "uninitialized constant NoSuchJob", "archive"],
+      ["ActiveJob::DeserializationError", "Serializer MoneySerializer", "archive"],
     ]);
+    assert.equal(records[2].payload.args[0].arguments[0]._aj_serialized, "MoneySerializer", "kept as popped");
     assert.deepEqual(records[0].payload, JSON.parse(raw));
     assert.match((await resque.db.redis.lindex(resque.db.keys.failed, 0))!, new RegExp(`"payload":${raw.replace(/[[\]{}().*+?^$|\\]/g, "\\$&")}`));
-    assert.deepEqual(await resque.stats(), { processed: 2, failed: 2 });
+    assert.deepEqual(await resque.stats(), { processed: 3, failed: 3 });
   });
 
   it("runs a JobWrapper defined by the app itself as an ordinary job", async () => {
