@@ -12,6 +12,7 @@ require "resque-scheduler"
 require "active_job"
 require "globalid"
 require "bigdecimal"
+# resque 3.0 ships its own adapter (the one Rails apps on resque load); it replaces activejob's copy.
 require "active_job/queue_adapters/resque_adapter"
 
 Resque.redis = Redis::Namespace.new(ENV.fetch("RESQUE_NAMESPACE"), redis: Redis.new(url: ENV.fetch("REDIS_URL")))
