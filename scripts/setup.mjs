@@ -73,3 +73,11 @@ if (needs.has("ruby") && !rubyHas("rackup/handler/webrick")) {
   console.log("setup: installing the rackup gem (2.3.1) to serve resque-web");
   run(`${sudo ?? ""}gem install rackup -v 2.3.1 --no-document`);
 }
+// Rails interop (test/compat-active-job.test.ts): ActiveJob 7.2 alone (it pulls in activesupport and
+// globalid), no Rails app; resque 3.0 ships the adapter. ActiveJob 7.2 wants Ruby >= 3.1.
+const rubyHasActiveJob = () =>
+  spawnSync("ruby", ["-e", 'require "active_job"; require "globalid"; exit(ActiveJob.version.to_s.start_with?("7.2.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+if (needs.has("ruby") && !rubyHasActiveJob()) {
+  console.log("setup: installing the activejob gem (7.2.4) for the Rails interop tests");
+  run(`${sudo ?? ""}gem install activejob -v 7.2.4 --no-document`);
+}

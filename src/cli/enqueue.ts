@@ -7,6 +7,7 @@ import { defineCommand } from "citty";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { bulk } from "./bulk.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
+import { enqueueActiveJobCli } from "./enqueue-active-job.ts";
 import { enqueueLater, readLater } from "./enqueue-later.ts";
 import { parseArg } from "./job-args.ts";
 
@@ -23,6 +24,7 @@ export const enqueueCommand = defineCommand({
       "  resque enqueue Report 7 --queue reports --at 2026-11-23T09:00:00Z",
       "  resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}'",
       "  resque enqueue --queue q --bulk jobs.ndjson    (--bulk - reads stdin)",
+      "  resque enqueue --active-job ArchiveJob 42 '{\"compress\":true}' --queue archive --symbol-keys   (for Rails workers)",
     ].join("\n"),
   },
   args: {
@@ -34,12 +36,22 @@ export const enqueueCommand = defineCommand({
     bulk: { type: "string", valueHint: "FILE", description: "One payload per line from a file, or - for stdin; bad lines are named and not pushed" },
     at: { type: "string", valueHint: "TIME", description: "Delay until then: Unix seconds, or ISO 8601 with Z or an offset (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)" },
     in: { type: "string", valueHint: "DURATION", description: "Delay by this long: seconds (90) or 90s, 5m, 2h, 1d, 1h30m" },
+    "active-job": { type: "string", valueHint: "CLASS", description: "For Rails workers: push the ActiveJob payload CLASS.perform_later(ARGS...) writes (resque's JobWrapper); --at/--in as set(wait_until:/wait:)" },
+    priority: { type: "string", valueHint: "N", description: "With --active-job: ActiveJob's priority" },
+    "symbol-keys": { type: "boolean", description: "With --active-job: send objects as Ruby hashes with Symbol keys" },
   },
   run: ({ args }) => {
     // Read before connecting, so a bad time is reported as such (and nothing is written) whatever Redis is doing.
-    const later = readLater(args);
+    // With --active-job, --json asks for JSON output, not a raw payload.
+    const later = readLater(args["active-job"] === undefined ? args : { ...args, json: false });
     return withResque(args, async (resque) => {
       const positional = (args._ as string[]).map(String);
+      const activeJob = args["active-job"];
+      if (activeJob !== undefined) {
+        if (!activeJob) throw new UsageError("--active-job names the Rails job class: resque enqueue --active-job ArchiveJob 42 --queue archive");
+        if (args.bulk !== undefined || args.payload !== undefined) throw new UsageError("--active-job enqueues one job given as --active-job CLASS [ARGS...]; leave out --bulk and --payload.");
+        return enqueueActiveJobCli(resque, activeJob, positional.map(parseArg), { queue: args.queue, ...(args.priority !== undefined && { priority: args.priority }), symbolKeys: Boolean(args["symbol-keys"]), json: Boolean(args.json) }, later);
+      }
       if (args.bulk) {
         if (positional.length > 0) throw new UsageError(`--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`);
         return bulk(resque, args.queue, args.bulk, Boolean(args.json));

@@ -1,7 +1,8 @@
 /** The Resque API apps, the CLI and the dashboard use: one object per Redis connection. */
 import type { JsonValue } from "../protocol/json.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
-import type { JobArgs } from "../jobs/define.ts";
+import type { Job, JobArgs } from "../jobs/define.ts";
+import { enqueueActiveJob, type ActiveJobOptions, type EnqueuedActiveJob } from "./active-job.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
 import * as queues from "../store/queues.ts";
@@ -70,6 +71,14 @@ export class Resque {
   /** Stock's Resque.enqueue_to, with enqueue's argument checking. */
   enqueueTo<J extends JobRef>(queue: string, job: J, ...args: JobArgs<J>): Promise<boolean> {
     return enqueue(this.db, job, args, queue, this.registry);
+  }
+
+  /**
+   * For Rails workers: the JobWrapper payload `jobClass.set(queue:, wait:).perform_later(*args)` writes
+   * through resque's ActiveJob adapter; with `wait` / `waitUntil`, through resque-scheduler's delayed queue.
+   */
+  enqueueActiveJob<J extends Job | string>(job: J, args: JobArgs<J>, options?: ActiveJobOptions): Promise<EnqueuedActiveJob> {
+    return enqueueActiveJob(this.db, job, args, options);
   }
 
   /** Stock's Resque.push: a raw payload, no hooks. Strings are pushed byte for byte. */

@@ -3,6 +3,7 @@
  * Hooks keep stock's names (camelCased) and are found by name prefix like stock's,
  * so `beforePerformLock` and `beforePerformLog` both run, in sorted name order.
  */
+import type { ActiveJobMeta } from "../protocol/active-job.ts";
 import { retryPolicy, type RetryOptions } from "./retry.ts";
 
 // biome-ignore lint: job arguments are whatever the payload holds
@@ -17,6 +18,8 @@ export interface JobContext {
   readonly queue: string;
   /** Seconds this run may take, if it has a deadline. */
   readonly timeout: number | undefined;
+  /** For a job Rails enqueued (perform_later): job_id, executions, enqueued_at, locale, timezone...; else undefined. */
+  readonly activeJob?: ActiveJobMeta | undefined;
 }
 
 export interface JobSpec<A extends Args = Args> {

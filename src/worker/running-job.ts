@@ -4,6 +4,7 @@
  * the master (which can act when the loop is stuck).
  */
 import type { Job } from "../jobs/define.ts";
+import type { ActiveJobMeta } from "../protocol/active-job.ts";
 import { entryToken } from "../protocol/token.ts";
 import type { TakenJob } from "../store/workers.ts";
 import type { RetryRun } from "./retry.ts";
@@ -29,6 +30,8 @@ export class RunningJob {
   retryOnTimeout = false;
   /** Set once the run is counted, for a job with `retry` options (unknown and malformed jobs never are). */
   retry: RetryRun | undefined;
+  /** A Rails payload's ActiveJob metadata (`this.activeJob` in perform). */
+  activeJob: ActiveJobMeta | undefined;
   /** The signal was aborted for the deadline. */
   timedOut = false;
   /** Settled by the worker itself (unsupervised, past the grace): whatever its promise does later is ignored. */

@@ -25,7 +25,7 @@ import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
 import { reconcileLostCycle } from "./reconcile.ts";
 import { recoverWorker, releaseJobs, settleAll, settleJobs } from "./recover.ts";
 import { keepRegistered, type RegistrationWatch } from "./registration.ts";
-import { resolveJob } from "./resolve-job.ts";
+import { resolveRun } from "./resolve-job.ts";
 import { failedRun, startRetryRun } from "./retry.ts";
 import { RunningJob, type DeadlineReport } from "./running-job.ts";
 import { resolveOptions, type Logger, type ResolvedOptions, type WorkerOptions } from "./options.ts";
@@ -303,10 +303,11 @@ export class Worker {
     if (solo) this.#solo = running;
     if (this.#o.logJobs) this.#o.log.info(gotLine(this.#inspect(running, payload)));
     const run = async () => {
-      const job = resolveJob(this.#o.registry, taken, payload);
+      const { job, args, activeJob } = resolveRun(this.#o.registry, taken, payload);
       running.arm(job, this.#o.jobTimeout);
-      running.retry = await startRetryRun(this.#o.db, job, taken.payload);
-      const args = isMalformed(payload) ? [] : payload.args;
+      running.activeJob = activeJob;
+      // A Rails job retries the Rails way (retry_on, in Ruby); resque-retry's keys would name the wrapper.
+      if (!activeJob) running.retry = await startRetryRun(this.#o.db, job, taken.payload);
       await performJob(job, args, running);
     };
     run()
