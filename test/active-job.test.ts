@@ -119,6 +119,8 @@ describe("worker: ActiveJob payloads", () => {
     assert.equal(seen[0]!.className, JOB_WRAPPER);
     assert.deepEqual(hooks, [`before ${EXPECTED.length}`, `after ${EXPECTED.length}`]);
     assert.deepEqual(await resque.stats(), { processed: 1, failed: 0 });
+    // The dashboard's per-class metrics name the Rails job, not the wrapper every Rails job shares.
+    assert.deepEqual((await resque.classMetrics({ minutes: 5 })).map((m) => [m.className, m.runs]), [["ArchiveJob", 1]]);
   });
 
   it("records a failure as stock does for the wrapper: the payload as popped", async () => {

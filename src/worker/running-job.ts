@@ -32,6 +32,11 @@ export class RunningJob {
   retry: RetryRun | undefined;
   /** A Rails payload's ActiveJob metadata (`this.activeJob` in perform). */
   activeJob: ActiveJobMeta | undefined;
+
+  /** The class per-class metrics count: a Rails job's own job_class, not the wrapper every Rails job shares (as Sidekiq shows wrapped jobs). */
+  get metricsClass(): string {
+    return this.activeJob?.jobClass ?? this.className;
+  }
   /** The signal was aborted for the deadline. */
   timedOut = false;
   /** Settled by the worker itself (unsupervised, past the grace): whatever its promise does later is ignored. */

@@ -324,7 +324,7 @@ export class Worker {
     if (running.abandoned) return;
     this.#forget(running);
     if (this.#o.logJobs) this.#logOutcome(running, failure);
-    if (!failure || !running.timedOut) this.#tally.add(running.className, Date.now() - running.startedAt, failure !== undefined);
+    if (!failure || !running.timedOut) this.#tally.add(running.metricsClass, Date.now() - running.startedAt, failure !== undefined);
     if (!failure) {
       this.#done.push(running.entry);
       if (running.retry) this.#cleared.push(running.retry.count);
@@ -377,7 +377,7 @@ export class Worker {
   /** A job past its deadline: fail it as Resque::JobTimeout, or (retryOnTimeout) put it back counted. */
   #timedOut(running: RunningJob, what: string): void {
     const seconds = running.timeout ?? 0;
-    this.#tally.add(running.className, Date.now() - running.startedAt, true);
+    this.#tally.add(running.metricsClass, Date.now() - running.startedAt, true);
     if (!running.retryOnTimeout) {
       const error = Object.assign(new Error(jobTimeoutMessage(running.className, seconds, what)), { name: JOB_TIMEOUT, stack: "" });
       // Timeouts are not retried by `retry` (the master's watchdog fails them without job code);
@@ -431,7 +431,7 @@ export class Worker {
       running.abandoned = true;
       this.#forget(running);
       this.#o.log.warn(`${running.className} was killed from the dashboard; it is failed and abandoned (its code may still be running)`);
-      this.#tally.add(running.className, Date.now() - running.startedAt, true);
+      this.#tally.add(running.metricsClass, Date.now() - running.startedAt, true);
       const error = Object.assign(new Error(KILLED_MESSAGE), { name: DIRTY_EXIT, stack: "" });
       const count = running.retry?.count;
       this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error), ...(count && { retry: { kind: "fail" as const, count } }) });
