@@ -225,6 +225,7 @@ describe("resque web (in process)", () => {
       ["Mailer", { runs: 3, failures: 1, totalMs: 1200, buckets: new Map([[5, 1], [9, 2]]) }],
       [evil, { runs: 1, failures: 0, totalMs: 7, buckets: new Map([[3, 1]]) }],
       [XSS[0]!, { runs: 2, failures: 2, totalMs: 40, buckets: new Map([[4, 2]]) }],
+      ["Tiny", { runs: 4, failures: 0, totalMs: 1, buckets: new Map([[0, 4]]) }],
     ]), Date.now());
     const { base } = await serve(resque);
     const text = (await get(`${base}/metrics`)).text;
@@ -242,10 +243,12 @@ describe("resque web (in process)", () => {
     // The Metrics page and /api/classes show the same classes, hostile names as text.
     const page = (await get(`${base}/graphs?range=3600`)).text;
     assert.match(page, /<code>Mailer<\/code><\/a><\/td>\n<td class="num">3<\/td><td class="num">1<\/td><td class="num">33\.3%<\/td>/);
+    // All under the first bucket's 1 ms: a percentile says no more than that.
+    assert.match(page, /<code>Tiny<\/code><\/a><\/td>\n<td class="num">4<\/td><td class="num">0<\/td><td class="num">0\.0%<\/td>\n<td class="num">0\.3 ms<\/td><td class="num">&lt; 1 ms<\/td><td class="num">&lt; 1 ms<\/td>/);
     assert.ok(!page.includes(XSS[0]!), "the hostile class name is escaped");
     assert.ok(page.includes("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
     const classes = JSON.parse((await get(`${base}/api/classes?minutes=60`)).text).classes;
-    assert.deepEqual(classes.map((c: { className: string }) => c.className).sort(), ["Mailer", XSS[0], evil].sort());
+    assert.deepEqual(classes.map((c: { className: string }) => c.className).sort(), ["Mailer", XSS[0], evil, "Tiny"].sort());
     const one = JSON.parse((await get(`${base}/api/classes?minutes=5&class=Mailer`)).text);
     assert.equal(one.points.length, 5);
     assert.equal(one.points.at(-1).runs, 3);

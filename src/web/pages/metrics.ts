@@ -6,6 +6,7 @@ import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { PER_SECOND_MAX } from "../sampler.ts";
 import { duration } from "./common.ts";
+import { BUCKET_BOUNDS_MS } from "../../protocol/histogram.ts";
 
 export const RANGES: [seconds: number, label: string][] = [[300, "5 minutes"], [900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]];
 
@@ -13,6 +14,9 @@ export const RANGES: [seconds: number, label: string][] = [[300, "5 minutes"], [
 export const classMinutes = (rangeSeconds: number): number => Math.min(1440, Math.max(1, Math.ceil(rangeSeconds / 60)));
 
 /** "0.4 ms", "120 ms", "2.35 s", "5m 2s". */
+/** A percentile from the histogram: inside the first bucket all it knows is "under 1 ms". */
+const percentile = (value: number | null): string => (value !== null && value <= BUCKET_BOUNDS_MS[0]! ? `< ${BUCKET_BOUNDS_MS[0]} ms` : ms(value));
+
 export function ms(value: number | null): string {
   if (value === null || !Number.isFinite(value)) return "–";
   if (value < 10) return `${value.toFixed(1)} ms`;
@@ -29,7 +33,7 @@ function classTable(ctx: WebContext, classes: ClassMetrics[], range: number, cho
 <th class="num">Avg</th><th class="num">p50</th><th class="num">p95</th><th class="num">Total time</th></tr></thead><tbody>
 ${classes.map((m) => html`<tr${m.className === chosen ? html` class="current"` : ""}><td><a href="${url(ctx, `/graphs?${new URLSearchParams({ range: String(range), class: m.className })}#per-minute`)}"><code>${m.className}</code></a></td>
 <td class="num">${m.runs}</td><td class="num">${m.failures}</td><td class="num">${percent(m.failures, m.runs)}</td>
-<td class="num">${ms(m.runs > 0 ? m.totalMs / m.runs : null)}</td><td class="num">${ms(m.p50Ms)}</td><td class="num">${ms(m.p95Ms)}</td><td class="num">${ms(m.totalMs)}</td></tr>`)}
+<td class="num">${ms(m.runs > 0 ? m.totalMs / m.runs : null)}</td><td class="num">${percentile(m.p50Ms)}</td><td class="num">${percentile(m.p95Ms)}</td><td class="num">${ms(m.totalMs)}</td></tr>`)}
 </tbody></table>`;
 }
 
