@@ -13,6 +13,7 @@ import { freePort } from "../scripts/lib/redis-server.ts";
 import { registryOf, useRedis, workerFor } from "./support/fixture.ts";
 import { rubyScript, rubySchedulerSkip } from "./support/ruby-scheduler.ts";
 import { eventually } from "./support/spawn-cli.ts";
+import { RAILS_SAMPLE_VALUES } from "./support/active-job-sample.ts";
 
 const redis = useRedis();
 const root = new URL("../", import.meta.url).pathname;
@@ -39,24 +40,7 @@ const rails = async (resque: Resque, ...args: string[]): Promise<unknown> => JSO
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 /** What our ArchiveJob receives for test/compat/active-job.rb's `sample` plus `mode: "fast", level: 3`. */
-const FROM_RUBY: unknown[] = [
-  42, -7, 1152921504606846976n, 1.5, 2, 1e-5, "text é ✓", null, true, false,
-  { compress: true, n: 1.5 },
-  { plain: [1, [2, [3, "deep"]]] },
-  "a_symbol",
-  new Date("2026-11-23T16:18:57.500Z"),
-  new CalendarDate(2026, 11, 23),
-  new Date("2026-11-23T08:30:15.000Z"),
-  new Date("2026-11-23T09:00:00.000Z"),
-  new Duration(5400, { hours: 1, minutes: 30 }),
-  new BigDecimal("12345678901234567890.123456789"),
-  "String",
-  new Range(1, 10, false),
-  new Range(1, 10, true),
-  new GlobalID("app", "User", "1"),
-  ["nested", { k: ["v"] }],
-  { mode: "fast", level: 3 },
-];
+const FROM_RUBY = RAILS_SAMPLE_VALUES;
 
 /** What we send to RecordJob, and (TO_RUBY) what its perform receives in Ruby: class and inspect. */
 const TO_SEND: unknown[] = [
