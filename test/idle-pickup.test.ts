@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { defineJob } from "../src/index.ts";
 import type { Resque } from "../src/client/resque.ts";
@@ -125,6 +126,33 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
     await eventually(() => ran.length === 2, "the next job", WELL_BEFORE);
     worker.shutdown();
     assert.equal(await stopped(work), true);
+  });
+
+  it("does not spin on a job it may not take yet (a suspect waiting for the other jobs to end)", async () => {
+    const resque = redis.open("suspect");
+    const ran: string[] = [];
+    let release = () => {};
+    const slow = defineJob("Slow", { perform: () => new Promise<void>((r) => (release = () => { ran.push("slow"); r(); })) });
+    const suspect = defineJob("Suspect", { perform() { ran.push("suspect"); } });
+    const worker = workerFor(resque, registryOf(slow, suspect), "sus", { interval: LONG, threads: 4 });
+    const work = worker.work();
+    await idle(resque, worker);
+    await rubyPush(resque, "sus", "Slow");
+    await eventually(() => resque.db.redis.llen(resque.db.keys.queue("sus")).then((n) => n === 0), "the slow job taken");
+    const payload = '{"class":"Suspect","args":[]}';
+    await resque.db.redis.hset(resque.db.keys.recoveries, createHash("sha1").update(payload).digest("hex"), "1");
+    const calls = async () => Number(/cmdstat_blmove:calls=(\d+)/.exec(await resque.db.redis.info("commandstats"))?.[1] ?? 0);
+    const before = await calls();
+    await resque.db.redis.rpush(resque.db.keys.queue("sus"), payload);
+    await new Promise((r) => setTimeout(r, 500));
+    const peeks = (await calls()) - before;
+    assert.deepEqual(ran, [], "a suspect runs alone, after the slow job");
+    assert.ok(peeks < 20, `${peeks} peeks in half a second: it woke again and again on the suspect it may not take`);
+    release();
+    await eventually(() => ran.length === 2, "the suspect, once the slow job ended");
+    worker.shutdown();
+    await work;
+    assert.deepEqual(ran, ["slow", "suspect"]);
   });
 
   it("INTERVAL=0 still exits once the queues are empty", async () => {

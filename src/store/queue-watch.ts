@@ -13,7 +13,8 @@ export const WATCH_CAP = 8;
 /** Wait this long for cancelled peeks to end before dropping their connections. */
 const SETTLE_MS = 1000;
 
-export type WatchOutcome = "job" | "timeout" | "cancelled" | "error" | "unwatched";
+/** "held": a queue already held a job when the wait began (one the worker just could not take, perhaps). */
+export type WatchOutcome = "job" | "held" | "timeout" | "cancelled" | "error" | "unwatched";
 
 interface Peeker {
   redis: Redis;
@@ -44,9 +45,9 @@ export class QueueWatch {
     const outcome = await new Promise<WatchOutcome>((resolve) => {
       let left = peeks.length;
       void cancelled.then(() => resolve("cancelled"));
-      for (const peek of peeks) {
-        peek.then(
-          (head) => (head !== null ? resolve("job") : --left === 0 && resolve("timeout")),
+      for (const { held, head } of peeks) {
+        head.then(
+          async (job) => (job !== null ? resolve((await held) ? "held" : "job") : --left === 0 && resolve("timeout")),
           () => resolve("error"),
         );
       }
@@ -61,16 +62,18 @@ export class QueueWatch {
     for (const peeker of this.#peekers.splice(0)) peeker?.redis.disconnect();
   }
 
-  #peek(peeker: Peeker, key: string, seconds: number): Promise<string | null> {
+  /** `held`: the queue was not empty as the peek began; `head`: the job at its head once it has one, or null at the timeout. */
+  #peek(peeker: Peeker, key: string, seconds: number): { held: Promise<boolean>; head: Promise<string | null> } {
     peeker.id = undefined;
     // Sent back to back on the same connection, so the id is the blocked connection's, even after a reconnect.
     peeker.redis.client("ID").then((id) => (peeker.id = Number(id)), () => {});
+    const held = peeker.redis.llen(key).then((n) => n > 0, () => false);
     const peek = peeker.redis.blmove(key, key, "LEFT", "LEFT", seconds);
     const pending = peek.then(() => {}, () => {}).finally(() => {
       if (peeker.pending === pending) peeker.pending = undefined;
     });
     peeker.pending = pending;
-    return peek;
+    return { held, head: peek };
   }
 
   /** End the peeks still blocked: CLIENT UNBLOCK (a null reply, as a timeout), or drop the connection. */

@@ -7,17 +7,15 @@
 import type { Db } from "../store/connection.ts";
 import { QueueWatch } from "../store/queue-watch.ts";
 
-/** A peek that answers sooner than this found the queue already holding a job. */
-const AT_ONCE_MS = 2;
 /** After a peek failed (connection lost), poll at most this long before trying again. */
 const AFTER_ERROR_SECONDS = 1;
 
 export class IdleWait {
   readonly #watch: QueueWatch;
   #wake: (() => void) | undefined;
-  /** The last wait ended on a job that was already there. */
-  #atOnce = false;
-  /** Waits in a row that ended on a job at once and whose cycle took nothing. */
+  /** The last wait ended on a job that was already there when it began. */
+  #held = false;
+  /** Waits in a row that ended on a job already there and whose cycle took nothing. */
   #strikes = 0;
 
   /** `maxSeconds`: the longest wait ever asked for (MAX_INTERVAL). */
@@ -36,13 +34,12 @@ export class IdleWait {
    */
   async wait(seconds: number | undefined, queues?: readonly string[]): Promise<void> {
     const poked = new Promise<void>((resolve) => (this.#wake = resolve));
-    this.#atOnce = false;
+    this.#held = false;
     try {
       let timer = seconds;
       if (seconds !== undefined && queues && this.#strikes < 2) {
-        const started = Date.now();
         const outcome = await this.#watch.wait(queues, seconds, poked);
-        if (outcome === "job") this.#atOnce = Date.now() - started < AT_ONCE_MS;
+        this.#held = outcome === "held";
         if (outcome !== "error" && outcome !== "unwatched") return;
         if (outcome === "error") timer = Math.min(seconds, AFTER_ERROR_SECONDS);
       }
@@ -60,8 +57,8 @@ export class IdleWait {
   /** What the cycle after a wait took. */
   took(count: number): void {
     if (count > 0) this.#strikes = 0;
-    else if (this.#atOnce) this.#strikes++;
-    this.#atOnce = false;
+    else if (this.#held) this.#strikes++;
+    this.#held = false;
   }
 
   close(): void {
