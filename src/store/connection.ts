@@ -80,8 +80,8 @@ export function openDb(options: ConnectOptions = {}): Db {
     // socketTimeout instead destroys a connection that sent nothing back for timeoutMs while a
     // command was pending, so its unanswered commands reject through failUnanswered and the
     // client reconnects with backoff.
-    // Blocking commands (BLMOVE etc., issue 15) would trip either timer when they block longer
-    // than timeoutMs: give them their own connection opened with timeoutMs above the block time.
+    // Blocking commands (the idle worker's BLMOVE) would trip either timer when they block longer
+    // than timeoutMs: they get their own connection from openBlocking, with the block time added.
     ...(waiting ? { socketTimeout: timeoutMs } : { commandTimeout: timeoutMs }),
   };
   const redis = new Redis(redisOptions);
@@ -109,6 +109,26 @@ export function openDb(options: ConnectOptions = {}): Db {
   });
   const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
   return { redis, keys: resqueKeys(namespace), location };
+}
+
+/**
+ * Another connection to the same server, for commands that block up to `blockSeconds` (the idle
+ * worker's BLMOVE): its reply timer allows for the block, and a dropped connection rejects what
+ * was waiting, as on the main connection. Outages are reported by the main connection alone.
+ */
+export function openBlocking(db: Db, blockSeconds: number): Redis {
+  const timeoutMs = connections.get(db.redis)?.facts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const allowed = Math.ceil(blockSeconds * 1000) + timeoutMs;
+  const { socketTimeout, commandTimeout } = db.redis.options;
+  const redis = db.redis.duplicate({
+    lazyConnect: true,
+    ...(socketTimeout !== undefined && { socketTimeout: allowed }),
+    ...(commandTimeout !== undefined && { commandTimeout: allowed }),
+  });
+  redis.on("connect", () => guardStream(redis));
+  redis.on("error", () => guardStream(redis));
+  redis.on("reconnecting", () => failUnanswered(redis));
+  return redis;
 }
 
 interface Connection {

@@ -19,6 +19,7 @@ import { queueNames } from "../store/queues.ts";
 import { registerWorker, reserveCycle, type FailureWrite, type TakenJob } from "../store/workers.ts";
 import { KILL_ALL } from "../store/processes.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
+import { IdleWait } from "./idle-wait.ts";
 import { Tally } from "./tally.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
@@ -60,7 +61,7 @@ export class Worker {
   /** Registered in Redis: from here on it may hold jobs, so stopping must go through shutdown. */
   #registered = false;
   #paused = false;
-  #wake: (() => void) | undefined;
+  readonly #idle: IdleWait;
   #heartbeat: Heartbeat | undefined;
   #registration: RegistrationWatch | undefined;
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
@@ -71,6 +72,7 @@ export class Worker {
     this.#o = resolveOptions(options);
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
+    this.#idle = new IdleWait(this.#o.db, this.#o.maxInterval);
   }
 
   /** Finish the jobs in flight, take no more, then exit the loop (QUIT). */
@@ -201,12 +203,13 @@ export class Worker {
       const finished = this.#done.length + this.#failures.length;
       if (this.#shutdown && this.#running.size === 0 && finished === 0) break;
       if (free === 0 && finished === 0 && this.#running.size > 0) {
-        await this.#sleep(undefined); // every slot busy: wait for a job to finish
+        await this.#idle.wait(undefined); // every slot busy: wait for a job to finish
         continue;
       }
       const { paused, solo, taken: reserved, lost } = await this.#cycle(free);
       // Asked to stop while the reply was on its way: those jobs go back to the head of their queues.
       const taken = this.#stopAsked ? await this.#release(reserved) : reserved;
+      this.#idle.took(taken.length);
       for (const job of taken) this.#start(job, solo);
       this.#taken += taken.length;
       if (this.#taken >= this.#o.maxJobs && !this.#shutdown) {
@@ -223,9 +226,12 @@ export class Worker {
       }
       // Jobs that finished while the cycle was in flight are flushed before anything counts as idle.
       if (this.#done.length + this.#failures.length > 0) continue;
+      // Asked for jobs and found none: wait on the queues themselves (not while paused, or the
+      // jobs it may not take would wake it again and again).
+      const watch = free > 0 && !paused && !this.#paused ? this.#resolved() : undefined;
       if (this.#running.size > 0) {
-        // Some slots free, nothing queued: wake on a finished job, or poll again after the interval.
-        await this.#sleep(interval);
+        // Some slots free, nothing queued: wake on a finished job, a new job, or after the interval.
+        await this.#idle.wait(interval, watch);
         continue;
       }
       if (this.#shutdown) break;
@@ -238,7 +244,7 @@ export class Worker {
         paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
       );
       this.#o.log.debug(`Sleeping for ${interval} seconds`);
-      await this.#sleep(interval);
+      await this.#idle.wait(interval, watch);
       interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
     }
   }
@@ -482,22 +488,12 @@ export class Worker {
     this.#o.runtime.setTitle(processingTitle(first.queue, since, running.map((r) => r.className), this.#o.proclinePrefix));
   }
 
-  #sleep(seconds: number | undefined): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = seconds === undefined ? undefined : setTimeout(() => this.#poke(), seconds * 1000);
-      this.#wake = () => {
-        if (timer !== undefined) clearTimeout(timer);
-        this.#wake = undefined;
-        resolve();
-      };
-    });
-  }
-
   #poke(): void {
-    this.#wake?.();
+    this.#idle.poke();
   }
 
   async #stopTimers(): Promise<void> {
+    this.#idle.close();
     await this.#heartbeat?.stop();
     clearInterval(this.#pruneTimer);
     clearInterval(this.#deadlineTimer);
