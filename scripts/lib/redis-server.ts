@@ -39,16 +39,26 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-/** A free loopback TCP port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether `port` can be listened on at 127.0.0.1 right now. */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free loopback TCP port, drawn at random below the kernel's ephemeral range (32768+). Not
+ * listen(0): that hands out ephemeral ports, and a port a test's Redis frees for a restart was then
+ * the next one given to another process, whose server the restarted test went on to talk to.
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await isFree(port)) return port;
+  }
+  throw new Error("no free loopback port found between 20000 and 32000");
 }
 
 async function waitForPing(options: RedisOptions & { port: number }): Promise<void> {
@@ -100,6 +110,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   const launch = async () => {
     child = spawn("redis-server", args, { stdio: "ignore" });
     await waitForPing(clientOptions);
+    // The server that answered must be the one just started: if another process took the port
+    // meanwhile, ours exited and the ping reached theirs, which a test must never touch.
+    const probe = new Redis({ ...clientOptions, host: "127.0.0.1", retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on("error", () => {});
+    const info = await probe.info("server").finally(() => probe.disconnect());
+    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    if (pid !== child.pid) {
+      child.kill("SIGKILL");
+      throw new Error(`redis-server could not listen on port ${port || tlsPort}: another process (pid ${pid}) holds it.`);
+    }
   };
   const halt = () =>
     new Promise<void>((resolve) => {
