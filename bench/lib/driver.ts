@@ -25,7 +25,7 @@ export interface Driver {
   workerPids(redis: Redis): Promise<number[]>;
   /** Commands left out of "Redis cmds/job". */
   ignored: ReadonlySet<string>;
-  /** The signal that stops a worker gracefully. */
+  /** The signal that stops a worker once a measurement is over. */
   stopSignal: NodeJS.Signals;
   close(): Promise<void>;
 }
