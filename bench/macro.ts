@@ -1,10 +1,12 @@
-// Side-by-side benchmark: stock Resque 3.0 and ours, same machine, same run, same Redis.
-// `npm run bench` (N=20000 RUNS=3; `npm run bench:full` sets N=200000; WORKLOADS=Noop,Sleep1ms,Cpu;
-// ONLY=<name parts> to pick contenders; BENCH_QUICK=1 is CI's short run). Slow contenders get at
-// most `cap` jobs. Prints the tables and writes bench/results.json (not for BENCH_QUICK or ONLY).
+// Side-by-side benchmark: stock Resque 3.0, ours, BullMQ and Sidekiq 7, same machine, same run,
+// same Redis. `npm run bench` (N=20000 RUNS=3; `npm run bench:full` sets N=200000;
+// WORKLOADS=Noop,Sleep1ms,Cpu; ONLY=<name parts> to pick contenders; BENCH_QUICK=1 is CI's short
+// run, which leaves Sidekiq out when it is not installed). Slow contenders get at most `cap` jobs.
+// Prints the tables and writes bench/results.json (not for BENCH_QUICK or ONLY).
 //
 // Throughput: jobs enqueued first; workers start and register while `pause-all-workers` is set;
 // the clock runs from unpause until stat:processed reaches N. "cold" starts the clock at spawn.
+// Peers follow the nearest equivalent, described in bench/lib/peers.ts.
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { Redis } from "ioredis";
@@ -23,7 +25,7 @@ const WORKLOADS = (process.env["WORKLOADS"] ?? (quick ? "Noop" : "Noop,Sleep1ms,
 const PICKUP_SAMPLES = quick ? 20 : 200;
 const STARTUP_RUNS = quick ? 1 : 5;
 const ENQUEUE_N = quick ? 1000 : 10_000;
-const chosen = contenders(process.env["ONLY"]?.split(","));
+const chosen = contenders(process.env["ONLY"]?.split(","), quick);
 
 const jobsFor = (c: Contender) => Math.min(N, c.cap[quick ? 1 : 0]);
 const fixed = (x: number, digits: number) => Number(x.toFixed(digits));
@@ -49,7 +51,7 @@ try {
         ...summarise("jobs/s", runs.map((r) => r.rate)),
         "cold jobs/s": Math.round(coldRate),
         "Redis cmds/job": fixed(last.commands, 2),
-        "EVALSHA/job": contender.kind === "ours" ? fixed(last.evals, 3) : "",
+        "EVALSHA/job": contender.kind === "stock" ? "" : fixed(last.evals, 3),
         "Redis CPU %": Math.round(last.redisCpu),
         "workers CPU %": Math.round(last.workerCpu),
         "master RSS MiB": contender.kind === "ours" ? Math.round(last.masterRss) : "",
@@ -60,10 +62,12 @@ try {
     const median = (prefix: string) => rows.find((r) => String(r["contender"]).startsWith(prefix))?.["jobs/s median"] as number | undefined;
     const fork = median("stock Resque, 1 worker, fork");
     const noFork = median("stock Resque, 1 worker, FORK");
+    const bull = median("BullMQ");
     for (const row of rows) {
       const rate = row["jobs/s median"] as number;
       row["x stock fork"] = fork ? fixed(rate / fork, 1) : "";
       row["x stock no-fork"] = noFork ? fixed(rate / noFork, 2) : "";
+      row["x BullMQ"] = bull ? fixed(rate / bull, 2) : "";
     }
   }
   for (const contender of chosen) {
@@ -78,6 +82,7 @@ try {
     ...summarise("spawn to first job ms", r.toFirstJob),
   }));
 } finally {
+  for (const contender of chosen) await contender.driver.close();
   redis.disconnect();
   await server.stop();
 }
@@ -88,7 +93,7 @@ for (const [job, rows] of Object.entries(throughput)) {
   console.log(`\nThroughput, ${job} jobs (W/T/J = WORKER_COUNT/THREAD_COUNT/JOBS_PER_FORK; CPU % of one core)`);
   console.table(rows);
 }
-console.log("\nPickup latency while idle: RPUSH to perform start");
+console.log("\nPickup latency while idle: enqueue (each one's own API) to perform start");
 console.table(latency);
 console.log("\nEnqueue throughput");
 console.table(enqueue);

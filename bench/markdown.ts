@@ -33,6 +33,7 @@ for (const [job, rows] of Object.entries(results.throughput)) {
       ["cold jobs/s", (r) => r["cold jobs/s"]],
       ["x stock fork", (r) => r["x stock fork"]],
       ["x stock no-fork", (r) => r["x stock no-fork"]],
+      ["x BullMQ", (r) => r["x BullMQ"]],
       ["Redis cmds/job", (r) => r["Redis cmds/job"]],
       ["EVALSHA/job", (r) => r["EVALSHA/job"]],
       ["CPU % Redis / workers", (r) => `${r["Redis CPU %"]} / ${r["workers CPU %"]}`],

@@ -4,7 +4,8 @@
 // `openssl` (the TLS tests make their certificates with it), `chromium` (Debian's browser, which the
 // dashboard's browser tests drive through puppeteer-core) and `ruby` (Ruby, the resque and resque-scheduler gems
 // and rackup to serve resque-web, only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
-// and `npm run demo` never install Ruby.
+// and `npm run demo` never install Ruby. `sidekiq` (the Sidekiq 7 gem) is for the macro benchmark's peers only, so
+// `npm test` never installs it.
 //   node scripts/setup.mjs                               npm packages only
 //   node scripts/setup.mjs redis openssl chromium ruby   everything `npm test` uses
 import { execSync, spawnSync } from "node:child_process";
@@ -12,7 +13,7 @@ import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const needs = new Set(process.argv.slice(2));
-const known = ["redis", "openssl", "chromium", "ruby"];
+const known = ["redis", "openssl", "chromium", "ruby", "sidekiq"];
 for (const need of needs) {
   if (!known.includes(need)) {
     console.error(`setup: unknown need "${need}"; expected any of ${known.join(", ")}`);
@@ -35,7 +36,7 @@ function aptInstall(pkg, advice) {
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
 }
 
-if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");
@@ -80,4 +81,11 @@ const rubyHasActiveJob = () =>
 if (needs.has("ruby") && !rubyHasActiveJob()) {
   console.log("setup: installing the activejob gem (7.2.4) for the Rails interop tests");
   run(`${sudo ?? ""}gem install activejob -v 7.2.4 --no-document`);
+}
+// Sidekiq 7 for the macro benchmark's peers (bench/lib/peers.ts), beside BullMQ from npm.
+const rubyHasSidekiq7 = () => has("ruby") && spawnSync("ruby", ["-e", 'gem "sidekiq", "~> 7.3"; require "sidekiq"'], { stdio: "ignore" }).status === 0;
+if (needs.has("sidekiq") && !rubyHasSidekiq7()) {
+  if (!has("ruby")) aptInstall("ruby", "install Ruby and `gem install sidekiq -v 7.3.10`.");
+  console.log("setup: installing the sidekiq gem (7.3.10) for the benchmark's peers");
+  run(`${sudo ?? ""}gem install sidekiq -v 7.3.10 --no-document`);
 }

@@ -1,28 +1,32 @@
-// Who runs in the macro benchmark: stock Resque 3.0 (the Ruby gem) and ours, each a recipe for
-// starting its processes against a Redis URL.
+// Who runs in the macro benchmark: stock Resque 3.0 (the Ruby gem), ours, and the peers
+// (bench/lib/peers.ts), each a recipe for starting its processes against a Redis URL plus the
+// driver that feeds it jobs and tells when they are done.
 import { spawn, type ChildProcess } from "node:child_process";
+import { resqueDriver, type Driver } from "./driver.ts";
+import { bullmq, peerVersion, sidekiq } from "./peers.ts";
 import { ensureBinary, realPath, root } from "./tools.ts";
 
 export interface Contender {
   name: string;
-  kind: "stock" | "ours";
-  /** Worker ids it registers once ready (stock: one per process; ours: WORKER_COUNT). */
-  registers: number;
+  kind: "stock" | "ours" | "peer";
   /** True for contenders that start a process per job (or fork per job). */
   perJobProcess: boolean;
   /** The most jobs it gets per run, so the slow contenders finish in minutes (full, quick). */
   cap: [full: number, quick: number];
-  start: (url: string) => ChildProcess[];
+  driver: Driver;
+  /** Starts its worker processes; n is the job count a peer reports done at (0: never). */
+  start: (url: string, n: number) => ChildProcess[];
 }
 
 /** Stock and ours both poll every 10 ms when idle, so pickup latency compares like with like. */
 const INTERVAL = "0.01";
 
 function stock(processes: number, fork: boolean): Contender {
+  const name = `stock Resque, ${processes} worker${processes > 1 ? "s" : ""}, ${fork ? "fork per job" : "FORK_PER_JOB=false"}`;
   return {
-    name: `stock Resque, ${processes} worker${processes > 1 ? "s" : ""}, ${fork ? "fork per job" : "FORK_PER_JOB=false"}`,
+    name,
     kind: "stock",
-    registers: processes,
+    driver: resqueDriver(processes, name),
     perJobProcess: fork,
     cap: fork ? [1000, 200] : [20_000, 2000],
     start: (url) =>
@@ -36,10 +40,11 @@ function stock(processes: number, fork: boolean): Contender {
 }
 
 function ours(name: string, command: string[], workers: number, threads: number, jobsPerFork: number): Contender {
+  const full = `ours, ${name}, ${workers}/${threads}/${jobsPerFork}`;
   return {
-    name: `ours, ${name}, ${workers}/${threads}/${jobsPerFork}`,
+    name: full,
     kind: "ours",
-    registers: workers,
+    driver: resqueDriver(workers, full),
     perJobProcess: jobsPerFork === 1,
     cap: jobsPerFork === 1 ? [100, 20] : threads === 1 ? [20_000, 2000] : [Infinity, Infinity],
     start: (url) => [
@@ -61,8 +66,22 @@ function ours(name: string, command: string[], workers: number, threads: number,
   };
 }
 
-/** Every contender, in table order; `only` keeps those whose name contains one of its parts. */
-export function contenders(only?: readonly string[]): Contender[] {
+/**
+ * Every contender, in table order; `only` keeps those whose name contains one of its parts.
+ * A missing Sidekiq is an error unless `lenient` (CI's short run, whose setup installs no
+ * Sidekiq); Sidekiq with YJIT runs only where this Ruby has YJIT.
+ */
+export function contenders(only: readonly string[] | undefined, lenient: boolean): Contender[] {
+  const wanted = (name: string) => !only || only.some((o) => name.includes(o));
+  const peers = [bullmq()];
+  if (peerVersion("sidekiq")) {
+    peers.push(sidekiq(false));
+    if (peerVersion("yjit")) peers.push(sidekiq(true));
+    else console.error("bench: this Ruby has no YJIT, so Sidekiq runs without it only");
+  } else if (wanted("Sidekiq 7, concurrency 10, no YJIT") || wanted("Sidekiq 7, concurrency 10, YJIT")) {
+    if (!lenient) throw new Error("Sidekiq 7 is not installed; run `node scripts/setup.mjs ruby sidekiq` (npm run bench does)");
+    console.error("bench: Sidekiq 7 is not installed, so it is left out (`node scripts/setup.mjs sidekiq` installs it)");
+  }
   const binary = [ensureBinary()];
   const all = [
     stock(1, true),
@@ -78,6 +97,7 @@ export function contenders(only?: readonly string[]): Contender[] {
     ours("node, tuned", [process.execPath, "--import", "tsx", "src/cli/main.ts"], 1, 64, 1_000_000),
     ours("bun, tuned", [realPath("bun"), "src/cli/main.ts"], 1, 64, 1_000_000),
     ours("deno, tuned", [realPath("deno"), "run", "-A", "src/cli/main.ts"], 1, 64, 1_000_000),
+    ...peers,
   ];
-  return all.filter((c) => !only || only.some((o) => c.name.includes(o)));
+  return all.filter((c) => wanted(c.name));
 }
