@@ -29,7 +29,7 @@ import { keepRegistered, type RegistrationWatch } from "./registration.ts";
 import { resolveRun } from "./resolve-job.ts";
 import { failedRun, startRetryRun } from "./retry.ts";
 import { RunningJob, type DeadlineReport } from "./running-job.ts";
-import { resolveOptions, type Logger, type ResolvedOptions, type WorkerOptions } from "./options.ts";
+import { resolveOptions, type ResolvedOptions, type WorkerOptions } from "./options.ts";
 
 export type { Logger, WorkerOptions } from "./options.ts";
 
