@@ -61,16 +61,17 @@ export async function freePort(): Promise<number> {
   throw new Error("no free loopback port found between 20000 and 32000");
 }
 
-async function waitForPing(options: RedisOptions & { port: number }): Promise<void> {
+/** Wait until a server answers on the port; returns its process id (INFO server). */
+async function waitForServer(options: RedisOptions & { port: number }): Promise<number> {
   const port = options.port;
   for (let i = 0; i < 200; i++) {
     const probe = new Redis({ ...options, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
     probe.on("error", () => {});
     try {
       await probe.connect();
-      await probe.ping();
+      const info = await probe.info("server");
       probe.disconnect();
-      return;
+      return Number(/^process_id:(\d+)/m.exec(info)?.[1]);
     } catch {
       probe.disconnect();
       await new Promise((r) => setTimeout(r, 50));
@@ -109,13 +110,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   let child: ChildProcess;
   const launch = async () => {
     child = spawn("redis-server", args, { stdio: "ignore" });
-    await waitForPing(clientOptions);
     // The server that answered must be the one just started: if another process took the port
-    // meanwhile, ours exited and the ping reached theirs, which a test must never touch.
-    const probe = new Redis({ ...clientOptions, host: "127.0.0.1", retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on("error", () => {});
-    const info = await probe.info("server").finally(() => probe.disconnect());
-    const pid = Number(/^process_id:(\d+)/m.exec(info)?.[1]);
+    // meanwhile, ours exited and the probe reached theirs, which a test must never touch.
+    const pid = await waitForServer(clientOptions);
     if (pid !== child.pid) {
       child.kill("SIGKILL");
       throw new Error(`redis-server could not listen on port ${port || tlsPort}: another process (pid ${pid}) holds it.`);
