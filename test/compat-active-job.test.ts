@@ -2,17 +2,15 @@
 // and resque-scheduler 5.0: Ruby's perform_later run by our worker, our enqueueActiveJob run by a Ruby
 // Resque::Worker, a failing ActiveJob in stock resque-web, and delayed ActiveJobs promoted by the other side.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import {
   BigDecimal, CalendarDate, defineJob, Duration, float, GlobalID, JOB_WRAPPER, keywords, Range, RubyModule, RubySymbol, symbolKeys, type ActiveJobMeta,
 } from "../src/index.ts";
 import { drainDue } from "../src/scheduler/promote.ts";
-import { freePort } from "../scripts/lib/redis-server.ts";
 import { registryOf, useRedis, workerFor } from "./support/fixture.ts";
-import { rubyScript, rubySchedulerSkip } from "./support/ruby-scheduler.ts";
-import { eventually } from "./support/spawn-cli.ts";
+import { rubyScript, rubySchedulerSkip, serveResqueWeb } from "./support/ruby-scheduler.ts";
 import { RAILS_SAMPLE_VALUES } from "./support/active-job-sample.ts";
 
 const redis = useRedis();
@@ -115,19 +113,10 @@ describe(`Rails interop: ActiveJob ${activeJobVersion ?? "(missing)"} through re
       assert.equal(record.payload.args[0].executions, 0, "the payload as popped, not re-serialized");
       assert.deepEqual([record.exception, record.error], ["ArgumentError", "archive 7 is missing"]);
     }
-    const port = await freePort();
-    const web = spawn("ruby", ["test/compat/scheduler-web.rb", "serve", String(port)], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: rubyEnv(resque) });
-    children.push(web);
-    let log = "";
-    web.stdout.on("data", (d) => (log += d));
-    web.stderr.on("data", (d) => (log += d));
-    const base = `http://127.0.0.1:${port}`;
-    await eventually(async () => {
-      if (web.exitCode !== null) throw new Error(`resque-web exited ${web.exitCode}: ${log}`);
-      return fetch(`${base}/overview`).then((r) => r.text().then(() => r.ok), () => false);
-    }, "resque-web to answer", 2000);
+    const web = await serveResqueWeb(rubyEnv(resque), children);
+    const base = web.base;
     const response = await fetch(`${base}/failed`);
-    assert.equal(response.status, 200, log);
+    assert.equal(response.status, 200, web.log());
     const items = [...(await response.text()).matchAll(/<li>\s*<dl>([\s\S]*?)<\/dl>/g)].map((m) => m[1]!);
     assert.equal(items.length, 2);
     // Each shows the Rails job class "(via ActiveJob)", the exception and the message; they differ only in worker, queue, time, ids and backtrace.

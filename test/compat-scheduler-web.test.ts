@@ -1,7 +1,7 @@
 // Issue 13.6: stock resque-web with resque-scheduler 5.0's tabs (Delayed, Schedule), served by WEBrick on a
 // loopback port, renders what our client stored, and its delayed actions find and move our exact item bytes.
 import assert from "node:assert/strict";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { defineJob, float } from "../src/index.ts";
@@ -9,9 +9,7 @@ import { encodeJson } from "../src/protocol/json.ts";
 import { encodeDelayedItem } from "../src/protocol/delayed.ts";
 import { LeaderLock } from "../src/scheduler/lock.ts";
 import { useRedis } from "./support/fixture.ts";
-import { rubyScript, rubySchedulerSkip, rubySchedulerVersion } from "./support/ruby-scheduler.ts";
-import { freePort } from "../scripts/lib/redis-server.ts";
-import { eventually, exited } from "./support/spawn-cli.ts";
+import { rubyScript, rubySchedulerSkip, rubySchedulerVersion, serveResqueWeb } from "./support/ruby-scheduler.ts";
 
 const redis = useRedis();
 const root = new URL("../", import.meta.url).pathname;
@@ -52,21 +50,7 @@ const rubyEnv = (resque: Resque): NodeJS.ProcessEnv => ({
   RESQUE_NAMESPACE: resque.db.keys.namespace,
 });
 
-/** Stock resque-web (Resque::Server plus the scheduler tabs) on a free loopback port; its base URL. */
-async function startResqueWeb(resque: Resque): Promise<{ base: string; log: () => string }> {
-  const port = await freePort();
-  const child = spawn("ruby", ["test/compat/scheduler-web.rb", "serve", String(port)], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: rubyEnv(resque) });
-  children.push(child);
-  let log = "";
-  child.stdout.on("data", (d) => (log += d));
-  child.stderr.on("data", (d) => (log += d));
-  const base = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`resque-web exited ${child.exitCode}: ${log}`);
-    return fetch(`${base}/overview`).then((r) => r.text().then(() => r.ok), () => false);
-  }, "resque-web to answer", 2000);
-  return { base, log: () => log };
-}
+const startResqueWeb = (resque: Resque) => serveResqueWeb(rubyEnv(resque), children);
 
 /** Resque.set_schedule(name, config + persist: true) in Ruby, `json` decoded by Ruby (so 2.0 stays a Float); what it stored. */
 const rubySetSchedule = async (resque: Resque, name: string, json: string): Promise<string> =>

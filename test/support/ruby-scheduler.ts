@@ -1,7 +1,8 @@
 /** Ruby's resque-scheduler for the compatibility tests: whether it is here, and test/compat/scheduler.rb's commands. */
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { exited } from "./spawn-cli.ts";
+import { eventually, exited } from "./spawn-cli.ts";
+import { freePort } from "../../scripts/lib/redis-server.ts";
 import process from "node:process";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -38,4 +39,20 @@ export function rubyScript(script: string, args: readonly string[], env: NodeJS.
     assert.equal(code, 0, `ruby ${script} ${args.join(" ")}: ${err}`);
     return out.trim();
   });
+}
+
+/** Stock resque-web (Resque::Server plus the scheduler tabs) on a free loopback port; its base URL and log. */
+export async function serveResqueWeb(env: NodeJS.ProcessEnv, track: { push(child: ReturnType<typeof spawn>): unknown }): Promise<{ base: string; log: () => string }> {
+  const port = await freePort();
+  const child = spawn("ruby", ["test/compat/scheduler-web.rb", "serve", String(port)], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
+  track.push(child);
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`resque-web exited ${child.exitCode}: ${log}`);
+    return fetch(`${base}/overview`).then((r) => r.text().then(() => r.ok), () => false);
+  }, "resque-web to answer", 2000);
+  return { base, log: () => log };
 }
