@@ -6,41 +6,38 @@ import type { Resque } from "../client/resque.ts";
 export function prometheusRegistry(resque: Resque): Registry {
   const registry = new Registry();
   const read = async () => {
-    const [stats, failedList, sizes, workers, delayedJobs, latency, classes] = await Promise.all([
-      resque.stats(), resque.failed.count(), resque.sizes(), resque.workers(), delayedJobCount(resque), resque.queueLatency(), resque.classTotals(),
+    // queueLatency reads each queue's size with its head, so queue depth comes from it too.
+    const [stats, failedList, workers, delayedJobs, latency, classes] = await Promise.all([
+      resque.stats(), resque.failed.count(), resque.workers(), delayedJobCount(resque), resque.queueLatency(), resque.classTotals(),
     ]);
-    return { stats, failedList, sizes, workers, delayedJobs, latency, classes };
+    return { stats, failedList, workers, delayedJobs, latency, classes };
   };
   // One Redis read per scrape, shared by every gauge's collect().
   let scrape: Promise<Awaited<ReturnType<typeof read>>> | undefined;
   const current = () => (scrape ??= read().finally(() => setTimeout(() => (scrape = undefined), 0)));
+  /** A counter whose values Redis keeps: each scrape resets it and sets what `values` reads. */
+  const scrapedCounter = (name: string, help: string, labelNames: string[], values: () => Promise<[Record<string, string>, number][]>) =>
+    new Counter({
+      name, help, labelNames, registers: [registry],
+      async collect() {
+        const read = await values();
+        this.reset();
+        for (const [labels, value] of read) this.inc(labels, value);
+      },
+    });
 
   new Gauge({
     name: "resque_queue_jobs", help: "Jobs waiting in each queue (LLEN queue:<name>).", labelNames: ["queue"], registers: [registry],
     async collect() {
-      const { sizes } = await current();
+      const { latency } = await current();
       this.reset();
-      for (const [queue, size] of Object.entries(sizes)) this.set({ queue }, size);
+      for (const l of latency) this.set({ queue: l.queue }, l.size);
     },
   });
   // Counters Redis keeps (stat:processed, stat:failed), not this process: each scrape sets them to
   // Redis's value (a stats reset shows as a counter reset, which Prometheus's rate() handles).
-  new Counter({
-    name: "resque_jobs_processed_total", help: "Jobs processed since the stats were last reset (stat:processed).", registers: [registry],
-    async collect() {
-      const value = (await current()).stats.processed;
-      this.reset();
-      this.inc(value);
-    },
-  });
-  new Counter({
-    name: "resque_jobs_failed_total", help: "Jobs failed since the stats were last reset (stat:failed).", registers: [registry],
-    async collect() {
-      const value = (await current()).stats.failed;
-      this.reset();
-      this.inc(value);
-    },
-  });
+  scrapedCounter("resque_jobs_processed_total", "Jobs processed since the stats were last reset (stat:processed).", [], async () => [[{}, (await current()).stats.processed]]);
+  scrapedCounter("resque_jobs_failed_total", "Jobs failed since the stats were last reset (stat:failed).", [], async () => [[{}, (await current()).stats.failed]]);
   new Gauge({
     name: "resque_workers", help: "Registered workers by state (working, idle).", labelNames: ["state"], registers: [registry],
     async collect() {
@@ -72,22 +69,10 @@ export function prometheusRegistry(resque: Resque): Registry {
       for (const l of latency) this.set({ queue: l.queue }, l.oldestAgeSeconds ?? 0);
     },
   });
-  new Counter({
-    name: "resque_job_runs_total", help: "Jobs run per class, failures included (recorded by resque-ts workers).", labelNames: ["class"], registers: [registry],
-    async collect() {
-      const { classes } = await current();
-      this.reset();
-      for (const c of classes) this.inc({ class: c.className }, c.runs);
-    },
-  });
-  new Counter({
-    name: "resque_job_failures_total", help: "Jobs failed per class (recorded by resque-ts workers).", labelNames: ["class"], registers: [registry],
-    async collect() {
-      const { classes } = await current();
-      this.reset();
-      for (const c of classes) this.inc({ class: c.className }, c.failures);
-    },
-  });
+  scrapedCounter("resque_job_runs_total", "Jobs run per class, failures included (recorded by resque-ts workers).", ["class"], async () =>
+    (await current()).classes.map((c) => [{ class: c.className }, c.runs]));
+  scrapedCounter("resque_job_failures_total", "Jobs failed per class (recorded by resque-ts workers).", ["class"], async () =>
+    (await current()).classes.map((c) => [{ class: c.className }, c.failures]));
   // A histogram whose buckets Redis keeps (cumulative counts per class): prom-client's Histogram
   // only counts observations made in this process, so this one is a metric object of our own.
   const durationName = "resque_job_duration_seconds";
