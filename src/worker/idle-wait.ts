@@ -33,19 +33,23 @@ export class IdleWait {
    * priority order), also until one of them holds a job.
    */
   async wait(seconds: number | undefined, queues?: readonly string[]): Promise<void> {
+    // `#held` is left as the last peek set it until `took` reads it: a wait for a cycle's reply
+    // in between (no queues) must not forget that the queue held a job it could not take.
     const poked = new Promise<void>((resolve) => (this.#wake = resolve));
-    this.#held = false;
     try {
       let timer = seconds;
-      if (seconds !== undefined && queues && this.#strikes < 2) {
-        const outcome = await this.#watch.wait(queues, seconds, poked);
-        this.#held = outcome === "held";
-        if (outcome !== "error" && outcome !== "unwatched") return;
-        if (outcome === "error") timer = Math.min(seconds, AFTER_ERROR_SECONDS);
+      if (seconds !== undefined && queues) {
+        if (this.#strikes < 2) {
+          const outcome = await this.#watch.wait(queues, seconds, poked);
+          this.#held = outcome === "held";
+          if (outcome !== "error" && outcome !== "unwatched") return;
+          if (outcome === "error") timer = Math.min(seconds, AFTER_ERROR_SECONDS);
+        } else {
+          // Two jobs in a row that were there and could not be taken (a suspect job waiting for
+          // this worker's other jobs to end, say): poll once rather than wake on them again and again.
+          this.#strikes = 0;
+        }
       }
-      // Two jobs in a row that were there and could not be taken (a suspect job waiting for this
-      // worker's other jobs to end, say): poll once rather than wake on them again and again.
-      this.#strikes = 0;
       let handle: ReturnType<typeof setTimeout> | undefined;
       await Promise.race([poked, ...(timer === undefined ? [] : [new Promise((resolve) => (handle = setTimeout(resolve, timer * 1000)))])]);
       clearTimeout(handle);

@@ -6,20 +6,28 @@ import { entryJob } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import { inflightEntries, type TakenJob } from "../store/workers.ts";
 
+export interface LostBatch {
+  done: readonly string[];
+  failures: readonly { entry: string }[];
+}
+
 export interface ReconcileOutcome {
-  /** True when the lost cycle ran: its finished jobs are recorded. */
-  applied: boolean;
-  /** Jobs the lost cycle reserved for us: start them. */
+  /** Per lost cycle, in the order sent: true when it ran, so its finished jobs are recorded. */
+  applied: boolean[];
+  /** Jobs the lost cycles reserved for us: start them. */
   taken: TakenJob[];
 }
 
-export async function reconcileLostCycle(
+/**
+ * `lost`: every cycle whose reply was lost, in the order sent, read once no other cycle is in
+ * flight (a cycle still on its way could change the list between the read and its reply).
+ */
+export async function reconcileLostCycles(
   db: Db,
   id: string,
   /** Entries this process already holds (running, or finished and not yet flushed), read after the list. */
   heldEntries: () => readonly string[],
-  done: readonly string[],
-  failures: readonly { entry: string }[],
+  lost: readonly LostBatch[],
 ): Promise<ReconcileOutcome> {
   const entries = await retry(() => inflightEntries(db, id));
   const counts = new Map<string, number>();
@@ -30,9 +38,11 @@ export async function reconcileLostCycle(
     return n > 0;
   };
   for (const e of heldEntries()) take(e);
-  const finished = [...done, ...failures.map((f) => f.entry)];
   // The script removes every finished entry; if they are all still there, it never ran.
-  const applied = finished.length === 0 ? true : !finished.every(take);
+  const applied = lost.map(({ done, failures }) => {
+    const finished = [...done, ...failures.map((f) => f.entry)];
+    return finished.length === 0 ? true : !finished.every(take);
+  });
   const taken: TakenJob[] = [];
   for (const [entry, n] of counts) {
     const job = entryJob(entry);

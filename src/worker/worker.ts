@@ -16,14 +16,14 @@ import { workerId } from "../protocol/worker-id.ts";
 import { workingOnPrefix } from "../protocol/working-on.ts";
 import type { TrappedSignal } from "../runtime/types.ts";
 import { queueNames } from "../store/queues.ts";
-import { registerWorker, reserveCycle, type FailureWrite, type TakenJob } from "../store/workers.ts";
+import { registerWorker, reserveCycle, type CycleReply, type FailureWrite, type TakenJob } from "../store/workers.ts";
 import { KILL_ALL } from "../store/processes.ts";
 import { startHeartbeat, type Heartbeat } from "./heartbeat.ts";
 import { IdleWait } from "./idle-wait.ts";
 import { Tally } from "./tally.ts";
 import { PERFORM_MODULE, performJob } from "./perform.ts";
 import { pruneDeadWorkers, recoverDeadLocalWorkers } from "./prune.ts";
-import { reconcileLostCycle } from "./reconcile.ts";
+import { reconcileLostCycles } from "./reconcile.ts";
 import { recoverWorker, releaseJobs, settleAll, settleJobs } from "./recover.ts";
 import { keepRegistered, type RegistrationWatch } from "./registration.ts";
 import { resolveRun } from "./resolve-job.ts";
@@ -37,6 +37,18 @@ export type { Logger, WorkerOptions } from "./options.ts";
 const DEADLINE_CHECK_MS = 250;
 /** Per-class metrics ride along with a cycle at most this often (and always with the last one). */
 const METRICS_FLUSH_MS = 1000;
+/** Resident memory is read at most this often (a read is a system call). */
+const RSS_CHECK_MS = 250;
+const MiB = 1024 * 1024;
+/** Cycles in flight at once while jobs flow (see #loop). */
+const CYCLES_IN_FLIGHT = 2;
+
+/** A cycle whose reply never came: what it carried, to reconcile (see reconcile.ts). */
+interface LostReply {
+  lost: { done: string[]; failures: FailureWrite[]; cleared: string[]; metrics: ReturnType<Tally["take"]> | undefined };
+  error: string;
+}
+type Reply = (CycleReply | LostReply) & { want: number };
 
 export class Worker {
   readonly id: string;
@@ -51,6 +63,14 @@ export class Worker {
   /** Per-class metrics of finished jobs not yet written. */
   readonly #tally = new Tally();
   #lastFlush = 0;
+  #rssCheckedMs = 0;
+  /** Replies (or losses) of cycles sent, for the loop to handle in order. */
+  readonly #replies: Reply[] = [];
+  /** Cycles sent whose reply the loop has not handled yet, and the slots they asked for. */
+  #inFlight = 0;
+  #asked = 0;
+  /** Lost cycles waiting for the others in flight before they are reconciled. */
+  readonly #lost: LostReply[] = [];
   readonly #startedMs = Date.now();
   #shutdown = false;
   /** Shutdown was asked for (QUIT), as opposed to a finished JOBS_PER_FORK batch. */
@@ -94,7 +114,7 @@ export class Worker {
     this.#shutdown = true;
     await this.#stopTimers();
     // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
-    if (this.#done.length + this.#failures.length + this.#tally.size > 0) await this.#cycle(0);
+    if (this.#done.length + this.#failures.length + this.#tally.size > 0) await this.#cycleNow();
     await this.#handBack(reason);
   }
 
@@ -194,59 +214,144 @@ export class Worker {
     for (const id of pruned) this.#o.log.info(`Pruned dead worker ${id}; its unfinished jobs were recovered`);
   }
 
+  /**
+   * Cycles are sent from here and their replies handled here, in order. While work flows, two
+   * cycles are in flight, each asking for half the slots: one is in Redis while the other's jobs
+   * run, so neither side waits on the other. When a cycle finds nothing, one cycle at a time again.
+   */
   async #loop(): Promise<void> {
     let interval = this.#o.minInterval;
     let wasWorking = false;
+    /** The last reply took jobs: more are likely, so the next cycle may go before it is needed. */
+    let flowing = false;
     for (;;) {
-      const left = this.#o.maxJobs - this.#taken;
-      const free = this.#shutdown || this.#paused || this.#solo ? 0 : Math.min(left, this.#o.threads - this.#running.size);
-      const finished = this.#done.length + this.#failures.length;
-      if (this.#shutdown && this.#running.size === 0 && finished === 0) break;
-      if (free === 0 && finished === 0 && this.#running.size > 0) {
-        await this.#idle.wait(undefined); // every slot busy: wait for a job to finish
-        continue;
-      }
-      const { paused, solo, taken: reserved, lost } = await this.#cycle(free);
-      // Asked to stop while the reply was on its way: those jobs go back to the head of their queues.
-      const taken = this.#stopAsked ? await this.#release(reserved) : reserved;
-      this.#idle.took(taken.length);
-      for (const job of taken) this.#start(job, solo);
-      this.#taken += taken.length;
-      if (this.#taken >= this.#o.maxJobs && !this.#shutdown) {
-        // The batch is taken: finish it and exit, so the process's memory goes back to the OS.
-        this.#shutdown = true;
-        this.#o.onDraining();
-      }
-      if (lost) continue; // an unknown outcome says nothing about the queues: ask again
-      if (taken.length > 0) {
-        interval = this.#o.minInterval;
-        wasWorking = true;
-        this.#showWork();
-        continue;
-      }
-      // Jobs that finished while the cycle was in flight are flushed before anything counts as idle.
-      if (this.#done.length + this.#failures.length > 0) continue;
-      // Asked for jobs and found none: wait on the queues themselves (not while paused, or the
-      // jobs it may not take would wake it again and again).
-      const watch = free > 0 && !paused && !this.#paused ? this.#resolved() : undefined;
-      if (this.#running.size > 0) {
-        // Some slots free, nothing queued: wake on a finished job, a new job, or after the interval.
+      const reply = this.#replies.shift();
+      if (reply) {
+        this.#inFlight--;
+        this.#asked -= reply.want;
+        if ("lost" in reply) {
+          this.#lost.push(reply);
+          continue;
+        }
+        const { paused } = reply;
+        const taken = await this.#accept(reply.taken, reply.solo);
+        flowing = taken.length > 0;
+        if (flowing) {
+          interval = this.#o.minInterval;
+          wasWorking = true;
+          this.#showWork();
+          continue;
+        }
+        // Another cycle on its way, or jobs that finished while this one was: not idle yet.
+        if (this.#inFlight > 0 || this.#finished() > 0) continue;
+        // Asked for jobs and found none: wait on the queues themselves (not while paused, or the
+        // jobs it may not take would wake it again and again).
+        const watch = reply.want > 0 && !paused && !this.#paused ? this.#resolved() : undefined;
+        if (this.#running.size > 0) {
+          // Some slots free, nothing queued: wake on a finished job, a new job, or after the interval.
+          await this.#idle.wait(interval, watch);
+          continue;
+        }
+        if (this.#shutdown) break;
+        if (wasWorking) {
+          wasWorking = false;
+          for (const hook of this.#o.registry.workerHooks("queueEmpty")) await hook();
+        }
+        if (this.#o.interval === 0) break;
+        this.#o.runtime.setTitle(
+          paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
+        );
+        this.#o.log.debug(`Sleeping for ${interval} seconds`);
         await this.#idle.wait(interval, watch);
+        interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
         continue;
       }
-      if (this.#shutdown) break;
-      if (wasWorking) {
-        wasWorking = false;
-        for (const hook of this.#o.registry.workerHooks("queueEmpty")) await hook();
+      if (this.#lost.length > 0 && this.#inFlight === 0) {
+        // An unknown outcome says nothing about the queues: take what the lost cycles took, then ask again.
+        await this.#accept(await this.#reconcile(), false);
+        continue;
       }
-      if (this.#o.interval === 0) break;
-      this.#o.runtime.setTitle(
-        paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
-      );
-      this.#o.log.debug(`Sleeping for ${interval} seconds`);
-      await this.#idle.wait(interval, watch);
-      interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
+      const left = this.#o.maxJobs - this.#taken - this.#asked;
+      const free = this.#shutdown || this.#paused || this.#solo ? 0 : Math.max(0, Math.min(left, this.#o.threads - this.#running.size - this.#asked));
+      const finished = this.#finished();
+      const quiet = this.#running.size === 0 && finished === 0 && this.#inFlight === 0;
+      if (this.#shutdown && quiet) break;
+      const room = this.#lost.length === 0 && this.#inFlight < (flowing ? CYCLES_IN_FLIGHT : 1);
+      if (room && (finished > 0 || free > 0)) {
+        this.#send(flowing ? Math.min(free, Math.ceil(this.#o.threads / CYCLES_IN_FLIGHT)) : free);
+        continue;
+      }
+      if (quiet && this.#paused) {
+        // Paused here (USR2) with nothing running: sleep INTERVAL at a time, as stock's paused loop does.
+        this.#o.runtime.setTitle(pausedTitle(this.#o.proclinePrefix));
+        this.#o.log.debug(`Sleeping for ${interval} seconds`);
+        await this.#idle.wait(interval);
+        continue;
+      }
+      await this.#idle.wait(undefined); // until a job finishes, a reply arrives, or a poke
     }
+  }
+
+  #finished(): number {
+    return this.#done.length + this.#failures.length;
+  }
+
+  /** Send a cycle; its reply (or its loss) is queued for the loop, which it wakes. */
+  #send(want: number): void {
+    this.#inFlight++;
+    this.#asked += want;
+    void this.#cycle(want).then((reply) => {
+      this.#replies.push({ ...reply, want });
+      this.#poke();
+    });
+  }
+
+  /** Start the jobs a cycle took; returns them (none if asked to stop: they go back to their queues). */
+  async #accept(reserved: TakenJob[], solo: boolean): Promise<TakenJob[]> {
+    // Asked to stop while the reply was on its way: those jobs go back to the head of their queues.
+    const taken = this.#stopAsked ? await this.#release(reserved) : reserved;
+    this.#idle.took(taken.length);
+    for (const job of taken) this.#start(job, solo);
+    this.#taken += taken.length;
+    if (this.#shutdown) return taken;
+    // The batch is taken, or the process grew past MAX_WORKER_RSS: finish and exit, so the
+    // process's memory goes back to the OS (the master starts the replacement now).
+    const grown = taken.length > 0 && this.#overMemory();
+    if (this.#taken >= this.#o.maxJobs || grown) {
+      if (grown) this.#o.log.info(`Resident memory ${grown} MiB is past MAX_WORKER_RSS (${this.#o.maxRss / MiB} MiB): finishing the jobs in flight, then a fresh process takes over`);
+      this.#shutdown = true;
+      this.#o.onDraining();
+    }
+    return taken;
+  }
+
+  /** The resident MiB when past maxRss, read at most every RSS_CHECK_MS (and on the first batch, so a tiny limit still makes progress). */
+  #overMemory(): number | undefined {
+    if (this.#o.maxRss <= 0) return undefined;
+    const now = Date.now();
+    if (now - this.#rssCheckedMs < RSS_CHECK_MS) return undefined;
+    this.#rssCheckedMs = now;
+    const rss = this.#o.runtime.rss();
+    return rss > this.#o.maxRss ? Math.round(rss / MiB) : undefined;
+  }
+
+  /**
+   * Cycles whose replies were lost, reconciled once no other cycle is on its way (one could change
+   * the in-flight list between the read and its reply): what they recorded, and what they took.
+   */
+  async #reconcile(): Promise<TakenJob[]> {
+    const lost = this.#lost.splice(0);
+    this.#o.log.warn(`Lost a Redis reply (${lost.map((l) => l.error).join("; ")}); checking what was applied`);
+    const outcome = await reconcileLostCycles(this.#o.db, this.id, () => this.#heldEntries(), lost.map((l) => l.lost));
+    lost.forEach(({ lost: batch }, i) => {
+      if (outcome.applied[i]) return;
+      // Applied or not is only known when jobs finished with it; metrics alone are dropped rather than counted twice.
+      if (batch.metrics) this.#tally.restore(batch.metrics);
+      this.#done.push(...batch.done);
+      this.#failures.push(...batch.failures);
+      this.#cleared.push(...batch.cleared);
+    });
+    return outcome.taken;
   }
 
   #resolved(): string[] {
@@ -266,7 +371,7 @@ export class Worker {
     }
   }
 
-  async #cycle(want: number): Promise<{ paused: boolean; solo: boolean; taken: TakenJob[]; lost?: true }> {
+  async #cycle(want: number): Promise<CycleReply | LostReply> {
     const { db } = this.#o;
     const done = this.#done;
     const failures = this.#failures;
@@ -285,17 +390,18 @@ export class Worker {
       const at = runAt(this.#o.now());
       return await reserveCycle(db, { id: this.id, done, failures, cleared, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)), ...(metrics && { metrics, nowMs }) });
     } catch (error) {
-      this.#o.log.warn(`Lost a Redis reply (${errorMessage(error)}); checking what was applied`);
-      const outcome = await reconcileLostCycle(db, this.id, () => this.#heldEntries(), done, failures);
-      // Applied or not is only known when jobs finished with it; metrics alone are dropped rather than counted twice.
-      if (metrics && !outcome.applied) this.#tally.restore(metrics);
-      if (!outcome.applied) {
-        this.#done.push(...done);
-        this.#failures.push(...failures);
-        this.#cleared.push(...cleared);
-      }
-      return { paused: false, solo: false, taken: outcome.taken, lost: true };
+      return { lost: { done, failures, cleared, metrics }, error: errorMessage(error) };
     }
+  }
+
+  /** One cycle outside the loop (the last metrics, or what finished before a hand-back), reconciled if lost. */
+  async #cycleNow(): Promise<void> {
+    const reply = await this.#cycle(0);
+    if (!("lost" in reply)) return;
+    // Outside the loop no cycle of its is on its way, unless TERM came mid-loop; then the
+    // hand-back that follows returns every in-flight entry anyway.
+    this.#lost.push(reply);
+    if (this.#inFlight === 0) await this.#reconcile();
   }
 
   #heldEntries(): string[] {
@@ -504,7 +610,7 @@ export class Worker {
     for (const untrap of this.#untrap.splice(0)) untrap();
     // The last metrics go with one more cycle that takes nothing.
     if (this.#registered && this.#tally.size > 0) {
-      await this.#cycle(0).catch((e: unknown) => this.#o.log.warn(`Could not write the last job metrics: ${errorMessage(e)}`));
+      await this.#cycleNow().catch((e: unknown) => this.#o.log.warn(`Could not write the last job metrics: ${errorMessage(e)}`));
     }
     await this.#stopTimers();
     // Jobs still in flight here are the ones an exception interrupted.

@@ -136,6 +136,18 @@ end
 -- Other jobs of this worker still running: a suspect must wait for a worker with none. Only
 -- asked when there are suspects, to keep the common cycle one command shorter.
 local busy = suspects and redis.call('LLEN', KEYS[1]) > 0
+-- A suspect this worker already holds (taken by a cycle sent alongside this one) must run alone:
+-- take nothing until it ends.
+if busy then
+  for _, held in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do
+    if redis.call('HEXISTS', KEYS[9], redis.sha1hex(entryPayload(held))) == 1 then
+      want = 0
+      break
+    end
+  end
+end
+-- Taken entries go in-flight with one RPUSH (per 1,000, under Lua's argument limit), not one per job.
+local entries = {}
 local function take(q, payload)
   local prefix = ARGV[a + q - 14]
   local entry, rewritten
@@ -153,7 +165,7 @@ local function take(q, payload)
     entry = prefix .. cjson.encode(payload) .. '}'
     rewritten = entry
   end
-  redis.call('RPUSH', KEYS[1], entry)
+  entries[#entries + 1] = entry
   result[#result + 1] = q - 13
   result[#result + 1] = payload
   result[#result + 1] = rewritten
@@ -184,6 +196,10 @@ for q = 14, #KEYS do
       busy = true
     end
   end
+end
+
+for i = 1, #entries, 1000 do
+  redis.call('RPUSH', KEYS[1], unpack(entries, i, math.min(i + 999, #entries)))
 end
 
 local oldest = redis.call('LINDEX', KEYS[1], 0)
