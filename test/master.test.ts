@@ -294,6 +294,29 @@ describe("master and worker processes", () => {
     }
   });
 
+  it("replaces a worker process whose memory passes MAX_WORKER_RSS once the jobs it took are done, with a warning", async () => {
+    const resque = redis.open("maxrss");
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const total = 5;
+    for (let i = 0; i < total; i++) await resque.enqueueTo("m", "Leak", String(i));
+    // 1 MiB: every process is past it after its first job, so each process runs exactly one.
+    const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", THREAD_COUNT: "1", MAX_WORKER_RSS: "1" });
+    let log = "";
+    master.stderr?.on("data", (d) => (log += d));
+    master.stdout?.on("data", (d) => (log += d));
+    try {
+      await eventually(async () => (await resque.db.redis.llen(reportKey)) === total, `${total} jobs`);
+      const runs = (await resque.db.redis.lrange(reportKey, 0, -1)).map((line) => line.split(" "));
+      assert.deepEqual(runs.map(([tag]) => tag).sort(), ["0", "1", "2", "3", "4"], "every job ran once");
+      assert.equal(new Set(runs.map(([, pid]) => pid)).size, total, "one process per job");
+      assert.match(log, /Resident memory \d+ MiB is past MAX_WORKER_RSS \(1 MiB\)/);
+      assert.equal(await resque.size("m"), 0);
+    } finally {
+      process.kill(master.pid!, "SIGQUIT");
+      assert.equal(await exited(master), 0);
+    }
+  });
+
   it("restarts a worker process that dies at start-up again and again with growing delays and a clear log line", async () => {
     const resque = redis.open("crashloop");
     const master = spawnCli(["work", "--require", "test/fixtures/crash-in-worker.ts"], {

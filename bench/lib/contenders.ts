@@ -39,8 +39,9 @@ function stock(processes: number, fork: boolean): Contender {
   };
 }
 
-function ours(name: string, command: string[], workers: number, threads: number, jobsPerFork: number): Contender {
-  const full = `ours, ${name}, ${workers}/${threads}/${jobsPerFork}`;
+/** `jobsPerFork` undefined: left unset, so the worker's defaults (JOBS_PER_FORK, MAX_WORKER_RSS) apply. */
+function ours(name: string, command: string[], workers: number, threads: number, jobsPerFork: number | undefined): Contender {
+  const full = `ours, ${name}, ${workers}/${threads}/${jobsPerFork ?? "default"}`;
   return {
     name: full,
     kind: "ours",
@@ -59,7 +60,7 @@ function ours(name: string, command: string[], workers: number, threads: number,
           INTERVAL,
           WORKER_COUNT: String(workers),
           THREAD_COUNT: String(threads),
-          JOBS_PER_FORK: String(jobsPerFork),
+          ...(jobsPerFork !== undefined && { JOBS_PER_FORK: String(jobsPerFork) }),
         },
       }),
     ],
@@ -94,6 +95,8 @@ export function contenders(only: readonly string[] | undefined, lenient: boolean
     // 2/32, which the table keeps to show why).
     ours("binary, one process per core", binary, 2, 32, 1_000_000),
     ours("binary, tuned", binary, 1, 64, 1_000_000),
+    // What a user gets who sets only THREAD_COUNT.
+    ours("binary, defaults", binary, 1, 64, undefined),
     ours("node, tuned", [process.execPath, "--import", "tsx", "src/cli/main.ts"], 1, 64, 1_000_000),
     ours("bun, tuned", [realPath("bun"), "src/cli/main.ts"], 1, 64, 1_000_000),
     ours("deno, tuned", [realPath("deno"), "run", "-A", "src/cli/main.ts"], 1, 64, 1_000_000),

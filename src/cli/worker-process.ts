@@ -35,6 +35,7 @@ export const workerProcessCommand = defineCommand({
       const db = dbFor(runtime, settings, args);
       worker = await workerFor(runtime, settings, db, {
         maxJobs: settings.jobsPerFork,
+        maxRss: settings.maxWorkerRss * 1024 * 1024,
         supervised: parent !== undefined,
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
         onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),

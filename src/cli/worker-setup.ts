@@ -10,7 +10,7 @@ import { Worker, type Logger, type WorkerOptions } from "../worker/worker.ts";
 
 export const WORKER_ENV = [
   "QUEUE", "QUEUES", "THREAD_COUNT", "INTERVAL", "MIN_INTERVAL", "MAX_INTERVAL", "BACKOFF_INTERVAL", "RESQUE_PROCLINE_PREFIX",
-  "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "DONT_FORK", "TERM_CHILD",
+  "REDIS_URL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "JOBS_PER_FORK", "MAX_WORKER_RSS", "DONT_FORK", "TERM_CHILD",
   "GRACEFUL_TERM", "RESQUE_TERM_TIMEOUT", "RESQUE_PRE_SHUTDOWN_TIMEOUT", "PIDFILE", "BACKGROUND", "VERBOSE", "LOGGING", "VVERBOSE",
   "FETCH", "RECOVERY_LIMIT", "JOB_TIMEOUT", "WATCHDOG_TIMEOUT", "RESQUE_POOL_CONFIG", "RESQUE_HEARTBEAT_INTERVAL", "RESQUE_SCHEDULER",
 ] as const;
@@ -21,7 +21,8 @@ export const workArgs = {
   require: { type: "string", valueHint: "FILES", description: "Job modules to load, comma-separated (RESQUE_REQUIRE)" },
   workers: { type: "string", valueHint: "N", description: "Worker processes the master keeps running (WORKER_COUNT / COUNT, default 1)" },
   threads: { type: "string", valueHint: "N", description: "Jobs in flight at once per process (THREAD_COUNT, default 1)" },
-  "jobs-per-fork": { type: "string", valueHint: "N", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 10000)" },
+  "max-worker-rss": { type: "string", valueHint: "MIB", description: "Resident memory (MiB) past which a worker process finishes its jobs and is replaced; 0 = never (MAX_WORKER_RSS, default 1024)" },
+  "jobs-per-fork": { type: "string", valueHint: "N", description: "Jobs a worker process takes before it is replaced (JOBS_PER_FORK, default 1000000; memory is bounded by MAX_WORKER_RSS)" },
   interval: { type: "string", valueHint: "SECONDS", description: "Idle poll in seconds; 0 exits when the queues are empty (INTERVAL, default 5)" },
   "min-interval": { type: "string", valueHint: "SECONDS", description: "First idle sleep, and the sleep after a job (MIN_INTERVAL, default INTERVAL)" },
   "max-interval": { type: "string", valueHint: "SECONDS", description: "Longest idle sleep (MAX_INTERVAL, default INTERVAL)" },

@@ -16,6 +16,8 @@ export interface WorkerSettings {
   /** Master settings (stock's names where stock has them). */
   workerCount: number;
   jobsPerFork: number;
+  /** MAX_WORKER_RSS: MiB of resident memory past which a worker process is replaced; 0 = never. */
+  maxWorkerRss: number;
   dontFork: boolean;
   termChild: boolean;
   gracefulTerm: boolean;
@@ -50,11 +52,19 @@ function fetchMode(value: string | undefined): RecoveryPolicy["mode"] {
 }
 
 /**
- * JOBS_PER_FORK when unset, from bench/master-memory.ts (2 processes x 16 threads, no-op jobs):
- * 1000 -> 7.4k jobs/s, 5000 -> 20.6k, 10000 -> 30.0k, never -> 56.3k. A start costs 100-500 ms
- * of CPU on a 2-core machine, so batches must be large; real jobs make the share far smaller.
+ * JOBS_PER_FORK when unset. A start costs 100-600 ms of CPU, which on 2 cores comes out of the
+ * processes still working; memory growth is bounded by MAX_WORKER_RSS instead. Measured with
+ * `JOBS_PER_FORK=J ONLY=defaults N=1000000 RUNS=1 WORKLOADS=Noop node --import tsx bench/macro.ts`
+ * (binary, 1 x 64, 1,000,000 no-op jobs): 10,000 -> 37.2k jobs/s, 100,000 -> 90.0k, 1,000,000 -> 103.8k.
  */
-export const DEFAULT_JOBS_PER_FORK = 10_000;
+export const DEFAULT_JOBS_PER_FORK = 1_000_000;
+
+/**
+ * MAX_WORKER_RSS when unset, in MiB. A worker process of the compiled binary with 64 jobs in
+ * flight holds about 110 MiB, under Node about 150 MiB: 1 GiB leaves real jobs room and still
+ * replaces a leaking process long before the OS or V8's heap limit kills it mid-job.
+ */
+export const DEFAULT_MAX_WORKER_RSS = 1024;
 
 type Source = Record<string, string | undefined>;
 
@@ -82,6 +92,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     require,
     workerCount: Math.floor(number("WORKER_COUNT", pick("workers", "WORKER_COUNT", "COUNT"), 1) ?? 1),
     jobsPerFork: Math.floor(number("JOBS_PER_FORK", pick("jobs-per-fork", "JOBS_PER_FORK"), 1) ?? DEFAULT_JOBS_PER_FORK),
+    maxWorkerRss: number("MAX_WORKER_RSS", pick("max-worker-rss", "MAX_WORKER_RSS"), 0) ?? DEFAULT_MAX_WORKER_RSS,
     // Stock's boolean variables are "set = on", whatever the value.
     dontFork: flags["fork"] === "false" || env["DONT_FORK"] !== undefined,
     termChild: flags["term-child"] !== undefined || env["TERM_CHILD"] !== undefined,

@@ -30,6 +30,8 @@ export interface WorkerOptions {
   now?: () => Date;
   /** Take at most this many jobs, then drain and return (JOBS_PER_FORK). */
   maxJobs?: number;
+  /** Resident memory in bytes past which it stops taking jobs, drains and returns (MAX_WORKER_RSS); 0 = no limit. */
+  maxRss?: number;
   /** Told once when the worker has taken maxJobs and is draining (so a master can start a replacement). */
   onDraining?: () => void;
   /** Told once the worker is registered (start-up is over), so a master can tell a crash loop from a crash. */
@@ -79,6 +81,7 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     log: options.log ?? quiet,
     now: options.now ?? (() => new Date()),
     maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
+    maxRss: options.maxRss ?? 0,
     onDraining: options.onDraining ?? (() => {}),
     onRegistered: options.onRegistered ?? (() => {}),
     recovery: options.recovery ?? DEFAULT_RECOVERY,

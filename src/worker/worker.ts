@@ -318,7 +318,7 @@ export class Worker {
     // process's memory goes back to the OS (the master starts the replacement now).
     const grown = taken.length > 0 && this.#overMemory();
     if (this.#taken >= this.#o.maxJobs || grown) {
-      if (grown) this.#o.log.info(`Resident memory ${grown} MiB is past MAX_WORKER_RSS (${this.#o.maxRss / MiB} MiB): finishing the jobs in flight, then a fresh process takes over`);
+      if (grown) this.#o.log.warn(`Resident memory ${grown} MiB is past MAX_WORKER_RSS (${this.#o.maxRss / MiB} MiB): finishing the jobs in flight, then a fresh process takes over`);
       this.#shutdown = true;
       this.#o.onDraining();
     }
