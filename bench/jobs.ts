@@ -1,4 +1,5 @@
 // Jobs for the benchmarks (stock_worker.rb defines the same classes for Ruby). Stamp and Pickup
+// (with sub-millisecond times: pickup is about a millisecond, and Date.now() rounds it away)
 // report to Redis when they ran, for start-up and pickup latency.
 import process from "node:process";
 import { Redis } from "ioredis";
@@ -15,7 +16,7 @@ export const stamp = defineJob("Stamp", {
 
 export const pickup = defineJob("Pickup", {
   async perform() {
-    const started = Date.now();
+    const started = performance.timeOrigin + performance.now();
     await report().rpush("resque:bench:pickup", String(started));
   },
 });

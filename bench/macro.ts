@@ -72,7 +72,7 @@ try {
   }
   for (const contender of chosen) {
     const ms = await pickup(contender, redis, server.url, contender.perJobProcess ? Math.ceil(PICKUP_SAMPLES / 4) : PICKUP_SAMPLES);
-    latency.push({ contender: contender.name, samples: ms.length, "p50 ms": percentile(ms, 50), "p99 ms": percentile(ms, 99), "max ms": Math.max(...ms) });
+    latency.push({ contender: contender.name, samples: ms.length, "p50 ms": fixed(percentile(ms, 50), 2), "p99 ms": fixed(percentile(ms, 99), 2), "max ms": fixed(Math.max(...ms), 2) });
     console.error(`pickup: ${contender.name} done`);
   }
   enqueue = (await enqueueRates(server.url, ENQUEUE_N)).map((r) => ({ enqueue: r.how, jobs: r.jobs, "jobs/s": Math.round(r.rate) }));

@@ -18,7 +18,7 @@ end
 
 class Pickup
   # When perform started, in ms since the epoch, for pickup latency (bench/lib/measure.ts).
-  def self.perform(*) = Resque.redis.rpush("bench:pickup", (Time.now.to_f * 1000).round)
+  def self.perform(*) = Resque.redis.rpush("bench:pickup", (Time.now.to_f * 1000).to_s)
 end
 
 class Enqueue

@@ -59,7 +59,7 @@ export function resqueDriver(registers: number, name: string): Driver {
     finished: async (redis, n) => Number(await redis.get("resque:stat:processed")) >= n,
     pickupClient: async (redis) => ({
       async push() {
-        const enqueued = Date.now();
+        const enqueued = performance.timeOrigin + performance.now();
         await redis.rpush(QUEUE, `{"class":"Pickup","args":[${enqueued}]}`);
         return enqueued;
       },

@@ -62,7 +62,7 @@ function bullmqDriver(): Driver {
       const q = await open(url);
       return {
         async push() {
-          const enqueued = Date.now();
+          const enqueued = performance.timeOrigin + performance.now();
           await q.add("Pickup", {});
           return enqueued;
         },

@@ -30,7 +30,7 @@ end
 class Pickup
   include Sidekiq::Job
   # When perform started, in ms since the epoch, for pickup latency (bench/lib/measure.ts).
-  def perform(*) = Sidekiq.redis { |c| c.call("RPUSH", "resque:bench:pickup", (Time.now.to_f * 1000).round.to_s) }
+  def perform(*) = Sidekiq.redis { |c| c.call("RPUSH", "resque:bench:pickup", (Time.now.to_f * 1000).to_s) }
 end
 
 # Counts finished jobs in memory (after perform returns, just before Sidekiq's own processed
@@ -69,7 +69,7 @@ if $PROGRAM_NAME == __FILE__
   when "pickup"
     $stdout.sync = true
     $stdin.each_line do
-      enqueued = (Time.now.to_f * 1000).round
+      enqueued = Time.now.to_f * 1000
       Sidekiq::Client.push("class" => Pickup, "queue" => "bench", "args" => [enqueued])
       puts enqueued
     end
