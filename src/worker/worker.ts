@@ -222,7 +222,7 @@ export class Worker {
   async #loop(): Promise<void> {
     let interval = this.#o.minInterval;
     let wasWorking = false;
-    /** The last reply took jobs: more are likely, so the next cycle may go before it is needed. */
+    /** The last reply took all it asked for: more are likely, so the next cycle may go before it is needed. */
     let flowing = false;
     for (;;) {
       const reply = this.#replies.shift();
@@ -235,8 +235,10 @@ export class Worker {
         }
         const { paused } = reply;
         const taken = await this.#accept(reply.taken, reply.solo);
-        flowing = taken.length > 0;
-        if (flowing) {
+        // Took all it asked for: more are likely queued, so the next cycle may go before it is
+        // needed. Took some: the queues ran dry, so a cycle ahead would only find them empty.
+        flowing = taken.length > 0 && taken.length >= reply.want;
+        if (taken.length > 0) {
           interval = this.#o.minInterval;
           wasWorking = true;
           this.#showWork();
