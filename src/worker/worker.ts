@@ -114,7 +114,7 @@ export class Worker {
     this.#shutdown = true;
     await this.#stopTimers();
     // Jobs that finished but are not yet recorded are recorded first, so they do not run again.
-    if (this.#done.length + this.#failures.length + this.#tally.size > 0) await this.#cycleNow();
+    if (this.#finished() + this.#tally.size > 0) await this.#cycleNow();
     await this.#handBack(reason);
   }
 
@@ -260,11 +260,7 @@ export class Worker {
           for (const hook of this.#o.registry.workerHooks("queueEmpty")) await hook();
         }
         if (this.#o.interval === 0) break;
-        this.#o.runtime.setTitle(
-          paused || this.#paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix),
-        );
-        this.#o.log.debug(`Sleeping for ${interval} seconds`);
-        await this.#idle.wait(interval, watch);
+        await this.#rest(interval, paused || this.#paused, watch);
         interval = Math.min(interval + this.#o.backoffInterval, this.#o.maxInterval);
         continue;
       }
@@ -285,13 +281,18 @@ export class Worker {
       }
       if (quiet && this.#paused) {
         // Paused here (USR2) with nothing running: sleep INTERVAL at a time, as stock's paused loop does.
-        this.#o.runtime.setTitle(pausedTitle(this.#o.proclinePrefix));
-        this.#o.log.debug(`Sleeping for ${interval} seconds`);
-        await this.#idle.wait(interval);
+        await this.#rest(interval, true);
         continue;
       }
       await this.#idle.wait(undefined); // until a job finishes, a reply arrives, or a poke
     }
+  }
+
+  /** Idle with nothing running: say so in the title, then wait up to `seconds` (on `watch`, if given). */
+  async #rest(seconds: number, paused: boolean, watch?: string[]): Promise<void> {
+    this.#o.runtime.setTitle(paused ? pausedTitle(this.#o.proclinePrefix) : waitingTitle(this.#resolved(), this.#o.proclinePrefix));
+    this.#o.log.debug(`Sleeping for ${seconds} seconds`);
+    await this.#idle.wait(seconds, watch);
   }
 
   #finished(): number {
