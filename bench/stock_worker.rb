@@ -17,8 +17,8 @@ class Cpu
 end
 
 class Pickup
-  # When perform started, in ms since the epoch, for pickup latency (bench/lib/measure.ts).
-  def self.perform(*) = Resque.redis.rpush("bench:pickup", (Time.now.to_f * 1000).to_s)
+  # Acknowledges on Redis that perform started; the pusher's BLPOP times it (bench/lib/driver.ts).
+  def self.perform(*) = Resque.redis.rpush("bench:pickup", "1")
 end
 
 class Enqueue

@@ -6,8 +6,12 @@ import { Redis } from "ioredis";
 import { sleep } from "./tools.ts";
 
 export interface PickupClient {
-  /** Enqueues one Pickup job through the contender's own client; returns when it was enqueued (ms since the epoch). */
-  push(): Promise<number>;
+  /**
+   * Enqueues one Pickup job through the contender's own client and waits for its perform to
+   * acknowledge on Redis (RPUSH to PICKUP); returns the pickup in ms, measured on the pusher's own
+   * clock (see oneClockPickup).
+   */
+  measure(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -30,8 +34,29 @@ export interface Driver {
   close(): Promise<void>;
 }
 
-/** Where Pickup jobs write the time their perform started (ms since the epoch), for every contender. */
+/** Where Pickup jobs acknowledge that their perform started, for every contender. */
 export const PICKUP = "resque:bench:pickup";
+
+/**
+ * Pickup on one clock: a PING's round trip, then the push (awaited) and a BLPOP on the ack list,
+ * all from the pusher. Two processes' clocks disagree by up to a millisecond (Node's
+ * performance.timeOrigin reads ~0.8 ms ahead of Date.now(), Bun's 0-0.9 ms), as large as the
+ * pickup itself, so no time crosses a process. Push-to-BLPOP-reply less one round trip is the time
+ * from the job landing in Redis to its ack landing there. An ack that lands before the BLPOP is
+ * sent is seen at once, so the error is at most one more loopback round trip, the same for every
+ * contender (bench/peers/sidekiq_jobs.rb does the same in Ruby for Sidekiq's pusher).
+ */
+export async function oneClockPickup(waiter: Redis, push: () => Promise<unknown>): Promise<number> {
+  const pinged = performance.now();
+  await waiter.ping();
+  const roundTrip = performance.now() - pinged;
+  const started = performance.now();
+  await push();
+  const reply = await waiter.blpop(PICKUP, 30);
+  const acked = performance.now();
+  if (!reply) throw new Error("no pickup acknowledged within 30 s");
+  return acked - started - roundTrip;
+}
 
 /** The harness's own commands; peers count everything else they send. */
 export const HARNESS_COMMANDS = new Set(["info", "ping", "time", "client", "select", "flushdb", "blpop"]);
@@ -57,14 +82,13 @@ export function resqueDriver(registers: number, name: string): Driver {
     },
     release: async (redis) => void (await redis.del("resque:pause-all-workers")),
     finished: async (redis, n) => Number(await redis.get("resque:stat:processed")) >= n,
-    pickupClient: async (redis) => ({
-      async push() {
-        const enqueued = performance.timeOrigin + performance.now();
-        await redis.rpush(QUEUE, `{"class":"Pickup","args":[${enqueued}]}`);
-        return enqueued;
-      },
-      close: async () => {},
-    }),
+    async pickupClient(redis) {
+      const waiter = redis.duplicate();
+      return {
+        measure: () => oneClockPickup(waiter, () => redis.rpush(QUEUE, `{"class":"Pickup","args":[]}`)),
+        close: async () => waiter.disconnect(),
+      };
+    },
     workerPids: async (redis) => (await redis.smembers("resque:workers")).map((id) => Number(id.split(":")[1])),
     // Registry and heartbeat writes are left out, so the count is the queue work per job.
     ignored: new Set([...HARNESS_COMMANDS, "hset", "hdel", "hgetall", "smembers", "sadd", "set", "del"]),

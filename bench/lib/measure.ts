@@ -5,7 +5,6 @@
 import type { ChildProcess } from "node:child_process";
 import { Redis } from "ioredis";
 import type { Contender } from "./contenders.ts";
-import { PICKUP } from "./driver.ts";
 import { rssMiB, totalCpu } from "./proc.ts";
 import { sleep } from "./tools.ts";
 
@@ -91,11 +90,10 @@ export async function cold(contender: Contender, redis: Redis, url: string, job:
   }
 }
 
-/** Idle workers; one job at a time, at a random phase of their poll: ms from enqueue to perform start. */
+/** Idle workers; one job at a time, at a random phase of their poll: ms from the job landing in Redis to its perform acknowledging there. */
 export async function pickup(contender: Contender, redis: Redis, url: string, samples: number): Promise<number[]> {
   await redis.flushdb();
   const children = contender.start(url, 0);
-  const waiter = redis.duplicate();
   const client = await contender.driver.pickupClient(redis, url);
   try {
     await contender.driver.ready(redis, children);
@@ -103,15 +101,11 @@ export async function pickup(contender: Contender, redis: Redis, url: string, sa
     const latencies: number[] = [];
     for (let i = 0; i < samples; i++) {
       await sleep(Math.random() * 20);
-      const enqueued = await client.push();
-      const reply = await waiter.blpop(PICKUP, 30);
-      if (!reply) throw new Error(`${contender.name} did not pick up a job within 30 s`);
-      latencies.push(Number(reply[1]) - enqueued);
+      latencies.push(await client.measure().catch((error: Error) => Promise.reject(new Error(`${contender.name}: ${error.message}`))));
     }
     return latencies;
   } finally {
     await client.close();
-    waiter.disconnect();
     await stop(contender, children);
   }
 }

@@ -15,7 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Redis } from "ioredis";
 import type { Contender } from "./contenders.ts";
-import { HARNESS_COMMANDS, type Driver } from "./driver.ts";
+import { HARNESS_COMMANDS, oneClockPickup, type Driver } from "./driver.ts";
 import { root, sleep } from "./tools.ts";
 
 const DONE = "bench:done";
@@ -58,15 +58,12 @@ function bullmqDriver(): Driver {
     ready: (redis) => waitFor("BullMQ's worker was not ready", async () => (await redis.llen(READY)) >= 1),
     release: async () => void (await queue!.resume()),
     finished,
-    async pickupClient(_redis, url) {
+    async pickupClient(redis, url) {
       const q = await open(url);
+      const waiter = redis.duplicate();
       return {
-        async push() {
-          const enqueued = performance.timeOrigin + performance.now();
-          await q.add("Pickup", {});
-          return enqueued;
-        },
-        close: async () => {},
+        measure: () => oneClockPickup(waiter, () => q.add("Pickup", {})),
+        close: async () => waiter.disconnect(),
       };
     },
     workerPids: async () => [],
@@ -102,7 +99,8 @@ function sidekiqDriver(): Driver {
       const ruby = spawn("ruby", ["bench/peers/sidekiq_jobs.rb", "pickup"], { cwd: root, stdio: ["pipe", "pipe", "inherit"], env });
       const lines = createInterface({ input: ruby.stdout! })[Symbol.asyncIterator]();
       return {
-        async push() {
+        // The Ruby pusher measures on its own clock, as oneClockPickup does, and prints ms.
+        async measure() {
           ruby.stdin!.write("\n");
           const line = await lines.next();
           if (line.done) throw new Error("Sidekiq's pickup client exited");

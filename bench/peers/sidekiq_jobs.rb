@@ -4,7 +4,7 @@
 # that many jobs have finished; 0 = never), BENCH_YJIT=1 (abort unless YJIT is really on).
 # Run as a script it is the client: `ruby bench/peers/sidekiq_jobs.rb enqueue Noop 200000`
 # (push_bulk, 1,000 a call) or `... pickup` (one Sidekiq::Client.push per line on stdin; prints
-# the ms it took just before the push).
+# that job's pickup in ms, measured on this process's clock).
 gem "sidekiq", "~> 7.3"
 require "sidekiq"
 
@@ -29,8 +29,8 @@ end
 
 class Pickup
   include Sidekiq::Job
-  # When perform started, in ms since the epoch, for pickup latency (bench/lib/measure.ts).
-  def perform(*) = Sidekiq.redis { |c| c.call("RPUSH", "resque:bench:pickup", (Time.now.to_f * 1000).to_s) }
+  # Acknowledges on Redis that perform started; the pusher's BLPOP times it (bench/lib/driver.ts).
+  def perform(*) = Sidekiq.redis { |c| c.call("RPUSH", "resque:bench:pickup", "1") }
 end
 
 # Counts finished jobs in memory (after perform returns, just before Sidekiq's own processed
@@ -67,11 +67,19 @@ if $PROGRAM_NAME == __FILE__
     n = Integer(ARGV.fetch(2))
     (0...n).each_slice(1_000) { |slice| Sidekiq::Client.push_bulk("class" => klass, "queue" => "bench", "args" => slice.map { |i| [i] }) }
   when "pickup"
+    # Pickup on this process's clock, as oneClockPickup in bench/lib/driver.ts: a PING's round
+    # trip, the push, then BLPOP on the ack; prints push-to-ack less the round trip, in ms.
     $stdout.sync = true
+    waiter = RedisClient.new(url: ENV.fetch("REDIS_URL"))
+    clock = -> { Process.clock_gettime(Process::CLOCK_MONOTONIC, :float_millisecond) }
     $stdin.each_line do
-      enqueued = Time.now.to_f * 1000
-      Sidekiq::Client.push("class" => Pickup, "queue" => "bench", "args" => [enqueued])
-      puts enqueued
+      pinged = clock.call
+      waiter.call("PING")
+      round_trip = clock.call - pinged
+      started = clock.call
+      Sidekiq::Client.push("class" => Pickup, "queue" => "bench", "args" => [])
+      abort "no pickup acknowledged within 30 s" unless waiter.blocking_call(31, "BLPOP", "resque:bench:pickup", 30)
+      puts clock.call - started - round_trip
     end
   else
     abort "usage: ruby bench/peers/sidekiq_jobs.rb enqueue CLASS N | pickup"
