@@ -3,9 +3,21 @@
 // users need neither tsx nor type stripping. tsdown resolves the source's `.ts` imports itself.
 // The dependencies (citty, consola, ioredis, yaml) stay imports; npm installs them.
 // dist/lib, not dist: the binaries live in dist/ and must stay out of the npm tarball.
-import { build } from "tsdown";
-
 const root = new URL("..", import.meta.url).pathname;
+
+// `npm pack` runs this as prepack. In a fresh clone the build tools are not installed yet, and
+// Node's own "Cannot find package 'tsdown'" says nothing about what to do: say it.
+let build;
+try {
+  ({ build } = await import("tsdown"));
+} catch (error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !String(error.message).includes("'tsdown'")) throw error;
+  console.error(
+    "scripts/build-lib.mjs: the build tool tsdown is not installed in this checkout.\n" +
+      `Run \`npm ci\` in ${root} first (it installs the devDependencies from package-lock.json), then \`npm pack\` (or \`npm run build:lib\`) again.`,
+  );
+  process.exit(1);
+}
 await build({
   config: false,
   cwd: root,

@@ -20,8 +20,9 @@ const steps = [
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
   ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master.test.ts", "test/signals.test.ts", "test/pool.test.ts", "test/connection.test.ts", "test/work-scheduler.test.ts", "test/web.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
-  // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary.
-  ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary)", "node", ["--import", "tsx", "--test", "test/packaging/packaging.test.ts"]],
+  // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary;
+  // then the README's marked blocks as written, from `npm ci` in a fresh copy of the checkout to a worker on each runtime.
+  ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary; the README runs)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/packaging/packaging.test.ts", "test/packaging/readme.test.ts"]],
   // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.
   ["fault injection (compiled binary)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts", "test/faults/scheduler-faults.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
 ];

@@ -6,43 +6,24 @@
  * written. `npm test` runs this file once (it starts every runtime itself).
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { startRedis, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { baseEnv, bin, manifest, readmeBlock, root, run as runIn, type Env } from "./support.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
-const bin = (name: string) => `${root}node_modules/.bin/${name}`;
-const manifest = JSON.parse(readFileSync(`${root}package.json`, "utf8")) as { name: string; version: string; devDependencies: Record<string, string> };
-const readme = readFileSync(`${root}README.md`, "utf8");
-
-/** The README's fenced block of `lang` that contains `marker`, as a reader copies it (a block in a list item is indented). */
-function readmeBlock(lang: string, marker: string): string {
-  const blocks = [...readme.matchAll(/^( *)```(\w+)\n([\s\S]*?)^ *```/gm)].filter(([, , l, body]) => l === lang && body!.includes(marker));
-  assert.equal(blocks.length, 1, `README has one ${lang} block containing ${marker}`);
-  const [, indent, , body] = blocks[0]!;
-  return body!.split("\n").map((line) => line.slice(indent!.length)).join("\n");
-}
-
-// npm_* variables from an enclosing `npm test` would steer the app's npm (its prefix, its scripts).
 // Every npx below runs with --yes=false: if the app's own command were missing, npx must fail,
 // not fetch the unrelated registry package called `resque`.
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
 
 let redis: TestRedis;
 let work: string;
 let app: string;
-let env: Record<string, string | undefined>;
+let env: Env;
 
 function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; expect?: number } = {}): string {
-  const result = spawnSync(command, args, { cwd: options.cwd ?? app, env: { ...env, ...options.env }, encoding: "utf8", timeout: 180_000 });
-  // stdout then stderr: a JSON line a script prints is not always the last line (Deno notes its downloads on stderr).
-  const output = `${result.stdout}${result.stderr}`;
-  assert.equal(result.status, options.expect ?? 0, `${command} ${args.join(" ")} exited ${result.status}:\n${output}`);
-  return output;
+  return runIn(command, args, { cwd: options.cwd ?? app, env: { ...env, ...options.env }, ...(options.expect !== undefined && { expect: options.expect }) });
 }
 
 /** A job module as an app writes one: it says which runtime worked it. */
@@ -122,7 +103,7 @@ describe("the packed tarball in a fresh app", () => {
   it("Deno: the README's script enqueues and reads stats with npm:resque-ts; the CLI runs from npm: too", () => {
     const scripts = join(app, "deno");
     mkdirSync(scripts);
-    writeFileSync(join(scripts, "stats.ts"), readmeBlock("ts", "// stats.ts"));
+    writeFileSync(join(scripts, "stats.ts"), readmeBlock("deno-stats"));
     const before = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
     const after = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
     assert.equal(after.pending, before.pending + 1, "the script enqueued one job");
@@ -180,7 +161,7 @@ export async function enqueueArchive(resque: Resque): Promise<FailureRecord[]> {
     run("chmod", ["+x", file], { cwd: lonely });
     run("mv", [file, "resque-worker"], { cwd: lonely });
     assert.match(run("./resque-worker", ["--version"], { cwd: lonely }), new RegExp(manifest.version.replaceAll(".", "\\.")));
-    const quickstart = readmeBlock("sh", "cat > jobs.ts <<'JOBS'");
+    const quickstart = readmeBlock("binary");
     assert.match(quickstart, new RegExp(`from "${manifest.name}"`), "the quickstart's job module imports the package by name");
     const output = run("bash", ["-euo", "pipefail", "-c", quickstart], { cwd: lonely });
     assert.match(output, /hello world/);
