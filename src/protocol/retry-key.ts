@@ -5,6 +5,7 @@
  * as Ruby decodes it, so floats keep Ruby's form (`2.0`) and big integers every digit.
  */
 import { canonicalJson } from "./json-decode.ts";
+import { rubyEscapes } from "./ruby-printable.ts";
 
 /** Ruby's `args.join('-')` for args given as JSON text (the payload's `args` member). */
 export function rubyArgsJoin(argsJson: string): string {
@@ -22,7 +23,7 @@ export async function retryIdentifier(argsJson: string): Promise<string | undefi
 
 /** The key without the namespace, as resque-retry's redis_retry_key builds it. */
 export const retryKeySuffix = (className: string, identifier: string | undefined): string =>
-  ["resque-retry", className, ...(identifier === undefined ? [] : [identifier])].join(":").replace(/\s/g, "");
+  ["resque-retry", className, ...(identifier === undefined ? [] : [identifier])].join(":").replace(/[ \t\n\v\f\r]/g, ""); // Ruby's /\s/ is ASCII only
 
 type Node =
   | { kind: "array"; items: Node[] }
@@ -56,15 +57,20 @@ function inspect(n: Node): string {
 
 const ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f", "\v": "\\v", "\b": "\\b", "\x07": "\\a", "\x1b": "\\e" };
 
-function inspectString(s: string): string {
+/** String#inspect of a UTF-8 string under a UTF-8 locale (Encoding.default_external UTF-8, as LANG=C.UTF-8 gives). */
+export function inspectString(s: string): string {
   let out = "";
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    const code = c.charCodeAt(0);
-    if (ESCAPES[c]) out += ESCAPES[c];
-    else if (c === "#" && (s[i + 1] === "{" || s[i + 1] === "$" || s[i + 1] === "@")) out += "\\#";
-    else if (code < 0x20 || code === 0x7f) out += `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
-    else out += c;
+  let i = 0;
+  for (const c of s) {
+    i += c.length;
+    const escape = ESCAPES[c];
+    if (escape) out += escape;
+    else if (c === "#" && (s[i] === "{" || s[i] === "$" || s[i] === "@")) out += "\\#";
+    else {
+      const code = c.codePointAt(0)!;
+      if (!rubyEscapes(code)) out += c;
+      else out += code > 0xffff ? `\\u{${code.toString(16).toUpperCase()}}` : `\\u${code.toString(16).toUpperCase().padStart(4, "0")}`;
+    }
   }
   return `"${out}"`;
 }
