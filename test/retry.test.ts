@@ -301,6 +301,8 @@ describe("resque-retry's attempt-count key", () => {
     ["[{\"a\":\"\\u0085\\u00a0\\u0001\\u007f\\ufffe\\uffff\"},\"\\u2028\"]", "{\"a\"=>\"\u0085\u00a0\\u0001\\u007F\\uFFFE\\uFFFF\"}-\u2028", "dea810a4f5e773c65848d0e81ddeae56fbd7f9a2"],
     ["[{\"a\":\"\\udbff\\udfff \\ud83d\\ude00 #{x} #$y #@z\"}]", "{\"a\"=>\"\\u{10FFFF} \ud83d\ude00 \\#{x} \\#$y \\#@z\"}", "26fc826478044b8bba1d5a2c03893a4939fbff2e"],
     ["[{\"a b\\u3000\":\"\\u180e\\u2065\"}]", "{\"a b\u3000\"=>\"\u180e\\u2065\"}", "461097726405416bdaff7829d30bbacf5fc57e82"],
+    // JSON.parse keeps a repeated key's first place and last value; nested arrays flatten, nil joins as "".
+    ['[{"a":1,"b":2,"a":3},[1,[],[null]],null]', '{"a"=>3, "b"=>2}-1---', "c4034f3d2e2b4a38cb00536f99a202255b05f8a7"],
   ];
   for (const [args, joined, sha] of GOLDEN) {
     it(`matches Ruby's args.join('-') and SHA1 for ${args}`, async () => {
@@ -334,6 +336,11 @@ describe("resque-retry's attempt-count key", () => {
     await workerFor(resque, registryOf(now), "rq", { now: () => new Date(NOW), log: QUIET, maxJobs: 1 }).work();
     assert.equal(await resque.db.redis.llen(resque.db.keys.queue("rq")), 1, "the retry is back on its queue, not yet run");
     assert.deepEqual(await resque.db.redis.keys(`${resque.db.keys.prefix}failure-*`), []);
+  });
+
+  it("walks args nested 100,000 levels deep without overflowing the call stack", () => {
+    assert.equal(rubyArgsJoin(`[${"[".repeat(100_000)}1${"]".repeat(100_000)}]`), "1");
+    assert.equal(rubyArgsJoin(`[${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}]`).length, 100_000 * 7 + 1);
   });
 
   it("is namespaced like every key, without whitespace, and shared by a run with the same args", async () => {
