@@ -140,9 +140,10 @@ function parseTime(s: string, localOffsetMinutes: (epochMs: number) => number): 
   wall.setUTCFullYear(yy, mo - 1, dd);
   wall.setUTCHours(hh, mi, ss, 0);
   const wallMs = wall.getTime();
-  let offset: number | "utc";
+  // Seconds east of UTC the fields are written in: "utc" for Z, "local" for none (Time.at: UTC fields, shown locally).
+  let offset: number | "utc" | "local";
   if (md[3] === "Z") offset = "utc";
-  else if (md[3] === undefined) offset = localOffsetMinutes(wallMs) * 60;
+  else if (md[3] === undefined) offset = "local";
   else {
     const tz = /^([+-]?\d{1,2}):?(\d{1,2})?$/.exec(md[3])!;
     const hours = Number.parseInt(tz[1]!, 10);
@@ -151,9 +152,8 @@ function parseTime(s: string, localOffsetMinutes: (epochMs: number) => number): 
     offset = hours * 3600 + (hours < 0 ? -minutes * 60 : minutes * 60);
     if (offset <= -86400 || offset >= 86400) return undefined;
   }
-  // The wall-clock fields are the zone's own; without a zone they are UTC, shown in the local zone.
-  const epochMs = offset === "utc" || md[3] === undefined ? wallMs : wallMs - offset * 1000;
-  const shownOffset = offset === "utc" ? 0 : md[3] === undefined ? localOffsetMinutes(epochMs) * 60 : offset;
+  const epochMs = typeof offset === "number" ? wallMs - offset * 1000 : wallMs;
+  const shownOffset = offset === "utc" ? 0 : offset === "local" ? localOffsetMinutes(epochMs) * 60 : offset;
   const shown = new Date(epochMs + shownOffset * 1000);
   const fields = `${pad(shown.getUTCFullYear(), 4)}-${pad(shown.getUTCMonth() + 1)}-${pad(shown.getUTCDate())} ${pad(shown.getUTCHours())}:${pad(shown.getUTCMinutes())}:${pad(shown.getUTCSeconds())}`;
   const abs = Math.abs(shownOffset);
