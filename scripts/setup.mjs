@@ -2,7 +2,7 @@
 // Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
 // from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
 // `openssl` (the TLS tests make their certificates with it), `chromium` (Debian's browser, which the
-// dashboard's browser tests drive through puppeteer-core) and `ruby` (Ruby, the resque and resque-scheduler gems
+// dashboard's browser tests drive through puppeteer-core) and `ruby` (Ruby, the resque, resque-scheduler and resque-retry gems
 // and rackup to serve resque-web, only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
 // and `npm run demo` never install Ruby. `sidekiq` (the Sidekiq 7 gem) is for the macro benchmark's peers only, so
 // `npm test` never installs it.
@@ -81,6 +81,16 @@ const rubyHasActiveJob = () =>
 if (needs.has("ruby") && !rubyHasActiveJob()) {
   console.log("setup: installing the activejob gem (7.2.4) for the Rails interop tests");
   run(`${sudo ?? ""}gem install activejob -v 7.2.4 --no-document`);
+}
+// resque-retry 1.9 for the retry-key and failure-entry compatibility tests (test/compat-retry.test.ts).
+// Its gemspec asks for Ruby >= 3.2 but its lib/ is byte-identical to 1.8.1's (which runs on 3.1, Debian's
+// Ruby), so --force skips only that check; its runtime dependencies (resque < 4, resque-scheduler < 6)
+// are installed above, and --conservative keeps their versions.
+const rubyHasRetry = () =>
+  spawnSync("ruby", ["-e", 'require "resque-retry"; exit(Gem.loaded_specs["resque-retry"].version.to_s.start_with?("1.9.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+if (needs.has("ruby") && !rubyHasRetry()) {
+  console.log("setup: installing the resque-retry gem (1.9.0) for the compatibility suite");
+  run(`${sudo ?? ""}gem install resque-retry -v 1.9.0 --force --conservative --no-document`);
 }
 // Sidekiq 7 for the macro benchmark's peers (bench/lib/peers.ts), beside BullMQ from npm.
 const rubyHasSidekiq7 = () => has("ruby") && spawnSync("ruby", ["-e", 'gem "sidekiq", "~> 7.3"; require "sidekiq"'], { stdio: "ignore" }).status === 0;

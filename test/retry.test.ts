@@ -282,7 +282,7 @@ describe("retries in a worker", () => {
 });
 
 describe("resque-retry's attempt-count key", () => {
-  // Made with Ruby 3.1: a = JSON.parse(json); s = a.join("-"); Digest::SHA1.hexdigest(s).
+  // Made with Ruby 3.1: a = JSON.parse(json); s = a.join("-"); Digest::SHA1.hexdigest(s) (LANG=C.UTF-8).
   const GOLDEN: [string, string, string | undefined][] = [
     ["[]", "", undefined],
     ["[null]", "", undefined],
@@ -295,6 +295,14 @@ describe("resque-retry's attempt-count key", () => {
     ],
     ["[{}]", "{}", "bf21a9e8fbc5a3846fb05b4fa0859e0917b2202f"],
     ['[[1,2],{"k":[1,"s",{"n":false}]}]', '1-2-{"k"=>[1, "s", {"n"=>false}]}', "80154e923f83b165ef9357d3c0d4904a2b74530f"],
+    // String#inspect escapes what Ruby's Unicode tables call unprintable (U+2028, unassigned, U+FFFE...) and keeps
+    // format characters and private use raw (LANG=C.UTF-8; Ruby 3.1, Unicode 13.0).
+    ["[{\"a\":\"\\u2028 \\u2029\",\"b\\u0378\":\"\\u200b\\ufeff\\u00ad\\ue000\"}]", "{\"a\"=>\"\\u2028 \\u2029\", \"b\\u0378\"=>\"\u200b\ufeff\u00ad\ue000\"}", "450158e51481e36cadf4c70d927db7830c127bf8"],
+    ["[{\"a\":\"\\u0085\\u00a0\\u0001\\u007f\\ufffe\\uffff\"},\"\\u2028\"]", "{\"a\"=>\"\u0085\u00a0\\u0001\\u007F\\uFFFE\\uFFFF\"}-\u2028", "dea810a4f5e773c65848d0e81ddeae56fbd7f9a2"],
+    ["[{\"a\":\"\\udbff\\udfff \\ud83d\\ude00 #{x} #$y #@z\"}]", "{\"a\"=>\"\\u{10FFFF} \ud83d\ude00 \\#{x} \\#$y \\#@z\"}", "26fc826478044b8bba1d5a2c03893a4939fbff2e"],
+    ["[{\"a b\\u3000\":\"\\u180e\\u2065\"}]", "{\"a b\u3000\"=>\"\u180e\\u2065\"}", "461097726405416bdaff7829d30bbacf5fc57e82"],
+    // JSON.parse keeps a repeated key's first place and last value; nested arrays flatten, nil joins as "".
+    ['[{"a":1,"b":2,"a":3},[1,[],[null]],null]', '{"a"=>3, "b"=>2}-1---', "c4034f3d2e2b4a38cb00536f99a202255b05f8a7"],
   ];
   for (const [args, joined, sha] of GOLDEN) {
     it(`matches Ruby's args.join('-') and SHA1 for ${args}`, async () => {
@@ -302,6 +310,38 @@ describe("resque-retry's attempt-count key", () => {
       assert.equal(await retryIdentifier(args), sha);
     });
   }
+
+  it("keeps resque-retry's failure-<key> entry while a job waits to retry, and deletes it on giving up", async () => {
+    const resque = redis.open("retry-failure-entry");
+    const { job } = flaky("Waits", { limit: 1, delay: 30 });
+    const count = resque.db.keys.retryAttempts("Waits", await retryIdentifier('[7,{"k":"v"}]'));
+    const entryKey = `${resque.db.keys.prefix}failure-resque-retry:Waits:${count.split(":").pop()}`;
+    assert.equal(resque.db.keys.retryFailure(count), entryKey);
+    await resque.enqueue(job, 7, { k: "v" });
+    await run(resque, [job]);
+    const entry = JSON.parse((await resque.db.redis.get(entryKey))!);
+    assert.deepEqual(Object.keys(entry), ["failed_at", "payload", "exception", "error", "backtrace", "worker", "queue"]);
+    assert.deepEqual([entry.payload, entry.exception, entry.error, entry.queue], [{ class: "Waits", args: [7, { k: "v" }] }, "Error", "boom 1", "rq"]);
+    assert.match(entry.failed_at, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/);
+    assert.equal(await resque.db.redis.ttl(entryKey), 60, "twice the delay");
+    assert.deepEqual(await failures(resque), []);
+    // The second run is the last: the entry goes and the failure is recorded.
+    await resque.enqueue(job, 7, { k: "v" });
+    await run(resque, [job]);
+    assert.equal(await resque.db.redis.exists(entryKey), 0);
+    assert.equal((await failures(resque)).length, 1);
+    // A retry straight back (delay 0) writes no entry, as resque-retry ignores a delay of 0.
+    const { job: now } = flaky("NoWait", { limit: 1 });
+    await resque.enqueue(now, 1);
+    await workerFor(resque, registryOf(now), "rq", { now: () => new Date(NOW), log: QUIET, maxJobs: 1 }).work();
+    assert.equal(await resque.db.redis.llen(resque.db.keys.queue("rq")), 1, "the retry is back on its queue, not yet run");
+    assert.deepEqual(await resque.db.redis.keys(`${resque.db.keys.prefix}failure-*`), []);
+  });
+
+  it("walks args nested 100,000 levels deep without overflowing the call stack", () => {
+    assert.equal(rubyArgsJoin(`[${"[".repeat(100_000)}1${"]".repeat(100_000)}]`), "1");
+    assert.equal(rubyArgsJoin(`[${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}]`).length, 100_000 * 7 + 1);
+  });
 
   it("is namespaced like every key, without whitespace, and shared by a run with the same args", async () => {
     const resque = redis.open("retry-key");

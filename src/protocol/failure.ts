@@ -31,9 +31,17 @@ export function failurePayloadJson(rawPayload: string): string {
 }
 
 /** One `failed` list entry, fields in stock's order. */
-export function encodeFailure(f: FailureInput): string {
+export const encodeFailure = (f: FailureInput): string => encode(f, failedAt(f.at));
+
+/**
+ * resque-retry 1.9's `failure-<retry key>` entry (MultipleWithRetrySuppression#save while a job is
+ * being retried): the same fields, its failed_at written "%Y/%m/%d %H:%M:%S" (no zone; ours is UTC).
+ */
+export const encodeRetryFailure = (f: FailureInput): string => encode({ ...f, attempts: undefined }, failedAt(f.at).replace(/ UTC$/, ""));
+
+function encode(f: FailureInput, at: string): string {
   return (
-    `{"failed_at":${JSON.stringify(failedAt(f.at))},"payload":${failurePayloadJson(f.rawPayload)},` +
+    `{"failed_at":${JSON.stringify(at)},"payload":${failurePayloadJson(f.rawPayload)},` +
     `"exception":${JSON.stringify(f.exception)},"error":${JSON.stringify(f.error)},` +
     `"backtrace":${encodeJson([...f.backtrace])},"worker":${JSON.stringify(f.worker)},"queue":${JSON.stringify(f.queue)}` +
     `${f.attempts === undefined ? "" : `,"attempts":${f.attempts}`}}`

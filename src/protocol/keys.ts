@@ -39,6 +39,11 @@ export interface ResqueKeys {
   schedulerLock(prefix?: string): string;
   /** resque-retry: STRING attempt count of one job class and args (`identifier`: see retry-key.ts). */
   retryAttempts(className: string, identifier: string | undefined): string;
+  /**
+   * resque-retry's MultipleWithRetrySuppression: STRING JSON of the last failure of a job that is
+   * being retried (`failure-` before the attempt-count key's name, as `count` gives it), read by its web tab.
+   */
+  retryFailure(count: string): string;
   /** resque-scheduler: HASH of schedule name -> JSON config, the schedules set with `persist: true`. */
   readonly persistentSchedules: string;
   /** resque-scheduler: SET of schedule names set or removed since the leader last looked. */
@@ -101,6 +106,7 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     // Ruby builds "#{namespace}:#{prefix}resque_scheduler_master_lock" and sends it through the namespaced client.
     schedulerLock: (prefix?: string) => `${p}${namespace}:${prefix ? `${prefix}:` : ""}resque_scheduler_master_lock`,
     retryAttempts: (className: string, identifier: string | undefined) => `${p}${retryKeySuffix(className, identifier)}`,
+    retryFailure: (count: string) => `${p}failure-${count.startsWith(p) ? count.slice(p.length) : count}`,
     persistentSchedules: `${p}persistent_schedules`,
     schedulesChanged: `${p}schedules_changed`,
     lastEnqueuedAt: `${p}delayed:last_enqueued_at`,

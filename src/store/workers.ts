@@ -118,8 +118,11 @@ export type RetryWrite =
   | { kind: "fail"; count: string }
   /** Straight back on its queue (delay 0); the count lives `ttl` more seconds. */
   | { kind: "now"; count: string; queue: string; payload: string; ttl: number }
-  /** Into the delayed queue at `ts`, as resque-scheduler's enqueue_in_with_queue writes it. */
-  | { kind: "later"; count: string; ts: number; item: string; ttl: number };
+  /**
+   * Into the delayed queue at `ts`, as resque-scheduler's enqueue_in_with_queue writes it; `failure`:
+   * resque-retry's failure-<count> entry and its expiry (2 x the delay), which "fail" deletes.
+   */
+  | { kind: "later"; count: string; ts: number; item: string; ttl: number; failure?: { entry: string; ttl: number } };
 
 export interface TakenJob {
   queue: string;
@@ -176,17 +179,17 @@ export async function reserveCycle(db: Db, request: CycleRequest): Promise<Cycle
   return { paused: reply[0] === 1, solo: reply[1] === 1, taken };
 }
 
-/** A retry as reserve-cycle.lua's six fields after the record (see its header). */
+/** A retry as reserve-cycle.lua's nine fields after the record (see its header). */
 function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
-  if (!retry) return ["", "fail", "", "", "", ""];
+  if (!retry) return ["", "fail", "", "", "", "", "", "", ""];
   const k = db.keys;
   switch (retry.kind) {
     case "fail":
-      return [retry.count, "fail", "", "", "", ""];
+      return [retry.count, "fail", "", "", "", "", k.retryFailure(retry.count), "", ""];
     case "now":
-      return [retry.count, "now", k.queue(retry.queue), retry.queue, retry.payload, retry.ttl];
+      return [retry.count, "now", k.queue(retry.queue), retry.queue, retry.payload, retry.ttl, "", "", ""];
     case "later":
-      return [retry.count, "later", k.delayed(retry.ts), k.timestamps(retry.item), retry.item, `${retry.ts} ${retry.ttl}`];
+      return [retry.count, "later", k.delayed(retry.ts), k.timestamps(retry.item), retry.item, `${retry.ts} ${retry.ttl}`, ...(retry.failure ? [k.retryFailure(retry.count), retry.failure.entry, retry.failure.ttl] : ["", "", ""])];
   }
 }
 

@@ -51,6 +51,8 @@ export interface FailedRunContext {
   payload: string;
   nowMs: number;
   random?: () => number;
+  /** resque-retry's failure-<count> entry for this run (see encodeRetryFailure), written while it waits to retry. */
+  failureEntry?: () => string;
 }
 
 export function failedRun(run: RetryRun, error: unknown, args: unknown[], c: FailedRunContext): FailedRun {
@@ -71,5 +73,7 @@ export function failedRun(run: RetryRun, error: unknown, args: unknown[], c: Fai
   // Resque.enqueue_in_with_queue(queue, delay, klass, *args): (Time.now + delay).to_i, item class, args, queue.
   const ts = Math.floor(c.nowMs / 1000 + decision.delay);
   const item = `{"class":${encodeJson(run.className)},"args":${run.argsJson},"queue":${encodeJson(c.queue)}}`;
-  return { retried: true, delay: decision.delay, write: { kind: "later", count: run.count, ts, item, ttl } };
+  // MultipleWithRetrySuppression keeps the failure for the web tab, for twice the delay (only when the delay is above 0).
+  const failure = c.failureEntry && { entry: c.failureEntry(), ttl: 2 * decision.delay };
+  return { retried: true, delay: decision.delay, write: { kind: "later", count: run.count, ts, item, ttl, ...(failure && { failure }) } };
 }

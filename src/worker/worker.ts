@@ -3,7 +3,7 @@
  * THREAD_COUNT, one Redis round trip), run jobs concurrently, unregister on the way out.
  */
 import { errorMessage, errorStack, exceptionName, rubyBacktrace } from "../protocol/backtrace.ts";
-import { encodeFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage, KILLED_MESSAGE } from "../protocol/failure.ts";
+import { encodeFailure, encodeRetryFailure, DIRTY_EXIT, JOB_TIMEOUT, jobTimeoutMessage, KILLED_MESSAGE } from "../protocol/failure.ts";
 import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { doneLine, failedLine, gotLine, jobInspect } from "../protocol/job-log.ts";
 import { encodeJson } from "../protocol/json.ts";
@@ -462,7 +462,8 @@ export class Worker {
     if (!running.retry) return { entry: running.entry, record: this.#failureRecord(running, error) };
     const payload = decodePayload(running.payload);
     const args = isMalformed(payload) ? [] : payload.args;
-    const outcome = failedRun(running.retry, error, args, { queue: running.queue, payload: running.payload, nowMs: this.#o.now().getTime() });
+    const failureEntry = () => this.#failureRecord(running, error, undefined, encodeRetryFailure);
+    const outcome = failedRun(running.retry, error, args, { queue: running.queue, payload: running.payload, nowMs: this.#o.now().getTime(), failureEntry });
     if (outcome.retried) {
       const when = outcome.delay > 0 ? `in ${outcome.delay} s (through the delayed queue)` : "now";
       this.#o.log.info(`${running.className} failed (${exceptionName(error)}: ${errorMessage(error)}); retry ${running.retry.attempt + 1} of ${running.retry.policy.limit} ${when}`);
@@ -579,13 +580,13 @@ export class Worker {
     return reports;
   }
 
-  #failureRecord(running: RunningJob, error: unknown, attempts?: number): string {
+  #failureRecord(running: RunningJob, error: unknown, attempts?: number, encode = encodeFailure): string {
     const base = { at: this.#o.now(), rawPayload: running.payload, worker: this.id, queue: running.queue, ...(attempts !== undefined && { attempts }) };
     try {
-      return encodeFailure({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
+      return encode({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
     } catch {
       // Describing the error must never fail, or the job would stay in flight for ever.
-      return encodeFailure({ ...base, exception: "Error", error: "(the thrown value could not be described)", backtrace: [] });
+      return encode({ ...base, exception: "Error", error: "(the thrown value could not be described)", backtrace: [] });
     }
   }
 

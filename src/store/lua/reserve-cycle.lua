@@ -13,11 +13,14 @@
 
   ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take), ARGV[4] count C
   ARGV[5 .. 4+D]              in-flight entries of jobs that finished
-  then F groups of 8          in-flight entry, failure record JSON ('' = none), then the retry:
+  then F groups of 11         in-flight entry, failure record JSON ('' = none), then the retry:
                               attempt-count key ('' = the job does not retry), kind, and
                                 'fail':  -, -, -, -                         (record it; drop the count)
                                 'now':   queue:<q>, q, payload, ttl         (push it back at once)
                                 'later': delayed:<ts>, timestamps:<item>, item, ts .. ' ' .. ttl
+                              then resque-retry's failure-<count> key ('' = leave it), its entry
+                              and seconds: an entry is SET with that expiry, no entry DELetes it
+                              (MultipleWithRetrySuppression#save while retrying / on giving up)
                               Retry keys are named in ARGV: they vary per job, and the script's
                               keys share one namespace (no cluster slot spread) like every key here.
   then C attempt-count keys   of retrying jobs that finished well (resque-retry's after_perform: DEL)
@@ -76,7 +79,11 @@ for _ = 1, fails do
   elseif count ~= '' then
     redis.call('DEL', count)
   end
-  a = a + 8
+  if ARGV[a + 8] ~= '' then
+    if ARGV[a + 9] ~= '' then redis.call('SET', ARGV[a + 8], ARGV[a + 9], 'EX', ARGV[a + 10])
+    else redis.call('DEL', ARGV[a + 8]) end
+  end
+  a = a + 11
 end
 for _ = 1, cleared do
   redis.call('DEL', ARGV[a])
