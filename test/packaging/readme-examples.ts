@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { dirname, join } from "node:path";
 import { it } from "node:test";
@@ -90,22 +90,35 @@ export function exampleTests(app: () => QuickstartApp): void {
   const cli = (args: string) => run("bash", ["-euo", "pipefail", "-c", args], { cwd: dir, env });
   const tsx = (file: string) => run("npx", ["tsx", file], { cwd: dir, env });
 
-  it("Examples: every TypeScript block is written into the app and type-checks with tsc --init's settings", async () => {
-    ({ dir, env: env, redis } = app());
+  let files: { path: string; text: string }[] | undefined;
+  /** The app, its environment and the example files in it; done once, by whichever test runs first. */
+  function setUp(): void {
+    if (files) return;
+    ({ dir, env, redis } = app());
+    assert.ok(dir && existsSync(join(dir, "node_modules/resque-ts")), `the Quickstart's app is not there (${dir}): its tests failed or did not run`);
     // Bare `resque` as npx finds it: the app's own node_modules/.bin first. No settings from the
     // caller's environment that would change what the lines do (RAILS_ENV picks schedule entries).
     env = { ...env, PATH: `${join(dir, "node_modules/.bin")}:${env["PATH"]}` };
     for (const name of ["RAILS_ENV", "RACK_ENV", "RESQUE_ENV", "RESQUE_SCHEDULE", "DYNAMIC_SCHEDULE", "RESQUE_POOL_CONFIG", "RESQUE_WEB_AUTH", "RESQUE_WEB_TOKEN", "PASS"]) delete env[name];
-    const files = EXAMPLE_MARKERS.filter((marker) => /^(file|snippet) /.test(marker)).map(exampleFile);
+    files = EXAMPLE_MARKERS.filter((marker) => /^(file|snippet) /.test(marker)).map(exampleFile);
     for (const file of files) {
       mkdirSync(dirname(join(dir, file.path)), { recursive: true });
       writeFileSync(join(dir, file.path), file.text);
     }
+  }
+  /** A test that first sets up (a test run alone by name still finds its files). */
+  const example = (name: string, body: () => Promise<void>) =>
+    it(name, async () => {
+      setUp();
+      await body();
+    });
+
+  example("Examples: every TypeScript block type-checks in the app with tsc --init's settings", async () => {
     // tsc --init's settings, as the Install section says; the Quickstart's `.ts` imports need
     // allowImportingTsExtensions with noEmit (its own note), and `process` needs @types/node.
-    mkdirSync(join(dir, "typecheck"));
+    mkdirSync(join(dir, "typecheck"), { recursive: true });
     run(bin("tsc"), ["--init"], { cwd: join(dir, "typecheck"), env });
-    const checked = ["jobs.ts", "enqueue.ts", ...files.map((file) => file.path).filter((path) => path.endsWith(".ts"))];
+    const checked = ["jobs.ts", "enqueue.ts", ...files!.map((file) => file.path).filter((path) => path.endsWith(".ts"))];
     writeFileSync(
       join(dir, "tsconfig.readme.json"),
       JSON.stringify({
@@ -117,7 +130,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     run(bin("tsc"), ["-p", "tsconfig.readme.json"], { cwd: dir, env });
   });
 
-  it("Delayed jobs: the snippet delays, removes and finds jobs in resque-scheduler's keys", async () => {
+  example("Delayed jobs: the snippet delays, removes and finds jobs in resque-scheduler's keys", async () => {
     await redis.client.flushdb();
     tsx("delayed.ts");
     // enqueueAt's date enqueues at once once it is past; enqueueIn's copy (and enqueueAt's, when
@@ -127,7 +140,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 0);
   });
 
-  it("Recurring schedules: `resque scheduler` with the schedule file leads, promotes a due delayed job, and releases its lock on TERM", async () => {
+  example("Recurring schedules: `resque scheduler` with the schedule file leads, promotes a due delayed job, and releases its lock on TERM", async () => {
     await redis.client.flushdb();
     // A job due in a second, enqueued by the binary as the `resque` command section shows.
     cli(`./resque-worker enqueue Archive 7 '{}' --queue archive --in 1`);
@@ -151,7 +164,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(await redis.client.keys("*resque_scheduler_master_lock"), [], `TERM released the lock:\n${scheduler.output()}`);
   });
 
-  it("Recurring schedules: the setSchedule snippet stores, runs now and removes a schedule", async () => {
+  example("Recurring schedules: the setSchedule snippet stores, runs now and removes a schedule", async () => {
     await redis.client.flushdb();
     tsx("schedules.ts");
     assert.deepEqual(parse(await redis.client.lrange("resque:queue:mail", 0, -1)), [{ class: "SendEmail", args: ["subject"] }]);
@@ -159,7 +172,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(await redis.client.smembers("resque:schedules_changed"), ["send_emails"], "Ruby's schedulers are told of the change");
   });
 
-  it("Recurring schedules: the `resque schedule` commands add, list, run and remove a schedule", async () => {
+  example("Recurring schedules: the `resque schedule` commands add, list, run and remove a schedule", async () => {
     await redis.client.flushdb();
     const output = cli(readmeBlock("schedule commands"));
     assert.match(output, /"send_emails"/, "`schedule list --json` lists it");
@@ -168,7 +181,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(await redis.client.hkeys("resque:persistent_schedules"), []);
   });
 
-  it("Jobs and Automatic retries: report.ts and deliver.ts load in a worker; a 429 is retried through the delayed queue in resque-retry's key", async () => {
+  example("Jobs and Automatic retries: report.ts and deliver.ts load in a worker; a 429 is retried through the delayed queue in resque-retry's key", async () => {
     await redis.client.flushdb();
     const requests: string[] = [];
     const server: Server = createServer((request, response) => {
@@ -203,7 +216,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     }
   });
 
-  it("ActiveJob: step 2's job runs a Rails payload (enqueued by the binary's --active-job), with Rails' job id", async () => {
+  example("ActiveJob: step 2's job runs a Rails payload (enqueued by the binary's --active-job), with Rails' job id", async () => {
     await redis.client.flushdb();
     const enqueued = JSON.parse(cli(`./resque-worker enqueue --active-job ArchiveJob 42 '{"compress":true}' --queue archive --json`)) as { jobId: string };
     // Step 3's command, with INTERVAL=0 so it exits once the queue is empty.
@@ -212,7 +225,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual([await redis.client.get("resque:stat:processed"), String(await redis.client.llen("resque:failed"))], ["1", "0"], output);
   });
 
-  it("ActiveJob: step 5's snippet enqueues for Rails workers, now and delayed", async () => {
+  example("ActiveJob: step 5's snippet enqueues for Rails workers, now and delayed", async () => {
     await redis.client.flushdb();
     tsx("active-job.ts");
     const queued = parse(await redis.client.lrange("resque:queue:reports", 0, -1));
@@ -227,7 +240,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(first.args[0].arguments, [7, { format: { _aj_serialized: "ActiveJob::Serializers::SymbolSerializer", value: "pdf" }, _aj_ruby2_keywords: ["format"] }]);
   });
 
-  it("Pools: `resque work --pool resque-pool.yml` starts the file's groups, and stops on TERM", async () => {
+  example("Pools: `resque work --pool resque-pool.yml` starts the file's groups, and stops on TERM", async () => {
     await redis.client.flushdb();
     const line = "resque work --pool resque-pool.yml";
     const pool = startLong(line, { cwd: dir, env });
@@ -242,7 +255,7 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(await queuesOf(), [], "every worker unregistered");
   });
 
-  it("Dashboard: each `resque web` line serves (on a free loopback port) with the access its flags ask for", async () => {
+  example("Dashboard: each `resque web` line serves (on a free loopback port) with the access its flags ask for", async () => {
     await redis.client.flushdb();
     // The lines' own $PASS (at least 16 characters, as --auth asks).
     const webEnv = { ...env, PASS: "correct-horse-battery-staple" };
