@@ -9,6 +9,9 @@
  *   4. `enqueue` then `work`, one line of each per runtime (each line names its runtime in its
  *      comment): the enqueue line runs to its end, the worker is started, seen working the job
  *      (its output and Redis), and stopped with TERM.
+ *   5. the blocks past the Quickstart (Jobs, Delayed jobs, schedules, retries, ActiveJob, pools,
+ *      the dashboard), in the same app on Node: readme-examples.ts.
+ * Every fenced block in the README carries a marker: one nobody decided about fails the first test.
  * Commands that use the default Redis get a private redis-server through REDIS_URL, which the
  * CLI and the README's enqueue script read. The binary is dist/resque-worker (`node
  * scripts/build.mjs`), copied into the app as the Install section's download would put it.
@@ -16,14 +19,15 @@
  * runs `deno-stats` and `binary`. `npm test` runs this file once, in its packaging step.
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { startRedis, type TestRedis } from "../../scripts/lib/redis-server.ts";
-import { baseEnv, bin, manifest, markedBlocks, readme, readmeBlock, root, run, type Env } from "./support.ts";
+import { EXAMPLE_MARKERS, exampleTests } from "./readme-examples.ts";
+import { baseEnv, bin, manifest, markedBlocks, readme, readmeBlock, root, run, startLong, unmarkedBlocks, waitFor, type Env } from "./support.ts";
 
 /** Every executed marker, and the test file that runs it. */
 const EXECUTED: Record<string, string> = {
@@ -35,10 +39,8 @@ const EXECUTED: Record<string, string> = {
   work: "readme.test.ts",
   "deno-stats": "packaging.test.ts",
   binary: "packaging.test.ts",
+  ...Object.fromEntries(EXAMPLE_MARKERS.map((name) => [name, "readme-examples.ts"])),
 };
-
-/** The README sections whose every block must be marked, run or not: what a newcomer follows. */
-const NEWCOMER_SECTIONS = ["Install", "Quickstart"];
 
 const binary = process.env["RESQUE_TEST_BINARY"] ?? `${root}dist/resque-worker`;
 const tarball = `${manifest.name}-${manifest.version}.tgz`;
@@ -73,17 +75,6 @@ async function counts(): Promise<{ queued: number; processed: number; failed: nu
   return { queued, processed: Number(processed ?? 0), failed };
 }
 
-/** Polls until `done` holds; gives up (returning false) when `stop` says so or after `seconds`. */
-async function waitFor(done: () => boolean | Promise<boolean>, stop: () => boolean, seconds: number): Promise<boolean> {
-  const until = Date.now() + seconds * 1000;
-  while (Date.now() < until) {
-    if (await done()) return true;
-    if (stop()) return false;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
-
 /**
  * A long-running README line (a worker): started as its own process group in the app, watched
  * until it has worked one more job than before, then stopped with TERM as a user's Ctrl-C or
@@ -91,29 +82,20 @@ async function waitFor(done: () => boolean | Promise<boolean>, stop: () => boole
  */
 async function workOneJob(line: string): Promise<string> {
   const before = await counts();
-  const child = spawn("bash", ["-c", line], { cwd: app, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  let exited = false;
-  const exit = new Promise<void>((resolve) => child.once("exit", () => ((exited = true), resolve())));
+  const worker = startLong(line, { cwd: app, env });
   try {
     const worked = await waitFor(
-      async () => /archived 42, compressed/.test(output) && (await counts()).processed === before.processed + 1,
-      () => exited,
+      async () => /archived 42, compressed/.test(worker.output()) && (await counts()).processed === before.processed + 1,
+      () => worker.exited(),
       120,
     );
-    assert.ok(worked, `\`${line}\` did not work the job (${exited ? "it exited" : "still running after 120 s"}):\n${output}`);
+    assert.ok(worked, `\`${line}\` did not work the job (${worker.exited() ? "it exited" : "still running after 120 s"}):\n${worker.output()}`);
   } finally {
-    if (!exited) process.kill(-child.pid!, "SIGTERM");
-    const stopped = await waitFor(() => exited, () => false, 60);
-    if (!stopped) process.kill(-child.pid!, "SIGKILL");
-    assert.ok(stopped, `\`${line}\` was still running 60 s after TERM:\n${output}`);
+    await worker.stop();
   }
-  await exit;
   const now = await counts();
-  assert.deepEqual(now, { queued: 0, processed: before.processed + 1, failed: before.failed }, output);
-  return output;
+  assert.deepEqual(now, { queued: 0, processed: before.processed + 1, failed: before.failed }, worker.output());
+  return worker.output();
 }
 
 before(async () => {
@@ -147,22 +129,15 @@ after(async () => {
 });
 
 describe("the README runs, as a newcomer follows it", () => {
-  it("marks every block a newcomer follows, and each marker is run by a test or says why not", () => {
-    const blocks = markedBlocks();
-    for (const block of blocks) {
+  it("marks every block of the README, and each marker is run by a test or says why not", () => {
+    // An unmarked block is one nobody decided about: run it, or say why not.
+    const unmarked = unmarkedBlocks();
+    assert.deepEqual(unmarked, [], `README.md lines ${unmarked.join(", ")}: a code block without a <!-- readme-test: ... --> marker (name a test that runs it, or write "not run (why)")`);
+    for (const block of markedBlocks()) {
       if (block.name.startsWith("not run (")) continue;
       assert.ok(block.name in EXECUTED, `README.md line ${block.line}: no test runs <!-- readme-test: ${block.name} --> (write "not run (why)" if none should)`);
     }
     for (const name of Object.keys(EXECUTED)) readmeBlock(name);
-    // In the newcomer's sections, an unmarked block is one nobody decided about.
-    for (const section of NEWCOMER_SECTIONS) {
-      const start = readme.indexOf(`\n## ${section}\n`);
-      assert.ok(start >= 0, `README.md has a ## ${section} section`);
-      const end = readme.indexOf("\n## ", start + 1);
-      const text = readme.slice(start, end < 0 ? undefined : end);
-      const fences = [...text.matchAll(/^ *```\w*\n[\s\S]*?^ *```/gm)].length;
-      assert.equal(markedBlocks(text).length, fences, `every code block in ## ${section} carries a <!-- readme-test: ... --> marker`);
-    }
   });
 
   it("Install: `npm pack` in a fresh clone says to run `npm ci`; the README's block (npm ci, npm pack) makes the tarball", () => {
@@ -211,4 +186,7 @@ describe("the README runs, as a newcomer follows it", () => {
       await workOneJob(workLine);
     });
   }
+
+  // The blocks past the Quickstart, on Node in the app made above (see readme-examples.ts).
+  exampleTests(() => ({ dir: app, env, redis }));
 });

@@ -4,7 +4,7 @@
  * fresh app with its output kept for the failure message.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
 
@@ -58,6 +58,17 @@ export function markedBlocks(text = readme): MarkedBlock[] {
   });
 }
 
+/** The line numbers of fenced blocks no `<!-- readme-test: ... -->` marker stands before (blank lines allowed between). */
+export function unmarkedBlocks(text = readme): number[] {
+  const unmarked: number[] = [];
+  for (const match of text.matchAll(/^( *)```\w*\n[\s\S]*?^\1```/gm)) {
+    const before = text.slice(0, match.index).split("\n").slice(0, -1);
+    while (before.length > 0 && before.at(-1)!.trim() === "") before.pop();
+    if (!/^ *<!-- readme-test: .* -->$/.test(before.at(-1) ?? "")) unmarked.push(text.slice(0, match.index).split("\n").length);
+  }
+  return unmarked;
+}
+
 /** The one README block marked `<!-- readme-test: NAME -->`, as a reader copies it. */
 export function readmeBlock(name: string): string {
   const markers = readme.split("\n").filter((line) => line.trim() === `<!-- readme-test: ${name} -->`).length;
@@ -65,4 +76,42 @@ export function readmeBlock(name: string): string {
   assert.equal(markers, 1, `README.md has one <!-- readme-test: ${name} --> marker (found ${markers})`);
   assert.equal(blocks.length, 1, `the <!-- readme-test: ${name} --> marker in README.md is followed by a fenced code block`);
   return blocks[0]!.body;
+}
+
+/** Polls until `done` holds; gives up (returning false) when `stop` says so or after `seconds`. */
+export async function waitFor(done: () => boolean | Promise<boolean>, stop: () => boolean, seconds: number): Promise<boolean> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (await done()) return true;
+    if (stop()) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/** A long-running README line, started with bash as its own process group. */
+export interface LongRunning {
+  output(): string;
+  exited(): boolean;
+  /** Sends TERM to its group (as Ctrl-C or `kill` would); fails, with its output, unless it exits within 60 s. */
+  stop(): Promise<void>;
+}
+
+export function startLong(line: string, options: { cwd: string; env: Env }): LongRunning {
+  const child = spawn("bash", ["-c", line], { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  let exited = false;
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.once("exit", () => (exited = true));
+  return {
+    output: () => output,
+    exited: () => exited,
+    async stop() {
+      if (!exited) process.kill(-child.pid!, "SIGTERM");
+      const stopped = await waitFor(() => exited, () => false, 60);
+      if (!stopped) process.kill(-child.pid!, "SIGKILL");
+      assert.ok(stopped, `\`${line}\` was still running 60 s after TERM:\n${output}`);
+    },
+  };
 }
