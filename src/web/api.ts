@@ -82,7 +82,10 @@ export function apiRoutes(ctx: WebContext): Hono {
     const latest = ctx.live.latest();
     // Redis keeps only the total waiting; the biggest queues' lines are drawn live from the stream.
     const queues = Object.entries(latest?.queues ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([q]) => q).sort();
-    return json({ range, ...(await ctx.history.history(range)), queues });
+    const history = await ctx.history.history(range);
+    // Each point carries the single queues' sizes this dashboard saw then, so those lines start with the history.
+    const points = ctx.recentDepth ? ctx.recentDepth.attach(history.points, queues, Math.max(1000, history.resolutionSeconds * 500)) : history.points;
+    return json({ range, ...history, points, queues });
   });
   api.notFound(() => json({ error: "No such API route." }, 404));
   return api;

@@ -6,6 +6,7 @@ import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { action } from "./common.ts";
+import { doneWith } from "../flash.ts";
 
 type Config = Record<string, unknown>;
 const text = (c: Config, k: string) => (typeof c[k] === "string" ? (c[k] as string) : c[k] === undefined ? "" : encodeJson(c[k] as never));
@@ -27,12 +28,14 @@ ${all.map((s) => {
     return c.html(layout(ctx, { title: "Schedules", tab: "/schedules", body }));
   });
   app.post("/schedules/:name/run", async (c) => {
-    await ctx.resque.runScheduleNow(c.req.param("name"));
-    return c.redirect(url(ctx, "/schedules"), 303);
+    const name = c.req.param("name");
+    const run = await ctx.resque.runScheduleNow(name);
+    return doneWith(c, ctx, "/schedules", run.pushed ? `Queued ${run.className} (schedule ${name}) on queue ${run.queue} now.` : `Schedule ${name}: a before hook of ${run.className} stopped the run; nothing was queued.`);
   });
   app.post("/schedules/:name/remove", async (c) => {
-    await ctx.resque.removeSchedule(c.req.param("name"));
-    return c.redirect(url(ctx, "/schedules"), 303);
+    const name = c.req.param("name");
+    const removed = await ctx.resque.removeSchedule(name);
+    return doneWith(c, ctx, "/schedules", removed ? `Removed schedule ${name} from Redis; a scheduler with dynamic schedules stops running it at its next poll.` : `No stored schedule named ${name} was left to remove.`, removed ? "notice" : "error");
   });
   return app;
 }
