@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { namespaceKeys, redisInfo } from "../client/inspect.ts";
 import { delayedTimesView, delayedTimeView, failureView, queuesView, schedulesView, statsView, workerView, workersView } from "../client/views.ts";
+import { fileSchedules } from "../client/file-schedules.ts";
 import { encodeJson } from "../protocol/json.ts";
 import type { WebContext } from "./context.ts";
 import { failedPage } from "./failed-query.ts";
@@ -77,6 +78,8 @@ export function apiRoutes(ctx: WebContext): Hono {
   });
   api.get("/delayed/:ts{[0-9]+}", async (c) => json(await delayedTimeView(r, Number(c.req.param("ts")), whole(c.req.query("start"), 0), PER_PAGE)));
   api.get("/schedules", async () => json(await schedulesView(r)));
+  // The leading scheduler's --schedule file, as it published it (stock keeps those in memory only).
+  api.get("/schedules/file", async () => json(await fileSchedules(r.db)));
   api.get("/history", async (c) => {
     const range = Math.min(whole(c.req.query("range"), 900), 7 * 86_400);
     const latest = ctx.live.latest();

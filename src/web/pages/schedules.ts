@@ -7,6 +7,7 @@ import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { action } from "./common.ts";
 import { doneWith } from "../flash.ts";
+import { fileScheduleRoutes, fileSection } from "./file-schedules.ts";
 
 type Config = Record<string, unknown>;
 const text = (c: Config, k: string) => (typeof c[k] === "string" ? (c[k] as string) : c[k] === undefined ? "" : encodeJson(c[k] as never));
@@ -15,18 +16,22 @@ export function schedulePages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/schedules", async (c) => {
     const all = await schedulesView(ctx.resque);
-    const body = html`<h1>Schedules <small>${all.length}</small></h1>
-<p class="note">The schedules stored in Redis (set with persist). Schedules from a scheduler's --schedule file live in that process and are not listed.</p>
-${all.length === 0 ? html`<p class="empty">No schedules stored in Redis.</p>` : html`<table class="schedules"><thead><tr><th>Name</th><th>When</th><th>Class</th><th>Queue</th><th>Args</th><th>Description</th><th>Last run</th><th></th></tr></thead><tbody>
+    const fromFile = await fileSection(ctx, new Set(all.map((s) => s.name)), await ctx.resque.scheduleLastRuns());
+    const body = html`<h1>Schedules</h1>
+${fromFile}
+<h2>Stored in Redis <small>${all.length}</small></h2>
+<p class="note">Set with persist (<code>resque schedule add</code>, setSchedule): every scheduler sees them, and one wins over a file entry of the same name.</p>
+${all.length === 0 ? html`<p class="empty">No schedules stored in Redis.</p>` : html`<table class="schedules"><thead><tr><th>Name</th><th>Source</th><th>When</th><th>Class</th><th>Queue</th><th>Args</th><th>Description</th><th>Last run</th><th></th></tr></thead><tbody>
 ${all.map((s) => {
   const cfg = (s.config && typeof s.config === "object" && !Array.isArray(s.config) ? s.config : {}) as Config;
   const whenText = cfg["cron"] ? `cron ${text(cfg, "cron")}` : cfg["every"] ? `every ${text(cfg, "every")}` : "(by hand only)";
-  return html`<tr><td>${s.name}</td><td><code>${whenText}</code></td><td><code>${text(cfg, "custom_job_class") || text(cfg, "class")}</code></td><td>${text(cfg, "queue")}</td>
+  return html`<tr><td>${s.name}</td><td><span class="source redis">Redis</span></td><td><code>${whenText}</code></td><td><code>${text(cfg, "custom_job_class") || text(cfg, "class")}</code></td><td>${text(cfg, "queue")}</td>
 <td><code class="args">${text(cfg, "args")}</code></td><td>${text(cfg, "description")}</td><td>${s.lastEnqueuedAt ?? "never"}</td>
 <td class="actions">${action(ctx, `/schedules/${encodeURIComponent(s.name)}/run`, "Run now")}${action(ctx, `/schedules/${encodeURIComponent(s.name)}/remove`, "Remove", { confirm: `Remove the schedule ${s.name}?`, danger: true })}</td></tr>`;
 })}</tbody></table>`}`;
     return c.html(layout(ctx, { title: "Schedules", tab: "/schedules", body }));
   });
+  app.route("/", fileScheduleRoutes(ctx));
   app.post("/schedules/:name/run", async (c) => {
     const name = c.req.param("name");
     const run = await ctx.resque.runScheduleNow(name);
