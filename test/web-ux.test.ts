@@ -8,7 +8,11 @@ import { recordMetrics } from "../src/store/metrics.ts";
 import { percentileMs, BUCKET_COUNT, bucketOf } from "../src/protocol/histogram.ts";
 import { Tally } from "../src/worker/tally.ts";
 import { useRedis } from "./support/fixture.ts";
-import { eventually } from "./support/spawn-cli.ts";
+import { commandLine, eventually, exited, spawnWork } from "./support/spawn-cli.ts";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -186,5 +190,92 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     assert.deepEqual(history.queues, ["big", "small"]);
     const seeded = history.points.filter((p) => p.queues);
     assert.deepEqual(seeded.at(-1)!.queues, { big: 5, small: 1 });
+  });
+
+  it("(h) the Workers page says whether a heartbeat is on time for its interval (51 s is normal at stock's 60 s), late, or the process is alive", async () => {
+    const resque = redis.open("ux-heartbeat");
+    const { redis: r, keys } = resque.db;
+    const beat = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+    const workers: [string, number, boolean][] = [["healthy:1:q", 51, false], ["late:2:q", 200, false], ["ours:3:q", 51, true]];
+    for (const [id, age, ours] of workers) {
+      await r.sadd(keys.workers, id);
+      await r.hset(keys.heartbeats, id, beat(age));
+      if (ours) await r.set(keys.process(id), JSON.stringify({ role: "worker", host: "ours", pid: 3, ppid: 1, rss: 1, started: Date.now(), queues: ["q"], running: [], supervised: false }), "EX", 15);
+    }
+    const { base } = await serve(resque);
+    const page = (await client(base).get("/workers")).text;
+    const cell = (id: string) => new RegExp(`${id.split(":")[0]}:\\d+</a>[\\s\\S]*?<span class="beat ([a-z-]+)"[^>]*>[^<]*</span> <small class="beat-age">beat ([^<]*)</small>`).exec(page)?.slice(1) ?? [];
+    assert.equal(cell("healthy:1:q")[0], "on-time", "a beat within the interval is on time");
+    assert.match(cell("healthy:1:q")[1]!, /^5\ds ago$/);
+    assert.equal(cell("late:2:q")[0], "late");
+    assert.match(cell("late:2:q")[1]!, /^3m 2\ds ago$/);
+    assert.equal(cell("ours:3:q")[0], "alive", "a current process record: alive");
+    assert.match(page, /Workers write their heartbeat every 60 s/, "the header explains the interval");
+    const one = (await client(base).get(`/workers/${encodeURIComponent("healthy:1:q")}`)).text;
+    assert.match(one, /5\ds ago; on time\)/);
+  });
+
+  it("(a, 11) work --scheduler: the title counts workers apart from the scheduler, Processes shows the scheduler, Schedules shows the file's schedules marked as such", { timeout: 120_000 }, async () => {
+    const resque = redis.open("ux-file-schedules");
+    const dir = mkdtempSync(join(tmpdir(), "ux-schedule-"));
+    const file = join(dir, "schedule.yml");
+    writeFileSync(file, [
+      "hourly_report:", '  cron: "0 * * * *"', "  class: Report", "  queue: reports", "  args: [7]", "  description: the hourly report",
+      "staging_cleanup:", "  every: 1h", "  class: Cleanup", "  queue: m", "  rails_env: staging",
+      "overridden:", "  every: 1h", "  class: FromFile", "  queue: m", "",
+    ].join("\n"));
+    await resque.setSchedule("overridden", { every: "2h", class: "FromRedis", queue: "m", persist: true });
+    const reportKey = `${resque.db.keys.namespace}:report`;
+    const child = spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env: { WORKER_COUNT: "2", RESQUE_SCHEDULER: "1", RESQUE_SCHEDULER_INTERVAL: "0.2", RESQUE_SCHEDULE: file } });
+    try {
+      // The binary's title has only its short argv's room: it is cut, so only Node/Bun/Deno show it whole.
+      if (!process.env["RESQUE_TEST_BINARY"]) {
+        await eventually(() => /^resque-\S+: Master of 2 workers \(\d+,\d+\) and a scheduler \(\d+\) for m,/.test(commandLine(child.pid!)) || undefined, "the master's title: 2 workers and a scheduler");
+      }
+      const { base } = await serve(resque);
+      const b = client(base);
+      const published = await eventually(async () => {
+        const p = JSON.parse((await b.get("/api/schedules/file")).text);
+        return p.state === "published" && p.schedules.some((s: { next: number | null }) => s.next !== null) ? p : undefined;
+      }, "the leader to publish its file schedules");
+      assert.equal(published.leader, `${hostname()}:${child.pid}`, "the lock value names the master");
+      assert.deepEqual(published.schedules.map((s: { name: string }) => s.name), ["hourly_report", "staging_cleanup", "overridden"]);
+      const hourly = published.schedules[0];
+      assert.equal(hourly.next, Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000, "next fire: the top of the next hour");
+      assert.match(published.schedules[1].idle, /env \(staging\)/);
+
+      const page = (await b.get("/schedules")).text;
+      const row = (name: string) => new RegExp(`<tr><td>${name}</td><td><span class="source (\\w+)">[\\s\\S]*?</tr>`).exec(page);
+      assert.equal(row("hourly_report")?.[1], "file", "a file schedule, marked as from the file");
+      assert.match(row("hourly_report")![0], /cron 0 \* \* \* \*[\s\S]*Report[\s\S]*reports[\s\S]*\[7\][\s\S]*the hourly report[\s\S]*\d{4}-\d\d-\d\dT\d\d:00:00Z/);
+      assert.match(row("staging_cleanup")![0], /not run: its env/);
+      assert.match(row("overridden")![0], /replaced by the Redis schedule of this name/);
+      assert.match(page, /<tr><td>overridden<\/td><td><span class="source redis">Redis<\/span>/, "the Redis one, marked as Redis");
+      assert.match(page, new RegExp(`leading scheduler <code>${hostname()}:${child.pid}</code>`));
+
+      // Run now on a file schedule queues it and says so.
+      const run = await b.post("/schedules/file/hourly_report/run");
+      assert.equal(run.location, "/schedules");
+      assert.equal(notice((await b.get("/schedules")).text), "Queued Report (file schedule hourly_report) on queue reports now.");
+      assert.equal(await resque.size("reports"), 1);
+
+      // Processes: the scheduler, under its master, not counted as a worker process.
+      const processes = await eventually(async () => {
+        const text = (await b.get("/processes")).text;
+        return /<tr class="proc-scheduler">/.test(text) ? text : undefined;
+      }, "the scheduler's process record");
+      assert.match(processes, /1 master, 2 worker processes, 1 scheduler/);
+      assert.match(processes, new RegExp(`scheduler <span class="kind">leading as <code>${hostname()}:${child.pid}</code>`));
+      const tree = await resque.processTree();
+      const master = tree.hosts.flatMap((h) => h.masters).find((m) => m.pid === child.pid)!;
+      assert.equal(master.schedulers.length, 1);
+      assert.equal(master.workers.length, 2);
+    } finally {
+      process.kill(child.pid!, "SIGQUIT");
+      assert.equal(await exited(child), 0);
+    }
+    // A leader that stops takes its publication and record with it.
+    assert.equal(await resque.db.redis.get(resque.db.keys.fileSchedules), null);
+    assert.equal(await resque.db.redis.zcard(resque.db.keys.schedulers), 0);
   });
 });
