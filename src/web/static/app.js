@@ -76,10 +76,13 @@
   function draw(g) {
     var cols = data(g);
     g.el.setAttribute("data-points", String(cols[0].length));
+    // How many single-queue values the depth graph has (a test reads it: seeded lines have some at once).
+    if (g.kind === "depth") g.el.setAttribute("data-queue-points", String(cols.slice(2).reduce(function (n, c) { return n + c.filter(function (v) { return v !== null; }).length; }, 0)));
     if (typeof window.uPlot !== "function") return;
     if (!g.plot) {
       var width = Math.max(300, g.el.clientWidth || 800);
-      var x = { label: "UTC", labelSize: 18, size: 46, values: utcTicks(g) };
+      // Whole seconds at least: the labels say no more than seconds, so finer ticks would repeat them.
+      var x = { label: "UTC", labelSize: 18, size: 46, values: utcTicks(g), incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] };
       var axes = g.kind === "class" ? [x, { size: 50, scale: "n" }, { size: 60, scale: "ms", side: 1, grid: { show: false } }] : [x, { size: 50 }];
       g.plot = new window.uPlot({ width: width, height: 240, series: series(g), scales: { x: { time: true } }, axes: axes, tzDate: utcDate, legend: { live: false } }, cols, g.el);
     } else {
