@@ -139,6 +139,9 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     assert.equal(notice((await b.get("/queues")).text), "Deleted queue nightly and its jobs.");
     await b.post("/schedules/nightly/remove");
     assert.match(notice((await b.get("/schedules")).text) ?? "", /^Removed schedule nightly/);
+    const gone = await b.post("/schedules/nightly/run");
+    assert.equal(gone.location, "/schedules", "a schedule removed meanwhile: back to the page, not an error page");
+    assert.match((await b.get("/schedules")).text, /<p class="notice flash error" role="alert">No schedule named &quot;nightly&quot;/);
 
     // A message is text, whatever it carries.
     await r.rpush(keys.failed, failure("<img src=x onerror=alert(1)>", 3));

@@ -7,6 +7,7 @@ import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { action } from "./common.ts";
 import { doneWith } from "../flash.ts";
+import { ResqueError } from "../../errors.ts";
 import { fileScheduleRoutes, fileSection } from "./file-schedules.ts";
 
 type Config = Record<string, unknown>;
@@ -34,7 +35,14 @@ ${all.map((s) => {
   app.route("/", fileScheduleRoutes(ctx));
   app.post("/schedules/:name/run", async (c) => {
     const name = c.req.param("name");
-    const run = await ctx.resque.runScheduleNow(name);
+    let run;
+    try {
+      run = await ctx.resque.runScheduleNow(name);
+    } catch (error) {
+      // Removed meanwhile, or a config this version cannot read: say so on the page it came from.
+      if (!(error instanceof ResqueError)) throw error;
+      return doneWith(c, ctx, "/schedules", error.message, "error");
+    }
     return doneWith(c, ctx, "/schedules", run.pushed ? `Queued ${run.className} (schedule ${name}) on queue ${run.queue} now.` : `Schedule ${name}: a before hook of ${run.className} stopped the run; nothing was queued.`);
   });
   app.post("/schedules/:name/remove", async (c) => {
