@@ -19,6 +19,8 @@ export interface ClassMetrics {
   /** Estimated from the duration histogram; null without runs in the window. */
   p50Ms: number | null;
   p95Ms: number | null;
+  /** The longest run in the window; null when unknown (no runs, or minutes written by a version that kept none). */
+  maxMs: number | null;
   /** Oldest first, one per minute of the window (zeros included). */
   perMinute: MinuteCounts[];
 }
@@ -44,9 +46,13 @@ export async function classMetrics(db: Db, minutes: number, nowMs: number): Prom
   for (const h of hashes) for (const name of h.keys()) names.add(name);
   return [...names].sort().map((className) => {
     const sum: StoredCounts = { runs: 0, failures: 0, totalMs: 0, buckets: [] };
+    let maxMs: number | null = null;
+    let maxKnown = true;
     const perMinute = window.map((minute, i) => {
       const c = hashes[i]!.get(className);
       if (c) {
+        if (c.maxMs === undefined) maxKnown = maxKnown && c.runs === 0;
+        else maxMs = Math.max(maxMs ?? 0, c.maxMs);
         sum.runs += c.runs;
         sum.failures += c.failures;
         sum.totalMs += c.totalMs;
@@ -55,13 +61,15 @@ export async function classMetrics(db: Db, minutes: number, nowMs: number): Prom
       return { minute: minute * 60_000, runs: c?.runs ?? 0, failures: c?.failures ?? 0, totalMs: c?.totalMs ?? 0 };
     });
     const counts = Array.from(sum.buckets, (n) => n ?? 0);
+    const longest = maxKnown && maxMs !== null ? maxMs : undefined;
     return {
       className,
       runs: sum.runs,
       failures: sum.failures,
       totalMs: sum.totalMs,
-      p50Ms: percentileMs(counts, 0.5) ?? null,
-      p95Ms: percentileMs(counts, 0.95) ?? null,
+      p50Ms: percentileMs(counts, 0.5, longest) ?? null,
+      p95Ms: percentileMs(counts, 0.95, longest) ?? null,
+      maxMs: longest ?? null,
       perMinute,
     };
   });

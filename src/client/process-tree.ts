@@ -6,7 +6,9 @@
 import { parseRecord, type MasterRecord, type ProcessRecord, type RunningRecord } from "../protocol/process-record.ts";
 import { parseWorkerId } from "../protocol/worker-id.ts";
 import type { Db } from "../store/connection.ts";
+import { parseSchedulerRecord } from "../protocol/scheduler-record.ts";
 import { masterRecords, processRecords } from "../store/processes.ts";
+import { schedulerRecords } from "../store/scheduler-records.ts";
 import { workerIds, workerRecords } from "../store/workers.ts";
 
 export interface TreeWorker {
@@ -21,12 +23,24 @@ export interface TreeWorker {
   jobs: RunningRecord[];
 }
 
+/** A scheduler process (`resque scheduler`, or the one `work --scheduler` starts), from its record. */
+export interface TreeScheduler {
+  pid: number;
+  ppid: number;
+  rss: number;
+  started: number;
+  leader: boolean;
+  lockValue: string;
+}
+
 export interface TreeMaster {
   pid: number;
   rss: number;
   started: number;
   title: string;
   workers: TreeWorker[];
+  /** The scheduler it supervises (`work --scheduler`). */
+  schedulers: TreeScheduler[];
 }
 
 export interface TreeHost {
@@ -34,6 +48,8 @@ export interface TreeHost {
   masters: TreeMaster[];
   /** Our worker processes with no live master (DONT_FORK, or their master is gone). */
   workers: TreeWorker[];
+  /** Schedulers with no master of ours (`resque scheduler` on its own). */
+  schedulers: TreeScheduler[];
 }
 
 /** A registered worker without a process record: a stock Ruby worker (or one of ours whose record lapsed). */
@@ -53,18 +69,18 @@ export interface ProcessTree {
 
 export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
   const ids = (await workerIds(db)).sort();
-  const [masters, texts, records] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids)]);
+  const [masters, texts, records, schedulers] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids), schedulerRecords(db)]);
   const hosts = new Map<string, TreeHost>();
   const hostOf = (host: string) => {
     let h = hosts.get(host);
-    if (!h) hosts.set(host, (h = { host, masters: [], workers: [] }));
+    if (!h) hosts.set(host, (h = { host, masters: [], workers: [], schedulers: [] }));
     return h;
   };
   const byPid = new Map<string, TreeMaster>();
   for (const { record } of masters) {
     const m = parseRecord<MasterRecord>(record, "master");
     if (!m) continue;
-    const node: TreeMaster = { pid: m.pid, rss: m.rss, started: m.started, title: m.title, workers: [] };
+    const node: TreeMaster = { pid: m.pid, rss: m.rss, started: m.started, title: m.title, workers: [], schedulers: [] };
     hostOf(m.host).masters.push(node);
     byPid.set(`${m.host}:${m.pid}`, node);
   }
@@ -91,5 +107,19 @@ export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
     if (master) master.workers.push(node);
     else hostOf(p.host).workers.push(node);
   });
+  for (const { record } of schedulers) {
+    const sch = parseSchedulerRecord(record);
+    if (!sch) continue;
+    const node: TreeScheduler = { pid: sch.pid, ppid: sch.ppid, rss: sch.rss, started: sch.started, leader: sch.leader, lockValue: sch.lockValue };
+    const master = byPid.get(`${sch.host}:${sch.ppid}`);
+    if (master) master.schedulers.push(node);
+    else hostOf(sch.host).schedulers.push(node);
+  }
   return { hosts: [...hosts.values()].sort((a, b) => (a.host < b.host ? -1 : 1)), orphans };
+}
+
+/** The ids among `ids` whose resque-ts process record is current (refreshed every 5 s, kept 15 s): processes alive now. */
+export async function liveWorkerIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  const records = await processRecords(db, ids);
+  return new Set(ids.filter((_, i) => records[i]));
 }

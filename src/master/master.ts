@@ -414,8 +414,9 @@ export class Master {
   #showTitle(): void {
     const workers = this.#groups.filter((g) => !isScheduler(g));
     const label = workers.map((g) => (workers.length === 1 ? parseQueueList(g.queues).configured.join(",") : `${g.queues} x${g.count}`));
-    if (workers.length < this.#groups.length && label.length > 0) label[label.length - 1] += " + scheduler";
-    this.#title = masterTitle(this.pids, this.#lastStart, label, this.#o.proclinePrefix, workers.length > 1 ? "; " : ",");
+    const schedulerPids = [...this.#slots].flatMap(([pid, slot]) => (isScheduler(slot.group) ? [pid] : []));
+    const workerPids = this.pids.filter((pid) => !schedulerPids.includes(pid));
+    this.#title = masterTitle(workerPids, this.#lastStart, label, this.#o.proclinePrefix, workers.length > 1 ? "; " : ",", schedulerPids);
     this.#o.runtime.setTitle(this.#title);
   }
 

@@ -16,12 +16,24 @@ export function bucketOf(ms: number): number {
   return BUCKET_BOUNDS_MS.length;
 }
 
+/** The bucket holding `ms`, as [lower, upper] bounds in ms (upper undefined for the +Inf bucket): an estimate's resolution. */
+export function bucketRange(ms: number): [lower: number, upper: number | undefined] {
+  const i = bucketOf(ms);
+  return [i === 0 ? 0 : BUCKET_BOUNDS_MS[i - 1]!, BUCKET_BOUNDS_MS[i]];
+}
+
 /**
  * The `p`-th percentile (0..1) estimated from bucket counts: linear inside the bucket that holds
- * it (as Prometheus's histogram_quantile); in the +Inf bucket, that bucket's lower bound.
- * undefined when there are no runs.
+ * it (as Prometheus's histogram_quantile); in the +Inf bucket, that bucket's lower bound. Never
+ * more than `maxMs`, the longest run recorded, when it is known: interpolating inside a wide bucket
+ * could otherwise report a p95 of 28 s for runs of 1 s and 20 s. undefined when there are no runs.
  */
-export function percentileMs(counts: readonly number[], p: number): number | undefined {
+export function percentileMs(counts: readonly number[], p: number, maxMs?: number): number | undefined {
+  const estimate = estimateMs(counts, p);
+  return estimate === undefined || maxMs === undefined ? estimate : Math.min(estimate, maxMs);
+}
+
+function estimateMs(counts: readonly number[], p: number): number | undefined {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return undefined;
   const rank = p * total;

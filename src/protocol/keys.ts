@@ -72,6 +72,15 @@ export interface ResqueKeys {
   master(hostPid: string): string;
   /** ZSET of `host:pid` masters scored by last write (ms); stale ones pruned on read. */
   readonly masters: string;
+  /**
+   * STRING JSON: the schedules the leading scheduler runs from its --schedule file, which stock keeps
+   * in process memory only (so no stock key holds them); written by the leader each poll (TTL).
+   */
+  readonly fileSchedules: string;
+  /** STRING JSON record of one scheduler process, `host:pid` (TTL), for the dashboard's process tree. */
+  scheduler(hostPid: string): string;
+  /** ZSET of `host:pid` schedulers scored by last write (ms); stale ones pruned on read. */
+  readonly schedulers: string;
 }
 
 /** The un-namespaced value resque-scheduler stores in `timestamps:<item>` sets: `delayed:<ts>`. */
@@ -121,5 +130,8 @@ export function resqueKeys(namespace: string = DEFAULT_NAMESPACE): ResqueKeys {
     process: (id: string) => `${p}resque-ts:process:${id}`,
     master: (hostPid: string) => `${p}resque-ts:master:${hostPid}`,
     masters: `${p}resque-ts:masters`,
+    fileSchedules: `${p}resque-ts:file-schedules`,
+    scheduler: (hostPid: string) => `${p}resque-ts:scheduler:${hostPid}`,
+    schedulers: `${p}resque-ts:schedulers`,
   };
 }

@@ -25,9 +25,12 @@ export const LIVE_WORKER_COMMAND = /resque:work|resque: Starting|resque-[0-9]/;
 export const isResqueWorkerCommand = (command: string): boolean =>
   LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");
 
-/** The master's title: what it supervises. */
-export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "", separator = ",") =>
-  procline(`Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")}) for ${queues.join(separator)}, last started at ${lastStart}`, prefix);
+/** The master's title: what it supervises. A scheduler it runs (`work --scheduler`) takes no jobs, so it is named apart, not counted as a worker. */
+export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "", separator = ",", schedulerPids: readonly number[] = []) =>
+  procline(
+    `Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")})${schedulerPids.length > 0 ? ` and a scheduler (${schedulerPids.join(",")})` : ""} for ${queues.join(separator)}, last started at ${lastStart}`,
+    prefix,
+  );
 
 /** resque-scheduler's title, `resque-scheduler-<version>[<app>]: <state>`; it must not match stock's worker pattern. */
 export const schedulerTitle = (state: string, app?: string): string => `resque-scheduler-${VERSION}${app ? `[${app}]` : ""}: ${state}`;

@@ -13,6 +13,7 @@ import { drainDue, type SchedulerLogger } from "./promote.ts";
 import type { CatchUp } from "../protocol/schedule-config.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 import { ScheduleRunner } from "./schedule-runner.ts";
+import { SchedulePublisher } from "./publish.ts";
 
 export type { SchedulerLogger } from "./promote.ts";
 
@@ -66,6 +67,7 @@ export class Scheduler {
   #wake: (() => void) | undefined;
   #lagWarned = false;
   #untrap: (() => void)[] = [];
+  readonly #publisher: SchedulePublisher;
 
   constructor(options: SchedulerOptions) {
     const batch = options.batchSize ?? 100;
@@ -88,6 +90,8 @@ export class Scheduler {
       ...(options.catchUp && { catchUp: options.catchUp }),
       ...(options.env !== undefined && { env: options.env }),
     });
+    // For the dashboard: this process, and the file schedules while it leads (stock keeps those in memory only).
+    this.#publisher = new SchedulePublisher({ db: options.db, runtime: options.runtime, lockValue: this.lock.value, interval: options.interval ?? 5, ...(options.schedule && { schedule: options.schedule }), ...(options.env !== undefined && { env: options.env }) });
   }
 
   /** Whether the last claim or renewal found us leading. */
@@ -112,6 +116,7 @@ export class Scheduler {
     try {
       while (!this.#stopping) {
         await this.tick();
+        this.#publisher.beat(this.leader, this.schedules.scheduled, this.#now());
         const poll = (this.#o.interval ?? 5) * 1000;
         if (!this.#stopping) await this.#sleep(Math.min(poll, this.schedules.msUntilNext(this.#now()) ?? poll));
       }
@@ -119,6 +124,7 @@ export class Scheduler {
       for (const untrap of this.#untrap.splice(0)) untrap();
       await this.lock.release().catch((error: unknown) => this.#log.error(`Could not release the scheduler lock: ${message(error)}`));
       this.#leader = false;
+      await this.#publisher.stop();
     }
   }
 

@@ -18,6 +18,8 @@ export interface ClassTally {
   runs: number;
   failures: number;
   totalMs: number;
+  /** The longest run in ms (absent: unknown, nothing is recorded). */
+  maxMs?: number;
   /** bucket index -> runs. */
   buckets: Map<number, number>;
 }
@@ -27,7 +29,7 @@ export function metricsArgs(db: Db, classes: ReadonlyMap<string, ClassTally> | u
   if (!classes || classes.size === 0) return ["", 0, 0, 0];
   const argv: (string | number)[] = [db.keys.metricsMinute(Math.floor(nowMs / 60_000)), MINUTE_TTL_SECONDS, CLASS_CAP, classes.size];
   for (const [name, t] of classes) {
-    argv.push(name, t.runs, t.failures, t.totalMs, t.buckets.size);
+    argv.push(name, t.runs, t.failures, t.totalMs, t.maxMs ?? -1, t.buckets.size);
     for (const [b, n] of t.buckets) argv.push(b, n);
   }
   return argv;
@@ -44,6 +46,8 @@ export interface StoredCounts {
   runs: number;
   failures: number;
   totalMs: number;
+  /** The longest run recorded (`|x`), undefined where none was (written by an older version). */
+  maxMs?: number;
   buckets: number[];
 }
 
@@ -61,6 +65,7 @@ export function parseCounts(hash: Record<string, string>): Map<string, StoredCou
     if (what === "r") c.runs += n;
     else if (what === "f") c.failures += n;
     else if (what === "ms") c.totalMs += n;
+    else if (what === "x") c.maxMs = Math.max(c.maxMs ?? 0, n);
     else if (what.startsWith("b")) {
       const i = Number(what.slice(1));
       if (Number.isInteger(i) && i >= 0 && i < BUCKET_COUNT) c.buckets[i]! += n;

@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { namespaceKeys, redisInfo } from "../client/inspect.ts";
 import { delayedTimesView, delayedTimeView, failureView, queuesView, schedulesView, statsView, workerView, workersView } from "../client/views.ts";
+import { fileSchedules } from "../client/file-schedules.ts";
 import { encodeJson } from "../protocol/json.ts";
 import type { WebContext } from "./context.ts";
 import { failedPage } from "./failed-query.ts";
@@ -77,12 +78,17 @@ export function apiRoutes(ctx: WebContext): Hono {
   });
   api.get("/delayed/:ts{[0-9]+}", async (c) => json(await delayedTimeView(r, Number(c.req.param("ts")), whole(c.req.query("start"), 0), PER_PAGE)));
   api.get("/schedules", async () => json(await schedulesView(r)));
+  // The leading scheduler's --schedule file, as it published it (stock keeps those in memory only).
+  api.get("/schedules/file", async () => json(await fileSchedules(r.db)));
   api.get("/history", async (c) => {
     const range = Math.min(whole(c.req.query("range"), 900), 7 * 86_400);
     const latest = ctx.live.latest();
     // Redis keeps only the total waiting; the biggest queues' lines are drawn live from the stream.
     const queues = Object.entries(latest?.queues ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([q]) => q).sort();
-    return json({ range, ...(await ctx.history.history(range)), queues });
+    const history = await ctx.history.history(range);
+    // Each point carries the single queues' sizes this dashboard saw then, so those lines start with the history.
+    const points = ctx.recentDepth ? ctx.recentDepth.attach(history.points, queues, Math.max(1000, history.resolutionSeconds * 500)) : history.points;
+    return json({ range, ...history, points, queues });
   });
   api.notFound(() => json({ error: "No such API route." }, 404));
   return api;

@@ -5,6 +5,7 @@ import { VERSION } from "../protocol/version.ts";
 import { apiRoutes } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
 import type { WebContext } from "./context.ts";
+import { flashes } from "./flash.ts";
 import { escapeHtml } from "./html.ts";
 import { delayedPages } from "./pages/delayed.ts";
 import { failedPages } from "./pages/failed.ts";
@@ -18,6 +19,7 @@ import { statsPages } from "./pages/stats.ts";
 import { workerPages } from "./pages/workers.ts";
 import { workingPages } from "./pages/working.ts";
 import { prometheusRegistry } from "./prometheus.ts";
+import { RecentDepth } from "./recent-depth.ts";
 import { RedisSampler, type HistorySource, type LiveSource } from "./sampler.ts";
 import { authGate, csrfGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
 import { Streams, streamRoutes } from "./stream.ts";
@@ -63,6 +65,7 @@ export function createWebApp(options: WebOptions): WebApp {
     resque: options.resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
     ...(options.lockPrefix !== undefined && { lockPrefix: options.lockPrefix }),
   };
+  ctx.recentDepth = new RecentDepth(history);
   const streams = new Streams();
   const registry = prometheusRegistry(options.resque);
 
@@ -71,6 +74,7 @@ export function createWebApp(options: WebOptions): WebApp {
   app.use("*", securityHeaders());
   app.use("*", authGate(options.auth ?? {}, base || "/"));
   app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
+  app.use("*", flashes(base || "/"));
   app.route("/assets", assetRoutes());
   app.route("/api", apiRoutes(ctx));
   app.route("/", streamRoutes(ctx, streams));
@@ -91,6 +95,7 @@ export function createWebApp(options: WebOptions): WebApp {
     ctx,
     close() {
       sampler?.stop();
+      ctx.recentDepth?.close();
       streams.closeAll();
     },
   };

@@ -1,5 +1,6 @@
 /** What every page and API route is given: the client, where the app is mounted, and its security settings. */
 import type { Resque } from "../client/resque.ts";
+import type { RecentDepth } from "./recent-depth.ts";
 import type { HistorySource, LiveSource } from "./sampler.ts";
 
 export interface WebContext {
@@ -11,6 +12,8 @@ export interface WebContext {
   history: HistorySource;
   live: LiveSource;
   version: string;
+  /** Per-queue sizes this dashboard has sampled, for the Queue depth graph's history. */
+  recentDepth?: RecentDepth;
   /** resque-scheduler's lock prefix, for the scheduler status. */
   lockPrefix?: string;
 }

@@ -20,6 +20,7 @@ export class Tally {
     t.runs++;
     if (failed) t.failures++;
     t.totalMs += whole;
+    t.maxMs = Math.max(t.maxMs ?? 0, whole);
     const b = bucketOf(whole);
     t.buckets.set(b, (t.buckets.get(b) ?? 0) + 1);
   }
@@ -42,6 +43,7 @@ export class Tally {
       mine.runs += t.runs;
       mine.failures += t.failures;
       mine.totalMs += t.totalMs;
+      if (t.maxMs !== undefined) mine.maxMs = Math.max(mine.maxMs ?? 0, t.maxMs);
       for (const [b, n] of t.buckets) mine.buckets.set(b, (mine.buckets.get(b) ?? 0) + n);
     }
   }

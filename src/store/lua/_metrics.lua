@@ -4,8 +4,9 @@
 
   recordMetrics(totals, classes, a) reads, from ARGV[a]:
     minute key (resque-ts:metrics:m:<minute>), its ttl, the class cap, then C, then C groups of
-    class name, runs, failures, total ms, B, then B pairs (bucket index, count)
-  and adds them into the minute hash and the totals hash, fields `<class>|r`, `|f`, `|ms`, `|b<i>`.
+    class name, runs, failures, total ms, longest run ms (-1: unknown), B, then B pairs (bucket index, count)
+  and adds them into the minute hash and the totals hash, fields `<class>|r`, `|f`, `|ms`, `|b<i>`,
+  and keeps the longest run in `|x` (so a percentile estimated from the buckets can be capped by it).
   A class not in the capped classes set, once the set is full, is counted as "(other)".
   Returns the ARGV index after the metrics.
 ]]
@@ -14,7 +15,7 @@ local function recordMetrics(totals, classes, a)
   a = a + 4
   for _ = 1, count do
     local name = ARGV[a]
-    local runs, fails, ms, nb = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 4])
+    local runs, fails, ms, longest, nb = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], tonumber(ARGV[a + 4]), tonumber(ARGV[a + 5])
     if redis.call('SISMEMBER', classes, name) == 0 then
       if redis.call('SCARD', classes) >= cap then name = '(other)' end
       redis.call('SADD', classes, name)
@@ -23,11 +24,15 @@ local function recordMetrics(totals, classes, a)
       redis.call('HINCRBY', key, name .. '|r', runs)
       if fails ~= '0' then redis.call('HINCRBY', key, name .. '|f', fails) end
       redis.call('HINCRBY', key, name .. '|ms', ms)
+      if longest >= 0 then
+        local was = tonumber(redis.call('HGET', key, name .. '|x'))
+        if not was or longest > was then redis.call('HSET', key, name .. '|x', longest) end
+      end
       for j = 0, nb - 1 do
-        redis.call('HINCRBY', key, name .. '|b' .. ARGV[a + 5 + 2 * j], ARGV[a + 6 + 2 * j])
+        redis.call('HINCRBY', key, name .. '|b' .. ARGV[a + 6 + 2 * j], ARGV[a + 7 + 2 * j])
       end
     end
-    a = a + 5 + 2 * nb
+    a = a + 6 + 2 * nb
   end
   if count > 0 then redis.call('EXPIRE', minute, ttl) end
   return a

@@ -2,7 +2,9 @@
 import { Hono } from "hono";
 import { enqueueDelayedRaw, removeDelayedRaw } from "../../client/delayed-items.ts";
 import { delayedTimesView, isoTime } from "../../client/views.ts";
+import { decodeDelayedItem } from "../../protocol/delayed.ts";
 import { encodeJson } from "../../protocol/json.ts";
+import { doneWith } from "../flash.ts";
 import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
@@ -36,15 +38,31 @@ ${action(ctx, `/delayed/${ts}/remove`, "Remove", { fields: { item: e.raw }, dang
 ${pager(ctx, `/delayed/${ts}`, start, jobs)}`;
     return c.html(layout(ctx, { title: "Delayed", tab: "/delayed", body }));
   });
+  // After either action: the same time while it still has jobs, else somewhere with something to see.
+  const left = async (ts: number) => {
+    const n = await ctx.resque.delayedTimestampSize(ts);
+    return { n, text: n > 0 ? `${plural(n, "job")} still due at ${isoTime(ts)}.` : `No jobs are left at ${isoTime(ts)}.` };
+  };
   app.post("/delayed/:ts{[0-9]+}/enqueue-now", async (c) => {
+    const ts = Number(c.req.param("ts"));
     const raw = String((await c.req.parseBody())["item"] ?? "");
-    await enqueueDelayedRaw(ctx.resque.db, raw);
-    return c.redirect(url(ctx, `/delayed/${c.req.param("ts")}`), 303);
+    const item = decodeDelayedItem(raw);
+    const copies = await enqueueDelayedRaw(ctx.resque.db, raw);
+    const rest = await left(ts);
+    const queue = item?.queue ?? "";
+    const what = `${item?.className ?? "the job"} ${item ? encodeJson(item.args) : ""}`;
+    const text = copies > 0 ? `Enqueued ${what} on queue ${queue} now${copies > 1 ? ` (${copies} delayed copies)` : ""}. ${rest.text}` : `That job was no longer delayed (enqueued or removed meanwhile); nothing was done. ${rest.text}`;
+    // The queue it went to shows it waiting (or already taken); the time's page while others remain.
+    return doneWith(c, ctx, rest.n > 0 ? `/delayed/${ts}` : `/queues/${encodeURIComponent(queue)}`, text, copies > 0 ? "notice" : "error");
   });
   app.post("/delayed/:ts{[0-9]+}/remove", async (c) => {
+    const ts = Number(c.req.param("ts"));
     const raw = String((await c.req.parseBody())["item"] ?? "");
-    await removeDelayedRaw(ctx.resque.db, Number(c.req.param("ts")), raw);
-    return c.redirect(url(ctx, `/delayed/${c.req.param("ts")}`), 303);
+    const item = decodeDelayedItem(raw);
+    const removed = await removeDelayedRaw(ctx.resque.db, ts, raw);
+    const rest = await left(ts);
+    const text = removed > 0 ? `Removed ${item?.className ?? "the unreadable item"}${removed > 1 ? ` (${removed} copies)` : ""} from ${isoTime(ts)}; it will not run. ${rest.text}` : `That job was no longer delayed at ${isoTime(ts)}; nothing was removed. ${rest.text}`;
+    return doneWith(c, ctx, rest.n > 0 ? `/delayed/${ts}` : "/delayed", text, removed > 0 ? "notice" : "error");
   });
   return app;
 }

@@ -6,6 +6,7 @@ import { html } from "../html.ts";
 import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { failedPage, SCAN_LIMIT } from "../failed-query.ts";
+import { doneWith, type FlashKind } from "../flash.ts";
 import { action, jobArgs, pager, plural, whole } from "./common.ts";
 
 function row(ctx: WebContext, f: FailureRecord) {
@@ -48,39 +49,50 @@ ${page.filtered ? "" : pager(ctx, "/failed", page.start, page.total)}`;
     return c.html(layout(ctx, { title: "Failed", tab: "/failed", body }));
   });
 
-  const back = (c: Context) => c.redirect(c.req.header("referer")?.startsWith(new URL(c.req.url).origin) ? c.req.header("referer")! : url(ctx, "/failed"), 303);
+  // Back to the page the action was taken on (the same filter and page), with a message saying what happened.
+  const back = (c: Context, text: string, kind: FlashKind = "notice") =>
+    doneWith(c, ctx, c.req.header("referer")?.startsWith(new URL(c.req.url).origin) ? c.req.header("referer")! : "/failed", text, kind);
   const form = async (c: Context) => (await c.req.parseBody()) as Record<string, string>;
   const index = (c: Context) => whole(c.req.param("index"), -1);
   // The list shifts as others remove entries: act only on the record the page showed.
   const same = async (c: Context, i: number) => {
     const f = await ctx.resque.failed.get(i);
-    return f !== undefined && f.failedAt === (await form(c))["failed_at"];
+    return f !== undefined && f.failedAt === (await form(c))["failed_at"] ? f : undefined;
   };
+  // 409, on a page of its own that says so and links back (the list moved under the page).
+  const changed = (c: Context, i: number) => {
+    const to = c.req.header("referer")?.startsWith(new URL(c.req.url).origin) ? c.req.header("referer")! : url(ctx, "/failed");
+    const body = html`<h1>Nothing done</h1><p class="notice error" role="alert">Failed job ${i} changed since the page was shown (another action moved the list); nothing was done. Reload and try again.</p><p><a href="${to}">Back</a></p>`;
+    return c.html(layout(ctx, { title: "Nothing done", tab: "/failed", body }), 409);
+  };
+  const named = (f: FailureRecord) => `${failureClass(f) ?? "(unreadable)"} from queue ${f.queue}`;
 
   app.post("/failed/:index/retry", async (c) => {
     const i = index(c);
-    if (!(await same(c, i))) return c.text(`Failed job ${i} changed since the page was shown; reload and try again.`, 409);
+    const f = await same(c, i);
+    if (!f) return changed(c, i);
     await ctx.resque.failed.retry(i);
-    return back(c);
+    return back(c, `Retried failed job ${i} (${named(f)}): it is back at the end of queue ${f.queue}.`);
   });
   app.post("/failed/:index/remove", async (c) => {
     const i = index(c);
-    if (!(await same(c, i))) return c.text(`Failed job ${i} changed since the page was shown; reload and try again.`, 409);
+    const f = await same(c, i);
+    if (!f) return changed(c, i);
     await ctx.resque.failed.remove(i);
-    return back(c);
+    return back(c, `Removed failed job ${i} (${named(f)}); the jobs after it moved up one place.`);
   });
   app.post("/failed/retry-all", async (c) => {
     const f = await form(c);
-    await ctx.resque.failed.retryAll({ ...(f["queue"] && { queue: f["queue"] }), ...(f["class"] && { className: f["class"] }) });
-    return back(c);
+    const n = await ctx.resque.failed.retryAll({ ...(f["queue"] && { queue: f["queue"] }), ...(f["class"] && { className: f["class"] }) });
+    return back(c, `Retried ${plural(n, "failed job")}${f["queue"] || f["class"] ? " matching the filter" : ""}: each is back on its queue.`);
   });
   app.post("/failed/clear", async (c) => {
-    await ctx.resque.failed.clear();
-    return back(c);
+    const n = await ctx.resque.failed.clear();
+    return back(c, `Cleared the failed list (${plural(n, "job")} removed).`);
   });
   app.post("/failed/clear-retried", async (c) => {
-    await ctx.resque.failed.clearRetried();
-    return back(c);
+    const n = await ctx.resque.failed.clearRetried();
+    return back(c, `Removed ${plural(n, "failed job")} that had been retried.`);
   });
   return app;
 }

@@ -8,6 +8,7 @@ import { url, type WebContext } from "../context.ts";
 import { action, pager, PER_PAGE, plural, whole } from "./common.ts";
 import { latencyNote, oldestCell, oldestHeader } from "./latency.ts";
 import { encodeJson } from "../../protocol/json.ts";
+import { doneWith } from "../flash.ts";
 
 export function queuePages(ctx: WebContext): Hono {
   const app = new Hono();
@@ -37,12 +38,14 @@ ${pager(ctx, path, start, size)}`;
     return c.html(layout(ctx, { title: `Queue ${name}`, tab: "/queues", body }));
   });
   app.post("/queues/:name/clear", async (c) => {
-    await clearQueue(ctx.resque.db, c.req.param("name"));
-    return c.redirect(url(ctx, `/queues/${encodeURIComponent(c.req.param("name"))}`), 303);
+    const name = c.req.param("name");
+    const n = await clearQueue(ctx.resque.db, name);
+    return doneWith(c, ctx, `/queues/${encodeURIComponent(name)}`, `Cleared queue ${name}: ${plural(n, "job")} deleted; the queue stays listed.`);
   });
   app.post("/queues/:name/delete", async (c) => {
-    await ctx.resque.removeQueue(c.req.param("name"));
-    return c.redirect(url(ctx, "/queues"), 303);
+    const name = c.req.param("name");
+    await ctx.resque.removeQueue(name);
+    return doneWith(c, ctx, "/queues", `Deleted queue ${name} and its jobs.`);
   });
   return app;
 }

@@ -7,6 +7,8 @@ import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 import { ago, duration, jobArgs, jobClass, parseTime } from "./common.ts";
 import { jobsInFlight, killButton, killNotice, noKill } from "./kill.ts";
+import { beatState, HEARTBEAT_HELP, heartbeatCell, heartbeatHeader } from "./heartbeat.ts";
+import { liveWorkerIds } from "../../client/process-tree.ts";
 
 /** Each job in flight with its Kill button (or why there is none); stock's one job otherwise. */
 function jobText(ctx: WebContext, v: WorkerView, w: WorkerStatus | undefined, back: string): Html {
@@ -20,13 +22,15 @@ export function workerPages(ctx: WebContext): Hono {
   app.get("/workers", async (c) => {
     const [workers, statuses] = await Promise.all([workersView(ctx.resque), ctx.resque.workers()]);
     const byId = new Map(statuses.map((s) => [s.id, s]));
+    // Our worker processes' 5-second records: present means alive, whatever the once-a-minute heartbeat's age.
+    const live = await liveWorkerIds(ctx.resque.db, workers.map((w) => w.id)).catch(() => new Set<string>());
     const body = html`<h1>Workers <small>${workers.length} (${workers.filter((w) => w.job).length} working)</small></h1>
 ${killNotice(c.req.query("kill"))}
 ${workers.length === 0 ? html`<p class="empty">No workers registered.</p>` : html`<table class="workers">
-<thead><tr><th>State</th><th>Worker</th><th>Queues</th><th>Job</th><th>Started</th><th>Heartbeat</th><th class="num">Processed</th><th class="num">Failed</th></tr></thead><tbody>
+<thead><tr><th>State</th><th>Worker</th><th>Queues</th><th>Job</th><th>Started</th>${heartbeatHeader}<th class="num">Processed</th><th class="num">Failed</th></tr></thead><tbody>
 ${workers.map((w) => html`<tr><td><span class="state ${w.state}">${w.state}</span></td>
 <td><a href="${url(ctx, `/workers/${encodeURIComponent(w.id)}`)}">${w.host}:${w.pid}</a></td><td>${w.queues.join(", ")}</td>
-<td>${jobText(ctx, w, byId.get(w.id), "/workers")}</td><td>${ago(w.started)}</td><td>${w.heartbeat ? ago(w.heartbeat) : "none"}</td>
+<td>${jobText(ctx, w, byId.get(w.id), "/workers")}</td><td>${ago(w.started)}</td><td>${heartbeatCell(w.heartbeat, live.has(w.id))}</td>
 <td class="num">${w.processed}</td><td class="num">${w.failed}</td></tr>`)}
 </tbody></table>`}`;
     return c.html(layout(ctx, { title: "Workers", tab: "/workers", body }));
@@ -37,9 +41,10 @@ ${workers.map((w) => html`<tr><td><span class="state ${w.state}">${w.state}</spa
     const w = status && workerView(status);
     if (!w) return c.html(layout(ctx, { title: "Worker", tab: "/workers", body: html`<h1>Worker</h1><p class="empty">No worker <code>${id}</code> is registered (it may have stopped).</p>` }), 404);
     const runFor = w.job ? parseTime(w.job.runAt) : undefined;
+    const alive = (await liveWorkerIds(ctx.resque.db, [id]).catch(() => new Set<string>())).has(id);
     const rows: [string, unknown][] = [
       ["Id", w.id], ["Host", w.host], ["Pid", w.pid], ["Queues", w.queues.join(", ")], ["State", w.state],
-      ["Started", `${w.started ?? ""} (${ago(w.started)})`], ["Heartbeat", w.heartbeat ? `${w.heartbeat} (${ago(w.heartbeat)})` : "none"],
+      ["Started", `${w.started ?? ""} (${ago(w.started)})`], ["Heartbeat", w.heartbeat ? `${w.heartbeat} (${ago(w.heartbeat)}; ${beatState(w.heartbeat, alive)}) ${HEARTBEAT_HELP}` : "none"],
       ["Processed", w.processed], ["Failed", w.failed],
     ];
     const body = html`<h1>Worker <code>${w.host}:${w.pid}</code></h1>

@@ -30,7 +30,8 @@
     }
     if (g.kind === "depth") {
       cols.push(p.map(function (x) { return x.pending; }));
-      g.queues.forEach(function (q) { cols.push(p.map(function (x) { return x.queues ? x.queues[q] || 0 : null; })); });
+      // No sizes for a point (before this dashboard sampled), or null (not among the biggest then): a gap.
+      g.queues.forEach(function (q) { cols.push(p.map(function (x) { return x.queues ? (x.queues[q] === undefined ? 0 : x.queues[q]) : null; })); });
       return cols;
     }
     cols.push(p.map(function (x) { return x.processed; }), p.map(function (x) { return x.failed; }));
@@ -49,14 +50,41 @@
     return [{}, { label: "processed/s", stroke: COLORS[0], width: 2, fill: "rgba(47,111,79,0.08)" }, { label: "failed/s", stroke: COLORS[1], width: 2 }];
   }
 
+  // Time axes in UTC, written as the tables write times (ISO: 2026-12-07, 14:05, 14:05:30), not
+  // uPlot's default US-style local time. Ticks fall on UTC boundaries (tzDate), labels are ISO.
+  var pad = function (n) { return n < 10 ? "0" + n : String(n); };
+  function isoDay(d) { return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()); }
+  function utcTicks(g) {
+    return function (u, splits, axisIdx, space, incr) {
+      var lastDay = null;
+      var out = splits.map(function (s) {
+        var d = new Date(s * 1000);
+        var day = isoDay(d);
+        var hm = pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+        var text = incr >= 86400 ? day : incr < 60 ? hm + ":" + pad(d.getUTCSeconds()) : hm;
+        // The date above the first tick of each day, so a time is never without its day.
+        if (incr < 86400 && day !== lastDay) text = text + "\n" + day;
+        lastDay = day;
+        return text;
+      });
+      g.el.setAttribute("data-x-ticks", out.join("|"));
+      return out;
+    };
+  }
+  var utcDate = function (ts) { return window.uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"); };
+
   function draw(g) {
     var cols = data(g);
     g.el.setAttribute("data-points", String(cols[0].length));
+    // How many single-queue values the depth graph has (a test reads it: seeded lines have some at once).
+    if (g.kind === "depth") g.el.setAttribute("data-queue-points", String(cols.slice(2).reduce(function (n, c) { return n + c.filter(function (v) { return v !== null; }).length; }, 0)));
     if (typeof window.uPlot !== "function") return;
     if (!g.plot) {
       var width = Math.max(300, g.el.clientWidth || 800);
-      var axes = g.kind === "class" ? [{}, { size: 50, scale: "n" }, { size: 60, scale: "ms", side: 1, grid: { show: false } }] : [{}, { size: 50 }];
-      g.plot = new window.uPlot({ width: width, height: 220, series: series(g), scales: { x: { time: true } }, axes: axes, legend: { live: false } }, cols, g.el);
+      // Whole seconds at least: the labels say no more than seconds, so finer ticks would repeat them.
+      var x = { label: "UTC", labelSize: 18, size: 46, values: utcTicks(g), incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800] };
+      var axes = g.kind === "class" ? [x, { size: 50, scale: "n" }, { size: 60, scale: "ms", side: 1, grid: { show: false } }] : [x, { size: 50 }];
+      g.plot = new window.uPlot({ width: width, height: 240, series: series(g), scales: { x: { time: true } }, axes: axes, tzDate: utcDate, legend: { live: false } }, cols, g.el);
     } else {
       g.plot.setData(cols);
     }
