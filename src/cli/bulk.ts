@@ -14,8 +14,19 @@ import { readLines } from "./lines.ts";
 
 const BATCH = 1000;
 
-// JSON's own whitespace only: String.trim would also take U+2028, U+00A0 and others.
-const trimJson = (text: string) => text.replace(/^[ \t\r]+|[ \t\r]+$/g, "");
+const isJsonSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0d;
+
+/**
+ * JSON's own whitespace only: String.trim would also take U+2028, U+00A0 and others. A loop, not
+ * /[ \t\r]+$/, which retries from every space of a run that does not end the line: quadratic.
+ */
+export function trimJson(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isJsonSpace(text.charCodeAt(start))) start++;
+  while (end > start && isJsonSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
 
 interface Rejected {
   line: number;
