@@ -196,6 +196,6 @@ describe("resque CLI: the failed list", () => {
     assert.equal(offset.code, 1);
     assert.match(offset.err, /--offset wants a whole number of at least 0, got "abc"/);
     assert.match((await runToEnd(["failed", "list", "--offset", "5"], env)).out, /No failed jobs from offset 5: 1 in all/);
-    assert.match((await runToEnd(["failed", "list", "--queue", "elsewhere"], env)).out, /No failed jobs match --queue elsewhere \(1 failures in all\)/);
+    assert.match((await runToEnd(["failed", "list", "--queue", "elsewhere"], env)).out, /No failed jobs match --queue elsewhere \(1 failure in all\)/);
   });
 });

@@ -64,7 +64,7 @@ describe("resque enqueue --bulk", () => {
       stopped = true;
       child.stdin!.end(Array.from({ length: 5 }, (_, i) => line(1001 + i)).join(""));
       assert.equal(await finished(child), 2, err);
-      assert.match(err, /1000 job\(s\) from the lines before 1001 were pushed to q/);
+      assert.match(err, /1000 jobs from the lines before 1001 were pushed to q/);
       assert.match(err, /tail -n \+1001 YOUR_FILE \| resque enqueue --queue q --bulk -/);
     } finally {
       // Once only: under Deno a second stop() waits for an exit event that already came.

@@ -69,8 +69,8 @@ describe("resque CLI", () => {
     assert.match((await run(resque, ["failed", "remove"])).err, /Say which failures to remove/);
     assert.equal((await run(resque, ["failed", "clear", "--retried", "--json"])).out.trim(), '{"removed":2}');
     await resque.db.redis.rpush(resque.db.keys.failed, FAILURE, FAILURE);
-    assert.match((await run(resque, ["failed", "remove", "0"])).out, /Removed 1/);
-    assert.match((await run(resque, ["failed", "clear"])).out, /Cleared 1/);
+    assert.match((await run(resque, ["failed", "remove", "0"])).out, /Removed 1 failed job\./);
+    assert.match((await run(resque, ["failed", "clear"])).out, /Cleared 1 failed job\./);
     assert.equal(await resque.failed.count(), 0);
   });
 

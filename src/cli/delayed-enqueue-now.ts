@@ -65,10 +65,10 @@ export const enqueueNowCommand = defineCommand({
       if ("all" in target) {
         // Every timestamp counts as due: the largest second Redis and JS agree on.
         Object.assign(result, await drainDue({ ...drain, now: Number.MAX_SAFE_INTEGER }));
-        [what, none] = ["delayed job(s)", "No delayed jobs."];
+        [what, none] = [result.promoted === 1 ? "delayed job" : "delayed jobs", "No delayed jobs."];
       } else if ("ts" in target) {
         await drainTimestamp(drain, target.ts, result);
-        what = `job(s) delayed until ${isoTime(target.ts)}`;
+        what = `${result.promoted === 1 ? "job" : "jobs"} delayed until ${isoTime(target.ts)}`;
         none = `No delayed jobs at ${isoTime(target.ts)} (Unix ${target.ts}); \`resque delayed list\` shows the times that have some.`;
       } else {
         result.promoted = await enqueueDelayed(resque.db, target.className, target.args, args.queue, resque.registry);

@@ -5,6 +5,7 @@ import { encodeDelayedItem } from "../protocol/delayed.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 import { ARGS_HELP, parseArgs, stringsArg } from "./job-args.ts";
 import { isoTime, isTimeWord, parseTime } from "./when.ts";
+import { plural } from "../protocol/plural.ts";
 
 export const removeDelayedCommand = defineCommand({
   meta: {
@@ -59,9 +60,9 @@ export const clearDelayed = defineCommand({
       if (!args.yes) {
         const times = await resque.delayedQueueScheduleSize();
         if (times === 0) return args.json ? printJson({ removed: 0 }) : say.info("No delayed jobs.");
-        throw new UsageError(`This deletes every delayed job, at ${times} time(s), and they cannot be brought back; to go on: resque delayed clear --yes`);
+        throw new UsageError(`This deletes every delayed job, at ${plural(times, "time")}, and they cannot be brought back; to go on: resque delayed clear --yes`);
       }
       const removed = await resque.resetDelayedQueue();
-      return args.json ? printJson({ removed }) : say.success(`Cleared ${removed} delayed job(s).`);
+      return args.json ? printJson({ removed }) : say.success(`Cleared ${plural(removed, "delayed job")}.`);
     }),
 });
