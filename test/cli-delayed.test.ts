@@ -216,7 +216,7 @@ describe("resque delayed", () => {
     await seed(resque);
     const refused = await run(resque, ["delayed", "clear"]);
     assert.equal(refused.code, 1);
-    assert.match(refused.err, /This deletes every delayed job, at 3 time\(s\), and they cannot be brought back; to go on: resque delayed clear --yes/);
+    assert.match(refused.err, /This deletes every delayed job, at 3 times, and they cannot be brought back; to go on: resque delayed clear --yes/);
     assert.equal((await schedule(resque)).length, 3);
     const cleared = await run(resque, ["delayed", "clear", "--yes", "--json"]);
     assert.equal(cleared.out.trim(), '{"removed":5}', cleared.err);
@@ -229,7 +229,7 @@ describe("resque delayed", () => {
     await resque.db.redis.rpush(resque.db.keys.delayed(1000), '{"class":"Late","args":[],"queue":"q"}');
     await resque.db.redis.zadd(resque.db.keys.delayedSchedule, 1000, 1000);
     const table = await run(resque, ["stats"]);
-    assert.match(table.out, /pending\s+0[^]*delayed times\s+4\nscheduler\s+none leading\ndelayed due\s+1 job\(s\), oldest \d+s late/);
+    assert.match(table.out, /pending\s+0[^]*delayed times\s+4\nscheduler\s+none leading\ndelayed due\s+1 job, oldest \d+s late/);
     const json = JSON.parse((await run(resque, ["stats", "--json"])).out);
     assert.deepEqual([json.pending, json.queueSizes, json.delayedTimestamps], [0, {}, 4]);
     assert.deepEqual([json.scheduler.leader, json.scheduler.dueTimestamps, json.scheduler.dueJobs], [null, 1, 1]);

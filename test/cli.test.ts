@@ -30,7 +30,7 @@ describe("resque CLI", () => {
     assert.equal(raw.out.trim(), '{"queue":"raw","payload":{"class":"A","args":[9007199254740993]}}');
     const bulk = await run(resque, ["enqueue", "--queue", "bulk", "--bulk", "-", "--json"], '{"class":"B","args":[1]}\nnot json\n{"class":"B","args":[2]}\n');
     assert.equal(bulk.code, 1, "a refused line makes it a user error");
-    assert.match(bulk.err, /1 line\(s\) were not valid payloads/);
+    assert.match(bulk.err, /1 line was not a valid payload/);
     const summary = JSON.parse(bulk.out.trim().split("\n")[0]!);
     assert.equal(summary.pushed, 2);
     assert.equal(summary.rejected[0].line, 2);
