@@ -19,6 +19,21 @@ describe("resque enqueue --bulk", () => {
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1), lines);
   });
 
+  it("pushes a 20 MB line and the many short lines around it, byte for byte and in order", async () => {
+    const resque = redis.open("bulk-long-line");
+    const short = (n: number) => `{"class":"A","args":[${n}]}`;
+    // Spaces inside the document too: the line is trimmed at its ends only.
+    const long = `{"class":"A","args":["${"x".repeat(20 * 1024 * 1024)}", ${" ".repeat(100_000)}1]}`;
+    const lines = [...Array.from({ length: 3000 }, (_, i) => short(i)), long, ...Array.from({ length: 3000 }, (_, i) => short(3000 + i))];
+    const result = await runToEnd(["enqueue", "--queue", "q", "--bulk", "-", "--json", "--redis-timeout", "60"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, `${lines.join("\n")}\n`);
+    assert.equal(result.code, 0, result.err);
+    assert.deepEqual(JSON.parse(result.out), { queue: "q", pushed: 6001, rejected: [] });
+    const stored = await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1);
+    assert.equal(stored.length, 6001);
+    assert.ok(stored[3000] === long, "the long line is stored as given");
+    assert.deepEqual([stored[0], stored[2999], stored[3001], stored[6000]], [short(0), short(2999), short(3000), short(5999)]);
+  });
+
   it("refuses and names a line that is not UTF-8 instead of pushing U+FFFD", async () => {
     const resque = redis.open("bulk-utf8");
     const bytes = Buffer.concat([
@@ -49,7 +64,7 @@ describe("resque enqueue --bulk", () => {
       stopped = true;
       child.stdin!.end(Array.from({ length: 5 }, (_, i) => line(1001 + i)).join(""));
       assert.equal(await finished(child), 2, err);
-      assert.match(err, /1000 job\(s\) from the lines before 1001 were pushed to q/);
+      assert.match(err, /1000 jobs from the lines before 1001 were pushed to q/);
       assert.match(err, /tail -n \+1001 YOUR_FILE \| resque enqueue --queue q --bulk -/);
     } finally {
       // Once only: under Deno a second stop() waits for an exit event that already came.

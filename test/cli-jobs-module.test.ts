@@ -62,4 +62,24 @@ describe("job modules", () => {
     assert.equal(result.code, 1);
     assert.match(result.err, /job modules load as ES modules: use export and import, or name the file \.cjs/);
   });
+  it("says at start-up which job classes it runs, and warns once when it knows none (every job would fail as NameError)", async () => {
+    const resque = redis.open("jobs-announce");
+    const known = await runToEnd(["work", "--require", join(dir, "jobs.ts")], env(resque.db.keys.namespace));
+    assert.equal(known.code, 0, known.err);
+    assert.match(known.out + known.err, /Runs 1 job class from .*jobs\.ts: Hello\. A job of any other class fails as NameError\./);
+    for (const fork of [[], ["--no-fork"]]) {
+      const none = await runToEnd(["work", ...fork], env(resque.db.keys.namespace));
+      assert.equal(none.code, 0, none.err);
+      const warnings = (none.out + none.err).match(/No job module loaded \(--require FILE or RESQUE_REQUIRE\), so this worker knows no job classes: every job it takes will fail as NameError/g) ?? [];
+      assert.equal(warnings.length, 1, `warned once (${fork.join(" ") || "forked"}): ${none.out}${none.err}`);
+    }
+  });
+
+  it("a job module with a syntax error is named with its file, line and column", async () => {
+    writeFileSync(join(dir, "broken.ts"), "export const a = 1;\nconst x = ;\n");
+    const result = await runToEnd(["work", "--require", join(dir, "broken.ts")], env("unused"));
+    assert.equal(result.code, 1);
+    // Node (tsx/esbuild) counts the column from 0, Bun and Deno from 1.
+    assert.match(result.err, new RegExp(`Cannot load job module .*broken\\.ts: [^]*${join(dir, "broken.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:1[01]`), result.err);
+  });
 });

@@ -30,7 +30,7 @@ describe("resque CLI", () => {
     assert.equal(raw.out.trim(), '{"queue":"raw","payload":{"class":"A","args":[9007199254740993]}}');
     const bulk = await run(resque, ["enqueue", "--queue", "bulk", "--bulk", "-", "--json"], '{"class":"B","args":[1]}\nnot json\n{"class":"B","args":[2]}\n');
     assert.equal(bulk.code, 1, "a refused line makes it a user error");
-    assert.match(bulk.err, /1 line\(s\) were not valid payloads/);
+    assert.match(bulk.err, /1 line was not a valid payload/);
     const summary = JSON.parse(bulk.out.trim().split("\n")[0]!);
     assert.equal(summary.pushed, 2);
     assert.equal(summary.rejected[0].line, 2);
@@ -69,8 +69,8 @@ describe("resque CLI", () => {
     assert.match((await run(resque, ["failed", "remove"])).err, /Say which failures to remove/);
     assert.equal((await run(resque, ["failed", "clear", "--retried", "--json"])).out.trim(), '{"removed":2}');
     await resque.db.redis.rpush(resque.db.keys.failed, FAILURE, FAILURE);
-    assert.match((await run(resque, ["failed", "remove", "0"])).out, /Removed 1/);
-    assert.match((await run(resque, ["failed", "clear"])).out, /Cleared 1/);
+    assert.match((await run(resque, ["failed", "remove", "0"])).out, /Removed 1 failed job\./);
+    assert.match((await run(resque, ["failed", "clear"])).out, /Cleared 1 failed job\./);
     assert.equal(await resque.failed.count(), 0);
   });
 

@@ -6,8 +6,12 @@
 import type { ArgDef, ArgsDef } from "citty";
 import { closest } from "./suggest.ts";
 
-/** citty's argument definition plus two of ours: `hidden` (kept out of help) and `variadic` (a positional taking the rest). */
-export type CliArgDef = ArgDef & { hidden?: boolean; variadic?: boolean };
+/**
+ * citty's argument definition plus three of ours: `hidden` (kept out of help), `variadic` (a
+ * positional taking the rest) and `continues`: true for a word that, right after this flag's
+ * value, was most likely meant as more of it (`--in 5 minutes` unquoted), which is then refused.
+ */
+export type CliArgDef = ArgDef & { hidden?: boolean; variadic?: boolean; continues?: (word: string) => boolean };
 
 export interface ReadArgv {
   /** For citty: flags as `--name=value`, `--name` or `--no-name`, then `--` and the positionals, so nothing is guessed twice. */
@@ -68,6 +72,16 @@ export function readArgv(tokens: readonly string[], args: ArgsDef, command: stri
           reported.add(name);
         }
         else result.normalized.push(`--${name}=${value}`);
+        // `--in 5 minutes`: the shell split one value in two, and "minutes" would become an argument.
+        const after = tokens[i + 1];
+        if (value && after !== undefined && !after.startsWith("-") && def.continues?.(after)) {
+          result.problems.push(
+            `--${name} ${value} ${after}: "${after}" looks like more of the --${name} value, not an argument. ` +
+              `Quote the value (--${name} "${value} ${after}"); ` +
+              `if "${after}" is an argument, put it before --${name} or after --.`,
+          );
+          i++;
+        }
       } else if (negated?.type === "boolean" && inline === undefined && token.startsWith("--")) {
         result.normalized.push(`--${name}`);
       } else {

@@ -11,11 +11,23 @@ import { decodePayload, isMalformed } from "../protocol/payload.ts";
 import { connectionFailure } from "../store/connection.ts";
 import { printJson, say, UsageError } from "./context.ts";
 import { readLines } from "./lines.ts";
+import { plural } from "../protocol/plural.ts";
 
 const BATCH = 1000;
 
-// JSON's own whitespace only: String.trim would also take U+2028, U+00A0 and others.
-const trimJson = (text: string) => text.replace(/^[ \t\r]+|[ \t\r]+$/g, "");
+const isJsonSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0d;
+
+/**
+ * JSON's own whitespace only: String.trim would also take U+2028, U+00A0 and others. A loop, not
+ * /[ \t\r]+$/, which retries from every space of a run that does not end the line: quadratic.
+ */
+export function trimJson(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isJsonSpace(text.charCodeAt(start))) start++;
+  while (end > start && isJsonSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
 
 interface Rejected {
   line: number;
@@ -59,22 +71,22 @@ export async function bulk(resque: Resque, queue: string, source: string, json: 
     if (error instanceof ResqueError || error instanceof UsageError) throw error;
     const code = (error as { code?: string }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    throw new UsageError(`Cannot read --bulk ${source === "-" ? "input" : `file ${source}`}: ${why}. ${pushed} job(s) were pushed before that.`);
+    throw new UsageError(`Cannot read --bulk ${source === "-" ? "input" : `file ${source}`}: ${why}. ${plural(pushed, "job was", "jobs were")} pushed before that.`);
   } finally {
     if (tty) process.stderr.write("\n");
     if (source !== "-") input.destroy();
   }
   if (json) printJson({ queue, pushed, rejected });
   else {
-    say.success(`Pushed ${pushed} job(s) to ${queue}.`);
+    say.success(`Pushed ${plural(pushed, "job")} to ${queue}.`);
     warnRejected(rejected);
   }
-  if (rejected.length > 0) throw new UsageError(`${rejected.length} line(s) were not valid payloads and were not pushed; fix them and push those lines again.`);
+  if (rejected.length > 0) throw new UsageError(rejected.length === 1 ? "1 line was not a valid payload and was not pushed; fix it and push that line again." : `${rejected.length} lines were not valid payloads and were not pushed; fix them and push those lines again.`);
 }
 
 function warnRejected(rejected: readonly Rejected[]): void {
   for (const r of rejected.slice(0, 20)) say.warn(`line ${r.line} not pushed: ${r.problem}`);
-  if (rejected.length > 20) say.warn(`... and ${rejected.length - 20} more lines not pushed`);
+  if (rejected.length > 20) say.warn(`... and ${plural(rejected.length - 20, "more line", "more lines")} not pushed`);
 }
 
 interface Progress {
@@ -102,7 +114,7 @@ function interrupted(error: unknown, p: Progress): unknown {
     : `Nothing from line ${p.from} on was pushed.`;
   return new ResqueError(
     advice.code,
-    `${advice.message}\n${p.pushed} job(s) from the lines before ${p.from} were pushed to ${p.queue}. ${fate} ` +
+    `${advice.message}\n${plural(p.pushed, "job", "jobs")} from the lines before ${p.from} ${p.pushed === 1 ? "was" : "were"} pushed to ${p.queue}. ${fate} ` +
       `To push the rest: tail -n +${p.from} ${file} | resque enqueue --queue ${p.queue} --bulk -`,
     { cause: error },
   );

@@ -9,7 +9,7 @@ import { encodeDelayedItem } from "../protocol/delayed.ts";
 import { drainDue, drainTimestamp, type DrainResult, type SchedulerLogger } from "../scheduler/promote.ts";
 import { aside } from "./console.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
-import { parseArg } from "./job-args.ts";
+import { ARGS_HELP, parseArgs, stringsArg } from "./job-args.ts";
 import { isoTime, parseTime, TIME_FORMS } from "./when.ts";
 
 // Ruby's per-batch size; each batch is one script call, atomic against a running scheduler.
@@ -20,7 +20,7 @@ const log: SchedulerLogger = { info: (m) => aside.info(m), warn: (m) => aside.wa
 
 type Target = { all: true } | { ts: number } | { className: string; args: unknown[] };
 
-function readTarget(positional: string[], queue: string | undefined): Target {
+function readTarget(positional: string[], queue: string | undefined, strings: boolean): Target {
   const [first = "", ...rest] = positional;
   // A Ruby class name starts with a capital letter, so "all" and a time (which starts with a digit) cannot be one.
   if (first === "all" || /^\d/.test(first)) {
@@ -29,7 +29,7 @@ function readTarget(positional: string[], queue: string | undefined): Target {
     return first === "all" ? { all: true } : { ts: parseTime(first, "TIME") };
   }
   if (queue === undefined) throw new UsageError(`enqueue-now ${first} needs --queue QUEUE: the queue it was delayed onto, part of what is matched (\`resque delayed show TIME\` lists it).`);
-  return { className: first, args: rest.map(parseArg) };
+  return { className: first, args: parseArgs(rest, strings) };
 }
 
 export const enqueueNowCommand = defineCommand({
@@ -38,6 +38,7 @@ export const enqueueNowCommand = defineCommand({
     description: [
       "Enqueue delayed jobs now: every job due at TIME, all of them, or every copy of one job (CLASS [ARGS...] --queue QUEUE, matched by exact bytes as `delayed remove`).",
       `TIME is ${TIME_FORMS}. resque-web's "Queue now" moves a time's first job; this moves all of that time's jobs.`,
+      ARGS_HELP,
       "An item that cannot be read, or that has no queue (Ruby's enqueue_at_with_queue(nil, ...)), is dropped as the scheduler would drop it, and printed whole on stderr.",
       '--json: {"enqueued":3,"dropped":0}',
       "Examples:",
@@ -51,9 +52,10 @@ export const enqueueNowCommand = defineCommand({
     target: { type: "positional", required: true, description: "A time, all, or a job class" },
     args: { type: "positional", required: false, variadic: true, description: "With a class: the job's arguments" },
     queue: { type: "string", valueHint: "QUEUE", description: "With a class: the queue it was delayed onto" },
+    ...stringsArg,
   },
   run: ({ args }) => {
-    const target = readTarget((args._ as string[]).map(String), args.queue);
+    const target = readTarget((args._ as string[]).map(String), args.queue, Boolean(args.strings));
     return withResque(args, async (resque) => {
       const result: DrainResult = { promoted: 0, dropped: 0, complete: true };
       const drain = { db: resque.db, registry: resque.registry, batchSize: BATCH, stillLeader: async () => true, stopping: () => false, log };
@@ -63,10 +65,10 @@ export const enqueueNowCommand = defineCommand({
       if ("all" in target) {
         // Every timestamp counts as due: the largest second Redis and JS agree on.
         Object.assign(result, await drainDue({ ...drain, now: Number.MAX_SAFE_INTEGER }));
-        [what, none] = ["delayed job(s)", "No delayed jobs."];
+        [what, none] = [result.promoted === 1 ? "delayed job" : "delayed jobs", "No delayed jobs."];
       } else if ("ts" in target) {
         await drainTimestamp(drain, target.ts, result);
-        what = `job(s) delayed until ${isoTime(target.ts)}`;
+        what = `${result.promoted === 1 ? "job" : "jobs"} delayed until ${isoTime(target.ts)}`;
         none = `No delayed jobs at ${isoTime(target.ts)} (Unix ${target.ts}); \`resque delayed list\` shows the times that have some.`;
       } else {
         result.promoted = await enqueueDelayed(resque.db, target.className, target.args, args.queue, resque.registry);

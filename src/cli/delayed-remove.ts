@@ -3,15 +3,17 @@ import { defineCommand } from "citty";
 import { removeDelayed, removeDelayedAt } from "../client/delayed.ts";
 import { encodeDelayedItem } from "../protocol/delayed.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
-import { parseArg } from "./job-args.ts";
-import { isoTime, parseTime } from "./when.ts";
+import { ARGS_HELP, parseArgs, stringsArg } from "./job-args.ts";
+import { isoTime, isTimeWord, parseTime } from "./when.ts";
+import { plural } from "../protocol/plural.ts";
 
 export const removeDelayedCommand = defineCommand({
   meta: {
     name: "remove",
     description: [
       "Remove every delayed copy of one job, at every time or (--at) at one.",
-      "A copy matches by its exact stored bytes, as resque-scheduler's remove_delayed: class, arguments (JSON when they parse as JSON, strings otherwise) and queue. `resque delayed show TIME` lists what is stored.",
+      "A copy matches by its exact stored bytes, as resque-scheduler's remove_delayed: class, arguments and queue. `resque delayed show TIME` lists what is stored.",
+      ARGS_HELP,
       '--json: {"removed":2}',
       "Examples:",
       "  resque delayed remove Report 7 --queue reports",
@@ -23,12 +25,13 @@ export const removeDelayedCommand = defineCommand({
     class: { type: "positional", required: true, description: "Job class name" },
     args: { type: "positional", required: false, variadic: true, description: "The job's arguments" },
     queue: { type: "string", required: true, valueHint: "QUEUE", description: "The queue it was delayed onto, part of what is matched" },
-    at: { type: "string", valueHint: "TIME", description: "Only the copies due at this time (Unix seconds or ISO 8601 with a zone)" },
+    at: { type: "string", valueHint: "TIME", description: "Only the copies due at this time (Unix seconds or ISO 8601 with a zone)", continues: isTimeWord },
+    ...stringsArg,
   },
   run: ({ args }) => {
     const ts = args.at === undefined ? undefined : parseTime(args.at);
     const [className, ...rest] = (args._ as string[]).map(String);
-    const jobArgs = rest.map(parseArg);
+    const jobArgs = parseArgs(rest, Boolean(args.strings));
     return withResque(args, async (resque) => {
       const removed = ts === undefined
         ? await removeDelayed(resque.db, className!, jobArgs, args.queue, resque.registry)
@@ -57,9 +60,9 @@ export const clearDelayed = defineCommand({
       if (!args.yes) {
         const times = await resque.delayedQueueScheduleSize();
         if (times === 0) return args.json ? printJson({ removed: 0 }) : say.info("No delayed jobs.");
-        throw new UsageError(`This deletes every delayed job, at ${times} time(s), and they cannot be brought back; to go on: resque delayed clear --yes`);
+        throw new UsageError(`This deletes every delayed job, at ${plural(times, "time")}, and they cannot be brought back; to go on: resque delayed clear --yes`);
       }
       const removed = await resque.resetDelayedQueue();
-      return args.json ? printJson({ removed }) : say.success(`Cleared ${removed} delayed job(s).`);
+      return args.json ? printJson({ removed }) : say.success(`Cleared ${plural(removed, "delayed job")}.`);
     }),
 });

@@ -12,6 +12,7 @@ import { commonArgs, printJson, withResque } from "./context.ts";
 import { pageArgs, wholeArg } from "./numbers.ts";
 import { table } from "./table.ts";
 import { isoTime, parseTime, relative, TIME_FORMS } from "./when.ts";
+import { plural } from "../protocol/plural.ts";
 
 /** class(args) on queue, for tables; an undecodable item shows its bytes. */
 export const describeEntry = ({ raw, item }: DelayedEntry): string =>
@@ -45,7 +46,7 @@ const list = defineCommand({
       console.log(table(["TIMESTAMP", "TIME (UTC)", "WHEN", "JOBS", "FIRST JOB"], rows.map(({ ts, jobs, first }) => [
         ts, isoTime(ts), relative(ts, now), jobs, first ? clip(describeEntry(first), 60) : "",
       ])));
-      console.log(`\n${rows.length} of ${total} times shown; \`resque delayed show TIME\` lists a time's jobs.`);
+      console.log(`\n${rows.length} of ${plural(total, "time")} shown; \`resque delayed show TIME\` lists a time's jobs.`);
     });
   },
 });

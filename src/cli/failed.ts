@@ -6,6 +6,7 @@ import { encodeJson } from "../protocol/json.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "./context.ts";
 import { wholeArg } from "./numbers.ts";
 import { table } from "./table.ts";
+import { plural } from "../protocol/plural.ts";
 
 const filterArgs = {
   queue: { type: "string", valueHint: "QUEUE", description: "Only failures from this queue" },
@@ -47,13 +48,13 @@ const list = defineCommand({
       if (page.length === 0) {
         if (all.length === 0) return console.log("No failed jobs.");
         const filter = [args.queue && `--queue ${args.queue}`, args.class && `--class ${args.class}`].filter(Boolean).join(" ");
-        if (matching.length === 0) return console.log(`No failed jobs match ${filter} (${all.length} failures in all).`);
+        if (matching.length === 0) return console.log(`No failed jobs match ${filter} (${plural(all.length, "failure")} in all).`);
         return console.log(`No failed jobs from offset ${offset}: ${matching.length}${filter ? ` match ${filter}` : " in all"}.`);
       }
       console.log(table(["INDEX", "FAILED AT", "QUEUE", "CLASS", "EXCEPTION", "ERROR", "RETRIED"], page.map((f) => [
         f.index, f.failedAt, f.queue, classOf(f), f.unreadable ?? f.exception, (f.unreadable ? f.raw : f.error).split("\n")[0]!.slice(0, 60), f.retriedAt ?? "",
       ])));
-      console.log(`\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${all.length} failures in all)`}.`);
+      console.log(`\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${plural(all.length, "failure")} in all)`}.`);
     }),
 });
 
@@ -93,7 +94,7 @@ const retryAll = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const n = await resque.failed.retryAll({ ...(args.queue && { queue: args.queue }), ...(args.class && { className: args.class }) });
-      return args.json ? printJson({ retried: n }) : say.success(`Retried ${n} failed job(s).`);
+      return args.json ? printJson({ retried: n }) : say.success(`Retried ${plural(n, "failed job")}.`);
     }),
 });
 
@@ -111,7 +112,7 @@ const remove = defineCommand({
       } else {
         throw new UsageError("Say which failures to remove: an index, --queue or --class (or `resque failed clear` for all).");
       }
-      return args.json ? printJson({ removed: n }) : say.success(`Removed ${n} failed job(s).`);
+      return args.json ? printJson({ removed: n }) : say.success(`Removed ${plural(n, "failed job")}.`);
     }),
 });
 
@@ -121,7 +122,7 @@ const clear = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const n = args.retried ? await resque.failed.clearRetried() : await resque.failed.clear();
-      return args.json ? printJson({ removed: n }) : say.success(`Cleared ${n} failed job(s).`);
+      return args.json ? printJson({ removed: n }) : say.success(`Cleared ${plural(n, "failed job")}.`);
     }),
 });
 

@@ -26,27 +26,39 @@ function decode(number: number, bytes: Uint8Array): Line {
   }
 }
 
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
+/** Copies `length` bytes of `parts` into one array: each byte once, however many parts. */
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 
 export async function* readLines(chunks: AsyncIterable<Uint8Array | string>): AsyncGenerator<Line> {
-  let carry: Uint8Array = new Uint8Array(0);
+  // The pieces of a line that spans chunks, joined once when its end comes: joining at every
+  // chunk would copy the line so far each time, quadratic in its length.
+  let carry: Uint8Array[] = [];
+  let carried = 0;
   let number = 0;
   for await (const chunk of chunks) {
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
     let start = 0;
     for (let end = bytes.indexOf(NEWLINE); end !== -1; end = bytes.indexOf(NEWLINE, start)) {
       const piece = bytes.subarray(start, end);
-      yield decode(++number, carry.length > 0 ? join(carry, piece) : piece);
-      carry = new Uint8Array(0);
+      yield decode(++number, carried > 0 ? concat([...carry, piece], carried + piece.length) : piece);
+      carry = [];
+      carried = 0;
       start = end + 1;
     }
-    // A copy: the stream may reuse its chunk's memory.
-    if (start < bytes.length) carry = join(carry, bytes.subarray(start));
+    if (start < bytes.length) {
+      // A copy: the stream may reuse its chunk's memory.
+      const rest = bytes.subarray(start);
+      carry.push(concat([rest], rest.length));
+      carried += rest.length;
+    }
   }
-  if (carry.length > 0) yield decode(++number, carry);
+  if (carried > 0) yield decode(++number, concat(carry, carried));
 }

@@ -9,6 +9,7 @@ import { connectionFailure } from "../store/connection.ts";
 import { aside } from "./console.ts";
 import { commonArgs, printJson, UsageError, withResque } from "./context.ts";
 import { table } from "./table.ts";
+import { plural } from "../protocol/plural.ts";
 
 async function render(resque: Resque, json: boolean): Promise<string> {
   // The lock key the schedulers share, as `resque scheduler` reads it.
@@ -22,7 +23,7 @@ async function render(resque: Resque, json: boolean): Promise<string> {
     // resque-scheduler's delayed_queue_schedule_size: times, not jobs (counting jobs reads every time's list).
     ["delayed times", delayedTimestamps],
     ["scheduler", scheduler.leader ?? "none leading"],
-    ["delayed due", scheduler.dueJobs === 0 ? "0" : `${scheduler.dueJobs} job(s), oldest ${scheduler.lagSeconds}s late`],
+    ["delayed due", scheduler.dueJobs === 0 ? "0" : `${plural(scheduler.dueJobs, "job")}, oldest ${scheduler.lagSeconds}s late`],
   ];
   return table(["STAT", "VALUE"], rows);
 }

@@ -7,34 +7,65 @@ import { UsageError } from "./errors.ts";
 
 /** What the help and every refusal name as the accepted forms. */
 export const TIME_FORMS = "Unix seconds (1795446938) or an ISO 8601 time with a zone (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)";
-export const DURATION_FORMS = "seconds (90, 1.5) or a duration such as 90s, 5m, 2h, 1d, 1h30m";
+export const DURATION_FORMS = "seconds (90, 1.5) or a duration such as 90s, 5m, 2h, 1d, 1h30m or \"1 hour 30 minutes\"";
 
 // Year 9999: ISO's four-digit years, and far below where Date or Ruby's Time could overflow.
 const LAST_SECOND = 253402300799;
 
 const UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 const UNIT_ORDER = "dhms";
+/** Unit words as people type them, to their letter: `--in "5 minutes"`. */
+const UNIT_WORDS: Record<string, string> = Object.fromEntries(
+  Object.entries({ d: ["d", "day", "days"], h: ["h", "hr", "hrs", "hour", "hours"], m: ["m", "min", "mins", "minute", "minutes"], s: ["s", "sec", "secs", "second", "seconds"] })
+    .flatMap(([letter, words]) => words.map((word) => [word, letter])),
+);
 
-/** `--in`: a number of seconds (fractions allowed, as enqueue_in) or `1d2h30m15s` with units largest first. */
+// One amount and its unit, then a separator: spaces, a comma or "and" (1 hour, 30 minutes; 1h and 30m).
+const PART = /(\d+(?:\.\d+)?) *([a-z]+)(?: *, *| +and +| *)/y;
+
+/** `--in`: a number of seconds (fractions allowed, as enqueue_in) or `1d2h30m15s` / `1 hour 30 minutes`, units largest first. */
 export function parseDuration(text: string, flag = "--in"): number {
   const refuse = (why: string) => new UsageError(`${flag} "${text}" ${why}; ${flag} takes ${DURATION_FORMS}.`);
   const trimmed = text.trim().toLowerCase();
   if (/^-/.test(trimmed)) throw refuse("is negative");
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) return finite(Number(trimmed), refuse);
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([a-z]+)/g)];
-  if (trimmed === "" || parts.map((p) => p[0]).join("") !== trimmed) throw refuse("is not a duration");
+  const parts: RegExpExecArray[] = [];
+  PART.lastIndex = 0;
+  for (let part = PART.exec(trimmed); part; part = PART.lastIndex < trimmed.length ? PART.exec(trimmed) : null) parts.push(part);
+  if (trimmed === "" || PART.lastIndex !== trimmed.length || parts.length === 0) throw refuse("is not a duration");
   let seconds = 0;
   let last = -1;
-  for (const [, amount, unit] of parts) {
-    const rank = UNIT_ORDER.indexOf(unit!);
-    if (unit!.length !== 1 || rank < 0) throw refuse(`has an unknown unit "${unit}" (d, h, m and s are understood)`);
+  for (const [, amount, word] of parts) {
+    const unit = UNIT_WORDS[word!] ?? "";
+    const rank = unit === "" ? -1 : UNIT_ORDER.indexOf(unit);
+    if (rank < 0) throw refuse(`has an unknown unit "${word}" (d, h, m and s are understood, or days, hours, minutes, seconds)`);
     // 30m1h and 5m5m are more likely typos than sums: each unit once, largest first.
     if (rank <= last) throw refuse("repeats a unit or puts a smaller one first");
     last = rank;
-    seconds += Number(amount) * UNIT_SECONDS[unit!]!;
+    seconds += Number(amount) * UNIT_SECONDS[unit]!;
   }
   return finite(seconds, refuse);
 }
+
+/**
+ * A word that, typed right after `--in 5`, was meant as more of the delay (`--in 5 minutes`
+ * unquoted): a unit, "and", or a duration with a unit (`--in 1h 30m`).
+ */
+export function isDurationWord(word: string): boolean {
+  const lower = word.toLowerCase();
+  if (lower === "and" || UNIT_WORDS[lower] !== undefined) return true;
+  if (!/^\d+(?:\.\d+)?[a-z]/.test(lower)) return false;
+  try {
+    parseDuration(lower);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A word that, right after `--at DATE`, was meant as more of the time: a time of day, a zone, am/pm. */
+export const isTimeWord = (word: string): boolean =>
+  /^(?:\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z|[+-]\d{2}(?::?\d{2})?)?|z|utc|gmt|am|pm|\+\d{2}(?::?\d{2})?)$/i.test(word);
 
 // 1 followed by 400 zeros is a number to Number(), and Infinity to everything after.
 const finite = (seconds: number, refuse: (why: string) => Error): number => {

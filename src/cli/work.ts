@@ -6,6 +6,7 @@ import { Master } from "../master/master.ts";
 import { loadJobModules } from "../worker/load-jobs.ts";
 import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
+import { announceJobs } from "./announce-jobs.ts";
 import { reportError } from "./errors.ts";
 import { poolGroups } from "./pool.ts";
 import { withInlineScheduler } from "./scheduler-inline.ts";
@@ -39,14 +40,17 @@ export const workCommand = defineCommand({
       if (settings.pidfile) writeFileSync(settings.pidfile, `${runtime.pid}\n`);
       // A schedule file that does not load stops everything here, before any process starts.
       const scheduling = settings.scheduler ? schedulerSettings(runtime, { schedule: args.schedule }) : undefined;
+      // Loaded here once for the whole pool: a job module error shows once, before any spawn, and
+      // the classes it defines are named (or their absence warned of) once, not per process.
+      const registry = new JobRegistry();
+      await loadJobModules(runtime, registry, settings.require);
+      announceJobs(registry.names, settings.require);
       const db = dbFor(runtime, settings, args);
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
         await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
-        // Children re-read the same settings, so a job module error shows once here, before any spawn.
-        await loadJobModules(runtime, new JobRegistry(), settings.require);
         const childEnv: Record<string, string> = {};
         for (const key of WORKER_ENV) {
           const value = runtime.env(key);

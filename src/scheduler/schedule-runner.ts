@@ -12,6 +12,7 @@ import type { Db } from "../store/connection.ts";
 import { clearChanged, lastEnqueuedAt, persistedSchedule, persistedSchedules, popChanged } from "../store/schedules.ts";
 import type { SchedulerLogger } from "./promote.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
+import { plural } from "../protocol/plural.ts";
 
 export interface ScheduleRunnerOptions {
   db: Db;
@@ -134,7 +135,7 @@ export class ScheduleRunner {
     const missed = countMissed(entry, last, now, policy === "once" ? 1 : CATCH_UP_LIMIT + 1);
     if (missed === 0) return;
     const runs = Math.min(missed, CATCH_UP_LIMIT);
-    this.#o.log.warn(`Catching up ${entry.name}: ${runs}${missed > CATCH_UP_LIMIT ? ` (at most ${CATCH_UP_LIMIT})` : ""} missed run(s) since ${new Date(last).toISOString()}`);
+    this.#o.log.warn(`Catching up ${entry.name}: ${plural(runs, "missed run")}${missed > CATCH_UP_LIMIT ? ` (at most ${CATCH_UP_LIMIT})` : ""} since ${new Date(last).toISOString()}`);
     for (let i = 0; i < runs; i++) await this.#fire(entry, now);
   }
 }

@@ -14,6 +14,7 @@ import type { CatchUp } from "../protocol/schedule-config.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 import { ScheduleRunner } from "./schedule-runner.ts";
 import { SchedulePublisher } from "./publish.ts";
+import { plural } from "../protocol/plural.ts";
 
 export type { SchedulerLogger } from "./promote.ts";
 
@@ -148,7 +149,7 @@ export class Scheduler {
         stopping: () => this.#stopping,
         log: this.#log,
       });
-      if (result.promoted + result.dropped > 0) this.#log.info(`Promoted ${result.promoted} delayed jobs${result.dropped ? `, dropped ${result.dropped}` : ""}`);
+      if (result.promoted + result.dropped > 0) this.#log.info(`Promoted ${plural(result.promoted, "delayed job")}${result.dropped ? `, dropped ${result.dropped}` : ""}`);
       if (!this.#leader || this.#stopping) return;
       await this.schedules.update(nowMs);
       await this.schedules.fireDue(nowMs, () => this.#stillLeader());

@@ -11,6 +11,7 @@ import type { Db } from "../store/connection.ts";
 import { returnJobs, type Charge, type UnfinishedJob } from "../store/recovery.ts";
 import { inflightEntries } from "../store/workers.ts";
 import { jobClassName, unregisterWithFailures, type DirtyExit } from "./unregister.ts";
+import { plural } from "../protocol/plural.ts";
 
 export type FetchMode = "reliable" | "at-most-once";
 
@@ -64,7 +65,7 @@ function unfinished(entries: readonly string[], id: string, o: SettleOptions): U
     if (settlement === "uncounted") return [{ ...base, charge: "uncounted" as const, record: "" }];
     const poison = record(
       POISON_JOB,
-      `A worker process died while running this job ${o.policy.limit} times (the last: ${o.reason}); ` +
+      `A worker process died while running this job ${plural(o.policy.limit, "time")} (the last: ${o.reason}); ` +
         `it was not requeued again. Fix the job, then retry it. RECOVERY_LIMIT sets the count.`,
     );
     return [{ ...base, charge: "counted" as const, record: poison }];
