@@ -19,7 +19,7 @@ import { workerPages } from "./pages/workers.ts";
 import { workingPages } from "./pages/working.ts";
 import { prometheusRegistry } from "./prometheus.ts";
 import { RedisSampler, type HistorySource, type LiveSource } from "./sampler.ts";
-import { authGate, csrfGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
+import { authGate, csrfGate, hostGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
 import { Streams, streamRoutes } from "./stream.ts";
 
 export interface WebOptions {
@@ -28,6 +28,12 @@ export interface WebOptions {
   basePath?: string;
   readOnly?: boolean;
   auth?: AuthOptions;
+  /**
+   * Host names served besides the loopback ones when no auth is configured (DNS rebinding
+   * defence; see security.ts hostGate). "any" serves every Host (the app sits behind something
+   * that checks it). Ignored with auth on: then every Host is served.
+   */
+  allowedHosts?: readonly string[] | "any";
   /** Where graphs get history and live samples; default: a RedisSampler started here. */
   history?: HistorySource & LiveSource;
   /** The sampler's interval (default 1000 ms). */
@@ -69,6 +75,8 @@ export function createWebApp(options: WebOptions): WebApp {
   // strict: false, so "/resque/" is "/resque" (a proxy may add or drop the slash).
   const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
   app.use("*", securityHeaders());
+  const authOn = Boolean(options.auth?.basic || options.auth?.token);
+  app.use("*", hostGate(authOn ? "any" : options.allowedHosts ?? []));
   app.use("*", authGate(options.auth ?? {}, base || "/"));
   app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
   app.route("/assets", assetRoutes());
