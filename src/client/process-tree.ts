@@ -7,7 +7,7 @@ import { parseRecord, type MasterRecord, type ProcessRecord, type RunningRecord 
 import { parseWorkerId } from "../protocol/worker-id.ts";
 import type { Db } from "../store/connection.ts";
 import { masterRecords, processRecords } from "../store/processes.ts";
-import { workerIds, workerRecords } from "../store/workers.ts";
+import { workerIdsForView, workerRecords } from "../store/workers.ts";
 
 export interface TreeWorker {
   workerId: string;
@@ -52,7 +52,7 @@ export interface ProcessTree {
 }
 
 export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
-  const ids = (await workerIds(db)).sort();
+  const ids = (await workerIdsForView(db)).sort();
   const [masters, texts, records] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids)]);
   const hosts = new Map<string, TreeHost>();
   const hostOf = (host: string) => {
@@ -74,7 +74,7 @@ export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
     const working = Boolean(records[i]?.job);
     if (!p) {
       const { host, pid, queues } = parseWorkerId(workerId);
-      orphans.push({ workerId, host, pid, queues, state: working ? "working" : "idle", started: records[i]?.started ?? null });
+      orphans.push({ workerId, host, pid: Number.isFinite(pid) ? pid : 0, queues, state: working ? "working" : "idle", started: records[i]?.started ?? null });
       return;
     }
     const node: TreeWorker = {

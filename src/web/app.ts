@@ -58,19 +58,21 @@ export function normalizeBasePath(path: string | undefined): string {
 
 export function createWebApp(options: WebOptions): WebApp {
   const base = normalizeBasePath(options.basePath);
+  // Read-only reads only: no first-seen times for latency, no history points from the sampler.
+  const resque = options.readOnly ? options.resque.readOnlyView() : options.resque;
   let sampler: RedisSampler | undefined;
   let history = options.history;
   if (!history) {
-    sampler = new RedisSampler(options.resque, options.sampleIntervalMs ?? 1000);
+    sampler = new RedisSampler(resque, options.sampleIntervalMs ?? 1000, { record: !options.readOnly });
     sampler.start();
     history = sampler;
   }
   const ctx: WebContext = {
-    resque: options.resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
+    resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
     ...(options.lockPrefix !== undefined && { lockPrefix: options.lockPrefix }),
   };
   const streams = new Streams();
-  const registry = prometheusRegistry(options.resque);
+  const registry = prometheusRegistry(resque);
 
   // strict: false, so "/resque/" is "/resque" (a proxy may add or drop the slash).
   const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
