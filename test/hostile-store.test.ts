@@ -107,6 +107,8 @@ describe("a hostile store: every route answers, within its bound", () => {
       ["/queues/odd", /unreadable|not json/i],
       [`/delayed/${hostile.badItemsDelayed}`, /unreadable/i],
       ["/api/schedules", /unreadable/i],
+      ["/queues", /head too large to read/],
+      ["/queues", /unreadable: WRONGTYPE/],
     ] as const) {
       const { status, text } = await fetchBounded(path);
       assert.equal(status, 200, path);
@@ -137,6 +139,7 @@ describe("a hostile store: every read-only CLI view", () => {
         assert.ok(bytes < MAX_BYTES_PER_REQUEST, `Redis sent ${bytes} bytes`);
         if (json) JSON.parse(run.out);
         if (["failed", "schedule"].includes(view[0]!) && view[1] === "list") assert.match(run.out, /unreadable/i);
+        if (view[0] === "queues") assert.match(run.out, /head too large to read/);
       });
     }
   }

@@ -7,21 +7,31 @@
   only in its first and last ARGV[3] bytes (ActiveJob writes `enqueued_at` after the arguments,
   so a big job has it near the end), and identified by its length and those two ends, not by a
   hash of the whole (which took ~1 s on a 50 MB head, on every scrape). Redis still copies the
-  head once into the script (no command reads part of a list element). A key of the wrong type
-  is reported, not fatal.
+  head once into the script (no command reads part of a list element), so a head that is certainly
+  large (see headTooLarge) is not read at all. A key of the wrong type is reported, not fatal.
 
   KEYS[1] queues   KEYS[2] resque-ts:heads (queue -> `<sha1 of head>|<first seen ms>`)
   ARGV[1] the queue key prefix (`<ns>:queue:`)
   ARGV[2] '1' to remember nothing (a read-only reader: first-seen times are read, never written)
   ARGV[3] the bytes looked at from each end of a long head
+  ARGV[4] a head whose node is certainly longer than this many bytes is not read (its age is unknown)
 
-  Returns { now ms, then per queue: name, size, enqueued_at text or '', first seen ms or '', problem or '' }.
+  Returns { now ms, then per queue: name, size, enqueued_at text or '', first seen ms or '', problem or '' }
+  (a problem with a size > 0: the head was not read).
   The heads hash keeps one field per non-empty queue in `queues`; others are dropped here.
 ]]
 local time = redis.call('TIME')
 local now = time[1] .. string.format('%03d', math.floor(tonumber(time[2]) / 1000))
 local remember = ARGV[2] ~= '1'
 local edge = tonumber(ARGV[3])
+-- Reading a list element copies all of it (a 50 MB head took 1-2 s of Redis time), and no
+-- command reads part of one. MEMORY USAGE with one sample costs O(1): about the head node's
+-- size times the number of nodes, and there are at most `size` nodes, so usage / size is a lower
+-- bound of the head node's size. Above ARGV[4] the head is certainly large: it is not read.
+local function headTooLarge(key, size)
+  local usage = redis.pcall('MEMORY', 'USAGE', key, 'SAMPLES', '1')
+  return type(usage) == 'number' and usage / size > tonumber(ARGV[4])
+end
 local names = redis.pcall('SMEMBERS', KEYS[1])
 if type(names) == 'table' and names.err then return { now, '', 0, '', '', names.err } end
 local out = { now }
@@ -31,6 +41,8 @@ for _, q in ipairs(names) do
   local enqueued, first, problem = '', '', ''
   if type(size) == 'table' and size.err then
     problem, size = size.err, 0
+  elseif size > 0 and headTooLarge(ARGV[1] .. q, size) then
+    problem = 'head too large to read'
   elseif size > 0 then
     local head = redis.call('LINDEX', ARGV[1] .. q, 0) or ''
     local sample, identity = head, head
