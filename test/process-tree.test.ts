@@ -4,6 +4,7 @@ import process from "node:process";
 import { describe, it } from "node:test";
 import { defineJob } from "../src/index.ts";
 import { currentRuntime } from "../src/runtime/detect.ts";
+import { writeMaster } from "../src/store/processes.ts";
 import { registryOf, useRedis, workerFor } from "./support/fixture.ts";
 import { eventually, exited, spawnWork } from "./support/spawn-cli.ts";
 
@@ -72,11 +73,13 @@ describe("process tree", () => {
     assert.deepEqual(after.hosts, []);
   });
 
-  it("prunes masters whose record expired from the masters zset on read", async () => {
+  it("shows no master whose record expired; the reader writes nothing, the next master's write prunes them", async () => {
     const resque = redis.open("tree-stale");
     await resque.db.redis.zadd(resque.db.keys.masters, Date.now() - 60_000, "gone:1", Date.now(), "expired:2");
     const tree = await resque.processTree();
     assert.deepEqual(tree.hosts, []);
-    assert.equal(await resque.db.redis.zcard(resque.db.keys.masters), 0);
+    assert.equal(await resque.db.redis.zcard(resque.db.keys.masters), 2, "a read (a --read-only dashboard's too) changes nothing");
+    await writeMaster(resque.db, "live:3", JSON.stringify({ role: "master", host: "live", pid: 3 }), Date.now());
+    assert.deepEqual(await resque.db.redis.zrange(resque.db.keys.masters, "0", "-1"), ["expired:2", "live:3"], "the stale member went with a master's write");
   });
 });

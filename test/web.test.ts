@@ -521,9 +521,9 @@ describe("resque web (the command)", () => {
   it("--auth, --read-only and --base-path from the command line", async () => {
     const resque = redis.open("web-cli-flags");
     await seed(resque);
-    const { base, child } = await start(resque, ["--auth", "admin:s3cret", "--read-only", "--base-path", "/resque"]);
+    const { base, child } = await start(resque, ["--auth", "admin:s3cret-0123456789ab", "--read-only", "--base-path", "/resque"]);
     assert.equal((await get(`${base}/resque/overview`)).status, 401);
-    const auth = { authorization: `Basic ${btoa("admin:s3cret")}` };
+    const auth = { authorization: `Basic ${btoa("admin:s3cret-0123456789ab")}` };
     const page = await get(`${base}/resque/failed`, { headers: auth });
     assert.equal(page.status, 200);
     assert.match(page.text, /href="\/resque\/queues"/);

@@ -34,6 +34,7 @@ const list = defineCommand({
       console.log(table(["NAME", "WHEN", "CLASS", "QUEUE", "LAST RUN", "DESCRIPTION"], names.map((name) => {
         const config = (all[name] ?? {}) as Config;
         const text = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : "");
+        if (typeof config["unreadable"] === "string") return [name, `unreadable (${text("unreadable")})`, "", "", last[name] ?? "never", text("raw").slice(0, 60)];
         return [name, whenOf(config), text("custom_job_class") || text("class"), text("queue"), last[name] ?? "never", text("description")];
       })));
     }),

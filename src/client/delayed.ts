@@ -8,6 +8,7 @@ import { encodePayload } from "../protocol/payload.ts";
 import { jobHooks, type Job, type JobHookKind } from "../jobs/define.ts";
 import type { JobRegistry } from "../jobs/registry.ts";
 import type { Db } from "../store/connection.ts";
+import { nestsDeeper } from "../protocol/json-depth.ts";
 import * as store from "../store/delayed.ts";
 import { enqueue, inferQueue, resolveJob, runAfter, runGate, type JobRef } from "./enqueue.ts";
 
@@ -65,7 +66,11 @@ export interface DelayedEntry {
 
 /** delayed_timestamp_peek: `count` items due at `time` from `start`, oldest first. */
 export async function timestampPeek(db: Db, time: DelayTime, start: number, count: number): Promise<DelayedEntry[]> {
-  return (await store.timestampPeek(db, toTimestamp(time), start, count)).map((raw) => ({ raw, item: decodeDelayedItem(raw) }));
+  return (await store.timestampPeek(db, toTimestamp(time), start, count)).map((raw) => {
+    const item = decodeDelayedItem(raw);
+    // An item whose args nest past a stack's depth is shown as unreadable (views encode args again).
+    return item && !nestsDeeper(item.args) ? { raw, item } : { raw: raw.slice(0, 4096), item: undefined };
+  });
 }
 
 /** scheduled_at: the timestamps where this exact job is delayed. */

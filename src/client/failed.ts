@@ -6,6 +6,8 @@ import { rawMembers, withMember } from "../protocol/json-members.ts";
 import { failedAt as formatFailedAt } from "../protocol/time.ts";
 import type { Db } from "../store/connection.ts";
 import * as store from "../store/failed.ts";
+import { TOO_LARGE } from "../store/views.ts";
+import { nestsDeeper } from "../protocol/json-depth.ts";
 
 export interface FailureRecord {
   index: number;
@@ -32,9 +34,11 @@ export function decodeFailure(raw: string, index: number): FailureRecord {
   try {
     value = decodeJson(raw);
   } catch {
-    return unreadable(raw, index, "not JSON");
+    return unreadable(raw, index, raw.startsWith(TOO_LARGE) ? "too large to show" : "not JSON");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return unreadable(raw, index, "not a JSON object");
+  // Every reader encodes the payload again; past a stack's depth that would fail the whole page.
+  if (nestsDeeper(value)) return unreadable(raw.slice(0, 200), index, "nested too deeply");
   return readable(value as Record<string, JsonValue>, raw, index);
 }
 
@@ -78,8 +82,9 @@ export class FailedJobs {
     return raws.map((raw, i) => decodeFailure(raw, offset + i));
   }
 
+  /** One record to look at (bounded: a record too large to show reads as unreadable). */
   async get(index: number): Promise<FailureRecord | undefined> {
-    const raw = await store.failedAt(this.#db, index);
+    const raw = await store.failedAtForView(this.#db, index);
     return raw ? decodeFailure(raw, index) : undefined;
   }
 

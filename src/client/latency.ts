@@ -15,6 +15,8 @@ export interface QueueLatency {
   oldestAgeSeconds: number | null;
   /** "enqueued_at": from the payload; "first-seen": a lower bound (see above); null when empty. */
   source: "enqueued_at" | "first-seen" | null;
+  /** Why the queue could not be read (its key is not a list: size 0), or its head (too large to read: the age is unknown). */
+  problem?: string;
 }
 
 /** `enqueued_at` as ActiveJob writes it: ISO-8601 text, or (older Rails) epoch seconds. */
@@ -27,10 +29,12 @@ export function enqueuedAtMs(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-export async function queueLatency(db: Db): Promise<QueueLatency[]> {
-  const { nowMs, heads } = await queueHeads(db);
+/** `readOnly`: record no first-seen time (a read-only dashboard writes nothing). */
+export async function queueLatency(db: Db, readOnly = false): Promise<QueueLatency[]> {
+  const { nowMs, heads } = await queueHeads(db, readOnly);
   return heads
     .map((h): QueueLatency => {
+      if (h.problem !== undefined) return { queue: h.queue, size: h.size, oldestAgeSeconds: null, source: null, problem: h.size > 0 ? h.problem : `unreadable: ${h.problem}` };
       if (h.size === 0) return { queue: h.queue, size: 0, oldestAgeSeconds: null, source: null };
       const enqueued = h.enqueuedAt === undefined ? undefined : enqueuedAtMs(h.enqueuedAt);
       if (enqueued !== undefined) return { queue: h.queue, size: h.size, oldestAgeSeconds: Math.max(0, (nowMs - enqueued) / 1000), source: "enqueued_at" };

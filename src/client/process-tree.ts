@@ -9,7 +9,7 @@ import type { Db } from "../store/connection.ts";
 import { parseSchedulerRecord } from "../protocol/scheduler-record.ts";
 import { masterRecords, processRecords } from "../store/processes.ts";
 import { schedulerRecords } from "../store/scheduler-records.ts";
-import { workerIds, workerRecords } from "../store/workers.ts";
+import { workerIdsForView, workerRecords } from "../store/workers.ts";
 
 export interface TreeWorker {
   workerId: string;
@@ -68,7 +68,7 @@ export interface ProcessTree {
 }
 
 export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
-  const ids = (await workerIds(db)).sort();
+  const ids = (await workerIdsForView(db)).sort();
   const [masters, texts, records, schedulers] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids), schedulerRecords(db)]);
   const hosts = new Map<string, TreeHost>();
   const hostOf = (host: string) => {
@@ -90,7 +90,7 @@ export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
     const working = Boolean(records[i]?.job);
     if (!p) {
       const { host, pid, queues } = parseWorkerId(workerId);
-      orphans.push({ workerId, host, pid, queues, state: working ? "working" : "idle", started: records[i]?.started ?? null });
+      orphans.push({ workerId, host, pid: Number.isFinite(pid) ? pid : 0, queues, state: working ? "working" : "idle", started: records[i]?.started ?? null });
       return;
     }
     const node: TreeWorker = {

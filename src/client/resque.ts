@@ -1,5 +1,6 @@
 /** The Resque API apps, the CLI and the dashboard use: one object per Redis connection. */
 import type { JsonValue } from "../protocol/json.ts";
+import { nestsDeeper } from "../protocol/json-depth.ts";
 import { decodePayload, encodePayload, isMalformed } from "../protocol/payload.ts";
 import type { Job, JobArgs } from "../jobs/define.ts";
 import { enqueueActiveJob, type ActiveJobOptions, type EnqueuedActiveJob } from "./active-job.ts";
@@ -29,6 +30,8 @@ export interface ResqueOptions extends ConnectOptions {
   environment?: string;
   /** An open connection to use instead of opening one. */
   db?: Db;
+  /** Views write nothing (the latency reading records no first-seen time): a read-only dashboard's client. */
+  readOnly?: boolean;
 }
 
 /** A queued job as `peek` shows it: decoded when possible, raw always. */
@@ -44,6 +47,8 @@ export class Resque {
   readonly registry: JobRegistry;
   readonly failed: FailedJobs;
   readonly #environment: string;
+  /** Views write nothing (see ResqueOptions.readOnly). */
+  readonly readOnly: boolean;
   // set_schedule without persist: Ruby keeps those in process memory, so they live in this object.
   readonly #localSchedules: recurring.LocalSchedules = new Map();
 
@@ -52,6 +57,12 @@ export class Resque {
     this.registry = options.registry ?? new JobRegistry();
     this.failed = new FailedJobs(this.db);
     this.#environment = options.environment ?? "development";
+    this.readOnly = Boolean(options.readOnly);
+  }
+
+  /** This client on the same connection with views that write nothing (for a --read-only dashboard). */
+  readOnlyView(): Resque {
+    return this.readOnly ? this : new Resque({ db: this.db, registry: this.registry, environment: this.#environment, readOnly: true });
   }
 
   /** Wait until Redis answers; throws a ResqueError with advice when it does not. */
@@ -236,9 +247,14 @@ export class Resque {
   }
 
   async peek(queue: string, start = 0, count = 1): Promise<QueuedJob[]> {
-    return (await queues.peekPayloads(this.db, queue, start, count)).map((raw) => {
+    const { items, problem } = await queues.peekPayloads(this.db, queue, start, count);
+    // A queue key of the wrong type: one row saying so, not an error page.
+    if (problem) return [{ raw: "", problem: `unreadable queue: ${problem}` }];
+    return items.map((raw) => {
       const p = decodePayload(raw);
-      return isMalformed(p) ? { raw, problem: p.problem } : { raw, className: p.className, args: p.args };
+      if (isMalformed(p)) return { raw, problem: p.problem };
+      // Shown by encoding the args again: past a stack's depth, shown as unreadable instead.
+      return nestsDeeper(p.args) ? { raw: raw.slice(0, 200), problem: "unreadable: args nested too deeply" } : { raw, className: p.className, args: p.args };
     });
   }
 
@@ -295,7 +311,7 @@ export class Resque {
    * else a lower bound (since a call first saw that head; see latency.ts). No scans.
    */
   queueLatency(): Promise<QueueLatency[]> {
-    return queueLatency(this.db);
+    return queueLatency(this.db, this.readOnly);
   }
 
   /**

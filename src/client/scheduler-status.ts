@@ -10,7 +10,7 @@ export interface SchedulerStatus {
   lagSeconds: number;
   /** Due timestamps not yet promoted. */
   dueTimestamps: number;
-  /** Due jobs not yet promoted. */
+  /** Due jobs not yet promoted, counted in the oldest DUE_COUNTED (1,000) due timestamps (a bounded read). */
   dueJobs: number;
 }
 

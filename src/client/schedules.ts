@@ -9,6 +9,8 @@ import { encodeJson, type JsonValue } from "../protocol/json.ts";
 import { jsonProblem, readScheduleConfig, type ScheduleEntry } from "../protocol/schedule-config.ts";
 import type { JobRegistry } from "../jobs/registry.ts";
 import type { Db } from "../store/connection.ts";
+import { TOO_LARGE, viewHash } from "../store/views.ts";
+import { nestsDeeper } from "../protocol/json-depth.ts";
 import * as store from "../store/schedules.ts";
 import { runSchedule, type ScheduleRun } from "./schedule-enqueue.ts";
 
@@ -80,7 +82,21 @@ async function allJson(db: Db, local: LocalSchedules): Promise<Map<string, strin
 
 /** Resque.schedule: every schedule this object knows, name -> config as stored. */
 export async function schedules(db: Db, local: LocalSchedules): Promise<Record<string, JsonValue>> {
-  return Object.fromEntries([...(await allJson(db, local))].map(([name, json]) => [name, decodeJson(json)]));
+  // Bounded and forgiving (a view): a config that cannot be read is shown as { unreadable, raw }.
+  const stored = await viewHash(db, db.keys.persistentSchedules);
+  const all = new Map([...local, ...stored.fields]);
+  return Object.fromEntries([...all].map(([name, json]) => [name, readableConfig(json)]));
+}
+
+/** A stored config as a view shows it; one that is not JSON, or nests too deeply, as `{ unreadable, raw }`. */
+function readableConfig(json: string): JsonValue {
+  let value: JsonValue;
+  try {
+    value = decodeJson(json);
+  } catch {
+    return { unreadable: json.startsWith(TOO_LARGE) ? "too large" : "not JSON", raw: json.slice(0, 200) };
+  }
+  return nestsDeeper(value) ? { unreadable: "nested too deeply", raw: json.slice(0, 200) } : value;
 }
 
 /** fetch_schedule: one config, or undefined. */
@@ -103,4 +119,4 @@ export async function runScheduleNow(db: Db, local: LocalSchedules, registry: Jo
 }
 
 /** When each schedule last ran, as Ruby wrote it (`%Y-%m-%d %H:%M:%S %z`). */
-export const lastRuns = (db: Db): Promise<Record<string, string>> => store.allLastEnqueuedAt(db);
+export const lastRuns = async (db: Db): Promise<Record<string, string>> => Object.fromEntries((await viewHash(db, db.keys.lastEnqueuedAt)).fields);

@@ -2,12 +2,14 @@
 import { parseWorkerId } from "../protocol/worker-id.ts";
 import { parseWorkingOn } from "../protocol/working-on.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
+import { forView } from "../protocol/json-depth.ts";
 import type { JsonValue } from "../protocol/json.ts";
+import { unlessWrongType } from "../store/views.ts";
 import type { Db } from "../store/connection.ts";
 import { failedCount } from "../store/failed.ts";
-import { queueNames, queueSizes } from "../store/queues.ts";
+import { queueNamesForView, queueSizes } from "../store/queues.ts";
 import { readStats } from "../store/stats.ts";
-import { inflightLists, registeredAmong, workerIds, workerRecords, type WorkerRecord } from "../store/workers.ts";
+import { inflightLists, registeredAmong, workerIdsForView, workerRecords, type WorkerRecord } from "../store/workers.ts";
 import { entryToken } from "../protocol/token.ts";
 
 export interface ResqueInfo {
@@ -41,6 +43,9 @@ export interface RunningJobStatus {
   payload: JsonValue;
 }
 
+/** What a worker:<id> value that cannot be read shows: its (bounded) text as the payload. */
+export const UNREADABLE_QUEUE = "(unreadable)";
+
 /** A worker:<id>-shaped entry, decoded (the payload stays text when it is not JSON). */
 function decodeEntry(entry: string): { queue: string; runAt: string; payload: JsonValue } | undefined {
   const job = parseWorkingOn(entry);
@@ -51,12 +56,12 @@ function decodeEntry(entry: string): { queue: string; runAt: string; payload: Js
   } catch {
     // shown as text
   }
-  return { queue: job.queue, runAt: job.runAt, payload };
+  return { queue: job.queue, runAt: job.runAt, payload: forView(payload, job.payloadJson) };
 }
 
 export async function info(db: Db, environment = "development"): Promise<ResqueInfo> {
-  const names = await queueNames(db);
-  const [sizes, stats, ids, failed] = await Promise.all([queueSizes(db, names), readStats(db), workerIds(db), failedCount(db)]);
+  const names = await queueNamesForView(db);
+  const [sizes, stats, ids, failed] = await Promise.all([queueSizes(db, names), readStats(db).catch(unlessWrongType({ processed: 0, failed: 0 })), workerIdsForView(db), failedCount(db)]);
   const records = await workerRecords(db, ids);
   const { host, port, db: index } = db.location;
   return {
@@ -73,17 +78,18 @@ export async function info(db: Db, environment = "development"): Promise<ResqueI
 
 /** Every registered worker, or only those of `only` that are registered (one worker's page must not read 200). */
 export async function workers(db: Db, only?: readonly string[]): Promise<WorkerStatus[]> {
-  const ids = only ? await registeredAmong(db, only) : (await workerIds(db)).sort();
+  const ids = only ? await registeredAmong(db, only).catch(unlessWrongType([])) : (await workerIdsForView(db)).sort();
   const [records, inflight] = await Promise.all([workerRecords(db, ids), inflightLists(db, ids)]);
   return records.map((record, i) => {
-    const { host, pid, queues } = parseWorkerId(record.id);
+    const { host, pid: parsed, queues } = parseWorkerId(record.id);
+    // An id without `host:pid:` has no pid: 0 in views (NaN is not JSON).
+    const pid = Number.isFinite(parsed) ? parsed : 0;
     const running = (inflight[i] ?? []).flatMap((entry) => {
       const job = decodeEntry(entry);
       return job ? [{ token: entryToken(entry), ...job }] : [];
     });
     const status: WorkerStatus = { ...record, host, pid, queues, running };
-    const job = record.job ? decodeEntry(record.job) : undefined;
-    if (job) status.current = job;
+    if (record.job) status.current = decodeEntry(record.job) ?? { queue: UNREADABLE_QUEUE, runAt: "", payload: record.job };
     return status;
   });
 }

@@ -18,11 +18,13 @@ export interface QueueView {
   /** Seconds the oldest job has waited (null: empty); see client/latency.ts for when it is a lower bound. */
   oldestAgeSeconds: number | null;
   oldestAgeSource: QueueLatency["source"];
+  /** Set when the queue could not be read (its key is not a list). */
+  problem?: string;
 }
 
 /** `resque queues --json`, /api/queues: sizes and oldest-job ages from one script. */
 export async function queuesView(resque: Resque): Promise<QueueView[]> {
-  return (await resque.queueLatency()).map((l) => ({ name: l.queue, size: l.size, oldestAgeSeconds: l.oldestAgeSeconds, oldestAgeSource: l.source }));
+  return (await resque.queueLatency()).map((l) => ({ name: l.queue, size: l.size, oldestAgeSeconds: l.oldestAgeSeconds, oldestAgeSource: l.source, ...(l.problem && { problem: l.problem }) }));
 }
 
 export interface WorkerView {

@@ -17,7 +17,11 @@ export function parseWorkingOn(value: string): { queue: string; runAt: string; p
     const payloadJson = members.get("payload");
     if (!queue || !payloadJson) return undefined;
     const runAt = members.get("run_at");
-    return { queue: JSON.parse(queue) as string, runAt: runAt ? (JSON.parse(runAt) as string) : "", payloadJson };
+    const q: unknown = JSON.parse(queue);
+    const at: unknown = runAt ? JSON.parse(runAt) : "";
+    // Hand-written or foreign values: a queue that is not text is not ours to read; an odd run_at is unknown.
+    if (typeof q !== "string") return undefined;
+    return { queue: q, runAt: typeof at === "string" ? at : "", payloadJson };
   } catch {
     return undefined;
   }

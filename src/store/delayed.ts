@@ -3,6 +3,7 @@ import { delayedMember } from "../protocol/keys.ts";
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
 import { script } from "./workers.ts";
+import { viewRange, unlessWrongType } from "./views.ts";
 
 /** delayed_push (RPUSH, SADD, ZADD) as one script. */
 export async function pushDelayed(db: Db, ts: number, item: string): Promise<void> {
@@ -62,16 +63,20 @@ export async function allDelayed(db: Db): Promise<{ ts: number; raw: string }[]>
 
 /** delayed_queue_peek: timestamps `start .. start+count-1` of the schedule, as integers. */
 export async function peekSchedule(db: Db, start: number, count: number): Promise<number[]> {
-  return (await db.redis.zrange(db.keys.delayedSchedule, String(start), String(start + count - 1))).map(Number);
+  const members = await db.redis.zrange(db.keys.delayedSchedule, String(start), String(start + count - 1)).catch(unlessWrongType([]));
+  // A member that is not a whole number of seconds (written by hand) names no delayed:<ts> list of resque-scheduler's: skipped.
+  return members.filter((m) => /^-?\d{1,15}$/.test(m)).map(Number);
 }
 
-export const scheduleSize = (db: Db): Promise<number> => db.redis.zcard(db.keys.delayedSchedule);
+/** ZCARD; a key of the wrong type counts 0. */
+export const scheduleSize = (db: Db): Promise<number> => db.redis.zcard(db.keys.delayedSchedule).catch(unlessWrongType(0));
 
-export const timestampSize = (db: Db, ts: number): Promise<number> => db.redis.llen(db.keys.delayed(ts));
+/** LLEN delayed:<ts>; a key of the wrong type counts 0. */
+export const timestampSize = (db: Db, ts: number): Promise<number> => db.redis.llen(db.keys.delayed(ts)).catch(unlessWrongType(0));
 
-/** delayed_timestamp_peek: items `start .. start+count-1` due at `ts`, oldest first, as stored. */
-export const timestampPeek = (db: Db, ts: number, start: number, count: number): Promise<string[]> =>
-  db.redis.lrange(db.keys.delayed(ts), start, start + count - 1);
+/** delayed_timestamp_peek for views: items `start .. start+count-1` due at `ts`, oldest first, bounded (see views.ts). */
+export const timestampPeek = async (db: Db, ts: number, start: number, count: number): Promise<string[]> =>
+  (await viewRange(db, db.keys.delayed(ts), start, count)).items;
 
 /** scheduled_at: the timestamps where this exact item is delayed, ascending. */
 export async function scheduledAt(db: Db, item: string): Promise<number[]> {

@@ -1,11 +1,18 @@
 /** The `failed` list (stock's Redis failure backend): index 0 is the oldest record. */
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
+import { viewRange, unlessWrongType } from "./views.ts";
 
-export const failedCount = (db: Db): Promise<number> => db.redis.llen(db.keys.failed);
+/** LLEN failed; a key of the wrong type counts 0. */
+export const failedCount = (db: Db): Promise<number> => db.redis.llen(db.keys.failed).catch(unlessWrongType(0));
 
-export const failedRange = (db: Db, start: number, count: number): Promise<string[]> =>
-  db.redis.lrange(db.keys.failed, start, start + count - 1);
+/** Records for a view: bounded (a record too large to show reads as unreadable text; see views.ts). */
+export const failedRange = async (db: Db, start: number, count: number): Promise<string[]> =>
+  (await viewRange(db, db.keys.failed, start, count)).items;
+
+/** One record for a view, bounded. */
+export const failedAtForView = async (db: Db, index: number): Promise<string | null> =>
+  (await viewRange(db, db.keys.failed, index, 1)).items[0] ?? null;
 
 export const allFailures = (db: Db): Promise<string[]> => db.redis.lrange(db.keys.failed, 0, -1);
 

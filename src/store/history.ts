@@ -1,4 +1,5 @@
 /** The dashboard's history lists (`resque-ts:history:s` per second, `:m` per minute), from stock's counters. */
+import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
 import { script } from "./workers.ts";
 
@@ -32,6 +33,7 @@ export async function samplePoint(db: Db): Promise<{ appended: boolean; point: R
 }
 
 export async function readPoints(db: Db, perMinute: boolean): Promise<RawPoint[]> {
-  const texts = await db.redis.lrange(perMinute ? db.keys.historyMinutes : db.keys.historySeconds, 0, -1);
+  // Bounded by the writer's LTRIM; a key of the wrong type reads as no history.
+  const texts = await db.redis.lrange(perMinute ? db.keys.historyMinutes : db.keys.historySeconds, 0, perMinute ? MINUTE_POINTS : SECOND_POINTS).catch(unlessWrongType([] as string[]));
   return texts.flatMap((t) => parsePoint(t) ?? []);
 }

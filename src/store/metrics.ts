@@ -4,6 +4,7 @@
  * the classes set holds at most CLASS_CAP names (the rest count as "(other)").
  */
 import { BUCKET_COUNT } from "../protocol/histogram.ts";
+import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
 import { script } from "./workers.ts";
 
@@ -61,7 +62,8 @@ export function parseCounts(hash: Record<string, string>): Map<string, StoredCou
     const what = field.slice(bar + 1);
     let c = out.get(name);
     if (!c) out.set(name, (c = { runs: 0, failures: 0, totalMs: 0, buckets: new Array<number>(BUCKET_COUNT).fill(0) }));
-    const n = Number(value) || 0;
+    // A count that is not a finite number (written by hand) counts nothing: NaN and Infinity are not JSON.
+    const n = Number.isFinite(Number(value)) ? Number(value) : 0;
     if (what === "r") c.runs += n;
     else if (what === "f") c.failures += n;
     else if (what === "ms") c.totalMs += n;
@@ -80,12 +82,10 @@ export async function readMinutes(db: Db, minutes: readonly number[]): Promise<M
   const pipeline = db.redis.pipeline();
   for (const m of minutes) pipeline.hgetall(db.keys.metricsMinute(m));
   const replies = (await pipeline.exec()) ?? [];
-  return replies.map(([error, hash]) => {
-    if (error) throw error;
-    return parseCounts((hash ?? {}) as Record<string, string>);
-  });
+  // A minute key of the wrong type counts nothing rather than failing the page.
+  return replies.map(([error, hash]) => parseCounts((error ? {} : hash ?? {}) as Record<string, string>));
 }
 
 export async function readTotals(db: Db): Promise<Map<string, StoredCounts>> {
-  return parseCounts(await db.redis.hgetall(db.keys.metricsTotals));
+  return parseCounts(await db.redis.hgetall(db.keys.metricsTotals).catch(unlessWrongType({})));
 }

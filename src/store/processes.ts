@@ -6,6 +6,7 @@
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
 import { script } from "./workers.ts";
+import { unlessWrongType, VIEW_ROWS, viewStrings } from "./views.ts";
 
 /** Records live this long unless refreshed. */
 export const PROCESS_TTL_SECONDS = 15;
@@ -23,31 +24,35 @@ export async function removeProcess(db: Db, id: string): Promise<void> {
   await db.redis.del(db.keys.process(id));
 }
 
-/** Refresh a master's record and its place in the `masters` zset. */
+/** Refresh a master's record and its place in the `masters` zset, dropping members whose record lapsed (readers write nothing). */
 export async function writeMaster(db: Db, hostPid: string, record: string, nowMs: number): Promise<void> {
-  await db.redis.pipeline().set(db.keys.master(hostPid), record, "EX", PROCESS_TTL_SECONDS).zadd(db.keys.masters, nowMs, hostPid).exec().then(check);
+  await db.redis
+    .pipeline()
+    .set(db.keys.master(hostPid), record, "EX", PROCESS_TTL_SECONDS)
+    .zadd(db.keys.masters, nowMs, hostPid)
+    .zremrangebyscore(db.keys.masters, "-inf", String(nowMs - PROCESS_TTL_SECONDS * 1000))
+    .exec()
+    .then(check);
 }
 
 export async function removeMaster(db: Db, hostPid: string): Promise<void> {
   await db.redis.pipeline().del(db.keys.master(hostPid)).zrem(db.keys.masters, hostPid).exec().then(check);
 }
 
-/** Live masters' records (stale zset members, whose record expired, are pruned on the way). */
+/**
+ * Live masters' records: members written in the last PROCESS_TTL_SECONDS whose record is there
+ * (at most VIEW_ROWS; stale members are dropped by writeMaster, so a reader writes nothing).
+ */
 export async function masterRecords(db: Db, nowMs: number): Promise<{ hostPid: string; record: string }[]> {
-  await db.redis.zremrangebyscore(db.keys.masters, "-inf", String(nowMs - PROCESS_TTL_SECONDS * 1000));
-  const members = await db.redis.zrange(db.keys.masters, "0", "-1");
-  if (members.length === 0) return [];
-  const records = await db.redis.mget(...members.map((m) => db.keys.master(m)));
-  const gone = members.filter((_, i) => records[i] === null);
-  if (gone.length > 0) await db.redis.zrem(db.keys.masters, ...gone);
+  const members = await db.redis
+    .zrangebyscore(db.keys.masters, String(nowMs - PROCESS_TTL_SECONDS * 1000), "+inf", "LIMIT", 0, VIEW_ROWS)
+    .catch(unlessWrongType([] as string[]));
+  const records = await viewStrings(db, members.map((m) => db.keys.master(m)));
   return members.flatMap((hostPid, i) => (records[i] ? [{ hostPid, record: records[i]! }] : []));
 }
 
-/** Process records of `ids`, null where a worker has none (a stock Ruby worker). */
-export async function processRecords(db: Db, ids: readonly string[]): Promise<(string | null)[]> {
-  if (ids.length === 0) return [];
-  return db.redis.mget(...ids.map((id) => db.keys.process(id)));
-}
+/** Process records of `ids` (bounded reads), null where a worker has none (a stock Ruby worker). */
+export const processRecords = (db: Db, ids: readonly string[]): Promise<(string | null)[]> => viewStrings(db, ids.map((id) => db.keys.process(id)));
 
 /** Leave a kill request for a worker process (a token, or KILL_ALL). */
 export async function requestKill(db: Db, id: string, token: string): Promise<void> {

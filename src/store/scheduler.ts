@@ -1,5 +1,6 @@
 /** resque-scheduler's leader lock and the promotion of due delayed items (see lua/scheduler-lock-*, promote-due). */
 import { delayedMember } from "../protocol/keys.ts";
+import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
 import { script } from "./workers.ts";
@@ -19,8 +20,8 @@ export async function releaseLock(db: Db, key: string, value: string): Promise<b
   return Number(await script(db, "schedulerLockRelease")(key, value)) === 1;
 }
 
-/** The lock's holder (`host:pid`), or null when no scheduler leads. */
-export const lockHolder = (db: Db, key: string): Promise<string | null> => db.redis.get(key);
+/** The leader lock's value (a key of the wrong type reads as no leader). */
+export const lockHolder = (db: Db, key: string): Promise<string | null> => db.redis.get(key).catch(unlessWrongType(null));
 
 /** The earliest timestamp due at `now` (Unix seconds), or undefined (Ruby's ZRANGEBYSCORE -inf now LIMIT 0 1). */
 export async function nextDue(db: Db, now: number): Promise<number | undefined> {
@@ -52,15 +53,26 @@ export async function promoteBatch(db: Db, ts: number, entries: readonly BatchEn
   return Number(await script(db, "promoteDue")(keys.length, ...keys, ...argv));
 }
 
-/** What is due at `now`: the oldest due timestamp, how many timestamps and how many items. */
+/** Due timestamps whose jobs dueSummary counts: a view's work stays bounded however far behind the scheduler is. */
+export const DUE_COUNTED = 1000;
+
+/**
+ * What is due at `now`: the oldest due timestamp, how many timestamps (ZCOUNT) and how many items
+ * in the oldest DUE_COUNTED of them. Forgiving, for views: a member that is not a number is
+ * skipped, a key of the wrong type counts nothing.
+ */
 export async function dueSummary(db: Db, now: number): Promise<{ oldest: number | undefined; timestamps: number; jobs: number }> {
-  const stamps = await db.redis.zrangebyscore(db.keys.delayedSchedule, "-inf", String(now));
+  const [stamps, timestamps] = await Promise.all([
+    db.redis.zrangebyscore(db.keys.delayedSchedule, "-inf", String(now), "LIMIT", 0, DUE_COUNTED).catch(unlessWrongType([] as string[])),
+    db.redis.zcount(db.keys.delayedSchedule, "-inf", String(now)).catch(unlessWrongType(0)),
+  ]);
+  const numeric = stamps.filter((m) => /^-?\d{1,15}$/.test(m));
   let jobs = 0;
   // 100 LLENs per pipeline, as Ruby's find_delayed_selection batches its LRANGEs.
-  for (let i = 0; i < stamps.length; i += 100) {
+  for (let i = 0; i < numeric.length; i += 100) {
     const pipeline = db.redis.pipeline();
-    for (const ts of stamps.slice(i, i + 100)) pipeline.llen(db.keys.delayed(ts));
-    for (const n of await pipeline.exec().then(check)) jobs += Number(n);
+    for (const ts of numeric.slice(i, i + 100)) pipeline.llen(db.keys.delayed(ts));
+    for (const [error, n] of (await pipeline.exec()) ?? []) jobs += error ? 0 : Number(n) || 0;
   }
-  return { oldest: stamps[0] === undefined ? undefined : Number(stamps[0]), timestamps: stamps.length, jobs };
+  return { oldest: numeric[0] === undefined ? undefined : Number(numeric[0]), timestamps, jobs };
 }

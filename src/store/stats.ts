@@ -1,9 +1,11 @@
 /** The `stat:*` counters and the `pause-all-workers` switch. */
 import type { Db } from "./connection.ts";
+import { counter } from "./views.ts";
 
+/** stat:processed and stat:failed; a value that is not a finite number (or a key of another type) reads 0. */
 export async function readStats(db: Db): Promise<{ processed: number; failed: number }> {
   const [processed, failed] = await db.redis.mget(db.keys.processed, db.keys.failedCount);
-  return { processed: Number(processed ?? 0), failed: Number(failed ?? 0) };
+  return { processed: counter(processed), failed: counter(failed) };
 }
 
 export const pausedValue = (db: Db): Promise<string | null> => db.redis.get(db.keys.pauseAll);

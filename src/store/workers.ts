@@ -2,6 +2,7 @@
 import type { Db } from "./connection.ts";
 import { metricsArgs, type ClassTally } from "./metrics.ts";
 import { check } from "./queues.ts";
+import { counter, viewRange, viewStrings, unlessWrongType } from "./views.ts";
 
 /** Stock's registration pipeline: SADD workers + SET started. */
 export async function registerWorker(db: Db, id: string, started: string): Promise<void> {
@@ -42,6 +43,9 @@ export async function takePruneLock(db: Db, id: string, ttlSeconds: number): Pro
 
 export const workerIds = (db: Db): Promise<string[]> => db.redis.smembers(db.keys.workers);
 
+/** workerIds for views: a `workers` key of the wrong type reads as no workers. */
+export const workerIdsForView = (db: Db): Promise<string[]> => workerIds(db).catch(unlessWrongType([]));
+
 /** The ids of `ids` that are registered, in their order (SMISMEMBER: one command, whatever the set's size). */
 export async function registeredAmong(db: Db, ids: readonly string[]): Promise<string[]> {
   if (ids.length === 0) return [];
@@ -59,22 +63,21 @@ export interface WorkerRecord {
   failed: number;
 }
 
-/** Everything resque-web shows about each registered worker, in one pipeline. */
+/** Everything resque-web shows about each registered worker: bounded reads (see views.ts), a wrong-typed key reads as unreadable text. */
 export async function workerRecords(db: Db, ids: readonly string[]): Promise<WorkerRecord[]> {
   if (ids.length === 0) return [];
-  const pipeline = db.redis.pipeline();
-  for (const id of ids) {
-    pipeline.get(db.keys.worker(id)).get(db.keys.workerStarted(id)).hget(db.keys.heartbeats, id);
-    pipeline.get(db.keys.workerProcessed(id)).get(db.keys.workerFailed(id));
-  }
-  const values = (await pipeline.exec().then(check)) as (string | null)[];
+  const keys = ids.flatMap((id) => [db.keys.worker(id), db.keys.workerStarted(id), db.keys.workerProcessed(id), db.keys.workerFailed(id)]);
+  const [values, beats] = await Promise.all([
+    viewStrings(db, keys),
+    db.redis.hmget(db.keys.heartbeats, ...ids).catch(unlessWrongType(ids.map(() => null))),
+  ]);
   return ids.map((id, i) => ({
     id,
-    job: values[i * 5] || null,
-    started: values[i * 5 + 1] ?? null,
-    heartbeat: values[i * 5 + 2] ?? null,
-    processed: Number(values[i * 5 + 3] ?? 0),
-    failed: Number(values[i * 5 + 4] ?? 0),
+    job: values[i * 4] || null,
+    started: values[i * 4 + 1] ?? null,
+    heartbeat: beats[i] ?? null,
+    processed: counter(values[i * 4 + 2]),
+    failed: counter(values[i * 4 + 3]),
   }));
 }
 
@@ -193,13 +196,13 @@ function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
   }
 }
 
-/** The in-flight entries of each of `ids` (the jobs each process runs), in one pipeline. */
+/** The in-flight entries of each of `ids` (the jobs each process runs; bounded reads for views, a wrong-typed list reads empty). */
 export async function inflightLists(db: Db, ids: readonly string[]): Promise<string[][]> {
-  if (ids.length === 0) return [];
-  const pipeline = db.redis.pipeline();
-  for (const id of ids) pipeline.lrange(db.keys.inflight(id), 0, -1);
-  return (await pipeline.exec().then(check)) as string[][];
+  return Promise.all(ids.map(async (id) => (await viewRange(db, db.keys.inflight(id), 0, INFLIGHT_SHOWN)).items));
 }
+
+/** In-flight entries a view reads per process (THREAD_COUNT is far below it). */
+const INFLIGHT_SHOWN = 256;
 
 /** This worker's in-flight entries, for reconciling after a reply was lost with a connection. */
 export const inflightEntries = (db: Db, id: string): Promise<string[]> => db.redis.lrange(db.keys.inflight(id), 0, -1);

@@ -35,7 +35,8 @@ export function apiRoutes(ctx: WebContext): Hono {
     const points = (one?.perMinute ?? []).map((m) => ({ t: m.minute, runs: m.runs, failures: m.failures, avgMs: m.runs > 0 ? m.totalMs / m.runs : null }));
     return json({ minutes, classes, resolutionSeconds: 60, points });
   });
-  api.get("/classes/totals", async () => json(await r.classTotals()));
+  // The last bucket's bound is Infinity, which JSON cannot carry: "+Inf", as Prometheus writes it.
+  api.get("/classes/totals", async () => json((await r.classTotals()).map((t) => ({ ...t, buckets: t.buckets.map((b) => ({ le: b.le === Infinity ? "+Inf" : b.le, count: b.count })) }))));
   api.get("/processes", async () => json(await r.processTree()));
   api.post("/workers/:id/kill", async (c) => {
     const type = c.req.header("content-type") ?? "";

@@ -21,7 +21,7 @@ import { workingPages } from "./pages/working.ts";
 import { prometheusRegistry } from "./prometheus.ts";
 import { RecentDepth } from "./recent-depth.ts";
 import { RedisSampler, type HistorySource, type LiveSource } from "./sampler.ts";
-import { authGate, csrfGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
+import { authGate, csrfGate, hostGate, newCsrfToken, securityHeaders, type AuthOptions } from "./security.ts";
 import { Streams, streamRoutes } from "./stream.ts";
 
 export interface WebOptions {
@@ -30,6 +30,12 @@ export interface WebOptions {
   basePath?: string;
   readOnly?: boolean;
   auth?: AuthOptions;
+  /**
+   * Host names served besides the loopback ones when no auth is configured (DNS rebinding
+   * defence; see security.ts hostGate). "any" serves every Host (the app sits behind something
+   * that checks it). Ignored with auth on: then every Host is served.
+   */
+  allowedHosts?: readonly string[] | "any";
   /** Where graphs get history and live samples; default: a RedisSampler started here. */
   history?: HistorySource & LiveSource;
   /** The sampler's interval (default 1000 ms). */
@@ -54,24 +60,28 @@ export function normalizeBasePath(path: string | undefined): string {
 
 export function createWebApp(options: WebOptions): WebApp {
   const base = normalizeBasePath(options.basePath);
+  // Read-only reads only: no first-seen times for latency, no history points from the sampler.
+  const resque = options.readOnly ? options.resque.readOnlyView() : options.resque;
   let sampler: RedisSampler | undefined;
   let history = options.history;
   if (!history) {
-    sampler = new RedisSampler(options.resque, options.sampleIntervalMs ?? 1000);
+    sampler = new RedisSampler(resque, options.sampleIntervalMs ?? 1000, { record: !options.readOnly });
     sampler.start();
     history = sampler;
   }
   const ctx: WebContext = {
-    resque: options.resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
+    resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
     ...(options.lockPrefix !== undefined && { lockPrefix: options.lockPrefix }),
   };
   ctx.recentDepth = new RecentDepth(history);
   const streams = new Streams();
-  const registry = prometheusRegistry(options.resque);
+  const registry = prometheusRegistry(resque);
 
   // strict: false, so "/resque/" is "/resque" (a proxy may add or drop the slash).
   const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
   app.use("*", securityHeaders());
+  const authOn = Boolean(options.auth?.basic || options.auth?.token);
+  app.use("*", hostGate(authOn ? "any" : options.allowedHosts ?? []));
   app.use("*", authGate(options.auth ?? {}, base || "/"));
   app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
   app.use("*", flashes(base || "/"));

@@ -62,10 +62,13 @@ export class RedisSampler implements HistorySource, LiveSource {
   #latest: Sample | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
   #busy = false;
+  readonly #record: boolean;
 
-  constructor(resque: Resque, intervalMs = 1000) {
+  /** `record: false` (a read-only dashboard): read the counters and the history, append no point. */
+  constructor(resque: Resque, intervalMs = 1000, options: { record?: boolean } = {}) {
     this.#resque = resque;
     this.#intervalMs = intervalMs;
+    this.#record = options.record ?? true;
   }
 
   start(): void {
@@ -83,7 +86,7 @@ export class RedisSampler implements HistorySource, LiveSource {
     if (this.#busy) return; // Redis slower than the interval: skip rather than pile up
     this.#busy = true;
     try {
-      const [, sample] = await Promise.all([this.#resque.sampleHistory(), readSample(this.#resque)]);
+      const [, sample] = await Promise.all([this.#record ? this.#resque.sampleHistory() : undefined, readSample(this.#resque)]);
       this.#latest = sample;
       for (const listener of this.#listeners) listener(sample);
     } catch {

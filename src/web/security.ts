@@ -44,6 +44,49 @@ export interface AuthOptions {
 
 const TOKEN_COOKIE = "resque_web_token";
 
+/** 127.0.0.0/8, ::1 and localhost: names only this machine answers to. */
+export const isLoopbackName = (host: string): boolean =>
+  host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+
+/** The host name of a Host header, lower-cased, without its port: "[::1]:5678" -> "[::1]", "Example:80" -> "example". */
+export function hostName(header: string): string {
+  const h = header.trim().toLowerCase();
+  if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1 || undefined);
+  const colon = h.indexOf(":");
+  // Two colons or more: a bare IPv6 address (not valid in Host, but compared whole rather than cut).
+  return colon >= 0 && h.indexOf(":", colon + 1) < 0 ? h.slice(0, colon) : h;
+}
+
+/** A name given to --host / --allowed-host as a Host header carries it (an IPv6 address in brackets). */
+const allowedName = (given: string): string => {
+  const h = given.trim();
+  return hostName(h.indexOf(":") !== h.lastIndexOf(":") && !h.startsWith("[") ? `[${h}]` : h);
+};
+
+/**
+ * DNS rebinding defence: without authentication, answer only requests whose Host is a loopback
+ * name or one of `allowed` (what --host and --allowed-host name). A page on another site that
+ * rebinds its own name to 127.0.0.1 still sends that name as Host, so it is refused here before
+ * it can read a page (and the CSRF token in it). With authentication on, any Host is served.
+ */
+export function hostGate(allowed: readonly string[] | "any"): MiddlewareHandler {
+  if (allowed === "any") return (_c, next) => next();
+  const names = new Set(allowed.map(allowedName));
+  return async (c, next) => {
+    const header = c.req.header("host");
+    // No Host at all (HTTP/1.0 tools): not a browser, so not a rebinding page.
+    if (header === undefined) return next();
+    const name = hostName(header);
+    if (isLoopbackName(name) || names.has(name)) return next();
+    return c.text(
+      `Refused: this dashboard answers to localhost, 127.0.0.1 and [::1]${names.size > 0 ? ` and ${[...names].join(", ")}` : ""}, not to "${name}" ` +
+        "(a page of another site can rebind its name to this machine). If you reach it by that name, start it with " +
+        `--allowed-host ${name || "NAME"}, or turn on --auth or --token.`,
+      421,
+    );
+  };
+}
+
 /** Refuse everyone without the Basic credentials or the token, when either is configured. */
 export function authGate(options: AuthOptions, cookiePath: string): MiddlewareHandler {
   return async (c, next) => {

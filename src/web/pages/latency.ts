@@ -9,6 +9,7 @@ const LOWER_BOUND =
 export const oldestHeader: Html = html`<th class="num" title="${LOWER_BOUND}">Oldest job <abbr title="${LOWER_BOUND}">?</abbr></th>`;
 
 export function oldestCell(q: QueueView): Html {
+  if (q.problem) return html`<td class="num latency unreadable">${q.problem}</td>`;
   if (q.oldestAgeSeconds === null) return html`<td class="num latency"></td>`;
   const text = duration(q.oldestAgeSeconds * 1000);
   return q.oldestAgeSource === "first-seen"

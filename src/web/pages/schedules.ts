@@ -25,7 +25,7 @@ ${fromFile}
 ${all.length === 0 ? html`<p class="empty">No schedules stored in Redis.</p>` : html`<table class="schedules"><thead><tr><th>Name</th><th>Source</th><th>When</th><th>Class</th><th>Queue</th><th>Args</th><th>Description</th><th>Last run</th><th></th></tr></thead><tbody>
 ${all.map((s) => {
   const cfg = (s.config && typeof s.config === "object" && !Array.isArray(s.config) ? s.config : {}) as Config;
-  const whenText = cfg["cron"] ? `cron ${text(cfg, "cron")}` : cfg["every"] ? `every ${text(cfg, "every")}` : "(by hand only)";
+  const whenText = cfg["unreadable"] ? `unreadable (${text(cfg, "unreadable")}): ${text(cfg, "raw")}` : cfg["cron"] ? `cron ${text(cfg, "cron")}` : cfg["every"] ? `every ${text(cfg, "every")}` : "(by hand only)";
   return html`<tr><td>${s.name}</td><td><span class="source redis">Redis</span></td><td><code>${whenText}</code></td><td><code>${text(cfg, "custom_job_class") || text(cfg, "class")}</code></td><td>${text(cfg, "queue")}</td>
 <td><code class="args">${text(cfg, "args")}</code></td><td>${text(cfg, "description")}</td><td>${s.lastEnqueuedAt ?? "never"}</td>
 <td class="actions">${action(ctx, `/schedules/${encodeURIComponent(s.name)}/run`, "Run now")}${action(ctx, `/schedules/${encodeURIComponent(s.name)}/remove`, "Remove", { confirm: `Remove the schedule ${s.name}?`, danger: true })}</td></tr>`;
