@@ -69,7 +69,7 @@ export interface ProcessTree {
 
 export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
   const ids = (await workerIdsForView(db)).sort();
-  const [masters, texts, records, schedulers] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids), schedulerRecords(db)]);
+  const [masters, texts, records, schedulers] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids), schedulerRecords(db, nowMs)]);
   const hosts = new Map<string, TreeHost>();
   const hostOf = (host: string) => {
     let h = hosts.get(host);

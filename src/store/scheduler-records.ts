@@ -5,6 +5,7 @@
  */
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
+import { unlessWrongType } from "./views.ts";
 
 /** A record lives this many polls unless refreshed (and at least MIN_TTL_SECONDS). */
 const POLLS = 3;
@@ -13,23 +14,29 @@ const MIN_TTL_SECONDS = 30;
 /** The TTL for records refreshed every `intervalSeconds`. */
 export const recordTtl = (intervalSeconds: number): number => Math.max(MIN_TTL_SECONDS, Math.ceil(POLLS * intervalSeconds));
 
+/**
+ * Refresh a scheduler's record; its `schedulers` zset score is when the record expires, so readers
+ * take the live members by score and the writer drops lapsed ones (readers write nothing: --read-only).
+ */
 export async function writeSchedulerRecord(db: Db, hostPid: string, record: string, ttlSeconds: number, nowMs: number): Promise<void> {
-  await db.redis.pipeline().set(db.keys.scheduler(hostPid), record, "EX", ttlSeconds).zadd(db.keys.schedulers, nowMs, hostPid).exec().then(check);
+  await db.redis
+    .pipeline()
+    .set(db.keys.scheduler(hostPid), record, "EX", ttlSeconds)
+    .zadd(db.keys.schedulers, nowMs + ttlSeconds * 1000, hostPid)
+    .zremrangebyscore(db.keys.schedulers, "-inf", String(nowMs))
+    .exec()
+    .then(check);
 }
 
 export async function removeSchedulerRecord(db: Db, hostPid: string): Promise<void> {
   await db.redis.pipeline().del(db.keys.scheduler(hostPid)).zrem(db.keys.schedulers, hostPid).exec().then(check);
 }
 
-/** Live schedulers' records; members whose record expired are dropped from the zset on the way. */
-export async function schedulerRecords(db: Db): Promise<{ hostPid: string; record: string }[]> {
-  // Bounded: a zset member is one live-or-recent scheduler; day-old ones go without a look.
-  await db.redis.zremrangebyscore(db.keys.schedulers, "-inf", String(Date.now() - 86_400_000));
-  const members = await db.redis.zrange(db.keys.schedulers, "0", "99");
+/** Live schedulers' records (at most 100): members not yet expired whose record is there. */
+export async function schedulerRecords(db: Db, nowMs: number): Promise<{ hostPid: string; record: string }[]> {
+  const members = await db.redis.zrangebyscore(db.keys.schedulers, String(nowMs), "+inf", "LIMIT", 0, 100).catch(unlessWrongType<string[]>([]));
   if (members.length === 0) return [];
   const records = await db.redis.mget(...members.map((m) => db.keys.scheduler(m)));
-  const gone = members.filter((_, i) => records[i] === null);
-  if (gone.length > 0) await db.redis.zrem(db.keys.schedulers, ...gone);
   return members.flatMap((hostPid, i) => (records[i] ? [{ hostPid, record: records[i]! }] : []));
 }
 
@@ -40,11 +47,7 @@ export async function writeFileSchedules(db: Db, json: string, ttlSeconds: numbe
 
 /** The published file schedules' JSON, or null when no leader publishes (or the key is not a string). */
 export async function readFileSchedules(db: Db): Promise<string | null> {
-  try {
-    return await db.redis.get(db.keys.fileSchedules);
-  } catch {
-    return null; // WRONGTYPE: not ours to read; shown as nothing published
-  }
+  return db.redis.get(db.keys.fileSchedules).catch(unlessWrongType(null));
 }
 
 /**
