@@ -8,6 +8,7 @@ import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb } from "../store/connection.ts";
 import { reportError } from "./errors.ts";
 import { poolGroups } from "./pool.ts";
+import { leaveIfRedisHangs } from "./stop-wait.ts";
 import { withInlineScheduler } from "./scheduler-inline.ts";
 import { schedulerGroup } from "./scheduler-group.ts";
 import { ScheduleFileError, schedulerSettings } from "./scheduler-settings.ts";
@@ -43,6 +44,7 @@ export const workCommand = defineCommand({
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
+        for (const signal of ["QUIT", "TERM", "INT"] as const) runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.running));
         await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
         // Children re-read the same settings, so a job module error shows once here, before any spawn.

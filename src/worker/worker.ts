@@ -95,6 +95,11 @@ export class Worker {
     this.#idle = new IdleWait(this.#o.db, this.#o.maxInterval);
   }
 
+  /** How many jobs are running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
   /** Finish the jobs in flight, take no more, then exit the loop (QUIT). */
   shutdown(): void {
     this.#stopAsked = true;
