@@ -6,7 +6,7 @@
  */
 import type { Runtime } from "../runtime/types.ts";
 import { STOP_WAIT_MS } from "../store/connection.ts";
-import { say } from "./console.ts";
+import { journal } from "./console.ts";
 
 /** How often the process looks whether its jobs have ended. */
 const LOOK_MS = 100;
@@ -23,7 +23,7 @@ export function leaveIfRedisHangs(runtime: Runtime, running: () => number): void
     }
     idleSince ??= Date.now();
     if (Date.now() - idleSince < STOP_WAIT_MS) return;
-    say.warn(`Stopping without Redis: it did not answer within ${STOP_WAIT_MS / 1000} s. Jobs this process still held stay in Redis, for the next worker on this host to put back.`);
+    journal.warn(`Stopping without Redis: it did not answer within ${STOP_WAIT_MS / 1000} s. Jobs this process still held stay in Redis, for the next worker on this host to put back.`);
     runtime.exit(1);
   }, LOOK_MS);
 }

@@ -5,7 +5,7 @@ import { closeDb, STOP_WAIT_MS } from "../store/connection.ts";
 import type { WorkerMessage } from "../master/master.ts";
 import { TICK_MS } from "../master/watchdog.ts";
 import type { Worker } from "../worker/worker.ts";
-import { say } from "./console.ts";
+import { journal } from "./console.ts";
 import { reportError } from "./errors.ts";
 import { leaveIfRedisHangs } from "./stop-wait.ts";
 import { dbFor, settingsFrom, workArgs, workerFor } from "./worker-setup.ts";
@@ -74,7 +74,7 @@ export const workerProcessCommand = defineCommand({
           if (db.redis.status === "ready") downSince = undefined;
           else downSince ??= Date.now();
           if (downSince !== undefined && Date.now() - downSince >= ORPHAN_OUTAGE_MS) {
-            say.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
+            journal.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
             runtime.exit(1);
           }
         }, 1000);

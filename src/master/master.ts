@@ -72,6 +72,8 @@ const STOPPING_RECOVERY_WAIT_MS = 1000;
 const RECOVERY_BEFORE_START_MS = 2000;
 /** Start-up (loading job modules, connecting) gets this much on top of WATCHDOG_TIMEOUT before the first tick. */
 const STARTUP_ALLOWANCE_MS = 30_000;
+/** Thrown past a recovery that Redis did not answer while stopping (already logged). */
+const SILENT = new Error("Redis did not answer while stopping");
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /** Messages a worker process sends its master. */
@@ -280,7 +282,7 @@ export class Master {
       if (!waited) {
         this.#redisSilent = true;
         this.#o.log.warn(`Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`);
-        throw new Error("Redis did not answer while stopping");
+        throw SILENT;
       }
       const { requeued, poisoned, failed } = waited;
       if (failedHere.size > 0 && failed > 0) {
@@ -297,7 +299,7 @@ export class Master {
         );
       }
     } catch (error) {
-      this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
+      if (error !== SILENT) this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
     }
     // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
     // queues are empty): it is not replaced, and the master ends with the last of them.
