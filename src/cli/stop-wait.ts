@@ -1,6 +1,6 @@
 /**
- * A worker told to stop waits for Redis only so long. Once none of its jobs is running, Redis
- * gets STOP_WAIT_MS to take the last outcomes and the hand-back; past that the process leaves,
+ * A worker told to stop waits for Redis only so long. Once none of its jobs (or workerExit
+ * hooks) is running, Redis gets STOP_WAIT_MS to take the last outcomes and the hand-back; past that the process leaves,
  * and whatever it still holds stays in its in-flight list in Redis for the next worker on this
  * host to recover. An outage therefore never makes a stop hang, and never loses a job.
  */
@@ -11,13 +11,13 @@ import { journal } from "./console.ts";
 /** How often the process looks whether its jobs have ended. */
 const LOOK_MS = 100;
 
-/** Start the countdown (once per process; later calls do nothing); `running` counts the jobs still running. */
-export function leaveIfRedisHangs(runtime: Runtime, running: () => number): void {
+/** Start the countdown (once per process; later calls do nothing); `busy`: jobs or hooks still run. */
+export function leaveIfRedisHangs(runtime: Runtime, busy: () => boolean): void {
   if (armed) return;
   armed = true;
   let idleSince: number | undefined;
   setInterval(() => {
-    if (running() > 0) {
+    if (busy()) {
       idleSince = undefined;
       return;
     }

@@ -44,7 +44,7 @@ export const workCommand = defineCommand({
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
-        for (const signal of ["QUIT", "TERM", "INT"] as const) runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.running));
+        for (const signal of ["QUIT", "TERM", "INT"] as const) runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.busy));
         await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
         // Children re-read the same settings, so a job module error shows once here, before any spawn.

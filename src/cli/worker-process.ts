@@ -53,7 +53,7 @@ export const workerProcessCommand = defineCommand({
       runtime.onSignal("QUIT", () => {
         parent?.send({ type: "draining" } satisfies WorkerMessage);
         w.shutdown();
-        leaveIfRedisHangs(runtime, () => w.running);
+        leaveIfRedisHangs(runtime, () => w.busy);
       });
       for (const signal of ["TERM", "INT"] as const) {
         runtime.onSignal(signal, () => {
