@@ -250,9 +250,11 @@ export async function ready(db: Db): Promise<Db> {
 export const closeDb = async (db: Db): Promise<void> => {
   // QUIT waits for its reply; while Redis is unreachable it would wait for ever, so just drop
   // the connection then (nothing is left to send: every command we care about was answered).
-  // A server that stopped answering can still look "ready" until the socket times out: the
+  // A server that stopped answering can still look "ready" until the socket times out: with
+  // commands still waiting for their replies, a QUIT would only wait behind them; otherwise its
   // reply (sub-millisecond from a live server) gets a second at most.
-  if (db.redis.status !== "ready") {
+  const unanswered = (db.redis as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0;
+  if (db.redis.status !== "ready" || unanswered > 0) {
     db.redis.disconnect();
     return;
   }
