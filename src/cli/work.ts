@@ -9,6 +9,7 @@ import { closeDb } from "../store/connection.ts";
 import { announceJobs } from "./announce-jobs.ts";
 import { reportError } from "./errors.ts";
 import { poolGroups } from "./pool.ts";
+import { leaveIfRedisHangs } from "./stop-wait.ts";
 import { withInlineScheduler } from "./scheduler-inline.ts";
 import { schedulerGroup } from "./scheduler-group.ts";
 import { ScheduleFileError, schedulerSettings } from "./scheduler-settings.ts";
@@ -49,6 +50,7 @@ export const workCommand = defineCommand({
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
+        for (const signal of ["QUIT", "TERM", "INT"] as const) runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.busy));
         await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
         const childEnv: Record<string, string> = {};

@@ -1,16 +1,17 @@
 /** `resque worker-process`: one worker process under a master (not for direct use). */
 import { defineCommand } from "citty";
 import { currentRuntime } from "../runtime/detect.ts";
-import { closeDb } from "../store/connection.ts";
+import { closeDb, STOP_WAIT_MS } from "../store/connection.ts";
 import type { WorkerMessage } from "../master/master.ts";
 import { TICK_MS } from "../master/watchdog.ts";
 import type { Worker } from "../worker/worker.ts";
-import { say } from "./console.ts";
+import { journal } from "./console.ts";
 import { reportError } from "./errors.ts";
+import { leaveIfRedisHangs } from "./stop-wait.ts";
 import { dbFor, settingsFrom, workArgs, workerFor } from "./worker-setup.ts";
 
 /** How long TERM waits for Redis to take the jobs back before the process just dies. */
-const ABANDON_TIMEOUT_MS = 3000;
+const ABANDON_TIMEOUT_MS = STOP_WAIT_MS;
 /** Orphaned (the master is gone), a process gives up on an unreachable Redis after this long. */
 const ORPHAN_OUTAGE_MS = 10_000;
 
@@ -52,6 +53,7 @@ export const workerProcessCommand = defineCommand({
       runtime.onSignal("QUIT", () => {
         parent?.send({ type: "draining" } satisfies WorkerMessage);
         w.shutdown();
+        leaveIfRedisHangs(runtime, () => w.busy);
       });
       for (const signal of ["TERM", "INT"] as const) {
         runtime.onSignal(signal, () => {
@@ -72,7 +74,7 @@ export const workerProcessCommand = defineCommand({
           if (db.redis.status === "ready") downSince = undefined;
           else downSince ??= Date.now();
           if (downSince !== undefined && Date.now() - downSince >= ORPHAN_OUTAGE_MS) {
-            say.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
+            journal.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
             runtime.exit(1);
           }
         }, 1000);

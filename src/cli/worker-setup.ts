@@ -1,5 +1,5 @@
 /** What `work` and `worker-process` share: settings from env and flags, job modules, logging, Redis. */
-import { say } from "./console.ts";
+import { journal } from "./console.ts";
 import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import type { Runtime } from "../runtime/types.ts";
@@ -70,10 +70,10 @@ export const isVerbose = (runtime: Runtime): boolean => ["VERBOSE", "LOGGING", "
 export function loggerFor(runtime: Runtime): Logger {
   const verbose = isVerbose(runtime);
   return {
-    info: (m) => verbose && say.info(m),
-    debug: (m) => runtime.env("VVERBOSE") !== undefined && say.debug(m),
-    warn: (m) => say.warn(m),
-    error: (m) => say.error(m),
+    info: (m) => verbose && journal.info(m),
+    debug: (m) => runtime.env("VVERBOSE") !== undefined && journal.debug(m),
+    warn: (m) => journal.warn(m),
+    error: (m) => journal.error(m),
   };
 }
 
@@ -81,14 +81,19 @@ export function dbFor(runtime: Runtime, settings: WorkerSettings, args: Record<s
   return waitingDb(runtime, args, settings.redis, settings.namespace);
 }
 
-/** A connection for a long-running process (worker, scheduler): it waits out outages, saying so. */
+/**
+ * A connection for a long-running process (worker, scheduler): it waits out outages with backoff,
+ * saying so in one line when Redis goes and one when it is back. A process under a master leaves
+ * that to the master, which uses the same Redis, so an outage is one line, not one per process.
+ */
 export function waitingDb(runtime: Runtime, flags: Record<string, unknown>, redis: string | undefined, namespace: string | undefined): Db {
+  const supervised = runtime.parent() !== undefined;
   return openDb({
     ...connectOptionsFrom((name) => runtime.env(name), flags),
     redis,
     namespace,
     outage: "wait",
-    onOutage: (m) => (m ? say.warn(`${m} Retrying with backoff.`) : say.info("Redis is back.")),
+    ...(!supervised && { onOutage: (m: string | undefined) => (m ? journal.warn(`${m} Retrying with backoff.`) : journal.info("Redis is back.")) }),
   });
 }
 

@@ -14,7 +14,7 @@ import { childExitMessage, childSignalMessage } from "../protocol/signals.ts";
 import { epochSeconds } from "../protocol/time.ts";
 import { workerId } from "../protocol/worker-id.ts";
 import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
-import type { Db } from "../store/connection.ts";
+import { within, type Db } from "../store/connection.ts";
 import { recordMetrics } from "../store/metrics.ts";
 import { PROCESS_TTL_SECONDS, removeMaster, writeMaster } from "../store/processes.ts";
 import { jobClassName } from "../worker/unregister.ts";
@@ -63,11 +63,17 @@ export interface MasterOptions {
   now?: () => Date;
 }
 
-const STOPPING_RECOVERY_WAIT_MS = 5000;
+/**
+ * Stopping, the master gives Redis this long at each step (its worker processes have had
+ * STOP_WAIT_MS for theirs): what it cannot write stays in Redis for the next start on this host.
+ */
+const STOPPING_RECOVERY_WAIT_MS = 1000;
 /** How long the first spawn waits for the start-up recovery of dead workers' jobs. */
 const RECOVERY_BEFORE_START_MS = 2000;
 /** Start-up (loading job modules, connecting) gets this much on top of WATCHDOG_TIMEOUT before the first tick. */
 const STARTUP_ALLOWANCE_MS = 30_000;
+/** Thrown past a recovery that Redis did not answer while stopping (already logged). */
+const SILENT = new Error("Redis did not answer while stopping");
 const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
 
 /** Messages a worker process sends its master. */
@@ -98,6 +104,8 @@ export class Master {
   readonly #slots = new Map<number, Slot>();
   readonly #policy = new RestartPolicy();
   #stopping = false;
+  /** Stopping, Redis did not answer in time once already: the last steps do not wait for it again. */
+  #redisSilent = false;
   #pending = new Map<WorkerGroup, number>();
   #lastStart = 0;
   #watchdog: ReturnType<typeof setInterval> | undefined;
@@ -129,8 +137,8 @@ export class Master {
     await finished;
     clearInterval(this.#watchdog);
     clearInterval(this.#recordTimer);
-    await Promise.race([removeMaster(this.#o.db, this.#hostPid).catch(() => {}), sleep(STOPPING_RECOVERY_WAIT_MS)]);
-    await Promise.race([recovering, sleep(STOPPING_RECOVERY_WAIT_MS)]);
+    const last = Promise.all([removeMaster(this.#o.db, this.#hostPid).catch(() => {}), recovering]);
+    await within(last, this.#redisSilent ? 0 : STOPPING_RECOVERY_WAIT_MS);
   }
 
   get #hostPid(): string {
@@ -272,8 +280,9 @@ export class Master {
       // which the next worker or master to start on this host recovers.
       const waited = this.#stopping ? await Promise.race([recovery, sleep(STOPPING_RECOVERY_WAIT_MS)]) : await recovery;
       if (!waited) {
+        this.#redisSilent = true;
         this.#o.log.warn(`Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`);
-        throw new Error("Redis did not answer while stopping");
+        throw SILENT;
       }
       const { requeued, poisoned, failed } = waited;
       if (failedHere.size > 0 && failed > 0) {
@@ -290,7 +299,7 @@ export class Master {
         );
       }
     } catch (error) {
-      this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
+      if (error !== SILENT) this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
     }
     // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
     // queues are empty): it is not replaced, and the master ends with the last of them.

@@ -6,7 +6,7 @@
 import { JobRegistry } from "../jobs/registry.ts";
 import { schedulerTitle } from "../protocol/procline.ts";
 import type { Runtime, TrappedSignal } from "../runtime/types.ts";
-import type { Db } from "../store/connection.ts";
+import { STOP_WAIT_MS, within, type Db } from "../store/connection.ts";
 import { nextDue } from "../store/scheduler.ts";
 import { DEFAULT_LOCK_TIMEOUT, LeaderLock } from "./lock.ts";
 import { drainDue, type SchedulerLogger } from "./promote.ts";
@@ -65,6 +65,9 @@ export class Scheduler {
   // undefined until the first claim, so the first answer sets the title either way.
   #leader: boolean | undefined;
   #stopping = false;
+  /** Settles when stop() is called: the loop stops waiting on a poll Redis does not answer. */
+  readonly #stopAsked: Promise<void>;
+  #stopNow!: () => void;
   #wake: (() => void) | undefined;
   #lagWarned = false;
   #untrap: (() => void)[] = [];
@@ -78,6 +81,7 @@ export class Scheduler {
     this.#batch = batch;
     this.#log = options.log ?? QUIET;
     this.#now = options.now ?? Date.now;
+    this.#stopAsked = new Promise((resolve) => (this.#stopNow = resolve));
     this.lock = new LeaderLock(options.db, options.lockValue ?? `${options.runtime.hostname()}:${options.runtime.pid}`, {
       timeout: options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT,
       prefix: options.lockPrefix,
@@ -109,31 +113,57 @@ export class Scheduler {
   stop(): void {
     this.#stopping = true;
     this.#wake?.();
+    this.#stopNow();
   }
 
-  /** Poll until stopped, then release the lock if it is still ours. */
+  /**
+   * Poll until stopped, then release the lock if it is still ours. Stopping never waits on Redis
+   * for more than STOP_WAIT_MS: a poll stuck in an outage is left unanswered (each of its writes
+   * is one atomic script, so nothing is half done), and the lock then expires on its own.
+   */
   async run(): Promise<void> {
     this.#title("Starting");
+    let polling: Promise<void> = Promise.resolve();
     try {
       while (!this.#stopping) {
-        await this.tick();
-        this.#publisher.beat(this.leader, this.schedules.scheduled, this.#now());
+        polling = this.tick();
+        await Promise.race([polling, this.#stopAsked]);
+        if (!this.#stopping) this.#publisher.beat(this.leader, this.schedules.scheduled, this.#now());
         const poll = (this.#o.interval ?? 5) * 1000;
         if (!this.#stopping) await this.#sleep(Math.min(poll, this.schedules.msUntilNext(this.#now()) ?? poll));
       }
     } finally {
       for (const untrap of this.#untrap.splice(0)) untrap();
-      await this.lock.release().catch((error: unknown) => this.#log.error(`Could not release the scheduler lock: ${message(error)}`));
+      // Both bounded (STOP_WAIT_MS, and 1 s for the publication), so they wait side by side.
+      await Promise.all([this.#leave(polling), this.#publisher.stop()]);
       this.#leader = false;
-      await this.#publisher.stop();
     }
+  }
+
+  /** The last poll ends (between batches), then the lock is released: STOP_WAIT_MS in all. */
+  async #leave(polling: Promise<void>): Promise<void> {
+    const deadline = Date.now() + STOP_WAIT_MS;
+    // Queued behind the poll's own commands, so a poll that lands late is released too.
+    const release = polling.then(() =>
+      this.lock.release().then(
+        () => true,
+        (error: unknown) => {
+          this.#log.error(`Could not release the scheduler lock: ${message(error)}`);
+          return true;
+        },
+      ),
+    );
+    if (await within(release, deadline - Date.now())) return;
+    this.#log.warn(
+      `Stopping without Redis: it did not answer within ${STOP_WAIT_MS / 1000} s. If this scheduler led, its lock (${this.lock.key}) expires within ${this.#o.lockTimeout ?? DEFAULT_LOCK_TIMEOUT} s (LOCK_TIMEOUT), and another scheduler leads then.`,
+    );
   }
 
   /** One poll: claim or renew the lock; as leader, report lag, promote everything due, then fire due schedules. */
   async tick(): Promise<void> {
     try {
       const wasLeader = this.#leader;
-      this.#setLeader(await this.lock.claim());
+      await this.#setLeader(await this.lock.claim());
       if (!this.#leader) return;
       const nowMs = this.#now();
       // A new leader loads every schedule (Ruby's reload_schedule! on a change of master status).
@@ -155,14 +185,15 @@ export class Scheduler {
       await this.schedules.fireDue(nowMs, () => this.#stillLeader());
     } catch (error) {
       // Ruby (since 4.4.0) keeps looping through Redis errors; leadership is re-established next poll.
-      this.#log.error(`Scheduler poll failed: ${message(error)}`);
+      // A poll cut short by stopping (its connection closed) has already been reported by #leave.
+      if (!this.#stopping) this.#log.error(`Scheduler poll failed: ${message(error)}`);
       this.#leader = false;
       this.schedules.clear();
     }
   }
 
   async #stillLeader(): Promise<boolean> {
-    this.#setLeader(await this.lock.renew());
+    await this.#setLeader(await this.lock.renew());
     return this.#leader === true;
   }
 
@@ -174,13 +205,23 @@ export class Scheduler {
     this.#lagWarned = lag > limit;
   }
 
-  #setLeader(leader: boolean): void {
+  async #setLeader(leader: boolean): Promise<void> {
     if (!leader) this.schedules.clear();
-    if (leader !== this.#leader) {
-      this.#log.info(leader ? `Leading as ${this.lock.value}` : `Following; the lock is not ours (${this.lock.value})`);
-      this.#title(leader ? "Master scheduler" : "Child scheduler");
-    }
+    const changed = leader !== this.#leader;
     this.#leader = leader;
+    if (!changed) return;
+    this.#title(leader ? "Master scheduler" : "Child scheduler");
+    if (leader) {
+      this.#log.info(`Leading as ${this.lock.value}`);
+      return;
+    }
+    // Name the leader (the lock's value), not ourselves: that is the process to look at.
+    const holder = await this.lock.holder();
+    this.#log.info(
+      holder === null
+        ? `Following as ${this.lock.value}; no scheduler holds the lock at the moment (the next poll tries again)`
+        : `Following ${holder}, which holds the lock (this scheduler is ${this.lock.value})`,
+    );
   }
 
   #title(state: string): void {

@@ -47,6 +47,24 @@ export interface ConnectOptions {
 /** Used when ConnectOptions.timeoutMs is not given. */
 export const DEFAULT_TIMEOUT_MS = 5000;
 
+/**
+ * How long a process told to stop (QUIT, TERM, INT) waits for Redis before it leaves without it:
+ * whatever it could not write stays in Redis (a worker's jobs in its in-flight list) for the next
+ * worker on the host to recover, so a stop never hangs on an outage and never loses a job.
+ */
+export const STOP_WAIT_MS = 3000;
+
+/** `promise`'s value, or undefined if it has not settled within `ms` (a rejection rejects). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms), undefined)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Backoff between reconnect attempts: 100 ms doubling to 5 s. */
 export const reconnectDelay = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 6), 5000);
 
@@ -85,6 +103,7 @@ export function openDb(options: ConnectOptions = {}): Db {
     ...(waiting ? { socketTimeout: timeoutMs } : { commandTimeout: timeoutMs }),
   };
   const redis = new Redis(redisOptions);
+  if (waiting) keepQueuedThroughHandshakeFailures(redis);
   for (const script of Object.values(scripts)) {
     redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
@@ -125,10 +144,24 @@ export function openBlocking(db: Db, blockSeconds: number): Redis {
     ...(socketTimeout !== undefined && { socketTimeout: allowed }),
     ...(commandTimeout !== undefined && { commandTimeout: allowed }),
   });
+  if (connections.get(db.redis)?.waiting) keepQueuedThroughHandshakeFailures(redis);
   redis.on("connect", () => guardStream(redis));
   redis.on("error", () => guardStream(redis));
   redis.on("reconnecting", () => failUnanswered(redis));
   return redis;
+}
+
+/**
+ * A handshake that fails (a wrong password: WRONGPASS / NOAUTH; a failed ready check) makes
+ * ioredis reject every command waiting to be sent with that error before it reconnects. A
+ * waiting client waits that out like any outage (the commands stay queued and go once the
+ * handshake succeeds), instead of failing its caller at each attempt: a worker process would
+ * otherwise die and be restarted in a loop, logging the same advice each time.
+ */
+function keepQueuedThroughHandshakeFailures(redis: Redis): void {
+  const internal = redis as unknown as { recoverFromFatalError(commandError: unknown, error: unknown, options?: { offlineQueue?: boolean }): void };
+  const recover = internal.recoverFromFatalError.bind(redis);
+  internal.recoverFromFatalError = (commandError, error, options) => recover(commandError, error, { ...options, offlineQueue: false });
 }
 
 interface Connection {
@@ -217,9 +250,17 @@ export async function ready(db: Db): Promise<Db> {
 export const closeDb = async (db: Db): Promise<void> => {
   // QUIT waits for its reply; while Redis is unreachable it would wait for ever, so just drop
   // the connection then (nothing is left to send: every command we care about was answered).
-  if (db.redis.status !== "ready") {
+  // A server that stopped answering can still look "ready" until the socket times out: with
+  // commands still waiting for their replies, a QUIT would only wait behind them; otherwise its
+  // reply (sub-millisecond from a live server) gets a second at most.
+  const unanswered = (db.redis as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0;
+  if (db.redis.status !== "ready" || unanswered > 0) {
     db.redis.disconnect();
     return;
   }
-  await db.redis.quit().catch(() => db.redis.disconnect());
+  const quit = db.redis.quit().then(
+    () => true,
+    () => false,
+  );
+  if (!(await within(quit, 1000))) db.redis.disconnect();
 };

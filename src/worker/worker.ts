@@ -81,6 +81,7 @@ export class Worker {
   /** Registered in Redis: from here on it may hold jobs, so stopping must go through shutdown. */
   #registered = false;
   #paused = false;
+  #exitHooks = false;
   readonly #idle: IdleWait;
   #heartbeat: Heartbeat | undefined;
   #registration: RegistrationWatch | undefined;
@@ -93,6 +94,11 @@ export class Worker {
     this.#queues = parseQueueList(options.queues);
     this.id = workerId(this.#o.runtime.hostname(), this.#o.runtime.pid, this.#queues.configured);
     this.#idle = new IdleWait(this.#o.db, this.#o.maxInterval);
+  }
+
+  /** Jobs or workerExit hooks are running: user code, which a stop waits for (see cli/stop-wait.ts). */
+  get busy(): boolean {
+    return this.#running.size > 0 || this.#exitHooks;
   }
 
   /** Finish the jobs in flight, take no more, then exit the loop (QUIT). */
@@ -619,7 +625,12 @@ export class Worker {
     await this.#stopTimers();
     // Jobs still in flight here are the ones an exception interrupted.
     await this.#handBack();
-    for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();
+    this.#exitHooks = true;
+    try {
+      for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();
+    } finally {
+      this.#exitHooks = false;
+    }
   }
 
   #runHooksQuietly(name: "shutdown" | "beforePause" | "afterPause", arg?: unknown): void {
