@@ -71,7 +71,7 @@ describe("worker: a deep payload with VERBOSE", () => {
 
   it("charges the jobs in flight when the worker fails while holding them", async () => {
     const resque = redis.open("crash-charges");
-    const job = defineJob("Held", { perform: () => {} });
+    const job = defineJob("Held", { perform: (_n: number) => {} });
     await resque.enqueueTo("crash", job, 1);
     // Anything that throws on the worker's own path with a job in flight: here, the got: line.
     const log = {

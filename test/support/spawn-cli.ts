@@ -33,10 +33,11 @@ export function cliCommand(args: readonly string[]): [string, ...string[]] {
   return [process.execPath, ...argv];
 }
 
-export function spawnCli(args: string[], env: Record<string, string>, withStdin = false): ChildProcess {
+/** `ownGroup`: start it as a terminal starts a command, leading its own process group (signal the group with kill(-pid)). */
+export function spawnCli(args: string[], env: Record<string, string>, withStdin = false, ownGroup = false): ChildProcess {
   const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [withStdin ? "pipe" : "ignore", "pipe", "pipe"];
   const [command, ...argv] = cliCommand(args);
-  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio });
+  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio, detached: ownGroup });
   spawned.add(child);
   return child;
 }
