@@ -42,8 +42,9 @@ export function spawnCli(args: string[], env: Record<string, string>, withStdin 
   return child;
 }
 
+/** Its exit code (null when a signal ended it); a child already ended, by either, resolves at once. */
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
 
 /** The exit code, once stdout and stderr (both being read) have ended too; Deno's "close" can fail to come after stdin was written. */
 export function finished(child: ChildProcess): Promise<number | null> {
