@@ -4,6 +4,7 @@ import { currentRuntime } from "../runtime/detect.ts";
 import { closeDb, STOP_WAIT_MS } from "../store/connection.ts";
 import type { WorkerMessage } from "../master/master.ts";
 import { TICK_MS } from "../master/watchdog.ts";
+import { refuseJobSignal } from "../worker/job-signals.ts";
 import type { Worker } from "../worker/worker.ts";
 import { journal } from "./console.ts";
 import { reportError } from "./errors.ts";
@@ -31,6 +32,11 @@ export const workerProcessCommand = defineCommand({
     // Asked to stop while still starting (loading job modules, connecting): nothing is taken yet,
     // so just leave, rather than die of the signal's default action and look like a crash.
     const early = ["QUIT", "TERM", "INT"].map((signal) => runtime.onSignal(signal as "QUIT", () => runtime.exit(0)));
+    // Job code runs here: it may not signal the master, nor send this worker its own control signals.
+    if (parent) {
+      const master = runtime.ppid;
+      runtime.guardSignals((pid, signal) => refuseJobSignal(pid, signal, runtime.pid, master));
+    }
     try {
       const settings = settingsFrom(runtime, args);
       const db = dbFor(runtime, settings, args);

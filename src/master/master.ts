@@ -188,7 +188,8 @@ export class Master {
 
   #start(group: WorkerGroup): void {
     if (this.#stopping) return;
-    const handle = this.#o.runtime.spawnSelf(group.childArgs, { env: group.childEnv, titleRoom: 120 });
+    // Its own process group: a job's kill(0) cannot reach the master or the sibling processes.
+    const handle = this.#o.runtime.spawnSelf(group.childArgs, { env: group.childEnv, titleRoom: 120, ownGroup: true });
     const now = Date.now();
     const slot: Slot = { handle, group, startedAt: now, draining: false, retired: false, registered: false, lastTick: now + STARTUP_ALLOWANCE_MS, deadlines: [] };
     this.#slots.set(handle.pid, slot);

@@ -62,6 +62,9 @@ function stringEnd(text: string, start: number): number {
   throw new JsonDecodeError(`unterminated string at ${start}`);
 }
 
+/** An array or object still being read. */
+type Open = { array: JsonValue[] } | { object: Record<string, JsonValue>; key: string };
+
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 
 class Scanner {
@@ -71,11 +74,52 @@ class Scanner {
     this.text = text;
   }
 
+  /**
+   * The whole document, iteratively: open arrays and objects wait on an explicit stack, so a
+   * payload nested 100,000 deep is read like any other instead of overflowing the call stack.
+   */
   document(): JsonValue {
-    const value = this.value();
-    this.space();
-    if (this.i !== this.text.length) this.fail("unexpected text after the document");
-    return value;
+    const open: Open[] = [];
+    for (;;) {
+      let value: JsonValue;
+      this.space();
+      const c = this.text[this.i];
+      if (c === "[" || c === "{") {
+        this.i++;
+        this.space();
+        if (this.text[this.i] === (c === "[" ? "]" : "}")) {
+          this.i++;
+          value = c === "[" ? [] : {};
+        } else {
+          open.push(c === "[" ? { array: [] } : { object: {}, key: this.key() });
+          continue;
+        }
+      } else {
+        value = this.scalar();
+      }
+      // A value is complete: add it to its container, closing each container that ends here.
+      for (;;) {
+        const top = open.at(-1);
+        if (!top) {
+          this.space();
+          if (this.i !== this.text.length) this.fail("unexpected text after the document");
+          return value;
+        }
+        if ("array" in top) top.array.push(value);
+        // defineProperty keeps a "__proto__" key as data, as JSON.parse does.
+        else Object.defineProperty(top.object, top.key, { value, enumerable: true, writable: true, configurable: true });
+        this.space();
+        const next = this.text[this.i++];
+        if (next === ("array" in top ? "]" : "}")) {
+          value = "array" in top ? top.array : top.object;
+          open.pop();
+          continue;
+        }
+        if (next !== ",") this.fail("array" in top ? "expected ',' or ']'" : "expected ',' or '}'");
+        if ("object" in top) top.key = this.key();
+        break;
+      }
+    }
   }
 
   private fail(what: string): never {
@@ -86,11 +130,18 @@ class Scanner {
     while (this.i < this.text.length && " \t\n\r".includes(this.text[this.i]!)) this.i++;
   }
 
-  private value(): JsonValue {
+  /** An object member's key and its colon. */
+  private key(): string {
     this.space();
+    if (this.text[this.i] !== '"') this.fail("expected a key");
+    const key = this.string();
+    this.space();
+    if (this.text[this.i++] !== ":") this.fail("expected ':'");
+    return key;
+  }
+
+  private scalar(): JsonValue {
     const c = this.text[this.i];
-    if (c === "{") return this.object();
-    if (c === "[") return this.array();
     if (c === '"') return this.string();
     if (c === "-" || (c !== undefined && c >= "0" && c <= "9")) return this.number();
     for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
@@ -100,46 +151,6 @@ class Scanner {
       }
     }
     return this.fail("unexpected character");
-  }
-
-  private object(): JsonValue {
-    const result: Record<string, JsonValue> = {};
-    this.i++;
-    this.space();
-    if (this.text[this.i] === "}") {
-      this.i++;
-      return result;
-    }
-    for (;;) {
-      this.space();
-      if (this.text[this.i] !== '"') this.fail("expected a key");
-      const key = this.string();
-      this.space();
-      if (this.text[this.i++] !== ":") this.fail("expected ':'");
-      // defineProperty keeps a "__proto__" key as data, as JSON.parse does.
-      Object.defineProperty(result, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
-      this.space();
-      const next = this.text[this.i++];
-      if (next === "}") return result;
-      if (next !== ",") this.fail("expected ',' or '}'");
-    }
-  }
-
-  private array(): JsonValue {
-    const result: JsonValue[] = [];
-    this.i++;
-    this.space();
-    if (this.text[this.i] === "]") {
-      this.i++;
-      return result;
-    }
-    for (;;) {
-      result.push(this.value());
-      this.space();
-      const next = this.text[this.i++];
-      if (next === "]") return result;
-      if (next !== ",") this.fail("expected ',' or ']'");
-    }
   }
 
   private string(): string {

@@ -62,8 +62,75 @@ function encodeNumber(value: number): string {
   return formatRubyFloat(value);
 }
 
-/** Encode a value as Ruby's JSON.generate would (object keys in JS insertion order). */
+/** A container being written: its remaining values, and for an object their keys. */
+interface Open {
+  container: object;
+  values: unknown[];
+  keys: string[] | undefined;
+  next: number;
+  close: "]" | "}";
+}
+
+/** toJSON may hand back another value with a toJSON; a chain this long is a loop. */
+const MAX_TO_JSON = 1000;
+
+/**
+ * Encode a value as Ruby's JSON.generate would (object keys in JS insertion order). Iterative,
+ * with the open containers on an explicit stack: a job's payload can nest as deep as its bytes
+ * allow, and a recursive encoder would die of the call stack on it (and take its process along).
+ */
 export function encodeJson(value: unknown): string {
+  let out = "";
+  const open: Open[] = [];
+  const path = new Set<object>();
+  let item: unknown = value;
+  for (;;) {
+    for (let unwrapped = 0; isObject(item) && !(item instanceof RubyFloat) && !Array.isArray(item) && typeof (item as { toJSON?: unknown }).toJSON === "function"; unwrapped++) {
+      if (unwrapped === MAX_TO_JSON) throw new JsonEncodeError(`toJSON returned a value with a toJSON ${MAX_TO_JSON} times in a row`);
+      item = (item as { toJSON: () => unknown }).toJSON();
+    }
+    if (isObject(item) && !(item instanceof RubyFloat)) {
+      if (path.has(item)) throw new JsonEncodeError("a circular structure cannot be written as JSON");
+      path.add(item);
+      if (Array.isArray(item)) {
+        out += "[";
+        open.push({ container: item, values: item, keys: undefined, next: 0, close: "]" });
+      } else {
+        const keys: string[] = [];
+        const values: unknown[] = [];
+        for (const [key, member] of Object.entries(item)) {
+          if (member === undefined || typeof member === "function" || typeof member === "symbol") continue;
+          keys.push(key);
+          values.push(member);
+        }
+        out += "{";
+        open.push({ container: item, values, keys, next: 0, close: "}" });
+      }
+    } else {
+      out += encodeScalar(item);
+    }
+    // The next value to write, closing every container that has none left.
+    for (;;) {
+      const top = open.at(-1);
+      if (!top) return out;
+      if (top.next < top.values.length) {
+        const i = top.next++;
+        if (i > 0) out += ",";
+        if (top.keys) out += `${JSON.stringify(top.keys[i])}:`;
+        const member = top.values[i];
+        item = member === undefined ? null : member; // an array's holes and undefineds are null
+        break;
+      }
+      out += top.close;
+      path.delete(top.container);
+      open.pop();
+    }
+  }
+}
+
+const isObject = (value: unknown): value is object => typeof value === "object" && value !== null;
+
+function encodeScalar(value: unknown): string {
   switch (typeof value) {
     case "string":
       // JSON.stringify escapes exactly what Ruby's generator escapes: `"`, `\`, and C0 controls.
@@ -74,22 +141,10 @@ export function encodeJson(value: unknown): string {
       return value.toString();
     case "boolean":
       return value ? "true" : "false";
-    case "object": {
+    case "object":
       if (value === null) return "null";
       if (value instanceof RubyFloat) return formatRubyFloat(value.value);
-      if (Array.isArray(value)) {
-        return `[${value.map((item) => (item === undefined ? "null" : encodeJson(item))).join(",")}]`;
-      }
-      if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-        return encodeJson((value as { toJSON: () => unknown }).toJSON());
-      }
-      const parts: string[] = [];
-      for (const [key, item] of Object.entries(value)) {
-        if (item === undefined || typeof item === "function" || typeof item === "symbol") continue;
-        parts.push(`${JSON.stringify(key)}:${encodeJson(item)}`);
-      }
-      return `{${parts.join(",")}}`;
-    }
+      throw new JsonEncodeError("an object reached the scalar encoder"); // not reached: encodeJson opens objects
     default:
       throw new JsonEncodeError(`a ${typeof value} cannot be written as JSON`);
   }

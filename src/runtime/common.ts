@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
 import { pathToFileURL } from "node:url";
+import { guardSignals } from "./signal-guard.ts";
 import { isCompiledBinary, sendSignal, spawner } from "./spawn.ts";
 import type { ProcessInfo, Runtime, RuntimeName, TrappedSignal } from "./types.ts";
 
@@ -64,6 +65,7 @@ export function commonRuntime(name: RuntimeName, setTitle: (title: string) => vo
       process.exitCode = code;
     },
     kill: sendSignal,
+    guardSignals,
   };
 }
 

@@ -10,10 +10,13 @@ import type { ChildExit, ChildHandle, ParentLink, RuntimeName, SpawnOptions, Spa
 /** Inside a `bun build --compile` binary, argv[1] is a virtual /$bunfs path. */
 export const isCompiledBinary = (): boolean => (process.argv[1] ?? "").startsWith("/$bunfs/");
 
+// Our own signals go through the kill this process started with, not a job's guarded one.
+const kill = process.kill.bind(process);
+
 /** Send a signal; a process that is already gone is not an error. */
 export function sendSignal(pid: number, signal: string): void {
   try {
-    process.kill(pid, `SIG${signal}`);
+    kill(pid, `SIG${signal}`);
   } catch {
     // already gone
   }
@@ -40,7 +43,7 @@ export function spawner(name: RuntimeName): Spawner {
       const child = spawn(command!, [...prefix, ...args, ...room], {
         env: { ...process.env, ...options.env },
         stdio: options.detached ? "ignore" : ["ignore", "inherit", "inherit", "ipc"],
-        detached: options.detached ?? false,
+        detached: (options.detached || options.ownGroup) ?? false,
       });
       if (options.detached) child.unref();
       const exited = new Promise<ChildExit>((resolve) => {

@@ -35,7 +35,16 @@ export interface Runtime extends Spawner {
   setExitCode(code: number): void;
   /** Send a signal to a process (Deno's child.kill() only sends once, so everything uses this). */
   kill(pid: number, signal: TrappedSignal | "KILL"): void;
+  /**
+   * From now on, every signal this process's code sends (process.kill, Deno.kill) is first put
+   * to `rule` with the target pid and the signal's name without "SIG" ("TERM", "KILL", "0");
+   * an Error it returns is thrown to the caller instead of sending the signal.
+   */
+  guardSignals(rule: SignalRule): void;
 }
+
+/** Decides whether a signal may be sent: undefined lets it go, an Error refuses it. */
+export type SignalRule = (pid: number, signal: string) => Error | undefined;
 
 export interface ChildExit {
   code: number | null;
@@ -65,6 +74,12 @@ export interface SpawnOptions {
   titleRoom?: number;
   /** Start it in its own session with no terminal and no IPC, and let this process exit (BACKGROUND). */
   detached?: boolean;
+  /**
+   * Start it as the leader of its own process group (a new session), still with its IPC channel:
+   * a signal sent to its group (`kill(0, ...)` in a job) then stays inside it, and the terminal's
+   * Ctrl-C reaches only this process, which relays it.
+   */
+  ownGroup?: boolean;
 }
 
 export interface Spawner {

@@ -88,6 +88,8 @@ export class Worker {
   #pruneTimer: ReturnType<typeof setInterval> | undefined;
   #deadlineTimer: ReturnType<typeof setInterval> | undefined;
   #untrap: (() => void)[] = [];
+  /** What ended the loop by throwing: the jobs in flight then are charged (see #stop). */
+  #crash: { error: unknown } | undefined;
 
   constructor(options: WorkerOptions) {
     this.#o = resolveOptions(options);
@@ -128,15 +130,19 @@ export class Worker {
    * Unregister, handing the jobs still in flight back to their queues uncounted (FETCH=at-most-once,
    * as stock: recording them as DirtyExit). `reason` is why they were stopped, if anyone stopped them.
    */
-  async #handBack(reason?: string): Promise<void> {
+  async #handBack(reason?: string, crash?: { error: unknown }): Promise<void> {
     const left = await recoverWorker(this.#o.db, this.id, {
       policy: this.#o.recovery,
-      settle: settleAll("uncounted"),
+      // A crash is a death with these jobs in flight, whatever caused it: charged, so a job that
+      // crashes the worker each time it is taken ends as a PoisonJob instead of a crash loop.
+      settle: settleAll(crash ? "counted" : "uncounted"),
       dirtyExit: { exception: DIRTY_EXIT, message: () => (reason ? `Job still being processed (${reason})` : "Job still being processed") },
       at: this.#o.now(),
-      reason: reason ?? "",
+      reason: crash ? `the worker failed: ${errorMessage(crash.error)}` : (reason ?? ""),
     });
-    if (left.requeued + left.failed > 0) {
+    if (crash && left.requeued + left.poisoned + left.failed > 0) {
+      this.#o.log.warn(`The worker failed with ${left.requeued + left.poisoned + left.failed} job(s) in flight (${errorMessage(crash.error)}): ${left.requeued} back in their queues counted toward RECOVERY_LIMIT, ${left.poisoned} failed as poison, ${left.failed} recorded as failed`);
+    } else if (left.requeued + left.failed > 0) {
       this.#o.log.warn(`${reason ?? "Stopped"} with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`);
     }
   }
@@ -200,6 +206,9 @@ export class Worker {
       this.#o.onRegistered();
       log.info(`Starting worker ${this.id}`);
       await this.#loop();
+    } catch (error) {
+      this.#crash = { error };
+      throw error;
     } finally {
       await this.#stop();
     }
@@ -486,7 +495,14 @@ export class Worker {
   }
 
   #inspect(running: RunningJob, payload: ReturnType<typeof decodePayload>): string {
-    return jobInspect(running.queue, running.className, isMalformed(payload) ? running.payload : encodeJson(payload.args));
+    let args: string;
+    try {
+      args = isMalformed(payload) ? running.payload : encodeJson(payload.args);
+    } catch (error) {
+      // A log line must never be what ends a worker.
+      args = `(arguments that cannot be shown: ${errorMessage(error)})`;
+    }
+    return jobInspect(running.queue, running.className, args);
   }
 
   #logOutcome(running: RunningJob, failure: { error: unknown } | undefined): void {
@@ -623,8 +639,8 @@ export class Worker {
       await this.#cycleNow().catch((e: unknown) => this.#o.log.warn(`Could not write the last job metrics: ${errorMessage(e)}`));
     }
     await this.#stopTimers();
-    // Jobs still in flight here are the ones an exception interrupted.
-    await this.#handBack();
+    // Jobs still in flight here are the ones an exception interrupted: charged as a crash.
+    await this.#handBack(undefined, this.#crash);
     this.#exitHooks = true;
     try {
       for (const hook of this.#o.registry.workerHooks("workerExit")) await hook();

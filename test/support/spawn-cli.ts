@@ -33,16 +33,18 @@ export function cliCommand(args: readonly string[]): [string, ...string[]] {
   return [process.execPath, ...argv];
 }
 
-export function spawnCli(args: string[], env: Record<string, string>, withStdin = false): ChildProcess {
+/** `ownGroup`: start it as a terminal starts a command, leading its own process group (signal the group with kill(-pid)). */
+export function spawnCli(args: string[], env: Record<string, string>, withStdin = false, ownGroup = false): ChildProcess {
   const stdio: ["pipe" | "ignore", "pipe", "pipe"] = [withStdin ? "pipe" : "ignore", "pipe", "pipe"];
   const [command, ...argv] = cliCommand(args);
-  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio });
+  const child = spawn(command, argv, { cwd: root, env: { ...process.env, ...env }, stdio, detached: ownGroup });
   spawned.add(child);
   return child;
 }
 
+/** Its exit code (null when a signal ended it); a child already ended, by either, resolves at once. */
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
 
 /** The exit code, once stdout and stderr (both being read) have ended too; Deno's "close" can fail to come after stdin was written. */
 export function finished(child: ChildProcess): Promise<number | null> {
