@@ -265,8 +265,9 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
       // Processes: the scheduler, under its master, not counted as a worker process.
       const processes = await eventually(async () => {
         const text = (await b.get("/processes")).text;
-        return /<tr class="proc-scheduler">/.test(text) ? text : undefined;
-      }, "the scheduler's process record");
+        // Each process writes its record when it starts: wait for all three, not just the scheduler's.
+        return /<tr class="proc-scheduler">/.test(text) && /1 master, 2 worker processes, 1 scheduler/.test(text) ? text : undefined;
+      }, "the scheduler's and both worker processes' records");
       assert.match(processes, /1 master, 2 worker processes, 1 scheduler/);
       assert.match(processes, new RegExp(`scheduler <span class="kind">leading as <code>${hostname()}:${child.pid}</code>`));
       const tree = await resque.processTree();
