@@ -1,13 +1,11 @@
 // Issue 22, point 12 (and the scheduler part of 11): dashboard pages that misled. Each test here failed on 1da018b.
 import assert from "node:assert/strict";
-import { after, describe, it } from "node:test";
-import { createWebApp, type WebApp } from "../src/web/app.ts";
-import { httpFor, type HttpServer } from "../src/runtime/http.ts";
-import { detectRuntimeName } from "../src/runtime/detect.ts";
+import { describe, it } from "node:test";
 import { recordMetrics } from "../src/store/metrics.ts";
 import { percentileMs, BUCKET_COUNT, bucketOf } from "../src/protocol/histogram.ts";
 import { Tally } from "../src/worker/tally.ts";
 import { useRedis } from "./support/fixture.ts";
+import { useWebServers } from "./support/web-server.ts";
 import { commandLine, eventually, exited, spawnWork } from "./support/spawn-cli.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
@@ -15,22 +13,8 @@ import { join } from "node:path";
 import process from "node:process";
 
 const redis = useRedis();
-type Resque = ReturnType<typeof redis.open>;
 
-const started: { web: WebApp; server: HttpServer }[] = [];
-after(async () => {
-  for (const { web, server } of started) {
-    web.close();
-    await server.close();
-  }
-});
-
-async function serve(resque: Resque, options: Omit<Parameters<typeof createWebApp>[0], "resque"> = {}): Promise<{ base: string; web: WebApp }> {
-  const web = createWebApp({ resque, sampleIntervalMs: 200, ...options });
-  const server = await (await httpFor(detectRuntimeName()))({ fetch: web.fetch, hostname: "127.0.0.1", port: 0 });
-  started.push({ web, server });
-  return { base: `http://127.0.0.1:${server.port}`, web };
-}
+const serve = useWebServers();
 
 /** A tiny browser: keeps cookies, follows no redirects by itself. */
 function client(base: string) {

@@ -4,11 +4,9 @@ import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import process from "node:process";
 import { after, describe, it } from "node:test";
-import { createWebApp, type WebApp } from "../src/web/app.ts";
-import { httpFor, type HttpServer } from "../src/runtime/http.ts";
-import { detectRuntimeName } from "../src/runtime/detect.ts";
 import { freePort } from "../scripts/lib/redis-server.ts";
 import { useRedis } from "./support/fixture.ts";
+import { useWebServers } from "./support/web-server.ts";
 import { recordMetrics } from "../src/store/metrics.ts";
 import { entryToken } from "../src/protocol/token.ts";
 import { eventually, exited, runToEnd, spawnCli } from "./support/spawn-cli.ts";
@@ -18,20 +16,7 @@ type Resque = ReturnType<typeof redis.open>;
 
 const XSS = ["<script>window.__xss=1</script>", '"onmouseover=alert(1)', "</textarea><img src=x onerror=window.__xss=1>"];
 
-const started: { web: WebApp; server: HttpServer }[] = [];
-after(async () => {
-  for (const { web, server } of started) {
-    web.close();
-    await server.close();
-  }
-});
-
-async function serve(resque: Resque, options: Omit<Parameters<typeof createWebApp>[0], "resque"> = {}): Promise<{ base: string; web: WebApp }> {
-  const web = createWebApp({ resque, sampleIntervalMs: 200, ...options });
-  const server = await (await httpFor(detectRuntimeName()))({ fetch: web.fetch, hostname: "127.0.0.1", port: 0 });
-  started.push({ web, server });
-  return { base: `http://127.0.0.1:${server.port}${web.ctx.base}`, web };
-}
+const serve = useWebServers();
 
 /** Fetch without following redirects; the body read whole. */
 async function get(url: string, init: RequestInit = {}): Promise<{ status: number; text: string; headers: Headers }> {
