@@ -4,26 +4,18 @@
 // the live graph moves, retry works from the Failed page, hostile job data stays text. Node only.
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync } from "node:fs";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { createWebApp, type WebApp } from "../src/web/app.ts";
 import { httpFor, type HttpServer } from "../src/runtime/http.ts";
-import { detectRuntimeName } from "../src/runtime/detect.ts";
 import { DIRTY_EXIT, KILLED_MESSAGE } from "../src/protocol/failure.ts";
+import { browserSkip, CHROMIUM } from "./support/browser.ts";
 import { useRedis } from "./support/fixture.ts";
 import { eventually, spawnWork } from "./support/spawn-cli.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../", import.meta.url).pathname;
-const runtime = detectRuntimeName();
-const skip = runtime !== "node"
-  ? `the browser test runs under Node only (puppeteer drives Chromium over a WebSocket; this is ${runtime})`
-  : !existsSync(CHROMIUM)
-  ? `needs ${CHROMIUM}: run \`node scripts/setup.mjs chromium\``
-  : false;
-// Bun and Deno do not print a suite's skip reason; say it once for every runtime.
-if (skip) console.log(`# web-browser skipped: ${skip}`);
+const skip = browserSkip("web-browser");
 const ruby = !skip && spawnSync("ruby", ["-e", 'require "resque"'], { stdio: "ignore" }).status === 0;
 
 const redis = useRedis();

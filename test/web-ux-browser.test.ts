@@ -3,31 +3,24 @@
 // the tables write times, Queue depth's single-queue lines drawn from the history, no page wider than a 420 px
 // screen, and the message after an action. Screenshots go to $UX_SHOTS (default test-artifacts/ux). Node only.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { createWebApp, type WebApp } from "../src/web/app.ts";
 import { httpFor, type HttpServer } from "../src/runtime/http.ts";
-import { detectRuntimeName } from "../src/runtime/detect.ts";
 import { recordMetrics } from "../src/store/metrics.ts";
 import { Tally } from "../src/worker/tally.ts";
 import { Scheduler } from "../src/scheduler/scheduler.ts";
 import { parseScheduleFile } from "../src/scheduler/schedule-file.ts";
 import { currentRuntime } from "../src/runtime/detect.ts";
 import { openDb } from "../src/store/connection.ts";
+import { browserSkip, CHROMIUM } from "./support/browser.ts";
 import { useRedis } from "./support/fixture.ts";
 import { eventually } from "./support/spawn-cli.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const root = new URL("../", import.meta.url).pathname;
 const shots = process.env["UX_SHOTS"] ?? `${root}test-artifacts/ux`;
-const runtime = detectRuntimeName();
-const skip = runtime !== "node"
-  ? `the browser test runs under Node only (puppeteer drives Chromium over a WebSocket; this is ${runtime})`
-  : !existsSync(CHROMIUM)
-  ? `needs ${CHROMIUM}: run \`node scripts/setup.mjs chromium\``
-  : false;
-if (skip) console.log(`# web-ux-browser skipped: ${skip}`);
+const skip = browserSkip("web-ux-browser");
 
 const redis = useRedis();
 let web: WebApp | undefined;
