@@ -1,6 +1,6 @@
 /**
  * `resque enqueue --bulk` with one long line (issue 22, point 6). Two measures:
- * - the line splitter alone (src/cli/lines.ts), fed 64 KB chunks: seconds per line size;
+ * - the line splitter alone (src/cli/kit/lines.ts), fed 64 KB chunks: seconds per line size;
  * - the whole CLI under this runtime against a private redis-server (start-up included).
  * SIZES="5,10,20,40,200" in MB; ONLY=split or ONLY=cli for one of the two.
  * Run: node --import tsx bench/bulk-long-line.ts
@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { startRedis, uniqueNamespace } from "../scripts/lib/redis-server.ts";
-import { readLines } from "../src/cli/lines.ts";
+import { readLines } from "../src/cli/kit/lines.ts";
 import { cliCommand } from "../test/support/spawn-cli.ts";
 
 const sizes = (process.env["SIZES"] ?? "5,10,20,40").split(",").map(Number);

@@ -2,7 +2,7 @@
 # UTF-8 string (not rb_enc_isprint: Onigmo's Print = Graph + Space_Separator, from the Unicode
 # version this Ruby was built with), as ranges, so resque-retry's key (Hash#inspect of a job's
 # args) comes out the same in TypeScript on every JS runtime whatever Unicode tables that runtime has.
-# Usage: ruby scripts/gen-ruby-printable.rb     (test/compat-retry.test.ts checks the result against Ruby)
+# Usage: ruby scripts/gen-ruby-printable.rb     (test/compat/retry.test.ts checks the result against Ruby)
 ranges = []
 (0..0x10FFFF).each do |cp|
   # Surrogates are not in valid UTF-8 (Ruby cannot make them a character); a JS string can hold them: escape.

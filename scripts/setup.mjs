@@ -56,14 +56,14 @@ if (needs.has("ruby") && !rubyHasResque()) {
   console.log("setup: installing the resque gem (3.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque -v 3.0.0 --no-document`);
 }
-// resque-scheduler itself, for the delayed-job compatibility suite (test/compat-delayed.test.ts).
+// resque-scheduler itself, for the delayed-job compatibility suite (test/compat/delayed.test.ts).
 const rubyHasScheduler = () =>
   spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; exit(Resque::Scheduler::VERSION.start_with?("5.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
 if (needs.has("ruby") && !rubyHasScheduler()) {
   console.log("setup: installing the resque-scheduler gem (5.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque-scheduler -v 5.0.0 --no-document`);
 }
-// A web server for stock resque-web (test/compat-scheduler-web.test.ts): Rack 3 moved the server handlers
+// A web server for stock resque-web (test/compat/scheduler-web.test.ts): Rack 3 moved the server handlers
 // into the rackup gem, and WEBrick left Ruby's standard library in 3.0 (Debian ships it as ruby-webrick).
 const rubyHas = (lib) => spawnSync("ruby", ["-e", `require "${lib}"`], { stdio: "ignore" }).status === 0;
 if (needs.has("ruby") && !rubyHas("webrick")) {
@@ -74,7 +74,7 @@ if (needs.has("ruby") && !rubyHas("rackup/handler/webrick")) {
   console.log("setup: installing the rackup gem (2.3.1) to serve resque-web");
   run(`${sudo ?? ""}gem install rackup -v 2.3.1 --no-document`);
 }
-// Rails interop (test/compat-active-job.test.ts): ActiveJob 7.2 alone (it pulls in activesupport and
+// Rails interop (test/compat/active-job.test.ts): ActiveJob 7.2 alone (it pulls in activesupport and
 // globalid), no Rails app; resque 3.0 ships the adapter. ActiveJob 7.2 wants Ruby >= 3.1.
 const rubyHasActiveJob = () =>
   spawnSync("ruby", ["-e", 'require "active_job"; require "globalid"; exit(ActiveJob.version.to_s.start_with?("7.2.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
@@ -82,7 +82,7 @@ if (needs.has("ruby") && !rubyHasActiveJob()) {
   console.log("setup: installing the activejob gem (7.2.4) for the Rails interop tests");
   run(`${sudo ?? ""}gem install activejob -v 7.2.4 --no-document`);
 }
-// resque-retry 1.9 for the retry-key and failure-entry compatibility tests (test/compat-retry.test.ts).
+// resque-retry 1.9 for the retry-key and failure-entry compatibility tests (test/compat/retry.test.ts).
 // Its gemspec asks for Ruby >= 3.2 but its lib/ is byte-identical to 1.8.1's (which runs on 3.1, Debian's
 // Ruby), so --force skips only that check; its runtime dependencies (resque < 4, resque-scheduler < 6)
 // are installed above, and --conservative keeps their versions.

@@ -4,20 +4,20 @@ import { defineCommand } from "citty";
 import process from "node:process";
 import { VERSION } from "../protocol/version.ts";
 import { currentRuntime } from "../runtime/detect.ts";
-import { enqueueCommand } from "./enqueue.ts";
-import { workCommand } from "./work.ts";
-import { workerProcessCommand } from "./worker-process.ts";
-import { failedCommand } from "./failed.ts";
-import { pauseCommand, resumeCommand } from "./pause.ts";
-import { pruneCommand } from "./prune.ts";
-import { queuesCommand } from "./queues.ts";
-import { statsCommand } from "./stats.ts";
-import { workersCommand } from "./workers.ts";
-import { schedulerCommand } from "./scheduler.ts";
-import { delayedCommand } from "./delayed.ts";
-import { scheduleCommand } from "./schedule.ts";
-import { webCommand } from "./web.ts";
-import { runCli } from "./dispatch.ts";
+import { enqueueCommand } from "./commands/enqueue.ts";
+import { workCommand } from "./commands/work.ts";
+import { workerProcessCommand } from "./roles/worker-process.ts";
+import { failedCommand } from "./commands/failed.ts";
+import { pauseCommand, resumeCommand } from "./commands/pause.ts";
+import { pruneCommand } from "./commands/prune.ts";
+import { queuesCommand } from "./commands/queues.ts";
+import { statsCommand } from "./commands/stats.ts";
+import { workersCommand } from "./commands/workers.ts";
+import { schedulerCommand } from "./commands/scheduler.ts";
+import { delayedCommand } from "./commands/delayed.ts";
+import { scheduleCommand } from "./commands/schedule.ts";
+import { webCommand } from "./commands/web.ts";
+import { runCli } from "./kit/dispatch.ts";
 
 const main = defineCommand({
   meta: { name: "resque", version: VERSION, description: "Resque jobs for Node, Bun and Deno, wire-compatible with Ruby Resque 3.0" },

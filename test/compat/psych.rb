@@ -1,4 +1,4 @@
-# Ruby's reading of YAML documents, for test/compat-yaml.test.ts: each document of the JSON list on
+# Ruby's reading of YAML documents, for test/compat/yaml.test.ts: each document of the JSON list on
 # stdin loaded as Ruby apps load a schedule file, then written as resque-scheduler stores an entry.
 # Usage: ruby test/compat/psych.rb < documents.json   (prints one JSON answer per document, as a list)
 #   json:  Resque.encode(Resque.decode(Resque.encode(YAML.unsafe_load(doc))))  (set_schedule's round trip)

@@ -1,4 +1,4 @@
-# The Ruby side of test/compat-retry.test.ts: resque-retry 1.9 itself.
+# The Ruby side of test/compat/retry.test.ts: resque-retry 1.9 itself.
 # Usage: ruby test/compat/retry.rb keys < args.json     each args JSON text -> { join, key } as resque-retry builds them
 #        ruby test/compat/retry.rb work ARGS_JSON        enqueue CompatRetry(ARGS), run one job in a stock worker with
 #                                                        MultipleWithRetrySuppression, print the failure entry's state

@@ -1,4 +1,4 @@
-# The Ruby side of test/compat-scheduler-race.test.ts: resque-scheduler 5.0's own process and Resque.enqueue_at.
+# The Ruby side of test/compat/scheduler-race.test.ts: resque-scheduler 5.0's own process and Resque.enqueue_at.
 # Usage: ruby test/compat/scheduler-race.rb COMMAND [ARGS...]   (REDIS_URL and RESQUE_NAMESPACE in the env)
 #   enqueue_at PREFIX FROM TO T0 SPREAD   RaceJob items with args ["PREFIX-i"], due from T0 to T0 + SPREAD - 1 in write order
 #   run                                   Resque::Scheduler.run (RESQUE_SCHEDULER_INTERVAL, LOCK_TIMEOUT from the env)

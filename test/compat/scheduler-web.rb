@@ -1,4 +1,4 @@
-# The Ruby side of test/compat-scheduler-web.test.ts: stock resque-web with resque-scheduler's tabs.
+# The Ruby side of test/compat/scheduler-web.test.ts: stock resque-web with resque-scheduler's tabs.
 # Usage: ruby test/compat/scheduler-web.rb COMMAND [ARGS...]   (REDIS_URL and RESQUE_NAMESPACE in the env)
 #   serve PORT              Resque::Server (with require 'resque/scheduler/server') on 127.0.0.1:PORT, WEBrick via rackup
 #   set_schedule NAME JSON  Resque.set_schedule(NAME, JSON + persist: true): the bytes Ruby writes to persistent_schedules

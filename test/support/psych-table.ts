@@ -1,6 +1,6 @@
 /**
- * YAML documents and what Ruby makes of them, for test/psych-yaml.test.ts (our loader against these
- * answers, on every runtime) and test/compat-yaml.test.ts (the same documents through Ruby itself).
+ * YAML documents and what Ruby makes of them, for test/scheduler/psych-yaml.test.ts (our loader against these
+ * answers, on every runtime) and test/compat/yaml.test.ts (the same documents through Ruby itself).
  * `json`: Resque.encode(Resque.decode(Resque.encode(YAML.unsafe_load(yaml)))) as Ruby 3.1 (Psych 4.0)
  * printed it, with TZ=Asia/Kolkata (+05:30, no DST) for times written without a zone; `error`: the
  * class Ruby raised (we refuse those too); `refused`: Ruby loads it, we refuse on purpose.
