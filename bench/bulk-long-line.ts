@@ -39,7 +39,12 @@ if (only !== "split") {
       // A long --redis-timeout: pushing 200 MB can take Redis longer than the default 5 s on a busy machine.
       const [command, ...argv] = cliCommand(["enqueue", "--queue", "q", "--bulk", "-", "--json", "--redis-timeout", "120"]);
       const started = performance.now();
-      const run = spawnSync(command, argv, { input, env: { ...process.env, REDIS_URL: server.url, RESQUE_NAMESPACE: namespace }, maxBuffer: 1 << 20, timeout: 300_000 });
+      const run = spawnSync(command, argv, {
+        input,
+        env: { ...process.env, REDIS_URL: server.url, RESQUE_NAMESPACE: namespace },
+        maxBuffer: 1 << 20,
+        timeout: 300_000,
+      });
       const seconds = (performance.now() - started) / 1000;
       const pushed = await server.client.llen(`${namespace}:queue:q`);
       if (run.status !== 0) console.log(String(run.stderr).slice(0, 2000));

@@ -35,11 +35,30 @@ try {
   await seedHostileStore(server.client, namespace);
   console.log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s (namespace ${namespace})\n`);
   const resque = new Resque({ redis: server.url, namespace });
-  const web = createWebApp({ resque, history: { history: async () => ({ resolutionSeconds: 1, points: [] }), latest: () => undefined, subscribe: () => () => {} } });
+  const web = createWebApp({
+    resque,
+    history: { history: async () => ({ resolutionSeconds: 1, points: [] }), latest: () => undefined, subscribe: () => () => {} },
+  });
   const routes = [
-    "/overview", "/queues", "/metrics", "/api/queues", "/api/latency", "/api/stats", "/api/overview", "/working", "/workers",
-    `/workers/${encodeURIComponent("host:105:huge")}`, "/failed", "/api/failed/6", `/queues/${hostile.hugeQueue}`, `/queues/${hostile.longQueue}`,
-    "/delayed", `/delayed/${hostile.badItemsDelayed}`, "/schedules", "/processes", "/stats",
+    "/overview",
+    "/queues",
+    "/metrics",
+    "/api/queues",
+    "/api/latency",
+    "/api/stats",
+    "/api/overview",
+    "/working",
+    "/workers",
+    `/workers/${encodeURIComponent("host:105:huge")}`,
+    "/failed",
+    "/api/failed/6",
+    `/queues/${hostile.hugeQueue}`,
+    `/queues/${hostile.longQueue}`,
+    "/delayed",
+    `/delayed/${hostile.badItemsDelayed}`,
+    "/schedules",
+    "/processes",
+    "/stats",
   ];
   console.log("| route | wall ms (median) | Redis ms | bytes from Redis |");
   console.log("|---|---:|---:|---:|");

@@ -49,7 +49,10 @@ try {
       rows.push({
         contender: contender.name,
         jobs: n,
-        ...summarise("jobs/s", runs.map((r) => r.rate)),
+        ...summarise(
+          "jobs/s",
+          runs.map((r) => r.rate),
+        ),
         "cold jobs/s": Math.round(coldRate),
         "Redis cmds/job": fixed(last.commands, 2),
         "EVALSHA/job": contender.kind === "stock" ? "" : fixed(last.evals, 3),
@@ -73,7 +76,13 @@ try {
   }
   for (const contender of chosen) {
     const ms = await pickup(contender, redis, server.url, contender.perJobProcess ? Math.ceil(PICKUP_SAMPLES / 4) : PICKUP_SAMPLES);
-    latency.push({ contender: contender.name, samples: ms.length, "p50 ms": fixed(percentile(ms, 50), 2), "p99 ms": fixed(percentile(ms, 99), 2), "max ms": fixed(Math.max(...ms), 2) });
+    latency.push({
+      contender: contender.name,
+      samples: ms.length,
+      "p50 ms": fixed(percentile(ms, 50), 2),
+      "p99 ms": fixed(percentile(ms, 99), 2),
+      "max ms": fixed(Math.max(...ms), 2),
+    });
     console.error(`pickup: ${contender.name} done`);
   }
   enqueue = (await enqueueRates(server.url, ENQUEUE_N)).map((r) => ({ enqueue: r.how, jobs: r.jobs, "jobs/s": Math.round(r.rate) }));
@@ -94,7 +103,9 @@ for (const [job, rows] of Object.entries(throughput)) {
   console.log(`\nThroughput, ${job} jobs (W/T/J = WORKER_COUNT/THREAD_COUNT/JOBS_PER_FORK; CPU % of one core)`);
   console.table(rows);
 }
-console.log("\nPickup latency while idle: the job landing in Redis (each one's own enqueue API) to its perform acknowledging there, on the pusher's clock");
+console.log(
+  "\nPickup latency while idle: the job landing in Redis (each one's own enqueue API) to its perform acknowledging there, on the pusher's clock",
+);
 console.table(latency);
 console.log("\nEnqueue throughput");
 console.table(enqueue);

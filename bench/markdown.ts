@@ -21,7 +21,10 @@ function table(rows: Row[], columns: [string, (r: Row) => string | number | unde
   return [head, ...rows.map((r) => `| ${columns.map(([, get]) => cell(get(r))).join(" | ")} |`)].join("\n");
 }
 
-const name = (r: Row) => String(r["contender"]).replace("stock Resque", "stock").replace(/\/1000000$/, "/1e6");
+const name = (r: Row) =>
+  String(r["contender"])
+    .replace("stock Resque", "stock")
+    .replace(/\/1000000$/, "/1e6");
 console.log(`${results.date.slice(0, 10)}, ${results.machine}; N=${results.n}, ${results.runs} warm runs + 1 cold per contender.\n`);
 for (const [job, rows] of Object.entries(results.throughput)) {
   console.log(`${job}:\n`);
@@ -42,14 +45,31 @@ for (const [job, rows] of Object.entries(results.throughput)) {
   );
   console.log();
 }
-console.log(table(results.latency, [["pickup while idle", name], ["samples", (r) => r["samples"]], ["p50 ms", (r) => r["p50 ms"]], ["p99 ms", (r) => r["p99 ms"]], ["max ms", (r) => r["max ms"]]]));
+console.log(
+  table(results.latency, [
+    ["pickup while idle", name],
+    ["samples", (r) => r["samples"]],
+    ["p50 ms", (r) => r["p50 ms"]],
+    ["p99 ms", (r) => r["p99 ms"]],
+    ["max ms", (r) => r["max ms"]],
+  ]),
+);
 console.log();
-console.log(table(results.enqueue, [["enqueue", (r) => r["enqueue"]], ["jobs", (r) => r["jobs"]], ["jobs/s", (r) => r["jobs/s"]]]));
+console.log(
+  table(results.enqueue, [
+    ["enqueue", (r) => r["enqueue"]],
+    ["jobs", (r) => r["jobs"]],
+    ["jobs/s", (r) => r["jobs/s"]],
+  ]),
+);
 console.log();
 console.log(
   table(results.startup, [
     ["worker process start-up", (r) => r["runtime"]],
     ["runs", (r) => r["runs"]],
-    ["spawn to first job, ms min / median / max", (r) => `${r["spawn to first job ms min"]} / ${r["spawn to first job ms median"]} / ${r["spawn to first job ms max"]}`],
+    [
+      "spawn to first job, ms min / median / max",
+      (r) => `${r["spawn to first job ms min"]} / ${r["spawn to first job ms median"]} / ${r["spawn to first job ms max"]}`,
+    ],
   ]),
 );

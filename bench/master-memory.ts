@@ -35,11 +35,18 @@ try {
   samples.push(rss(master.pid!));
   process.kill(master.pid!, "SIGQUIT");
   await new Promise((r) => master.once("exit", r));
-  console.table([{
-    jobs: N, "JOBS_PER_FORK": Number(JOBS_PER_FORK), "worker processes started (at least)": Math.ceil(N / Number(JOBS_PER_FORK)),
-    "master RSS start MiB": samples[0]!.toFixed(1), "master RSS peak MiB": Math.max(...samples).toFixed(1), "master RSS end MiB": samples.at(-1)!.toFixed(1),
-    "seconds": seconds.toFixed(1), "jobs/s (2 processes x 16, incl. recycling)": Math.round(N / seconds),
-  }]);
+  console.table([
+    {
+      jobs: N,
+      JOBS_PER_FORK: Number(JOBS_PER_FORK),
+      "worker processes started (at least)": Math.ceil(N / Number(JOBS_PER_FORK)),
+      "master RSS start MiB": samples[0]!.toFixed(1),
+      "master RSS peak MiB": Math.max(...samples).toFixed(1),
+      "master RSS end MiB": samples.at(-1)!.toFixed(1),
+      seconds: seconds.toFixed(1),
+      "jobs/s (2 processes x 16, incl. recycling)": Math.round(N / seconds),
+    },
+  ]);
 } finally {
   redis.disconnect();
   await server.stop();

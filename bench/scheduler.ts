@@ -34,7 +34,13 @@ const all: Contender[] = [
     start: (url, namespace, batch) =>
       spawn(binary, ["scheduler"], {
         stdio: "ignore",
-        env: { ...process.env, REDIS_URL: url, RESQUE_NAMESPACE: namespace, RESQUE_SCHEDULER_INTERVAL: "0.05", DELAYED_REQUEUE_BATCH_SIZE: String(batch) },
+        env: {
+          ...process.env,
+          REDIS_URL: url,
+          RESQUE_NAMESPACE: namespace,
+          RESQUE_SCHEDULER_INTERVAL: "0.05",
+          DELAYED_REQUEUE_BATCH_SIZE: String(batch),
+        },
       }),
   },
   {
@@ -44,7 +50,14 @@ const all: Contender[] = [
         cwd: root,
         stdio: "ignore",
         // RUBYOPT=-rredis: redis-rb 5 must load first (reference §6). Its log is quiet by default.
-        env: { ...process.env, RUBYOPT: "-rredis", REDIS_URL: url, RESQUE_NAMESPACE: namespace, RESQUE_SCHEDULER_INTERVAL: "0.05", DELAYED_REQUEUE_BATCH_SIZE: String(batch) },
+        env: {
+          ...process.env,
+          RUBYOPT: "-rredis",
+          REDIS_URL: url,
+          RESQUE_NAMESPACE: namespace,
+          RESQUE_SCHEDULER_INTERVAL: "0.05",
+          DELAYED_REQUEUE_BATCH_SIZE: String(batch),
+        },
       }),
   },
 ];
@@ -61,7 +74,10 @@ async function store(namespace: string): Promise<void> {
     for (let i = from; i < Math.min(N, from + 5000); i++) {
       const ts = past + (i % 10);
       const item = encodeDelayedItem("SomeJob", [i], "jobq");
-      multi.rpush(`${namespace}:delayed:${ts}`, item).sadd(`${namespace}:timestamps:${item}`, `delayed:${ts}`).zadd(`${namespace}:delayed_queue_schedule`, ts, String(ts));
+      multi
+        .rpush(`${namespace}:delayed:${ts}`, item)
+        .sadd(`${namespace}:timestamps:${item}`, `delayed:${ts}`)
+        .zadd(`${namespace}:delayed_queue_schedule`, ts, String(ts));
     }
     await multi.exec();
   }
@@ -126,7 +142,11 @@ try {
     }
   }
   console.table(rows);
-  if (!ONLY) writeFileSync(`${root}bench/scheduler-results.json`, `${JSON.stringify({ when: new Date().toISOString(), n: N, runs: RUNS, rows }, null, 2)}\n`);
+  if (!ONLY)
+    writeFileSync(
+      `${root}bench/scheduler-results.json`,
+      `${JSON.stringify({ when: new Date().toISOString(), n: N, runs: RUNS, rows }, null, 2)}\n`,
+    );
 } finally {
   redis.disconnect();
   await server.stop();

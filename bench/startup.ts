@@ -7,7 +7,13 @@ import { percentile, summarise } from "./lib/stats.ts";
 const server = await startRedis();
 try {
   const rows = await measureStartup(server.url, Number(process.env["RUNS"] ?? 7));
-  console.table(rows.map((r) => ({ runtime: r.runtime, ...summarise("to first job ms", r.toFirstJob), "to exit, median ms": percentile(r.toExit, 50) })));
+  console.table(
+    rows.map((r) => ({
+      runtime: r.runtime,
+      ...summarise("to first job ms", r.toFirstJob),
+      "to exit, median ms": percentile(r.toExit, 50),
+    })),
+  );
 } finally {
   await server.stop();
 }

@@ -95,7 +95,10 @@ async function seed(redis: Redis, ns: string, size: Size): Promise<string> {
   for (let w = 0; w < size.workers; w++) {
     const id = `${host}:${1000 + w}:big,small*`;
     first ||= id;
-    workers.sadd(`${ns}:workers`, id).set(`${ns}:worker:${id}:started`, now.toString()).hset(`${ns}:workers:heartbeat`, id, now.toISOString());
+    workers
+      .sadd(`${ns}:workers`, id)
+      .set(`${ns}:worker:${id}:started`, now.toString())
+      .hset(`${ns}:workers:heartbeat`, id, now.toISOString());
     if (w % 2 === 0) workers.set(`${ns}:worker:${id}`, workingOn("big", now.toISOString(), encodePayload("BigJob", [w])));
   }
   await workers.exec();
@@ -155,7 +158,9 @@ try {
     const ns = uniqueNamespace(`web-${size.label}`);
     const t0 = performance.now();
     const worker = await seed(admin, ns, size);
-    console.error(`${size.label}: seeded ${size.jobs} jobs, ${size.failed} failures, ${size.workers} workers in ${Math.round(performance.now() - t0)} ms`);
+    console.error(
+      `${size.label}: seeded ${size.jobs} jobs, ${size.failed} failures, ${size.workers} workers in ${Math.round(performance.now() - t0)} ms`,
+    );
     const port = 20_000 + Math.floor(Math.random() * 20_000) + index;
     const web = startWeb(binary, server.url, ns, port);
     const base = `http://127.0.0.1:${port}`;
@@ -180,7 +185,7 @@ try {
           status,
           "ms median": Number(percentile(times, 50).toFixed(1)),
           "ms p95": Number(percentile(times, 95).toFixed(1)),
-          "KiB": Math.round(bytes / 1024),
+          KiB: Math.round(bytes / 1024),
           "redis cmds / request": Number((calls / (REQUESTS + 3)).toFixed(1)),
           keys,
         });
@@ -194,4 +199,7 @@ try {
   await server.stop();
 }
 console.table(rows);
-writeFileSync(`${root}bench/web-results.json`, `${JSON.stringify({ date: new Date().toISOString(), requests: REQUESTS, rows }, null, 2)}\n`);
+writeFileSync(
+  `${root}bench/web-results.json`,
+  `${JSON.stringify({ date: new Date().toISOString(), requests: REQUESTS, rows }, null, 2)}\n`,
+);

@@ -33,7 +33,9 @@ try {
   const [failure] = await resque.failed.list(0, 1);
   consola.info(`Failed job, as resque-web lists it: ${failure?.raw}`);
   await resque.failed.retry(0);
-  consola.info(`Retried it: queue "mail" now holds ${await resque.size("mail")} job(s); the record is marked retried_at ${(await resque.failed.get(0))?.retriedAt}`);
+  consola.info(
+    `Retried it: queue "mail" now holds ${await resque.size("mail")} job(s); the record is marked retried_at ${(await resque.failed.get(0))?.retriedAt}`,
+  );
   await resque.close();
 } finally {
   await server.stop();

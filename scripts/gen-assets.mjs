@@ -7,7 +7,9 @@ import { writeOrCheck } from "./lib/generated.mjs";
 const root = new URL("..", import.meta.url).pathname;
 const out = `${root}src/web/assets.generated.ts`;
 const files = [
-  ...readdirSync(`${root}src/web/static`).sort().map((name) => [name, `src/web/static/${name}`]),
+  ...readdirSync(`${root}src/web/static`)
+    .sort()
+    .map((name) => [name, `src/web/static/${name}`]),
   ["uPlot.iife.min.js", "node_modules/uplot/dist/uPlot.iife.min.js"],
   ["uPlot.min.css", "node_modules/uplot/dist/uPlot.min.css"],
 ];

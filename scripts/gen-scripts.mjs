@@ -18,7 +18,9 @@ const entries = readdirSync(dir)
     const match = /^(.*?)(?:-(\d+))?$/.exec(base);
     const name = camel(match[1]);
     const keys = match[2] === undefined ? "undefined" : match[2];
-    const lua = readFileSync(join(dir, file), "utf8").replace(/^-- #include (_[\w-]+\.lua)\n/gm, (_, piece) => readFileSync(join(dir, piece), "utf8"));
+    const lua = readFileSync(join(dir, file), "utf8").replace(/^-- #include (_[\w-]+\.lua)\n/gm, (_, piece) =>
+      readFileSync(join(dir, piece), "utf8"),
+    );
     return `  ${name}: { name: ${JSON.stringify(name)}, numberOfKeys: ${keys}, lua: ${JSON.stringify(lua)} },`;
   });
 

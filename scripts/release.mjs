@@ -35,6 +35,8 @@ for (const target of targets) {
 
 // The sums cover every release binary in dist/, in `sha256sum -c` format.
 const sha256 = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
-const binaries = readdirSync(`${root}dist`).filter((name) => /^resque-worker-[a-z]+-[a-z0-9]+$/.test(name)).sort();
+const binaries = readdirSync(`${root}dist`)
+  .filter((name) => /^resque-worker-[a-z]+-[a-z0-9]+$/.test(name))
+  .sort();
 writeFileSync(`${root}dist/SHA256SUMS`, binaries.map((name) => `${sha256(`${root}dist/${name}`)}  ${name}\n`).join(""));
 console.log(`release: dist/SHA256SUMS covers ${binaries.join(", ")}`);

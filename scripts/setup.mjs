@@ -36,7 +36,11 @@ function aptInstall(pkg, advice) {
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`);
 }
 
-if (!["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq"].every((p) => existsSync(`${root}node_modules/${p}/package.json`))) {
+if (
+  !["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq"].every((p) =>
+    existsSync(`${root}node_modules/${p}/package.json`),
+  )
+) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
   run("npm install --no-audit --no-fund");
@@ -50,7 +54,8 @@ if (needs.has("chromium") && !has("chromium")) aptInstall("chromium", "install C
 
 // Stock Resque itself: Debian's Ruby and the resque gem (3.0.x).
 const rubyHasResque = () =>
-  has("ruby") && spawnSync("ruby", ["-e", 'require "resque"; exit(Resque::VERSION.start_with?("3.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+  has("ruby") &&
+  spawnSync("ruby", ["-e", 'require "resque"; exit(Resque::VERSION.start_with?("3.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
 if (needs.has("ruby") && !rubyHasResque()) {
   if (!has("ruby")) aptInstall("ruby", "install Ruby and `gem install resque -v 3.0.0`.");
   console.log("setup: installing the resque gem (3.0.0) for the compatibility suite");
@@ -58,7 +63,9 @@ if (needs.has("ruby") && !rubyHasResque()) {
 }
 // resque-scheduler itself, for the delayed-job compatibility suite (test/compat/delayed.test.ts).
 const rubyHasScheduler = () =>
-  spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; exit(Resque::Scheduler::VERSION.start_with?("5.0.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+  spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; exit(Resque::Scheduler::VERSION.start_with?("5.0.") ? 0 : 1)'], {
+    stdio: "ignore",
+  }).status === 0;
 if (needs.has("ruby") && !rubyHasScheduler()) {
   console.log("setup: installing the resque-scheduler gem (5.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque-scheduler -v 5.0.0 --no-document`);
@@ -77,7 +84,9 @@ if (needs.has("ruby") && !rubyHas("rackup/handler/webrick")) {
 // Rails interop (test/compat/active-job.test.ts): ActiveJob 7.2 alone (it pulls in activesupport and
 // globalid), no Rails app; resque 3.0 ships the adapter. ActiveJob 7.2 wants Ruby >= 3.1.
 const rubyHasActiveJob = () =>
-  spawnSync("ruby", ["-e", 'require "active_job"; require "globalid"; exit(ActiveJob.version.to_s.start_with?("7.2.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+  spawnSync("ruby", ["-e", 'require "active_job"; require "globalid"; exit(ActiveJob.version.to_s.start_with?("7.2.") ? 0 : 1)'], {
+    stdio: "ignore",
+  }).status === 0;
 if (needs.has("ruby") && !rubyHasActiveJob()) {
   console.log("setup: installing the activejob gem (7.2.4) for the Rails interop tests");
   run(`${sudo ?? ""}gem install activejob -v 7.2.4 --no-document`);
@@ -87,13 +96,16 @@ if (needs.has("ruby") && !rubyHasActiveJob()) {
 // Ruby), so --force skips only that check; its runtime dependencies (resque < 4, resque-scheduler < 6)
 // are installed above, and --conservative keeps their versions.
 const rubyHasRetry = () =>
-  spawnSync("ruby", ["-e", 'require "resque-retry"; exit(Gem.loaded_specs["resque-retry"].version.to_s.start_with?("1.9.") ? 0 : 1)'], { stdio: "ignore" }).status === 0;
+  spawnSync("ruby", ["-e", 'require "resque-retry"; exit(Gem.loaded_specs["resque-retry"].version.to_s.start_with?("1.9.") ? 0 : 1)'], {
+    stdio: "ignore",
+  }).status === 0;
 if (needs.has("ruby") && !rubyHasRetry()) {
   console.log("setup: installing the resque-retry gem (1.9.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque-retry -v 1.9.0 --force --conservative --no-document`);
 }
 // Sidekiq 7 for the macro benchmark's peers (bench/lib/peers.ts), beside BullMQ from npm.
-const rubyHasSidekiq7 = () => has("ruby") && spawnSync("ruby", ["-e", 'gem "sidekiq", "~> 7.3"; require "sidekiq"'], { stdio: "ignore" }).status === 0;
+const rubyHasSidekiq7 = () =>
+  has("ruby") && spawnSync("ruby", ["-e", 'gem "sidekiq", "~> 7.3"; require "sidekiq"'], { stdio: "ignore" }).status === 0;
 if (needs.has("sidekiq") && !rubyHasSidekiq7()) {
   if (!has("ruby")) aptInstall("ruby", "install Ruby and `gem install sidekiq -v 7.3.10`.");
   console.log("setup: installing the sidekiq gem (7.3.10) for the benchmark's peers");

@@ -16,6 +16,8 @@ const onceOnly = ["test/faults/", "test/packaging/packaging.test.ts", "test/pack
 const files = allTests.filter((f) => !onceOnly.some((skip) => f.startsWith(skip)));
 
 const steps = [
+  // Biome, not deno fmt + deno lint: one tool formats and lints, and its type-aware rules catch a promise nobody awaits.
+  ["format and lint (biome ci)", bin("biome"), ["ci", "."]],
   ["generated Lua module is current", "node", ["scripts/gen-scripts.mjs", "--check"]],
   ["generated dashboard assets module is current", "node", ["scripts/gen-assets.mjs", "--check"]],
   ["types (tsc --noEmit)", bin("tsc"), ["--noEmit", "-p", "."]],
@@ -26,12 +28,37 @@ const steps = [
   ["deno", bin("deno"), ["test", "-A", "--no-check", ...files]],
   ["build dist/resque-worker", "node", ["scripts/build.mjs"]],
   ["benchmark, short (prints a table, asserts nothing)", "node", ["--import", "tsx", "bench/macro.ts"], { BENCH_QUICK: "1" }],
-  ["compiled binary (process tests)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/master/master.test.ts", "test/master/signals.test.ts", "test/master/pool.test.ts", "test/store/connection.test.ts", "test/scheduler/work-scheduler.test.ts", "test/web/web.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  [
+    "compiled binary (process tests)",
+    "node",
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=1",
+      "test/master/master.test.ts",
+      "test/master/signals.test.ts",
+      "test/master/pool.test.ts",
+      "test/store/connection.test.ts",
+      "test/scheduler/work-scheduler.test.ts",
+      "test/web/web.test.ts",
+    ],
+    { RESQUE_TEST_BINARY: `${root}dist/resque-worker` },
+  ],
   // Once, against what ships: the packed tarball in a fresh app (it starts Node, Bun and Deno itself) and the release binary;
   // then the README's marked blocks as written, from `npm ci` in a fresh copy of the checkout to a worker on each runtime.
-  ["packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary; the README runs)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/packaging/packaging.test.ts", "test/packaging/readme.test.ts"]],
+  [
+    "packaging (npm pack into a fresh app: Node, Bun, Deno, tsc, the release binary; the README runs)",
+    "node",
+    ["--import", "tsx", "--test", "--test-concurrency=1", "test/packaging/packaging.test.ts", "test/packaging/readme.test.ts"],
+  ],
   // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.
-  ["fault injection (compiled binary)", "node", ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts", "test/faults/scheduler-faults.test.ts"], { RESQUE_TEST_BINARY: `${root}dist/resque-worker` }],
+  [
+    "fault injection (compiled binary)",
+    "node",
+    ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts", "test/faults/scheduler-faults.test.ts"],
+    { RESQUE_TEST_BINARY: `${root}dist/resque-worker` },
+  ],
 ];
 
 // A test file that no step names would pass by never running: refuse the whole run instead.

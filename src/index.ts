@@ -25,6 +25,21 @@ export { ResqueError } from "./errors.ts";
 export { float, RubyFloat, type JsonValue } from "./protocol/json.ts";
 export type { ActiveJobOptions, EnqueuedActiveJob } from "./client/active-job.ts";
 export { JOB_WRAPPER, decodeActiveJob, encodeActiveJob, type ActiveJobMeta } from "./protocol/active-job.ts";
-export { deserializeArguments, serializeArguments, ActiveJobDeserializationError, ActiveJobSerializationError } from "./protocol/active-job-args.ts";
-export { BigDecimal, CalendarDate, Duration, GlobalID, Range, RubyModule, RubySymbol, keywords, symbolKeys } from "./protocol/active-job-values.ts";
+export {
+  deserializeArguments,
+  serializeArguments,
+  ActiveJobDeserializationError,
+  ActiveJobSerializationError,
+} from "./protocol/active-job-args.ts";
+export {
+  BigDecimal,
+  CalendarDate,
+  Duration,
+  GlobalID,
+  Range,
+  RubyModule,
+  RubySymbol,
+  keywords,
+  symbolKeys,
+} from "./protocol/active-job-values.ts";
 export { currentRuntime } from "./runtime/detect.ts";

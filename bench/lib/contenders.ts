@@ -35,7 +35,8 @@ function stock(processes: number, fork: boolean): Contender {
           cwd: root,
           stdio: "ignore",
           env: { ...process.env, REDIS_URL: url, QUEUE: "bench", INTERVAL, ...(fork ? {} : { FORK_PER_JOB: "false" }) },
-        })),
+        }),
+      ),
   };
 }
 

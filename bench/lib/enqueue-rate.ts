@@ -35,7 +35,11 @@ export async function enqueueRates(url: string, n: number): Promise<EnqueueRate[
     const bulk = n / ((performance.now() - started) / 1000);
 
     await redis.flushdb();
-    const ruby = spawnSync("ruby", ["bench/stock_worker.rb", "enqueue", String(n)], { cwd: root, encoding: "utf8", env: { ...process.env, REDIS_URL: url } });
+    const ruby = spawnSync("ruby", ["bench/stock_worker.rb", "enqueue", String(n)], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, REDIS_URL: url },
+    });
     if (ruby.status !== 0) throw new Error(`Ruby enqueue failed: ${ruby.stderr}`);
     const stock = Number(ruby.stdout.trim());
     if (Number(await redis.llen("resque:queue:enqueue_bench")) !== n) throw new Error("Ruby enqueue did not push every job");

@@ -54,7 +54,11 @@ export async function warm(contender: Contender, redis: Redis, url: string, job:
     await sleep(200);
     const redisProcess = await redisPid(redis);
     const pids = [...children.map((c) => c.pid!), ...(await driver.workerPids(redis))];
-    const before = { calls: commandCalls(await redis.info("commandstats"), driver.ignored), redis: totalCpu([redisProcess]), workers: totalCpu(pids) };
+    const before = {
+      calls: commandCalls(await redis.info("commandstats"), driver.ignored),
+      redis: totalCpu([redisProcess]),
+      workers: totalCpu(pids),
+    };
     const started = performance.now();
     await driver.release(redis);
     await waitFinished(contender, redis, n);

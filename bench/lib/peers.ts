@@ -11,7 +11,7 @@
 // - it stops when the worker has seen N jobs finish (BullMQ's `completed` event, Sidekiq's server
 //   middleware after perform), counted in the worker's memory and reported with one RPUSH when
 //   the count reaches N, so counting costs the peer no Redis command per job.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { Redis } from "ioredis";
 import type { Contender } from "./contenders.ts";
@@ -153,8 +153,23 @@ export function sidekiq(yjit: boolean): Contender {
     start: (url, n) => [
       spawn(
         "ruby",
-        [...(yjit ? ["--yjit"] : []), "-e", SIDEKIQ_CLI, "--", "-c", String(SIDEKIQ_THREADS), "-q", "bench", "-r", "./bench/peers/sidekiq_jobs.rb"],
-        { cwd: root, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, REDIS_URL: url, BENCH_N: String(n), BENCH_YJIT: yjit ? "1" : "0" } },
+        [
+          ...(yjit ? ["--yjit"] : []),
+          "-e",
+          SIDEKIQ_CLI,
+          "--",
+          "-c",
+          String(SIDEKIQ_THREADS),
+          "-q",
+          "bench",
+          "-r",
+          "./bench/peers/sidekiq_jobs.rb",
+        ],
+        {
+          cwd: root,
+          stdio: ["ignore", "ignore", "inherit"],
+          env: { ...process.env, REDIS_URL: url, BENCH_N: String(n), BENCH_YJIT: yjit ? "1" : "0" },
+        },
       ),
     ],
   };
@@ -165,7 +180,7 @@ export function peerVersion(peer: "bullmq" | "sidekiq" | "yjit"): string {
   const script = {
     bullmq: 'import("bullmq/package.json", { with: { type: "json" } }).then((m) => console.log(m.default.version))',
     sidekiq: 'begin; gem "sidekiq", "~> 7.3"; require "sidekiq"; puts Sidekiq::VERSION; rescue LoadError, Gem::LoadError; end',
-    yjit: 'puts RUBY_VERSION if defined?(RubyVM::YJIT) && RubyVM::YJIT.enabled?',
+    yjit: "puts RUBY_VERSION if defined?(RubyVM::YJIT) && RubyVM::YJIT.enabled?",
   }[peer];
   const run =
     peer === "bullmq"

@@ -30,7 +30,15 @@ export async function measureStartup(url: string, runs: number): Promise<Startup
         const child = spawn(command, [...args, "--require", "bench/jobs.ts"], {
           cwd: root,
           stdio: "ignore",
-          env: { ...process.env, QUEUE: "startup", INTERVAL: "0", DONT_FORK: "1", REDIS_URL: url, BENCH_REPORT_URL: url, BENCH_REPORT_KEY: key },
+          env: {
+            ...process.env,
+            QUEUE: "startup",
+            INTERVAL: "0",
+            DONT_FORK: "1",
+            REDIS_URL: url,
+            BENCH_REPORT_URL: url,
+            BENCH_REPORT_KEY: key,
+          },
         });
         await new Promise((resolve) => child.once("exit", resolve));
         row.toExit.push(Date.now() - started);

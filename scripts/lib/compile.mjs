@@ -16,11 +16,19 @@ const root = new URL("../..", import.meta.url).pathname;
 export function compileBinary(outfile, target) {
   mkdirSync(dirname(`${root}${outfile}`), { recursive: true });
   const args = [
-    "build", "--compile", "--bytecode", "--minify", "--format=esm",
-    "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--compile-autoload-package-json",
+    "build",
+    "--compile",
+    "--bytecode",
+    "--minify",
+    "--format=esm",
+    "--no-compile-autoload-dotenv",
+    "--no-compile-autoload-bunfig",
+    "--compile-autoload-package-json",
     "--external=tsx",
     ...(target ? [`--target=${target}`] : []),
-    "src/binary.ts", "--outfile", outfile,
+    "src/binary.ts",
+    "--outfile",
+    outfile,
   ];
   execFileSync(`${root}node_modules/.bin/bun`, args, { cwd: root, stdio: "inherit" });
 }

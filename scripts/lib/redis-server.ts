@@ -91,7 +91,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"];
   if (options.password !== undefined) args.push("--requirepass", options.password);
   if (tls) {
-    args.push("--tls-port", String(tlsPort), "--tls-cert-file", tls.certFile, "--tls-key-file", tls.keyFile, "--tls-ca-cert-file", tls.caFile);
+    args.push(
+      "--tls-port",
+      String(tlsPort),
+      "--tls-cert-file",
+      tls.certFile,
+      "--tls-key-file",
+      tls.keyFile,
+      "--tls-ca-cert-file",
+      tls.caFile,
+    );
     args.push("--tls-auth-clients", tls.authClients ? "yes" : "no");
   }
   // The harness's own client: plain when there is a plain port, else TLS with the test's files

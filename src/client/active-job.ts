@@ -41,7 +41,13 @@ export interface EnqueuedActiveJob {
 }
 
 /** enqueueActiveJob: what a Rails app's `JobClass.set(queue:, wait:).perform_later(*args)` writes. */
-export async function enqueueActiveJob(db: Db, job: Job | string, args: readonly unknown[], options: ActiveJobOptions = {}, nowMs = performance.timeOrigin + performance.now()): Promise<EnqueuedActiveJob> {
+export async function enqueueActiveJob(
+  db: Db,
+  job: Job | string,
+  args: readonly unknown[],
+  options: ActiveJobOptions = {},
+  nowMs = performance.timeOrigin + performance.now(),
+): Promise<EnqueuedActiveJob> {
   const jobClass = typeof job === "string" ? job : job.className;
   const queue = options.queue ?? (typeof job === "string" ? undefined : job.queue) ?? "default";
   const scheduledAt = dueAt(options, nowMs);
@@ -67,7 +73,8 @@ export async function enqueueActiveJob(db: Db, job: Job | string, args: readonly
 }
 
 function dueAt(options: ActiveJobOptions, nowMs: number): Date | null {
-  if (options.wait !== undefined && options.waitUntil !== undefined) throw new TypeError("enqueueActiveJob: give wait or waitUntil, not both");
+  if (options.wait !== undefined && options.waitUntil !== undefined)
+    throw new TypeError("enqueueActiveJob: give wait or waitUntil, not both");
   if (options.wait !== undefined) {
     if (!Number.isFinite(options.wait)) throw new TypeError(`enqueueActiveJob: wait must be a number of seconds, got ${options.wait}`);
     return new Date(nowMs + options.wait * 1000);

@@ -79,5 +79,11 @@ export async function classTotals(db: Db): Promise<ClassTotals[]> {
   const totals = await readTotals(db);
   return [...totals.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([className, c]) => ({ className, runs: c.runs, failures: c.failures, totalMs: c.totalMs, buckets: cumulativeBuckets(c.buckets) }));
+    .map(([className, c]) => ({
+      className,
+      runs: c.runs,
+      failures: c.failures,
+      totalMs: c.totalMs,
+      buckets: cumulativeBuckets(c.buckets),
+    }));
 }

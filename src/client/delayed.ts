@@ -26,7 +26,13 @@ export type DelayedPredicate = (args: JsonValue[], item: ScheduledItem) => boole
  * then afterSchedule. Returns false when a beforeSchedule (or, at once, beforeEnqueue) hook said no.
  */
 export async function enqueueAt(
-  db: Db, time: DelayTime, ref: JobRef, args: readonly unknown[], queue: string | undefined, registry: JobRegistry | undefined, nowMs: number,
+  db: Db,
+  time: DelayTime,
+  ref: JobRef,
+  args: readonly unknown[],
+  queue: string | undefined,
+  registry: JobRegistry | undefined,
+  nowMs: number,
 ): Promise<boolean> {
   const resolved = resolveJob(ref, registry);
   // enqueue_at validates the class's queue before any hook runs, as stock's Resque.validate.
@@ -47,13 +53,24 @@ function itemFor(ref: JobRef, args: readonly unknown[], queue: string | null | u
 }
 
 /** remove_delayed / remove_delayed_in_queue: every copy at every timestamp; how many went. */
-export async function removeDelayed(db: Db, ref: JobRef, args: readonly unknown[], queue: string | null | undefined, registry?: JobRegistry): Promise<number> {
+export async function removeDelayed(
+  db: Db,
+  ref: JobRef,
+  args: readonly unknown[],
+  queue: string | null | undefined,
+  registry?: JobRegistry,
+): Promise<number> {
   return store.removeDelayedItem(db, itemFor(ref, args, queue, registry));
 }
 
 /** remove_delayed_job_from_timestamp: the copies at one timestamp only (stored with `queue`, else the job's own). */
 export async function removeDelayedAt(
-  db: Db, time: DelayTime, ref: JobRef, args: readonly unknown[], registry?: JobRegistry, queue?: string | null,
+  db: Db,
+  time: DelayTime,
+  ref: JobRef,
+  args: readonly unknown[],
+  registry?: JobRegistry,
+  queue?: string | null,
 ): Promise<number> {
   return store.removeDelayedItemAt(db, toTimestamp(time), itemFor(ref, args, queue, registry));
 }
@@ -79,7 +96,12 @@ export async function scheduledAt(db: Db, ref: JobRef, args: readonly unknown[],
 }
 
 /** find_delayed_selection: items of `job` (any class when omitted) whose args the predicate accepts. */
-export async function findDelayedSelection(db: Db, predicate: DelayedPredicate, ref?: JobRef, registry?: JobRegistry): Promise<ScheduledItem[]> {
+export async function findDelayedSelection(
+  db: Db,
+  predicate: DelayedPredicate,
+  ref?: JobRef,
+  registry?: JobRegistry,
+): Promise<ScheduledItem[]> {
   const className = ref === undefined ? undefined : resolveJob(ref, registry).className;
   const found: ScheduledItem[] = [];
   for (const { ts, raw } of await store.allDelayed(db)) {
@@ -108,7 +130,13 @@ export const PROMOTION_HOOKS: JobHookKind[] = ["beforeSchedule", "beforeDelayedE
  * A class name with no registered job gets no hooks (Ruby's Resque::Job.create fallback); it, and
  * a job with none of those hooks, is removed and pushed in one script, so no copy can be lost.
  */
-export async function enqueueDelayed(db: Db, ref: JobRef, args: readonly unknown[], queue: string | undefined, registry?: JobRegistry): Promise<number> {
+export async function enqueueDelayed(
+  db: Db,
+  ref: JobRef,
+  args: readonly unknown[],
+  queue: string | undefined,
+  registry?: JobRegistry,
+): Promise<number> {
   const resolved = resolveJob(ref, registry);
   const target = inferQueue(resolved, queue);
   const item = encodeDelayedItem(resolved.className, args, target);

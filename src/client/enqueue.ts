@@ -47,7 +47,14 @@ export async function runAfter(job: Job | undefined, kind: JobHookKind, args: re
 }
 
 /** Returns false when a beforeEnqueue hook stopped it. `payload`: exact bytes to push (a promoted item's, Ruby floats kept). */
-export async function enqueue<J extends JobRef>(db: Db, ref: J, args: JobArgs<J>, queue?: string, registry?: JobRegistry, payload?: string): Promise<boolean> {
+export async function enqueue<J extends JobRef>(
+  db: Db,
+  ref: J,
+  args: JobArgs<J>,
+  queue?: string,
+  registry?: JobRegistry,
+  payload?: string,
+): Promise<boolean> {
   const resolved = resolveJob(ref, registry);
   const target = inferQueue(resolved, queue);
   if (!(await runGate(resolved.job, "beforeEnqueue", args))) return false;
@@ -69,10 +76,12 @@ export async function dequeue(db: Db, ref: JobRef, args: unknown[], queue?: stri
     removed = await removePayload(db, target, encodePayload(resolved.className, args));
   } else {
     const all = await db.redis.lrange(db.keys.queue(target), 0, -1);
-    const matching = new Set(all.filter((raw) => {
-      const p = decodePayload(raw);
-      return !isMalformed(p) && p.className === resolved.className;
-    }));
+    const matching = new Set(
+      all.filter((raw) => {
+        const p = decodePayload(raw);
+        return !isMalformed(p) && p.className === resolved.className;
+      }),
+    );
     for (const raw of matching) removed += await removePayload(db, target, raw);
   }
   await runAfter(resolved.job, "afterDequeue", args);

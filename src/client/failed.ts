@@ -43,7 +43,16 @@ export function decodeFailure(raw: string, index: number): FailureRecord {
 }
 
 const unreadable = (raw: string, index: number, why: string): FailureRecord => ({
-  index, failedAt: "", payload: null, exception: "", error: "", backtrace: [], worker: "", queue: "", raw, unreadable: why,
+  index,
+  failedAt: "",
+  payload: null,
+  exception: "",
+  error: "",
+  backtrace: [],
+  worker: "",
+  queue: "",
+  raw,
+  unreadable: why,
 });
 
 function readable(value: Record<string, JsonValue>, raw: string, index: number): FailureRecord {

@@ -52,12 +52,18 @@ const escapeGlob = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`)
 async function sizeOf(db: Db, key: string, type: string): Promise<number> {
   const r = db.redis;
   switch (type) {
-    case "list": return r.llen(key);
-    case "set": return r.scard(key);
-    case "zset": return r.zcard(key);
-    case "hash": return r.hlen(key);
-    case "string": return r.strlen(key);
-    default: return 0;
+    case "list":
+      return r.llen(key);
+    case "set":
+      return r.scard(key);
+    case "zset":
+      return r.zcard(key);
+    case "hash":
+      return r.hlen(key);
+    case "string":
+      return r.strlen(key);
+    default:
+      return 0;
   }
 }
 

@@ -34,11 +34,24 @@ export async function queueLatency(db: Db, readOnly = false): Promise<QueueLaten
   const { nowMs, heads } = await queueHeads(db, readOnly);
   return heads
     .map((h): QueueLatency => {
-      if (h.problem !== undefined) return { queue: h.queue, size: h.size, oldestAgeSeconds: null, source: null, problem: h.size > 0 ? h.problem : `unreadable: ${h.problem}` };
+      if (h.problem !== undefined)
+        return {
+          queue: h.queue,
+          size: h.size,
+          oldestAgeSeconds: null,
+          source: null,
+          problem: h.size > 0 ? h.problem : `unreadable: ${h.problem}`,
+        };
       if (h.size === 0) return { queue: h.queue, size: 0, oldestAgeSeconds: null, source: null };
       const enqueued = h.enqueuedAt === undefined ? undefined : enqueuedAtMs(h.enqueuedAt);
-      if (enqueued !== undefined) return { queue: h.queue, size: h.size, oldestAgeSeconds: Math.max(0, (nowMs - enqueued) / 1000), source: "enqueued_at" };
-      return { queue: h.queue, size: h.size, oldestAgeSeconds: Math.max(0, (nowMs - (h.firstSeenMs ?? nowMs)) / 1000), source: "first-seen" };
+      if (enqueued !== undefined)
+        return { queue: h.queue, size: h.size, oldestAgeSeconds: Math.max(0, (nowMs - enqueued) / 1000), source: "enqueued_at" };
+      return {
+        queue: h.queue,
+        size: h.size,
+        oldestAgeSeconds: Math.max(0, (nowMs - (h.firstSeenMs ?? nowMs)) / 1000),
+        source: "first-seen",
+      };
     })
     .sort((a, b) => (a.queue < b.queue ? -1 : a.queue > b.queue ? 1 : 0));
 }

@@ -69,7 +69,12 @@ export interface ProcessTree {
 
 export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
   const ids = (await workerIdsForView(db)).sort();
-  const [masters, texts, records, schedulers] = await Promise.all([masterRecords(db, nowMs), processRecords(db, ids), workerRecords(db, ids), schedulerRecords(db, nowMs)]);
+  const [masters, texts, records, schedulers] = await Promise.all([
+    masterRecords(db, nowMs),
+    processRecords(db, ids),
+    workerRecords(db, ids),
+    schedulerRecords(db, nowMs),
+  ]);
   const hosts = new Map<string, TreeHost>();
   const hostOf = (host: string) => {
     let h = hosts.get(host);
@@ -90,7 +95,14 @@ export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
     const working = Boolean(records[i]?.job);
     if (!p) {
       const { host, pid, queues } = parseWorkerId(workerId);
-      orphans.push({ workerId, host, pid: Number.isFinite(pid) ? pid : 0, queues, state: working ? "working" : "idle", started: records[i]?.started ?? null });
+      orphans.push({
+        workerId,
+        host,
+        pid: Number.isFinite(pid) ? pid : 0,
+        queues,
+        state: working ? "working" : "idle",
+        started: records[i]?.started ?? null,
+      });
       return;
     }
     const node: TreeWorker = {
@@ -110,7 +122,14 @@ export async function processTree(db: Db, nowMs: number): Promise<ProcessTree> {
   for (const { record } of schedulers) {
     const sch = parseSchedulerRecord(record);
     if (!sch) continue;
-    const node: TreeScheduler = { pid: sch.pid, ppid: sch.ppid, rss: sch.rss, started: sch.started, leader: sch.leader, lockValue: sch.lockValue };
+    const node: TreeScheduler = {
+      pid: sch.pid,
+      ppid: sch.ppid,
+      rss: sch.rss,
+      started: sch.started,
+      leader: sch.leader,
+      lockValue: sch.lockValue,
+    };
     const master = byPid.get(`${sch.host}:${sch.ppid}`);
     if (master) master.schedulers.push(node);
     else hostOf(sch.host).schedulers.push(node);

@@ -254,7 +254,9 @@ export class Resque {
       const p = decodePayload(raw);
       if (isMalformed(p)) return { raw, problem: p.problem };
       // Shown by encoding the args again: past a stack's depth, shown as unreadable instead.
-      return nestsDeeper(p.args) ? { raw: raw.slice(0, 200), problem: "unreadable: args nested too deeply" } : { raw, className: p.className, args: p.args };
+      return nestsDeeper(p.args)
+        ? { raw: raw.slice(0, 200), problem: "unreadable: args nested too deeply" }
+        : { raw, className: p.className, args: p.args };
     });
   }
 

@@ -18,5 +18,10 @@ export interface SchedulerStatus {
 export async function schedulerStatus(db: Db, nowMs: number, lockPrefix?: string): Promise<SchedulerStatus> {
   const now = Math.floor(nowMs / 1000);
   const [leader, due] = await Promise.all([lockHolder(db, db.keys.schedulerLock(lockPrefix)), dueSummary(db, now)]);
-  return { leader, lagSeconds: due.oldest === undefined ? 0 : Math.max(0, now - due.oldest), dueTimestamps: due.timestamps, dueJobs: due.jobs };
+  return {
+    leader,
+    lagSeconds: due.oldest === undefined ? 0 : Math.max(0, now - due.oldest),
+    dueTimestamps: due.timestamps,
+    dueJobs: due.jobs,
+  };
 }

@@ -40,7 +40,12 @@ export type LocalSchedules = Map<string, string>;
 const bad = (name: string, problem: string): ResqueError => new ResqueError("BAD_CONFIG", `Schedule "${name}": ${problem}.`);
 
 /** Check a config and encode it as Ruby would store it (without `persist`); throws a BAD_CONFIG ResqueError naming the problem. */
-function prepareSchedule(name: string, config: ScheduleConfig, registry: JobRegistry | undefined, now: number): { json: string; persist: boolean; entry: ScheduleEntry } {
+function prepareSchedule(
+  name: string,
+  config: ScheduleConfig,
+  registry: JobRegistry | undefined,
+  now: number,
+): { json: string; persist: boolean; entry: ScheduleEntry } {
   if (typeof name !== "string" || name === "") throw new ResqueError("BAD_CONFIG", "A schedule needs a name (a non-empty string).");
   if (config === null || typeof config !== "object" || Array.isArray(config)) throw bad(name, "the config must be an object of settings");
   const { persist, ...rest } = config;
@@ -54,13 +59,23 @@ function prepareSchedule(name: string, config: ScheduleConfig, registry: JobRegi
     throw bad(name, (error as Error).message);
   }
   if (!entry.queue && !registry?.get(entry.className)?.queue) {
-    throw bad(name, `say which queue it goes to (queue: "..."): ${entry.className} is not a registered job with a queue here, and resque-web's Schedule page fails on a schedule whose class it cannot load unless the schedule names its queue`);
+    throw bad(
+      name,
+      `say which queue it goes to (queue: "..."): ${entry.className} is not a registered job with a queue here, and resque-web's Schedule page fails on a schedule whose class it cannot load unless the schedule names its queue`,
+    );
   }
   return { json, persist: Boolean(persist), entry };
 }
 
 /** set_schedule: persisted (HSET + SADD schedules_changed) or kept locally (SADD only), as Ruby does. */
-export async function setSchedule(db: Db, local: LocalSchedules, registry: JobRegistry | undefined, name: string, config: ScheduleConfig, now: number): Promise<void> {
+export async function setSchedule(
+  db: Db,
+  local: LocalSchedules,
+  registry: JobRegistry | undefined,
+  name: string,
+  config: ScheduleConfig,
+  now: number,
+): Promise<void> {
   const { json, persist } = prepareSchedule(name, config, registry, now);
   if (persist) await store.writeSchedule(db, name, json);
   else {
@@ -106,9 +121,16 @@ export async function fetchSchedule(db: Db, local: LocalSchedules, name: string)
 }
 
 /** resque-web's "Queue now": one run of a known schedule now, and its last_enqueued_at updated. */
-export async function runScheduleNow(db: Db, local: LocalSchedules, registry: JobRegistry | undefined, name: string, now: number): Promise<ScheduleRun> {
+export async function runScheduleNow(
+  db: Db,
+  local: LocalSchedules,
+  registry: JobRegistry | undefined,
+  name: string,
+  now: number,
+): Promise<ScheduleRun> {
   const json = (await allJson(db, local)).get(name);
-  if (json === undefined) throw new ResqueError("BAD_CONFIG", `No schedule named "${name}"; \`resque schedule list\` shows the stored ones.`);
+  if (json === undefined)
+    throw new ResqueError("BAD_CONFIG", `No schedule named "${name}"; \`resque schedule list\` shows the stored ones.`);
   let entry: ScheduleEntry;
   try {
     entry = readScheduleConfig(name, json, now);
@@ -119,4 +141,5 @@ export async function runScheduleNow(db: Db, local: LocalSchedules, registry: Jo
 }
 
 /** When each schedule last ran, as Ruby wrote it (`%Y-%m-%d %H:%M:%S %z`). */
-export const lastRuns = async (db: Db): Promise<Record<string, string>> => Object.fromEntries((await viewHash(db, db.keys.lastEnqueuedAt)).fields);
+export const lastRuns = async (db: Db): Promise<Record<string, string>> =>
+  Object.fromEntries((await viewHash(db, db.keys.lastEnqueuedAt)).fields);

@@ -61,7 +61,12 @@ function decodeEntry(entry: string): { queue: string; runAt: string; payload: Js
 
 export async function info(db: Db, environment = "development"): Promise<ResqueInfo> {
   const names = await queueNamesForView(db);
-  const [sizes, stats, ids, failed] = await Promise.all([queueSizes(db, names), readStats(db).catch(unlessWrongType({ processed: 0, failed: 0 })), workerIdsForView(db), failedCount(db)]);
+  const [sizes, stats, ids, failed] = await Promise.all([
+    queueSizes(db, names),
+    readStats(db).catch(unlessWrongType({ processed: 0, failed: 0 })),
+    workerIdsForView(db),
+    failedCount(db),
+  ]);
   const records = await workerRecords(db, ids);
   const { host, port, db: index } = db.location;
   return {

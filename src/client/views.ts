@@ -24,7 +24,13 @@ export interface QueueView {
 
 /** `resque queues --json`, /api/queues: sizes and oldest-job ages from one script. */
 export async function queuesView(resque: Resque): Promise<QueueView[]> {
-  return (await resque.queueLatency()).map((l) => ({ name: l.queue, size: l.size, oldestAgeSeconds: l.oldestAgeSeconds, oldestAgeSource: l.source, ...(l.problem && { problem: l.problem }) }));
+  return (await resque.queueLatency()).map((l) => ({
+    name: l.queue,
+    size: l.size,
+    oldestAgeSeconds: l.oldestAgeSeconds,
+    oldestAgeSource: l.source,
+    ...(l.problem && { problem: l.problem }),
+  }));
 }
 
 export interface WorkerView {
@@ -42,8 +48,16 @@ export interface WorkerView {
 
 /** One entry of `resque workers --json` and /api/workers. */
 export const workerView = (w: WorkerStatus): WorkerView => ({
-  id: w.id, host: w.host, pid: w.pid, queues: w.queues, state: w.current ? "working" : "idle",
-  job: w.current ?? null, started: w.started, heartbeat: w.heartbeat, processed: w.processed, failed: w.failed,
+  id: w.id,
+  host: w.host,
+  pid: w.pid,
+  queues: w.queues,
+  state: w.current ? "working" : "idle",
+  job: w.current ?? null,
+  started: w.started,
+  heartbeat: w.heartbeat,
+  processed: w.processed,
+  failed: w.failed,
 });
 
 /** `resque workers --json`, /api/workers. */
@@ -52,16 +66,22 @@ export async function workersView(resque: Resque): Promise<WorkerView[]> {
 }
 
 /** One failure for --json and /api/failed: the record's fields; an unreadable one keeps its raw text, the only thing there is to see. */
-export const failureView = ({ raw, ...f }: FailureRecord): Omit<FailureRecord, "raw"> & { raw?: string } => (f.unreadable ? { ...f, raw } : f);
+export const failureView = ({ raw, ...f }: FailureRecord): Omit<FailureRecord, "raw"> & { raw?: string } =>
+  f.unreadable ? { ...f, raw } : f;
 
 /** The class a failure's payload names, or undefined. */
 export const failureClass = (f: FailureRecord): string | undefined =>
-  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? (f.payload as Record<string, JsonValue>)["class"] as string | undefined : undefined;
+  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload)
+    ? ((f.payload as Record<string, JsonValue>)["class"] as string | undefined)
+    : undefined;
 
 /** `resque stats --json`, /api/stats: Resque.info plus queue sizes and the scheduler's state. */
 export async function statsView(resque: Resque, lockPrefix?: string) {
   const [info, sizes, delayedTimestamps, scheduler] = await Promise.all([
-    resque.info(), resque.sizes(), resque.delayedQueueScheduleSize(), resque.schedulerStatus(lockPrefix),
+    resque.info(),
+    resque.sizes(),
+    resque.delayedQueueScheduleSize(),
+    resque.schedulerStatus(lockPrefix),
   ]);
   return { ...info, queueSizes: sizes, delayedTimestamps, scheduler };
 }
@@ -80,7 +100,8 @@ export async function delayedTimesView(resque: Resque, offset: number, limit: nu
 }
 
 /** One delayed item: class, queue, args; an undecodable one keeps its raw text. */
-export const delayedEntryView = ({ raw, item }: DelayedEntry) => (item ? { class: item.className, queue: item.queue, args: item.args } : { unreadable: true as const, raw });
+export const delayedEntryView = ({ raw, item }: DelayedEntry) =>
+  item ? { class: item.className, queue: item.queue, args: item.args } : { unreadable: true as const, raw };
 
 /** `resque delayed show --json`, /api/delayed/:timestamp. */
 export async function delayedTimeView(resque: Resque, ts: number, offset: number, limit: number) {
@@ -97,5 +118,7 @@ export interface ScheduleView {
 /** `resque schedule list --json`, /api/schedules. */
 export async function schedulesView(resque: Resque): Promise<ScheduleView[]> {
   const [all, last] = await Promise.all([resque.schedules(), resque.scheduleLastRuns()]);
-  return Object.keys(all).sort().map((name) => ({ name, config: all[name], lastEnqueuedAt: last[name] ?? null }));
+  return Object.keys(all)
+    .sort()
+    .map((name) => ({ name, config: all[name], lastEnqueuedAt: last[name] ?? null }));
 }

@@ -6,7 +6,7 @@
 import type { ActiveJobMeta } from "../protocol/active-job.ts";
 import { retryPolicy, type RetryOptions } from "./retry.ts";
 
-// biome-ignore lint: job arguments are whatever the payload holds
+// biome-ignore lint/suspicious/noExplicitAny: job arguments are whatever the payload holds
 type Args = any[];
 
 /** What `this` is inside `perform`: the job, plus the run's own signal and limits. */

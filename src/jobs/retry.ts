@@ -2,11 +2,11 @@
  * Automatic retries (resque-retry's semantics): which failures are retried, how often, and how
  * long each retry waits. Pure: the worker asks `retryDecision` and does the Redis side itself.
  */
-// biome-ignore lint: job arguments are whatever the payload holds
+// biome-ignore lint/suspicious/noExplicitAny: job arguments are whatever the payload holds
 type Args = any[];
 
 /** An Error class (subclasses match too), or a class name: a Ruby-side name like "Net::ReadTimeout" is a string. */
-// biome-ignore lint: any constructor of an Error
+// biome-ignore lint/suspicious/noExplicitAny: any constructor of an Error
 export type ErrorClassMatcher = string | (abstract new (...args: any[]) => Error);
 /** A predicate on the thrown value and the job's arguments (resque-retry's retry_criteria_check). */
 export type ErrorPredicate<A extends Args = Args> = (error: unknown, ...args: A) => boolean;
@@ -60,11 +60,13 @@ export function retryPolicy(className: string, options: RetryOptions): RetryPoli
   const fail = (what: string): never => {
     throw new RangeError(`job ${className}: retry.${what}`);
   };
-  if (typeof options !== "object" || options === null) throw new TypeError(`job ${className}: retry must be an object like { limit: 3, delay: 60 }`);
+  if (typeof options !== "object" || options === null)
+    throw new TypeError(`job ${className}: retry must be an object like { limit: 3, delay: 60 }`);
   const strategies = (["delay", "backoff", "exponential"] as const).filter((k) => options[k] !== undefined);
   if (strategies.length > 1) fail(`takes one of delay, backoff or exponential, not ${strategies.join(" and ")}`);
   const seconds = (value: unknown, what: string) => {
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) fail(`${what} must be a finite number of seconds >= 0, got ${String(value)}`);
+    if (typeof value !== "number" || !Number.isFinite(value) || value < 0)
+      fail(`${what} must be a finite number of seconds >= 0, got ${String(value)}`);
     return value as number;
   };
 
@@ -74,7 +76,8 @@ export function retryPolicy(className: string, options: RetryOptions): RetryPoli
     const delay = seconds(options.delay, "delay");
     nominalDelay = () => delay;
   } else if (options.backoff !== undefined) {
-    if (!Array.isArray(options.backoff) || options.backoff.length === 0) fail("backoff must be a non-empty array of seconds, like [0, 60, 600]");
+    if (!Array.isArray(options.backoff) || options.backoff.length === 0)
+      fail("backoff must be a non-empty array of seconds, like [0, 60, 600]");
     const list = options.backoff.map((s, i) => seconds(s, `backoff[${i}]`));
     nominalDelay = (retry) => list[Math.min(retry, list.length - 1)]!;
     defaultLimit = list.length;
@@ -109,9 +112,11 @@ function matchers(className: string, what: string, value: ErrorMatcher | readonl
   const list = Array.isArray(value) ? (value as readonly ErrorMatcher[]) : [value as ErrorMatcher];
   list.forEach((m, i) => {
     const ok = (typeof m === "string" && m.length > 0) || typeof m === "function";
-    if (!ok) throw new TypeError(`job ${className}: retry.${what}[${i}] must be an Error class, a class name or a predicate, got ${String(m)}`);
+    if (!ok)
+      throw new TypeError(`job ${className}: retry.${what}[${i}] must be an Error class, a class name or a predicate, got ${String(m)}`);
   });
-  if (Array.isArray(value) && list.length === 0) throw new RangeError(`job ${className}: retry.${what} is empty; leave it out to match every failure`);
+  if (Array.isArray(value) && list.length === 0)
+    throw new RangeError(`job ${className}: retry.${what} is empty; leave it out to match every failure`);
   return list;
 }
 
@@ -150,16 +155,23 @@ export type RetryDecision = { retry: true; delay: number } | { retry: false; why
  * limit, or matching giveUpOn, or (when retryOn is given) matching none of it, it gives up.
  * `random` returns [0, 1): injected so tests can pin the jitter.
  */
-export function retryDecision(policy: RetryPolicy, error: unknown, args: unknown[], attempt: number, random: () => number = Math.random): RetryDecision {
-  if (attempt >= policy.limit) return { retry: false, why: policy.limit === 0 ? "retry limit is 0" : `retry limit of ${policy.limit} reached` };
+export function retryDecision(
+  policy: RetryPolicy,
+  error: unknown,
+  args: unknown[],
+  attempt: number,
+  random: () => number = Math.random,
+): RetryDecision {
+  if (attempt >= policy.limit)
+    return { retry: false, why: policy.limit === 0 ? "retry limit is 0" : `retry limit of ${policy.limit} reached` };
   if (matchesAny(policy.giveUpOn, error, args)) return { retry: false, why: "the error matches giveUpOn" };
-  if (policy.retryOn.length > 0 && !matchesAny(policy.retryOn, error, args)) return { retry: false, why: "the error matches nothing in retryOn" };
+  if (policy.retryOn.length > 0 && !matchesAny(policy.retryOn, error, args))
+    return { retry: false, why: "the error matches nothing in retryOn" };
   const { min, max } = policy.jitter;
   const factor = min === max ? min : min + (max - min) * random();
   // ExponentialBackoff's (delay * multiplicand).to_i: whole seconds, rounded down.
   return { retry: true, delay: Math.floor(policy.nominalDelay(attempt) * factor) };
 }
-
 
 const policies = new WeakMap<object, RetryPolicy | null>();
 

@@ -173,7 +173,13 @@ export class Master {
   async #recoverDeadLocal(): Promise<void> {
     const { db, runtime, log } = this.#o;
     try {
-      const recovered = await recoverDeadLocalWorkers({ db, id: "", hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
+      const recovered = await recoverDeadLocalWorkers({
+        db,
+        id: "",
+        hostname: runtime.hostname(),
+        processes: () => runtime.processes(),
+        recovery: this.#o.recovery,
+      });
       for (const id of recovered) log.warn(`Recovered the unfinished jobs of dead worker ${id} on this host`);
     } catch (error) {
       log.warn(`Could not look for dead workers on this host: ${(error as Error).message}`);
@@ -191,7 +197,16 @@ export class Master {
     // Its own process group: a job's kill(0) cannot reach the master or the sibling processes.
     const handle = this.#o.runtime.spawnSelf(group.childArgs, { env: group.childEnv, titleRoom: 120, ownGroup: true });
     const now = Date.now();
-    const slot: Slot = { handle, group, startedAt: now, draining: false, retired: false, registered: false, lastTick: now + STARTUP_ALLOWANCE_MS, deadlines: [] };
+    const slot: Slot = {
+      handle,
+      group,
+      startedAt: now,
+      draining: false,
+      retired: false,
+      registered: false,
+      lastTick: now + STARTUP_ALLOWANCE_MS,
+      deadlines: [],
+    };
     this.#slots.set(handle.pid, slot);
     this.#lastStart = epochSeconds(this.#now());
     this.#showTitle();
@@ -201,7 +216,11 @@ export class Master {
         slot.lastTick = Date.now();
         slot.deadlines = Array.isArray(message.deadlines) ? message.deadlines : [];
       } else if (message?.type === "kill" && Array.isArray(message.tokens) && !slot.killed) {
-        const reason: KillReason = { kind: "killed", tokens: message.tokens.map(String), startedMs: Array.isArray(message.startedMs) ? message.startedMs.map(Number) : [] };
+        const reason: KillReason = {
+          kind: "killed",
+          tokens: message.tokens.map(String),
+          startedMs: Array.isArray(message.startedMs) ? message.startedMs.map(Number) : [],
+        };
         this.#o.log.warn(describeKill(handle.pid, reason, 0));
         this.#kill(slot, reason);
       } else if (message?.type === "registered") {
@@ -282,12 +301,16 @@ export class Master {
       const waited = this.#stopping ? await Promise.race([recovery, sleep(STOPPING_RECOVERY_WAIT_MS)]) : await recovery;
       if (!waited) {
         this.#redisSilent = true;
-        this.#o.log.warn(`Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`);
+        this.#o.log.warn(
+          `Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`,
+        );
         throw SILENT;
       }
       const { requeued, poisoned, failed } = waited;
       if (failedHere.size > 0 && failed > 0) {
-        await recordMetrics(this.#o.db, failedHere.take(), Date.now()).catch((e: unknown) => this.#o.log.warn(`Could not record job metrics: ${(e as Error).message}`));
+        await recordMetrics(this.#o.db, failedHere.take(), Date.now()).catch((e: unknown) =>
+          this.#o.log.warn(`Could not record job metrics: ${(e as Error).message}`),
+        );
       }
       const settled = requeued + poisoned + failed;
       // Exit 0 with jobs still in flight: a job ended the process (process.exit(0)); that is a crash.
@@ -312,7 +335,10 @@ export class Master {
     }
     const failedEarly = !clean || jobExited || slot.killed !== undefined;
     const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, failedEarly, slot.registered);
-    if (delay > 0) this.#o.log.warn(`Worker process ${pid} died ${Date.now() - slot.startedAt} ms after it started; starting a replacement in ${delay} ms`);
+    if (delay > 0)
+      this.#o.log.warn(
+        `Worker process ${pid} died ${Date.now() - slot.startedAt} ms after it started; starting a replacement in ${delay} ms`,
+      );
     this.#fill(slot.group, delay);
     this.#showTitle();
   }
@@ -329,7 +355,9 @@ export class Master {
     }
     const failedEarly = !clean || slot.killed !== undefined;
     const delay = this.#policy.delayAfter(Date.now() - slot.startedAt, failedEarly);
-    this.#o.log.warn(`Scheduler process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}); starting another${delay > 0 ? ` in ${delay} ms` : ""}`);
+    this.#o.log.warn(
+      `Scheduler process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}); starting another${delay > 0 ? ` in ${delay} ms` : ""}`,
+    );
     this.#fill(slot.group, delay);
     this.#showTitle();
   }
@@ -401,7 +429,10 @@ export class Master {
       this.#o.log.error(`HUP: kept the running groups; the new configuration failed: ${(error as Error).message}`);
       return;
     }
-    const same = (a: WorkerGroup, b: WorkerGroup) => a.queues === b.queues && JSON.stringify(a.childArgs) === JSON.stringify(b.childArgs) && JSON.stringify(a.childEnv) === JSON.stringify(b.childEnv);
+    const same = (a: WorkerGroup, b: WorkerGroup) =>
+      a.queues === b.queues &&
+      JSON.stringify(a.childArgs) === JSON.stringify(b.childArgs) &&
+      JSON.stringify(a.childEnv) === JSON.stringify(b.childEnv);
     const groups = next.map((g) => {
       const current = this.#groups.find((c) => same(c, g));
       if (!current) return g;

@@ -65,7 +65,10 @@ class PoolFile {
     if (typeof raw !== "string" && typeof raw !== "number") {
       throw this.fail(path, `keys must be queue lists (${EXAMPLE}), got ${describe(raw)}.`);
     }
-    const entries = String(raw).split(",").map((e) => e.trim()).filter((e) => e.length > 0);
+    const entries = String(raw)
+      .split(",")
+      .map((e) => e.trim())
+      .filter((e) => e.length > 0);
     try {
       parseQueueList(entries);
     } catch (error) {
@@ -99,16 +102,26 @@ class PoolFile {
     for (const [raw, value] of map) {
       const at = [...path, raw];
       if (value instanceof Map && kind(value) === "section") {
-        if (!sections) throw this.fail(at, `"${String(raw)}" is a mapping inside an environment section; sections do not nest. Write "${String(raw)}": 2, or { count: 2, threads: 8 } for a group.`);
+        if (!sections)
+          throw this.fail(
+            at,
+            `"${String(raw)}" is a mapping inside an environment section; sections do not nest. Write "${String(raw)}": 2, or { count: 2, threads: 8 } for a group.`,
+          );
         sections.set(String(raw), value);
         continue;
       }
       if (value instanceof Map && kind(value) === "mixed") {
         const keys = [...value.keys()].map(String);
         if (keys.every((k) => SETTINGS.includes(k))) {
-          throw this.fail(at, `"${String(raw)}" has ${keys.join(" and ")} but no count; write { count: 2, ${keys.map((k) => `${k}: ...`).join(", ")} }.`);
+          throw this.fail(
+            at,
+            `"${String(raw)}" has ${keys.join(" and ")} but no count; write { count: 2, ${keys.map((k) => `${k}: ...`).join(", ")} }.`,
+          );
         }
-        throw this.fail(at, `"${String(raw)}" mixes group settings (${keys.filter((k) => SETTINGS.includes(k)).join(", ")}) with other keys (${keys.filter((k) => !SETTINGS.includes(k)).join(", ")}). A group is "queues": { count: 2, threads: 8, jobs_per_fork: 1000 } (count required); an environment section holds "queues": count lines and cannot name a queue count, threads or jobs_per_fork.`);
+        throw this.fail(
+          at,
+          `"${String(raw)}" mixes group settings (${keys.filter((k) => SETTINGS.includes(k)).join(", ")}) with other keys (${keys.filter((k) => !SETTINGS.includes(k)).join(", ")}). A group is "queues": { count: 2, threads: 8, jobs_per_fork: 1000 } (count required); an environment section holds "queues": count lines and cannot name a queue count, threads or jobs_per_fork.`,
+        );
       }
       const queues = this.queues(at, raw);
       if (out.has(queues)) throw this.fail(at, `the queue list "${queues}" appears twice; keep one line per queue list.`);
@@ -138,7 +151,10 @@ export function parsePoolFile(text: string, options: PoolFileOptions = {}): Pool
   const erb = text.indexOf("<%");
   if (erb >= 0) {
     const line = text.slice(0, erb).split("\n").length;
-    throw new ResqueError("BAD_CONFIG", `${name} line ${line}: uses ERB (<% %>), which resque-pool runs as Ruby and this worker cannot; write the values out, or render it first (erb ${options.source ?? "resque-pool.yml"} > rendered.yml) and point --pool at the result.`);
+    throw new ResqueError(
+      "BAD_CONFIG",
+      `${name} line ${line}: uses ERB (<% %>), which resque-pool runs as Ruby and this worker cannot; write the values out, or render it first (erb ${options.source ?? "resque-pool.yml"} > rendered.yml) and point --pool at the result.`,
+    );
   }
   const lines = new LineCounter();
   // Psych (Ruby's YAML) would accept a repeated key, last one winning; here it is a mistake to report.
@@ -160,17 +176,24 @@ export function parsePoolFile(text: string, options: PoolFileOptions = {}): Pool
   const sectionGroups = new Map([...sections].map(([env, map]) => [env, file.groups([env], map)] as const));
   const env = options.environment;
   if (env !== undefined && root.get(env) instanceof Map && !sections.has(env)) {
-    throw file.fail([env], `"${env}" is the environment being run and also a { count: ... } group, so it could be either; rename the queue list or the environment.`);
+    throw file.fail(
+      [env],
+      `"${env}" is the environment being run and also a { count: ... } group, so it could be either; rename the queue list or the environment.`,
+    );
   }
   for (const [queues, group] of (env !== undefined && sectionGroups.get(env)) || []) groups.set(queues, group);
 
   const result = [...groups.values()].filter((g) => g.count > 0);
   if (result.length === 0) {
     const found = sections.size > 0 ? ` (its environment sections: ${[...sections.keys()].join(", ")})` : "";
-    const advice = env === undefined && sections.size > 0
-      ? "set RACK_ENV, RAILS_ENV or RESQUE_ENV to pick a section, or add top-level lines"
-      : `add lines like ${EXAMPLE} (queue list: worker count)${env === undefined ? "" : ` at the top level or in the ${env} section`}`;
-    throw new ResqueError("BAD_CONFIG", `${name} has no worker groups${env === undefined ? "" : ` for environment "${env}"`}${found}; ${advice}.`);
+    const advice =
+      env === undefined && sections.size > 0
+        ? "set RACK_ENV, RAILS_ENV or RESQUE_ENV to pick a section, or add top-level lines"
+        : `add lines like ${EXAMPLE} (queue list: worker count)${env === undefined ? "" : ` at the top level or in the ${env} section`}`;
+    throw new ResqueError(
+      "BAD_CONFIG",
+      `${name} has no worker groups${env === undefined ? "" : ` for environment "${env}"`}${found}; ${advice}.`,
+    );
   }
   return result;
 }

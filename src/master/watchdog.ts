@@ -42,8 +42,10 @@ export function verdict(w: Watched, now: number, watchdogMs: number): KillReason
 /** A log line for the kill. */
 export function describeKill(pid: number, reason: KillReason, watchdogMs: number): string {
   if (reason.kind === "overdue") return `Worker process ${pid} has ${reason.overdue.length} job(s) past their timeout; killing it`;
-  if (reason.kind === "blocked") return `Worker process ${pid} sent no liveness tick for ${Math.round(reason.silentMs / 1000)} s (WATCHDOG_TIMEOUT ${watchdogMs / 1000} s): its event loop is blocked; killing it`;
-  if (reason.kind === "killed") return `Worker process ${pid}: ${reason.tokens.length} job(s) killed from the dashboard; killing the process (its other jobs go back to their queues)`;
+  if (reason.kind === "blocked")
+    return `Worker process ${pid} sent no liveness tick for ${Math.round(reason.silentMs / 1000)} s (WATCHDOG_TIMEOUT ${watchdogMs / 1000} s): its event loop is blocked; killing it`;
+  if (reason.kind === "killed")
+    return `Worker process ${pid}: ${reason.tokens.length} job(s) killed from the dashboard; killing the process (its other jobs go back to their queues)`;
   return `Worker process ${pid} did not stop in time; killing it`;
 }
 
@@ -68,7 +70,8 @@ export function settlementFor(reason: KillReason | undefined): (entry: string) =
     if (hit.retry) return "counted";
     return {
       exception: JOB_TIMEOUT,
-      message: (className) => jobTimeoutMessage(className, hit.seconds, "it did not stop when its signal aborted, so its worker process was killed and replaced"),
+      message: (className) =>
+        jobTimeoutMessage(className, hit.seconds, "it did not stop when its signal aborted, so its worker process was killed and replaced"),
     };
   };
 }

@@ -3,7 +3,19 @@
  * markers (_aj_symbol_keys, _aj_ruby2_keywords, _aj_hash_with_indifferent_access) removed or
  * written, _aj_serialized values and _aj_globalid turned into the values of active-job-values.ts.
  */
-import { BigDecimal, CalendarDate, Duration, GlobalID, hashMarks, Range, RubyModule, RubySymbol, symbolKeys, keywords, type SymbolKeyMark } from "./active-job-values.ts";
+import {
+  BigDecimal,
+  CalendarDate,
+  Duration,
+  GlobalID,
+  hashMarks,
+  Range,
+  RubyModule,
+  RubySymbol,
+  symbolKeys,
+  keywords,
+  type SymbolKeyMark,
+} from "./active-job-values.ts";
 import { RubyFloat, type JsonValue } from "./json.ts";
 
 const GLOBALID = "_aj_globalid";
@@ -70,7 +82,9 @@ function deserializeObject(hash: Hash): unknown {
     case `${S}RangeSerializer`:
       return new Range(deserialize(hash["begin"]), deserialize(hash["end"]), hash["exclude_end"] === true);
     default:
-      throw new ActiveJobDeserializationError(`Serializer ${String(name)} is not known here; a custom Rails serializer needs a matching case in TypeScript`);
+      throw new ActiveJobDeserializationError(
+        `Serializer ${String(name)} is not known here; a custom Rails serializer needs a matching case in TypeScript`,
+      );
   }
 }
 
@@ -121,7 +135,11 @@ function serialize(value: unknown, allSymbolKeys: boolean): JsonValue {
   if (value instanceof RubyModule) return object("ModuleSerializer", { value: value.name });
   if (value instanceof BigDecimal) return object("BigDecimalSerializer", { value: value.value });
   if (value instanceof Range) {
-    return object("RangeSerializer", { begin: serialize(value.begin, allSymbolKeys), end: serialize(value.end, allSymbolKeys), exclude_end: value.excludeEnd });
+    return object("RangeSerializer", {
+      begin: serialize(value.begin, allSymbolKeys),
+      end: serialize(value.end, allSymbolKeys),
+      exclude_end: value.excludeEnd,
+    });
   }
   if (value instanceof Duration) {
     const parts = Object.entries(value.parts).map(([unit, n]) => [serialize(new RubySymbol(unit), false), n]);
@@ -129,7 +147,9 @@ function serialize(value: unknown, allSymbolKeys: boolean): JsonValue {
   }
   const proto = Object.getPrototypeOf(value) as object | null;
   if (proto !== Object.prototype && proto !== null) {
-    throw new ActiveJobSerializationError(`a ${(value as object).constructor?.name ?? "object"} cannot be an ActiveJob argument; pass plain objects, arrays, numbers, strings, Date or the values of active-job-values`);
+    throw new ActiveJobSerializationError(
+      `a ${(value as object).constructor?.name ?? "object"} cannot be an ActiveJob argument; pass plain objects, arrays, numbers, strings, Date or the values of active-job-values`,
+    );
   }
   return serializeHash(value as Record<string, unknown>, allSymbolKeys);
 }

@@ -73,8 +73,21 @@ export class Duration {
   /** ISO 8601 (`PT1H30M`), as Duration#iso8601 writes the common cases. */
   toISOString(): string {
     const p = this.parts;
-    const date = [["years", "Y"], ["months", "M"], ["weeks", "W"], ["days", "D"]].map(([k, u]) => (p[k!] ? `${p[k!]}${u}` : "")).join("");
-    const time = [["hours", "H"], ["minutes", "M"], ["seconds", "S"]].map(([k, u]) => (p[k!] ? `${p[k!]}${u}` : "")).join("");
+    const date = [
+      ["years", "Y"],
+      ["months", "M"],
+      ["weeks", "W"],
+      ["days", "D"],
+    ]
+      .map(([k, u]) => (p[k!] ? `${p[k!]}${u}` : ""))
+      .join("");
+    const time = [
+      ["hours", "H"],
+      ["minutes", "M"],
+      ["seconds", "S"],
+    ]
+      .map(([k, u]) => (p[k!] ? `${p[k!]}${u}` : ""))
+      .join("");
     const text = `P${date}${time ? `T${time}` : ""}`;
     return text === "P" ? "PT0S" : text;
   }
@@ -104,7 +117,13 @@ function plainDecimal(text: string): string {
   const [, sign = "", int = "", frac = "", exp = "0"] = m;
   const digits = `${int}${frac}`;
   const point = int.length + Number(exp);
-  const whole = point <= 0 ? "0" : digits.slice(0, point).padEnd(point, "0").replace(/^0+(?=\d)/, "");
+  const whole =
+    point <= 0
+      ? "0"
+      : digits
+          .slice(0, point)
+          .padEnd(point, "0")
+          .replace(/^0+(?=\d)/, "");
   const fraction = point < 0 ? `${"0".repeat(-point)}${digits}` : digits.slice(point);
   const trimmed = fraction.replace(/0+$/, "");
   return `${sign === "-" ? "-" : ""}${whole || "0"}${trimmed ? `.${trimmed}` : ""}`;

@@ -41,7 +41,9 @@ export interface ActiveJobRun {
 export function decodeActiveJob(args: readonly JsonValue[]): ActiveJobRun {
   const data = args[0];
   if (args.length !== 1 || data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new ActiveJobDeserializationError(`${JOB_WRAPPER} wants one argument, ActiveJob's job data object; got ${args.length} argument(s)`);
+    throw new ActiveJobDeserializationError(
+      `${JOB_WRAPPER} wants one argument, ActiveJob's job data object; got ${args.length} argument(s)`,
+    );
   }
   const d = data as Record<string, JsonValue | undefined>;
   const jobClass = d["job_class"];
@@ -61,7 +63,10 @@ export function decodeActiveJob(args: readonly JsonValue[]): ActiveJobRun {
       queueName: str("queue_name") ?? "",
       priority: typeof d["priority"] === "number" ? d["priority"] : null,
       executions: typeof d["executions"] === "number" ? d["executions"] : 0,
-      exceptionExecutions: exceptionExecutions && typeof exceptionExecutions === "object" && !Array.isArray(exceptionExecutions) ? (exceptionExecutions as Record<string, number>) : {},
+      exceptionExecutions:
+        exceptionExecutions && typeof exceptionExecutions === "object" && !Array.isArray(exceptionExecutions)
+          ? (exceptionExecutions as Record<string, number>)
+          : {},
       locale: str("locale"),
       timezone: str("timezone"),
       enqueuedAt: time("enqueued_at"),

@@ -5,7 +5,9 @@
  */
 
 /** Upper bounds in ms, ascending; one more bucket (index BUCKET_BOUNDS_MS.length) holds the rest. */
-export const BUCKET_BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000];
+export const BUCKET_BOUNDS_MS: readonly number[] = [
+  1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000,
+];
 
 /** How many buckets there are, +Inf included. */
 export const BUCKET_COUNT = BUCKET_BOUNDS_MS.length + 1;

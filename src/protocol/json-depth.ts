@@ -11,10 +11,12 @@ export function nestsDeeper(value: unknown, limit = VIEW_DEPTH): boolean {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== "object") continue;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === "object") stack.push([child, depth + 1]);
   }
   return false;
 }
 
 /** A value as a view shows it: itself, or its text when it nests too deeply to encode again. */
-export const forView = (value: JsonValue, text: string): JsonValue => (nestsDeeper(value) ? `(unreadable: nested too deeply) ${text.slice(0, 200)}` : value);
+export const forView = (value: JsonValue, text: string): JsonValue =>
+  nestsDeeper(value) ? `(unreadable: nested too deeply) ${text.slice(0, 200)}` : value;

@@ -4,15 +4,7 @@
  */
 
 /** A JSON value as jobs see it; integers beyond 2^53 arrive as bigint so they survive a round trip. */
-export type JsonValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | RubyFloat
-  | JsonValue[]
-  | { [key: string]: JsonValue | undefined };
+export type JsonValue = null | boolean | number | bigint | string | RubyFloat | JsonValue[] | { [key: string]: JsonValue | undefined };
 
 /** A number that must be written as a Ruby Float (`1.0`, not `1`); JS has no other way to say it. */
 export class RubyFloat {
@@ -85,7 +77,11 @@ export function encodeJson(value: unknown): string {
   const path = new Set<object>();
   let item: unknown = value;
   for (;;) {
-    for (let unwrapped = 0; isObject(item) && !(item instanceof RubyFloat) && !Array.isArray(item) && typeof (item as { toJSON?: unknown }).toJSON === "function"; unwrapped++) {
+    for (
+      let unwrapped = 0;
+      isObject(item) && !(item instanceof RubyFloat) && !Array.isArray(item) && typeof (item as { toJSON?: unknown }).toJSON === "function";
+      unwrapped++
+    ) {
       if (unwrapped === MAX_TO_JSON) throw new JsonEncodeError(`toJSON returned a value with a toJSON ${MAX_TO_JSON} times in a row`);
       item = (item as { toJSON: () => unknown }).toJSON();
     }

@@ -51,15 +51,28 @@ export function parseRecord<T extends ProcessRecord | MasterRecord>(text: string
     return undefined;
   }
   if (!isObject(value) || value["role"] !== role) return undefined;
-  const common = { host: str(value["host"]), pid: num(value["pid"]), ppid: num(value["ppid"]), rss: num(value["rss"]), started: num(value["started"]) };
+  const common = {
+    host: str(value["host"]),
+    pid: num(value["pid"]),
+    ppid: num(value["ppid"]),
+    rss: num(value["rss"]),
+    started: num(value["started"]),
+  };
   if (role === "master") {
-    const children = Array.isArray(value["children"]) ? value["children"].filter((c): c is number => typeof c === "number" && Number.isFinite(c)) : [];
+    const children = Array.isArray(value["children"])
+      ? value["children"].filter((c): c is number => typeof c === "number" && Number.isFinite(c))
+      : [];
     return { role, ...common, title: str(value["title"]), children } satisfies MasterRecord as T;
   }
   const queues = Array.isArray(value["queues"]) ? value["queues"].filter((q): q is string => typeof q === "string") : [];
-  const running = (Array.isArray(value["running"]) ? value["running"] : []).filter(isObject).map((r): RunningRecord => ({
-    token: str(r["token"]), queue: str(r["queue"]), className: str(r["className"]), startedMs: num(r["startedMs"]),
-  }));
+  const running = (Array.isArray(value["running"]) ? value["running"] : []).filter(isObject).map(
+    (r): RunningRecord => ({
+      token: str(r["token"]),
+      queue: str(r["queue"]),
+      className: str(r["className"]),
+      startedMs: num(r["startedMs"]),
+    }),
+  );
   return { role, ...common, queues, running, supervised: value["supervised"] === true } satisfies ProcessRecord as T;
 }
 

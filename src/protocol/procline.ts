@@ -7,8 +7,7 @@ export const procline = (text: string, prefix = ""): string => `${prefix}resque-
 /** Stock sets this one directly, without the version. */
 export const STARTING_TITLE = "resque: Starting";
 
-export const waitingTitle = (queues: readonly string[], prefix = "") =>
-  procline(`Waiting for ${queues.join(",")}`, prefix);
+export const waitingTitle = (queues: readonly string[], prefix = "") => procline(`Waiting for ${queues.join(",")}`, prefix);
 
 export const pausedTitle = (prefix = "") => procline("Paused", prefix);
 
@@ -22,11 +21,17 @@ export function processingTitle(queue: string, since: number, classes: readonly 
 export const LIVE_WORKER_COMMAND = /resque:work|resque: Starting|resque-[0-9]/;
 
 /** The `ps` filter stock applies, applied to one command line. */
-export const isResqueWorkerCommand = (command: string): boolean =>
-  LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");
+export const isResqueWorkerCommand = (command: string): boolean => LIVE_WORKER_COMMAND.test(command) && !command.includes("resque-web");
 
 /** The master's title: what it supervises. A scheduler it runs (`work --scheduler`) takes no jobs, so it is named apart, not counted as a worker. */
-export const masterTitle = (pids: readonly number[], lastStart: number, queues: readonly string[], prefix = "", separator = ",", schedulerPids: readonly number[] = []) =>
+export const masterTitle = (
+  pids: readonly number[],
+  lastStart: number,
+  queues: readonly string[],
+  prefix = "",
+  separator = ",",
+  schedulerPids: readonly number[] = [],
+) =>
   procline(
     `Master of ${pids.length} worker${pids.length === 1 ? "" : "s"} (${pids.join(",")})${schedulerPids.length > 0 ? ` and a scheduler (${schedulerPids.join(",")})` : ""} for ${queues.join(separator)}, last started at ${lastStart}`,
     prefix,

@@ -157,6 +157,7 @@ function parseTime(s: string, localOffsetMinutes: (epochMs: number) => number): 
   const shown = new Date(epochMs + shownOffset * 1000);
   const fields = `${pad(shown.getUTCFullYear(), 4)}-${pad(shown.getUTCMonth() + 1)}-${pad(shown.getUTCDate())} ${pad(shown.getUTCHours())}:${pad(shown.getUTCMinutes())}:${pad(shown.getUTCSeconds())}`;
   const abs = Math.abs(shownOffset);
-  const zone = offset === "utc" ? "UTC" : `${shownOffset < 0 ? "-" : "+"}${pad(Math.floor(abs / 3600))}${pad(Math.floor((abs % 3600) / 60))}`;
+  const zone =
+    offset === "utc" ? "UTC" : `${shownOffset < 0 ? "-" : "+"}${pad(Math.floor(abs / 3600))}${pad(Math.floor((abs % 3600) / 60))}`;
   return { kind: "time", text: `${fields} ${zone}`, instant: `${epochMs / 1000}.${fraction}` };
 }

@@ -24,7 +24,18 @@ export async function retryIdentifier(argsJson: string): Promise<string | undefi
 export const retryKeySuffix = (className: string, identifier: string | undefined): string =>
   ["resque-retry", className, ...(identifier === undefined ? [] : [identifier])].join(":").replace(/[ \t\n\v\f\r]/g, ""); // Ruby's /\s/ is ASCII only
 
-const ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\f": "\\f", "\v": "\\v", "\b": "\\b", "\x07": "\\a", "\x1b": "\\e" };
+const ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\t": "\\t",
+  "\r": "\\r",
+  "\f": "\\f",
+  "\v": "\\v",
+  "\b": "\\b",
+  "\x07": "\\a",
+  "\x1b": "\\e",
+};
 
 /** String#inspect of a UTF-8 string under a UTF-8 locale (Encoding.default_external UTF-8, as LANG=C.UTF-8 gives). */
 export function inspectString(s: string): string {

@@ -32,7 +32,8 @@ export interface ScheduleEntry {
 
 const CATCH_UP: Record<string, CatchUp> = { true: "once", false: "off", once: "once", all: "all", off: "off" };
 
-const present = (v: JsonValue | undefined): boolean => v !== undefined && v !== null && !(typeof v === "string" && v === "") && !(Array.isArray(v) && v.length === 0);
+const present = (v: JsonValue | undefined): boolean =>
+  v !== undefined && v !== null && !(typeof v === "string" && v === "") && !(Array.isArray(v) && v.length === 0);
 
 function optionalString(config: ScheduleEntry["config"], key: string): string | undefined {
   const v = config[key];
@@ -56,7 +57,8 @@ export function paramsJsonOf(json: string): string {
  */
 export function readScheduleConfig(name: string, json: string, now: number): ScheduleEntry {
   const value = decodeJson(json);
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error(`the config must be a map of settings, got ${json}`);
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    throw new Error(`the config must be a map of settings, got ${json}`);
   const config = value as ScheduleEntry["config"];
   const className = optionalString(config, "class");
   if (!className) throw new Error(`it has no class: say which job to run with class: "SomeJob"`);
@@ -67,7 +69,11 @@ export function readScheduleConfig(name: string, json: string, now: number): Sch
   const envText = optionalString(config, "rails_env") ?? optionalString(config, "env");
   const catchUpValue = config["catch_up"];
   const catchUp = catchUpValue === undefined || catchUpValue === null ? undefined : CATCH_UP[String(catchUpValue)];
-  if (catchUpValue !== undefined && catchUpValue !== null && (!catchUp || (typeof catchUpValue !== "boolean" && typeof catchUpValue !== "string"))) {
+  if (
+    catchUpValue !== undefined &&
+    catchUpValue !== null &&
+    (!catchUp || (typeof catchUpValue !== "boolean" && typeof catchUpValue !== "string"))
+  ) {
     throw new Error(`catch_up must be true, false, "once", "all" or "off", got ${JSON.stringify(catchUpValue)}`);
   }
   let timing: Timing | undefined;
@@ -75,12 +81,18 @@ export function readScheduleConfig(name: string, json: string, now: number): Sch
     const v = config[kind];
     if (!present(v)) continue;
     // Ruby calls .empty? on it: a number or boolean here crashes its scheduler.
-    if (typeof v !== "string" && !Array.isArray(v)) throw new Error(`${kind} must be a string or [${kind === "cron" ? '"0 5 * * *"' : '"30s"'}, { first_in: "10s" }], got ${JSON.stringify(v)}`);
+    if (typeof v !== "string" && !Array.isArray(v))
+      throw new Error(
+        `${kind} must be a string or [${kind === "cron" ? '"0 5 * * *"' : '"30s"'}, { first_in: "10s" }], got ${JSON.stringify(v)}`,
+      );
     timing = parseTiming(kind, v, now);
     break;
   }
   return {
-    name, json, config, className,
+    name,
+    json,
+    config,
+    className,
     ...(queue && { queue }),
     ...(customJobClass && { customJobClass }),
     ...(description !== undefined && { description }),
@@ -92,11 +104,13 @@ export function readScheduleConfig(name: string, json: string, now: number): Sch
 }
 
 /** Ruby's env_matches?: no envs listed loads everywhere; otherwise the scheduler's env must be one of them. */
-export const envMatches = (entry: ScheduleEntry, env: string | undefined): boolean => entry.envs === undefined || (env !== undefined && entry.envs.includes(env));
+export const envMatches = (entry: ScheduleEntry, env: string | undefined): boolean =>
+  entry.envs === undefined || (env !== undefined && entry.envs.includes(env));
 
 /** Where a value is not plain JSON (Dates, functions, NaN...), so nothing we store can fail to decode. */
 export function jsonProblem(value: unknown, path: string): string | undefined {
-  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "bigint" || value instanceof RubyFloat) return undefined;
+  if (value === null || typeof value === "string" || typeof value === "boolean" || typeof value === "bigint" || value instanceof RubyFloat)
+    return undefined;
   if (typeof value === "number") return Number.isFinite(value) ? undefined : `${path} is ${value}, which JSON cannot hold`;
   if (Array.isArray(value)) {
     for (const [i, v] of value.entries()) {
@@ -112,6 +126,6 @@ export function jsonProblem(value: unknown, path: string): string | undefined {
     }
     return undefined;
   }
-  const kind = typeof value === "object" ? (value as object).constructor?.name ?? "object" : typeof value;
+  const kind = typeof value === "object" ? ((value as object).constructor?.name ?? "object") : typeof value;
   return `${path} is a ${kind}; only JSON values (strings, numbers, true/false, null, lists, maps) can be stored`;
 }

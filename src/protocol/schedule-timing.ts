@@ -45,7 +45,8 @@ function validZone(zone: string): boolean {
   }
 }
 
-const looksLikeZone = (word: string): boolean => /^[A-Za-z][A-Za-z0-9_+-]*\/[A-Za-z0-9_+/-]+$/.test(word) || /^(UTC|GMT|Z|Etc\/\S+)$/i.test(word);
+const looksLikeZone = (word: string): boolean =>
+  /^[A-Za-z][A-Za-z0-9_+-]*\/[A-Za-z0-9_+/-]+$/.test(word) || /^(UTC|GMT|Z|Etc\/\S+)$/i.test(word);
 
 /** Parse a cron line as fugit reads it; throws an Error whose message says what is wrong. */
 export function parseCron(line: string): { cron: Cron; zone?: string } {
@@ -60,10 +61,13 @@ export function parseCron(line: string): { cron: Cron; zone?: string } {
     pattern = SPECIALS[pattern.toLowerCase()] ?? "";
     if (!pattern) throw new Error(`cron "${line}": unknown shortcut; use one of ${Object.keys(SPECIALS).join(", ")}`);
   } else if (words.length !== 5 && words.length !== 6) {
-    throw new Error(`cron "${line}": a cron line has 5 fields (minute hour day month weekday) or 6 (seconds first), then an optional time zone; found ${words.length}`);
+    throw new Error(
+      `cron "${line}": a cron line has 5 fields (minute hour day month weekday) or 6 (seconds first), then an optional time zone; found ${words.length}`,
+    );
   }
   // croner accepts more than fugit does; these would crash a Ruby scheduler that loads the line.
-  if (/[?W]/.test(pattern.replace(/[A-Za-z]{3}/g, (name) => name.toLowerCase()))) throw new Error(`cron "${line}": "?" and "W" are not part of the cron grammar resque-scheduler (fugit) reads`);
+  if (/[?W]/.test(pattern.replace(/[A-Za-z]{3}/g, (name) => name.toLowerCase())))
+    throw new Error(`cron "${line}": "?" and "W" are not part of the cron grammar resque-scheduler (fugit) reads`);
   if (pattern.includes("%")) throw new Error(`cron "${line}": fugit's "%" (modulo) is not supported here; use a step such as */2`);
   const options = { paused: true, mode: "5-or-6-parts", domAndDow: false, ...(zone && { timezone: zone }) } as const;
   try {
@@ -89,7 +93,8 @@ function intervalForm(pattern: string): string {
 function split(value: unknown, kind: string): { text: unknown; options: Record<string, unknown> } {
   if (!Array.isArray(value)) return { text: value, options: {} };
   const [text, options] = value as unknown[];
-  if (value.length === 2 && options !== null && typeof options === "object" && !Array.isArray(options)) return { text, options: options as Record<string, unknown> };
+  if (value.length === 2 && options !== null && typeof options === "object" && !Array.isArray(options))
+    return { text, options: options as Record<string, unknown> };
   if (value.length === 0) throw new Error(`${kind} is an empty list`);
   return { text, options: {} };
 }
@@ -99,26 +104,38 @@ function firstAt(options: Record<string, unknown>, kind: string, loadedAt: numbe
   // YAML files written for Ruby often say `:first_in:`, a symbol key.
   const named = Object.fromEntries(Object.entries(options).map(([k, v]) => [k.replace(/^:/, ""), v]));
   for (const key of Object.keys(named)) {
-    if (!["first_in", "first_at", "first_at_no_error"].includes(key)) throw new Error(`${kind} option "${key}" is not supported (supported: first_in, first_at, first_at_no_error)`);
+    if (!["first_in", "first_at", "first_at_no_error"].includes(key))
+      throw new Error(`${kind} option "${key}" is not supported (supported: first_in, first_at, first_at_no_error)`);
   }
   const { first_in: firstIn, first_at: at, first_at_no_error: noError } = named;
   if (firstIn !== undefined) {
     const seconds = typeof firstIn === "string" || typeof firstIn === "number" ? durationSeconds(firstIn) : undefined;
-    if (seconds === undefined || seconds < 0) throw new Error(`${kind} first_in ${JSON.stringify(firstIn)} is not a duration such as "10s" or "5m" (or a number of seconds, 0 or more)`);
+    if (seconds === undefined || seconds < 0)
+      throw new Error(
+        `${kind} first_in ${JSON.stringify(firstIn)} is not a duration such as "10s" or "5m" (or a number of seconds, 0 or more)`,
+      );
     return loadedAt + seconds * 1000;
   }
   if (at === undefined) return undefined;
-  const ms = typeof at === "string" && /\d{4}-\d\d-\d\d/.test(at) && /(Z|[+-]\d\d:?\d\d)$/i.test(at.trim()) ? Date.parse(at.trim().replace(" ", "T")) : Number.NaN;
-  if (Number.isNaN(ms)) throw new Error(`${kind} first_at ${JSON.stringify(at)} is not a time with its offset, such as "2026-12-01T09:00:00+01:00"`);
+  const ms =
+    typeof at === "string" && /\d{4}-\d\d-\d\d/.test(at) && /(Z|[+-]\d\d:?\d\d)$/i.test(at.trim())
+      ? Date.parse(at.trim().replace(" ", "T"))
+      : Number.NaN;
+  if (Number.isNaN(ms))
+    throw new Error(`${kind} first_at ${JSON.stringify(at)} is not a time with its offset, such as "2026-12-01T09:00:00+01:00"`);
   // rufus raises for a first_at in the past (a Ruby scheduler dies loading it) unless first_at_no_error is set.
-  if (ms < loadedAt && noError !== true) throw new Error(`${kind} first_at ${JSON.stringify(at)} is in the past, which stops a Ruby scheduler loading it; drop it or add first_at_no_error: true`);
+  if (ms < loadedAt && noError !== true)
+    throw new Error(
+      `${kind} first_at ${JSON.stringify(at)} is in the past, which stops a Ruby scheduler loading it; drop it or add first_at_no_error: true`,
+    );
   return Math.max(ms, loadedAt);
 }
 
 /** Parse a schedule's `cron` or `every` value at `loadedAt` (ms); throws an Error whose message is the advice. */
 export function parseTiming(kind: "cron" | "every", value: unknown, loadedAt: number): Timing {
   const { text, options } = split(value, kind);
-  if (typeof text !== "string" || text.trim() === "") throw new Error(`${kind} must be a string such as ${kind === "cron" ? '"0 5 * * *"' : '"30s"'}, got ${JSON.stringify(text)}`);
+  if (typeof text !== "string" || text.trim() === "")
+    throw new Error(`${kind} must be a string such as ${kind === "cron" ? '"0 5 * * *"' : '"30s"'}, got ${JSON.stringify(text)}`);
   const first = firstAt(options, kind, loadedAt);
   if (kind === "cron") {
     const { cron } = parseCron(text);
@@ -132,7 +149,11 @@ export function parseTiming(kind: "cron" | "every", value: unknown, loadedAt: nu
   const period = seconds * 1000;
   const start = first ?? loadedAt + period;
   return {
-    kind, text, seconds, ...(first !== undefined && { firstAt: first }), first: start,
+    kind,
+    text,
+    seconds,
+    ...(first !== undefined && { firstAt: first }),
+    first: start,
     // rufus counts from the load time (or first_in/first_at), then adds the interval, skipping missed beats.
     next: (after) => (after < start ? start : start + (Math.floor((after - start) / period) + 1) * period),
   };

@@ -57,8 +57,19 @@ function parse(text: string | null): unknown {
 /** A scheduler record, or undefined when the text is not one (a record of another shape is skipped, never trusted). */
 export function parseSchedulerRecord(text: string | null): SchedulerRecord | undefined {
   const v = parse(text);
-  if (!isObject(v) || v["role"] !== "scheduler" || typeof v["host"] !== "string" || !num(v["pid"]) || !num(v["ppid"]) || !num(v["started"])) return undefined;
-  return { role: "scheduler", host: v["host"], pid: v["pid"], ppid: v["ppid"], rss: num(v["rss"]) ? v["rss"] : 0, started: v["started"], lockValue: String(v["lockValue"] ?? ""), leader: v["leader"] === true, interval: num(v["interval"]) ? v["interval"] : 0 };
+  if (!isObject(v) || v["role"] !== "scheduler" || typeof v["host"] !== "string" || !num(v["pid"]) || !num(v["ppid"]) || !num(v["started"]))
+    return undefined;
+  return {
+    role: "scheduler",
+    host: v["host"],
+    pid: v["pid"],
+    ppid: v["ppid"],
+    rss: num(v["rss"]) ? v["rss"] : 0,
+    started: v["started"],
+    lockValue: String(v["lockValue"] ?? ""),
+    leader: v["leader"] === true,
+    interval: num(v["interval"]) ? v["interval"] : 0,
+  };
 }
 
 /** The published file schedules, or undefined when the text is not that; entries of another shape are dropped. */
@@ -67,8 +78,21 @@ export function parseFileSchedules(text: string | null): FileSchedules | undefin
   if (!isObject(v) || typeof v["leader"] !== "string" || !Array.isArray(v["schedules"])) return undefined;
   const schedules = v["schedules"].flatMap((s): PublishedSchedule[] =>
     isObject(s) && typeof s["name"] === "string" && typeof s["config"] === "string"
-      ? [{ name: s["name"], config: s["config"], next: num(s["next"]) ? s["next"] : null, ...(typeof s["idle"] === "string" && { idle: s["idle"] }) }]
+      ? [
+          {
+            name: s["name"],
+            config: s["config"],
+            next: num(s["next"]) ? s["next"] : null,
+            ...(typeof s["idle"] === "string" && { idle: s["idle"] }),
+          },
+        ]
       : [],
   );
-  return { leader: v["leader"], host: String(v["host"] ?? ""), pid: num(v["pid"]) ? v["pid"] : 0, updated: num(v["updated"]) ? v["updated"] : 0, schedules };
+  return {
+    leader: v["leader"],
+    host: String(v["host"] ?? ""),
+    pid: num(v["pid"]) ? v["pid"] : 0,
+    updated: num(v["updated"]) ? v["updated"] : 0,
+    schedules,
+  };
 }

@@ -58,6 +58,6 @@ export function parseRubyTime(value: string): number | undefined {
   const m = RUBY_TIME.exec(value.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s, , oh, om] = m.map(Number) as number[];
-  const offset = ((oh! * 60 + om!) * 60_000) * (m[7] === "-" ? -1 : 1);
+  const offset = (oh! * 60 + om!) * 60_000 * (m[7] === "-" ? -1 : 1);
   return Date.UTC(y!, mo! - 1, d!, h!, mi!, s!) - offset;
 }

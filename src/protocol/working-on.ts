@@ -6,8 +6,7 @@ export const workingOnPrefix = (queue: string, runAt: string): string =>
   `{"queue":${JSON.stringify(queue)},"run_at":${JSON.stringify(runAt)},"payload":`;
 
 /** The whole value for one job. */
-export const workingOn = (queue: string, runAt: string, payloadJson: string): string =>
-  `${workingOnPrefix(queue, runAt)}${payloadJson}}`;
+export const workingOn = (queue: string, runAt: string, payloadJson: string): string => `${workingOnPrefix(queue, runAt)}${payloadJson}}`;
 
 /** Take a `worker:<id>` value apart without decoding the payload's numbers. */
 export function parseWorkingOn(value: string): { queue: string; runAt: string; payloadJson: string } | undefined {

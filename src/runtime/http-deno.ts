@@ -6,7 +6,10 @@ interface DenoServer {
   shutdown(): Promise<void>;
 }
 interface DenoServe {
-  serve(options: { hostname: string; port: number; onListen?: () => void }, handler: (request: Request) => Response | Promise<Response>): DenoServer;
+  serve(
+    options: { hostname: string; port: number; onListen?: () => void },
+    handler: (request: Request) => Response | Promise<Response>,
+  ): DenoServer;
 }
 
 export const serveHttp: ServeHttp = async ({ fetch, hostname, port }) => {

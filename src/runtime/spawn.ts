@@ -89,6 +89,5 @@ export function spawner(name: RuntimeName): Spawner {
         },
       };
     },
-
   };
 }

@@ -61,7 +61,8 @@ function classify(raw: string, ts: number, registry: JobRegistry, log: Scheduler
     log.error(`Dropped delayed ${promotion.className} due at ${ts}: no queue in the item and no registered job with a queue: ${raw}`);
     return { entry: { item: raw, mode: "drop" } };
   }
-  if (job && hasHooks(job)) return { entry: { item: raw, mode: "take" }, hooked: { job, args: promotion.args, queue, payload: promotion.payload } };
+  if (job && hasHooks(job))
+    return { entry: { item: raw, mode: "take" }, hooked: { job, args: promotion.args, queue, payload: promotion.payload } };
   return { entry: { item: raw, mode: "push", queue, payload: promotion.payload } };
 }
 
@@ -86,7 +87,11 @@ export async function drainTimestamp(o: Omit<DrainOptions, "now">, ts: number, r
     if (o.stopping() || !(await o.stillLeader())) return false;
     const items = await batchAt(o.db, ts, o.batchSize);
     const classified = items.map((raw) => classify(raw, ts, o.registry, o.log));
-    const removed = await promoteBatch(o.db, ts, classified.map((c) => c.entry));
+    const removed = await promoteBatch(
+      o.db,
+      ts,
+      classified.map((c) => c.entry),
+    );
     // The list's head changed after we read it (another scheduler, a removal): read it again.
     if (removed < 0) continue;
     for (const { entry, hooked } of classified) {
@@ -97,7 +102,9 @@ export async function drainTimestamp(o: Omit<DrainOptions, "now">, ts: number, r
           if (await promote(o.db, hooked.job, hooked.args, hooked.queue, hooked.payload)) result.promoted++;
         } catch (error) {
           // Ruby's on_enqueue_failure: logged, and the job is gone.
-          o.log.error(`Enqueueing delayed ${hooked.job.className} due at ${ts} failed: ${error instanceof Error ? error.message : String(error)}`);
+          o.log.error(
+            `Enqueueing delayed ${hooked.job.className} due at ${ts} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
           result.dropped++;
         }
       }

@@ -89,7 +89,8 @@ class Loader {
       this.#done.set(node, value);
       return value;
     }
-    if (tag !== undefined && /^(!|tag:yaml\.org,2002:)(omap|set|pairs)$/.test(tag)) throw new Error(`the tag ${tag} is not supported; use a plain map or list`);
+    if (tag !== undefined && /^(!|tag:yaml\.org,2002:)(omap|set|pairs)$/.test(tag))
+      throw new Error(`the tag ${tag} is not supported; use a plain map or list`);
     this.#open.add(node as YamlNode);
     try {
       if (isSeq(node)) {
@@ -115,7 +116,13 @@ class Loader {
     const key = this.value(k, depth + 1);
     const value = this.value(v, depth + 1);
     const keyTag = (k as { tag?: string } | null)?.tag;
-    if (!Array.isArray(key) && !(key instanceof RubyHash) && key.kind === "str" && key.value === "<<" && keyTag !== "tag:yaml.org,2002:str") {
+    if (
+      !Array.isArray(key) &&
+      !(key instanceof RubyHash) &&
+      key.kind === "str" &&
+      key.value === "<<" &&
+      keyTag !== "tag:yaml.org,2002:str"
+    ) {
       if ((isAlias(v) || isMap(v)) && value instanceof RubyHash) return hash.merge(value);
       if (isSeq(v) && Array.isArray(value) && value.every((h) => h instanceof RubyHash)) {
         const merged = new RubyHash();
@@ -155,7 +162,8 @@ function base64Text(text: string): string {
 function rubyFloatOf(v: RubyScalar, text: string): number {
   if (v.kind === "int") return Number(v.value);
   if (v.kind === "float") return v.value;
-  if (v.kind === "str" && /^[-+]?(\d+(_\d+)*)?(\.\d+(_\d+)*)?([eE][-+]?\d+)?$/.test(v.value.trim()) && /\d/.test(v.value)) return Number(v.value.trim().replace(/_/g, ""));
+  if (v.kind === "str" && /^[-+]?(\d+(_\d+)*)?(\.\d+(_\d+)*)?([eE][-+]?\d+)?$/.test(v.value.trim()) && /\d/.test(v.value))
+    return Number(v.value.trim().replace(/_/g, ""));
   throw new Error(`!!float ${JSON.stringify(text)} is not a number (Ruby's Float() refuses it)`);
 }
 
@@ -180,7 +188,13 @@ export function keyText(key: RubyValue): string {
     case "int":
       return key.value.toString();
     case "float":
-      return Number.isNaN(key.value) ? "NaN" : Number.isFinite(key.value) ? formatRubyFloat(key.value) : key.value > 0 ? "Infinity" : "-Infinity";
+      return Number.isNaN(key.value)
+        ? "NaN"
+        : Number.isFinite(key.value)
+          ? formatRubyFloat(key.value)
+          : key.value > 0
+            ? "Infinity"
+            : "-Infinity";
     case "date":
     case "time":
       return key.text;
@@ -206,7 +220,8 @@ function write(value: RubyValue, path: string, budget: { left: number }, depth: 
   if (Array.isArray(value)) return `[${value.map((item, i) => write(item, `${path}[${i}]`, budget, depth + 1)).join(",")}]`;
   if (value instanceof RubyHash) {
     const parts: string[] = [];
-    for (const [key, item] of jsonMembers(value)) parts.push(`${encodeJson(key)}:${write(item, path ? `${path}.${key}` : key, budget, depth + 1)}`);
+    for (const [key, item] of jsonMembers(value))
+      parts.push(`${encodeJson(key)}:${write(item, path ? `${path}.${key}` : key, budget, depth + 1)}`);
     return `{${parts.join(",")}}`;
   }
   switch (value.kind) {

@@ -8,7 +8,13 @@ import { envMatches, readScheduleConfig } from "../protocol/schedule-config.ts";
 import type { FileSchedules, PublishedSchedule, SchedulerRecord } from "../protocol/scheduler-record.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
-import { recordTtl, removeFileSchedules, removeSchedulerRecord, writeFileSchedules, writeSchedulerRecord } from "../store/scheduler-records.ts";
+import {
+  recordTtl,
+  removeFileSchedules,
+  removeSchedulerRecord,
+  writeFileSchedules,
+  writeSchedulerRecord,
+} from "../store/scheduler-records.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 
 export interface PublisherOptions {
@@ -62,7 +68,7 @@ export class SchedulePublisher {
 
   /** One poll's publication (not awaited by the loop; skipped while the previous one is still out). */
   beat(leader: boolean, scheduled: ReadonlyMap<string, number | undefined>, nowMs: number): void {
-    if (this.#inFlight) return;
+    if (this.#inFlight !== undefined) return;
     this.#inFlight = this.#write(leader, scheduled, nowMs).finally(() => (this.#inFlight = undefined));
   }
 
@@ -70,8 +76,15 @@ export class SchedulePublisher {
     const { db, runtime, interval } = this.#o;
     const ttl = recordTtl(interval);
     const record: SchedulerRecord = {
-      role: "scheduler", host: runtime.hostname(), pid: runtime.pid, ppid: runtime.ppid, rss: runtime.rss(),
-      started: this.#started, lockValue: this.#o.lockValue, leader, interval,
+      role: "scheduler",
+      host: runtime.hostname(),
+      pid: runtime.pid,
+      ppid: runtime.ppid,
+      rss: runtime.rss(),
+      started: this.#started,
+      lockValue: this.#o.lockValue,
+      leader,
+      interval,
     };
     try {
       await writeSchedulerRecord(db, this.#hostPid, JSON.stringify(record), ttl, nowMs);
@@ -92,7 +105,9 @@ export class SchedulePublisher {
     const { db } = this.#o;
     // After a write still out, so it cannot put the records back once they are removed.
     const removal = (this.#inFlight ?? Promise.resolve())
-      .then(() => Promise.all([removeSchedulerRecord(db, this.#hostPid), this.#published ? removeFileSchedules(db, this.#o.lockValue) : undefined]))
+      .then(() =>
+        Promise.all([removeSchedulerRecord(db, this.#hostPid), this.#published ? removeFileSchedules(db, this.#o.lockValue) : undefined]),
+      )
       .catch(() => {});
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([removal, new Promise((resolve) => (timer = setTimeout(resolve, REMOVE_WAIT_MS)))]);

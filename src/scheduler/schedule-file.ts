@@ -24,7 +24,11 @@ function yamlEntries(text: string, file: string, options: PsychOptions): FileEnt
     throw new ResqueError("BAD_CONFIG", `Schedule file ${file} is not valid YAML: ${(error as Error).message}`);
   }
   if (!Array.isArray(top) && !(top instanceof RubyHash) && top.kind === "nil") return [];
-  if (!(top instanceof RubyHash)) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} must map schedule names to their settings (name: { cron: ..., class: ... }).`);
+  if (!(top instanceof RubyHash))
+    throw new ResqueError(
+      "BAD_CONFIG",
+      `Schedule file ${file} must map schedule names to their settings (name: { cron: ..., class: ... }).`,
+    );
   let members;
   try {
     members = jsonMembers(top);
@@ -48,7 +52,8 @@ function jsonEntries(text: string, file: string): FileEntry[] {
   } catch (error) {
     throw new ResqueError("BAD_CONFIG", `Schedule file ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  if (top === null || typeof top !== "object" || Array.isArray(top)) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} must be a JSON object mapping schedule names to their settings.`);
+  if (top === null || typeof top !== "object" || Array.isArray(top))
+    throw new ResqueError("BAD_CONFIG", `Schedule file ${file} must be a JSON object mapping schedule names to their settings.`);
   return [...rawMembers(text)].map(([name, raw]) => ({ name, raw: canonicalJson(raw) }));
 }
 
@@ -81,6 +86,10 @@ export function parseScheduleFile(text: string, file: string, now: number, yaml:
       problems.push(`entry "${entry.name}": ${(error as Error).message}`);
     }
   }
-  if (problems.length > 0) throw new ResqueError("BAD_CONFIG", `Schedule file ${file} has ${problems.length} bad ${problems.length === 1 ? "entry" : "entries"}; nothing was loaded:\n  ${problems.join("\n  ")}`);
+  if (problems.length > 0)
+    throw new ResqueError(
+      "BAD_CONFIG",
+      `Schedule file ${file} has ${problems.length} bad ${problems.length === 1 ? "entry" : "entries"}; nothing was loaded:\n  ${problems.join("\n  ")}`,
+    );
   return schedule;
 }

@@ -105,7 +105,9 @@ export class ScheduleRunner {
       return;
     }
     if (!envMatches(entry, this.#o.env)) {
-      this.#o.log.info(`Skipping schedule ${name}: its env ${JSON.stringify(entry.envs!.join(","))} does not include ours (${this.#o.env ?? "none set"})`);
+      this.#o.log.info(
+        `Skipping schedule ${name}: its env ${JSON.stringify(entry.envs!.join(","))} does not include ours (${this.#o.env ?? "none set"})`,
+      );
       return;
     }
     if (!entry.timing) {
@@ -135,7 +137,9 @@ export class ScheduleRunner {
     const missed = countMissed(entry, last, now, policy === "once" ? 1 : CATCH_UP_LIMIT + 1);
     if (missed === 0) return;
     const runs = Math.min(missed, CATCH_UP_LIMIT);
-    this.#o.log.warn(`Catching up ${entry.name}: ${plural(runs, "missed run")}${missed > CATCH_UP_LIMIT ? ` (at most ${CATCH_UP_LIMIT})` : ""} since ${new Date(last).toISOString()}`);
+    this.#o.log.warn(
+      `Catching up ${entry.name}: ${plural(runs, "missed run")}${missed > CATCH_UP_LIMIT ? ` (at most ${CATCH_UP_LIMIT})` : ""} since ${new Date(last).toISOString()}`,
+    );
     for (let i = 0; i < runs; i++) await this.#fire(entry, now);
   }
 }

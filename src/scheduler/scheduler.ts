@@ -76,7 +76,8 @@ export class Scheduler {
   constructor(options: SchedulerOptions) {
     const batch = options.batchSize ?? 100;
     // Ruby floods duplicates with 0 (reference §3.4); refuse it instead.
-    if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number of at least 1, got ${batch}`);
+    if (!Number.isInteger(batch) || batch < 1)
+      throw new RangeError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number of at least 1, got ${batch}`);
     this.#o = options;
     this.#batch = batch;
     this.#log = options.log ?? QUIET;
@@ -96,7 +97,14 @@ export class Scheduler {
       ...(options.env !== undefined && { env: options.env }),
     });
     // For the dashboard: this process, and the file schedules while it leads (stock keeps those in memory only).
-    this.#publisher = new SchedulePublisher({ db: options.db, runtime: options.runtime, lockValue: this.lock.value, interval: options.interval ?? 5, ...(options.schedule && { schedule: options.schedule }), ...(options.env !== undefined && { env: options.env }) });
+    this.#publisher = new SchedulePublisher({
+      db: options.db,
+      runtime: options.runtime,
+      lockValue: this.lock.value,
+      interval: options.interval ?? 5,
+      ...(options.schedule && { schedule: options.schedule }),
+      ...(options.env !== undefined && { env: options.env }),
+    });
   }
 
   /** Whether the last claim or renewal found us leading. */
@@ -179,7 +187,8 @@ export class Scheduler {
         stopping: () => this.#stopping,
         log: this.#log,
       });
-      if (result.promoted + result.dropped > 0) this.#log.info(`Promoted ${plural(result.promoted, "delayed job")}${result.dropped ? `, dropped ${result.dropped}` : ""}`);
+      if (result.promoted + result.dropped > 0)
+        this.#log.info(`Promoted ${plural(result.promoted, "delayed job")}${result.dropped ? `, dropped ${result.dropped}` : ""}`);
       if (!this.#leader || this.#stopping) return;
       await this.schedules.update(nowMs);
       await this.schedules.fireDue(nowMs, () => this.#stillLeader());
@@ -200,7 +209,8 @@ export class Scheduler {
   #checkLag(now: number, oldest: number | undefined): void {
     const lag = oldest === undefined ? 0 : now - oldest;
     const limit = this.#o.lagWarn ?? 60;
-    if (lag > limit && !this.#lagWarned) this.#log.warn(`Delayed jobs are ${lag}s late (the oldest was due at ${oldest}); promotion is falling behind`);
+    if (lag > limit && !this.#lagWarned)
+      this.#log.warn(`Delayed jobs are ${lag}s late (the oldest was due at ${oldest}); promotion is falling behind`);
     else if (lag <= limit && this.#lagWarned) this.#log.info(`Delayed jobs are on time again (${lag}s late)`);
     this.#lagWarned = lag > limit;
   }

@@ -33,7 +33,9 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
   const within = `within ${facts.timeoutMs / 1000} s`;
 
   if (/^NOAUTH\b/.test(text)) {
-    return auth(`${at} requires a password (NOAUTH): authentication failed; give the user and password in --redis / REDIS_URL (redis://user:password@host:port).`);
+    return auth(
+      `${at} requires a password (NOAUTH): authentication failed; give the user and password in --redis / REDIS_URL (redis://user:password@host:port).`,
+    );
   }
   if (/^WRONGPASS\b|invalid (username-)?password|without any password configured/i.test(text)) {
     return auth(`${at} refused authentication (${why}): authentication failed; check the user and password in --redis / REDIS_URL.`);
@@ -58,7 +60,11 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
   if (/ALERT_CERTIFICATE_REQUIRED/.test(code)) {
     return tls(`${at} requires a TLS client certificate (${why}); pass one signed by its CA with ${CLIENT_CERT}.`);
   }
-  if (/ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR)/.test(code)) {
+  if (
+    /ALERT_(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED|DECRYPT_ERROR)/.test(
+      code,
+    )
+  ) {
     return tls(`${at} rejected our TLS client certificate (${why}); pass one signed by its CA with ${CLIENT_CERT}.`);
   }
   if (/CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ALTNAME|HOSTNAME_MISMATCH/.test(code) && !/^ERR_OSSL/.test(code)) {
@@ -67,7 +73,9 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
     );
   }
   if (/^ERR_OSSL/.test(code)) {
-    return tls(`Cannot use the TLS files given (${why}); check that ${TLS_FLAGS} are PEM files and that the key belongs to the certificate.`);
+    return tls(
+      `Cannot use the TLS files given (${why}); check that ${TLS_FLAGS} are PEM files and that the key belongs to the certificate.`,
+    );
   }
   if (/^ERR_(SSL|TLS)_/.test(code)) {
     return tls(`${at}: the TLS handshake failed (${why}); check that this port serves TLS, and the files given with ${TLS_FLAGS}.`);
@@ -75,9 +83,13 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
   if (beforeReady && (code === "ECONNRESET" || code === "EPIPE")) {
     if (facts.tls) {
       // Node reports a server's refusal of a missing or unknown client certificate (TLS 1.3) only as a reset.
-      return tls(`${at} reset the TLS connection during the handshake (${why}); it probably requires a client certificate signed by its CA: pass ${CLIENT_CERT}, and check --tls-ca (REDIS_TLS_CA).`);
+      return tls(
+        `${at} reset the TLS connection during the handshake (${why}); it probably requires a client certificate signed by its CA: pass ${CLIENT_CERT}, and check --tls-ca (REDIS_TLS_CA).`,
+      );
     }
-    return unreachable(`${at} closed the connection before answering (${why}); if it serves TLS, use a rediss:// URL (and --tls-ca etc. as needed); otherwise check that it is a Redis server.`);
+    return unreachable(
+      `${at} closed the connection before answering (${why}); if it serves TLS, use a rediss:// URL (and --tls-ca etc. as needed); otherwise check that it is a Redis server.`,
+    );
   }
   const how = code === "ECONNREFUSED" ? "refused the connection" : "is not reachable";
   return unreachable(`${at} ${how}${why ? ` (${why})` : ""}; start redis-server or pass --redis URL (REDIS_URL).`);

@@ -159,7 +159,9 @@ export function openBlocking(db: Db, blockSeconds: number): Redis {
  * otherwise die and be restarted in a loop, logging the same advice each time.
  */
 function keepQueuedThroughHandshakeFailures(redis: Redis): void {
-  const internal = redis as unknown as { recoverFromFatalError(commandError: unknown, error: unknown, options?: { offlineQueue?: boolean }): void };
+  const internal = redis as unknown as {
+    recoverFromFatalError(commandError: unknown, error: unknown, options?: { offlineQueue?: boolean }): void;
+  };
   const recover = internal.recoverFromFatalError.bind(redis);
   internal.recoverFromFatalError = (commandError, error, options) => recover(commandError, error, { ...options, offlineQueue: false });
 }
@@ -201,7 +203,8 @@ function failUnanswered(redis: Redis): void {
 }
 
 // What ioredis (and failUnanswered) reject a command with when the connection, not the command, failed.
-const CONNECTION_FAILED = /^(Command timed out|Connection is closed|Stream isn't writeable|The connection to Redis closed before it replied)/;
+const CONNECTION_FAILED =
+  /^(Command timed out|Connection is closed|Stream isn't writeable|The connection to Redis closed before it replied)/;
 
 /**
  * A ResqueError whose message is the advice when `error` came from the connection failing
@@ -241,7 +244,10 @@ export async function ready(db: Db): Promise<Db> {
     ]);
     return db;
   } catch (error) {
-    throw explain(connection ?? { facts: { location: db.location, timeoutMs: DEFAULT_TIMEOUT_MS, tls: db.location.tls }, waiting: false }, error);
+    throw explain(
+      connection ?? { facts: { location: db.location, timeoutMs: DEFAULT_TIMEOUT_MS, tls: db.location.tls }, waiting: false },
+      error,
+    );
   } finally {
     stop();
   }

@@ -39,7 +39,10 @@ export async function resetDelayed(db: Db): Promise<number> {
   const k = db.keys;
   let removed = 0;
   for (;;) {
-    const [items, left] = (await script(db, "resetDelayed")(k.delayedSchedule, k.prefix, delayedMember(""), k.timestamps(""), BATCH)) as [number, number];
+    const [items, left] = (await script(db, "resetDelayed")(k.delayedSchedule, k.prefix, delayedMember(""), k.timestamps(""), BATCH)) as [
+      number,
+      number,
+    ];
     removed += Number(items);
     if (Number(left) === 0) return removed;
   }

@@ -25,15 +25,24 @@ export function parsePoint(text: string): RawPoint | undefined {
 /** Append a point unless this second already has one; returns whether it did, and the latest point. */
 export async function samplePoint(db: Db): Promise<{ appended: boolean; point: RawPoint | undefined }> {
   const k = db.keys;
-  const [appended, point] = (await script(db, "historySample")(k.processed, k.failedCount, k.queues, k.failed, k.historySeconds, k.historyMinutes, k.queue(""), SECOND_POINTS, MINUTE_POINTS)) as [
-    number,
-    string,
-  ];
+  const [appended, point] = (await script(db, "historySample")(
+    k.processed,
+    k.failedCount,
+    k.queues,
+    k.failed,
+    k.historySeconds,
+    k.historyMinutes,
+    k.queue(""),
+    SECOND_POINTS,
+    MINUTE_POINTS,
+  )) as [number, string];
   return { appended: appended === 1, point: parsePoint(point) };
 }
 
 export async function readPoints(db: Db, perMinute: boolean): Promise<RawPoint[]> {
   // Bounded by the writer's LTRIM; a key of the wrong type reads as no history.
-  const texts = await db.redis.lrange(perMinute ? db.keys.historyMinutes : db.keys.historySeconds, 0, perMinute ? MINUTE_POINTS : SECOND_POINTS).catch(unlessWrongType([] as string[]));
+  const texts = await db.redis
+    .lrange(perMinute ? db.keys.historyMinutes : db.keys.historySeconds, 0, perMinute ? MINUTE_POINTS : SECOND_POINTS)
+    .catch(unlessWrongType([] as string[]));
   return texts.flatMap((t) => parsePoint(t) ?? []);
 }

@@ -20,7 +20,14 @@ const HEAD_READ_LIMIT = 64 * 1024;
 
 /** Every queue's head; `readOnly` reads the first-seen times without recording new ones. */
 export async function queueHeads(db: Db, readOnly = false): Promise<{ nowMs: number; heads: QueueHead[] }> {
-  const reply = (await script(db, "queueLatency")(db.keys.queues, db.keys.heads, db.keys.queue(""), readOnly ? "1" : "0", HEAD_EDGE, HEAD_READ_LIMIT)) as (string | number)[];
+  const reply = (await script(db, "queueLatency")(
+    db.keys.queues,
+    db.keys.heads,
+    db.keys.queue(""),
+    readOnly ? "1" : "0",
+    HEAD_EDGE,
+    HEAD_READ_LIMIT,
+  )) as (string | number)[];
   const heads: QueueHead[] = [];
   for (let i = 1; i + 4 < reply.length; i += 5) {
     const problem = reply[i + 4] ? String(reply[i + 4]) : undefined;

@@ -24,7 +24,11 @@ export function parseRedisLocation(input: string | undefined): RedisLocation {
   if (/^rediss?:\/\//i.test(text)) return parseUrl(text);
   // "redis//h:1" and "redis:/h:1" would otherwise read as a server named "redis".
   const typo = /^(rediss?)(?:\/{2,}|:\/(?!\/))/i.exec(text);
-  if (typo) throw badLocation(text, `it looks like a URL missing part of its "://"; did you mean ${masked(`${typo[1]}://${text.slice(typo[0].length)}`)}?`);
+  if (typo)
+    throw badLocation(
+      text,
+      `it looks like a URL missing part of its "://"; did you mean ${masked(`${typo[1]}://${text.slice(typo[0].length)}`)}?`,
+    );
   if (text.includes("://")) throw badLocation(text, "only redis:// and rediss:// URLs are understood");
   const slash = text.indexOf("/");
   const server = slash < 0 ? text : text.slice(0, slash);

@@ -83,7 +83,7 @@ export async function readMinutes(db: Db, minutes: readonly number[]): Promise<M
   for (const m of minutes) pipeline.hgetall(db.keys.metricsMinute(m));
   const replies = (await pipeline.exec()) ?? [];
   // A minute key of the wrong type counts nothing rather than failing the page.
-  return replies.map(([error, hash]) => parseCounts((error ? {} : hash ?? {}) as Record<string, string>));
+  return replies.map(([error, hash]) => parseCounts((error ? {} : (hash ?? {})) as Record<string, string>));
 }
 
 export async function readTotals(db: Db): Promise<Map<string, StoredCounts>> {

@@ -47,12 +47,19 @@ export async function masterRecords(db: Db, nowMs: number): Promise<{ hostPid: s
   const members = await db.redis
     .zrangebyscore(db.keys.masters, String(nowMs - PROCESS_TTL_SECONDS * 1000), "+inf", "LIMIT", 0, VIEW_ROWS)
     .catch(unlessWrongType([] as string[]));
-  const records = await viewStrings(db, members.map((m) => db.keys.master(m)));
+  const records = await viewStrings(
+    db,
+    members.map((m) => db.keys.master(m)),
+  );
   return members.flatMap((hostPid, i) => (records[i] ? [{ hostPid, record: records[i]! }] : []));
 }
 
 /** Process records of `ids` (bounded reads), null where a worker has none (a stock Ruby worker). */
-export const processRecords = (db: Db, ids: readonly string[]): Promise<(string | null)[]> => viewStrings(db, ids.map((id) => db.keys.process(id)));
+export const processRecords = (db: Db, ids: readonly string[]): Promise<(string | null)[]> =>
+  viewStrings(
+    db,
+    ids.map((id) => db.keys.process(id)),
+  );
 
 /** Leave a kill request for a worker process (a token, or KILL_ALL). */
 export async function requestKill(db: Db, id: string, token: string): Promise<void> {

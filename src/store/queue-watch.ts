@@ -40,7 +40,9 @@ export class QueueWatch {
   async wait(queues: readonly string[], seconds: number, cancelled: Promise<void>): Promise<WatchOutcome> {
     if (this.#closed || queues.length === 0 || queues.length > WATCH_CAP || !(seconds > 0)) return "unwatched";
     await this.#settle();
-    const peekers = queues.map((_, i) => (this.#peekers[i] ??= { redis: openBlocking(this.#db, this.#maxBlock), id: undefined, pending: undefined }));
+    const peekers = queues.map(
+      (_, i) => (this.#peekers[i] ??= { redis: openBlocking(this.#db, this.#maxBlock), id: undefined, pending: undefined }),
+    );
     const peeks = queues.map((queue, i) => this.#peek(peekers[i]!, this.#db.keys.queue(queue), seconds));
     const outcome = await new Promise<WatchOutcome>((resolve) => {
       let left = peeks.length;
@@ -66,12 +68,23 @@ export class QueueWatch {
   #peek(peeker: Peeker, key: string, seconds: number): { held: Promise<boolean>; head: Promise<string | null> } {
     peeker.id = undefined;
     // Sent back to back on the same connection, so the id is the blocked connection's, even after a reconnect.
-    peeker.redis.client("ID").then((id) => (peeker.id = Number(id)), () => {});
-    const held = peeker.redis.llen(key).then((n) => n > 0, () => false);
+    peeker.redis.client("ID").then(
+      (id) => (peeker.id = Number(id)),
+      () => {},
+    );
+    const held = peeker.redis.llen(key).then(
+      (n) => n > 0,
+      () => false,
+    );
     const peek = peeker.redis.blmove(key, key, "LEFT", "LEFT", seconds);
-    const pending = peek.then(() => {}, () => {}).finally(() => {
-      if (peeker.pending === pending) peeker.pending = undefined;
-    });
+    const pending = peek
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => {
+        if (peeker.pending === pending) peeker.pending = undefined;
+      });
     peeker.pending = pending;
     return { held, head: peek };
   }

@@ -5,12 +5,16 @@ import { viewRange, unlessWrongType } from "./views.ts";
 /** `Resque.push`: register the queue and append the payloads, in one pipeline. */
 export async function pushPayloads(db: Db, queue: string, payloads: readonly string[]): Promise<void> {
   if (payloads.length === 0) return;
-  await db.redis.pipeline().sadd(db.keys.queues, queue).rpush(db.keys.queue(queue), ...payloads).exec().then(check);
+  await db.redis
+    .pipeline()
+    .sadd(db.keys.queues, queue)
+    .rpush(db.keys.queue(queue), ...payloads)
+    .exec()
+    .then(check);
 }
 
 /** Remove every element equal to `payload`, returning how many went. */
-export const removePayload = (db: Db, queue: string, payload: string): Promise<number> =>
-  db.redis.lrem(db.keys.queue(queue), 0, payload);
+export const removePayload = (db: Db, queue: string, payload: string): Promise<number> => db.redis.lrem(db.keys.queue(queue), 0, payload);
 
 export const queueNames = async (db: Db): Promise<string[]> => (await db.redis.smembers(db.keys.queues)).sort();
 

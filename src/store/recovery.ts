@@ -30,7 +30,16 @@ const MODES: Record<Charge, string> = { uncounted: "0", counted: "1", failed: "2
 export async function returnJobs(db: Db, id: string, jobs: readonly UnfinishedJob[], limit: number): Promise<Returned> {
   if (jobs.length === 0) return { requeued: 0, poisoned: 0, failed: 0 };
   const k = db.keys;
-  const keys = [k.inflight(id), k.recoveries, k.failed, k.queues, k.worker(id), k.processed, k.failedCount, ...jobs.map((j) => k.queue(j.queue))];
+  const keys = [
+    k.inflight(id),
+    k.recoveries,
+    k.failed,
+    k.queues,
+    k.worker(id),
+    k.processed,
+    k.failedCount,
+    ...jobs.map((j) => k.queue(j.queue)),
+  ];
   const argv: (string | number)[] = [limit, RECOVERY_TTL_SECONDS];
   for (const j of jobs) argv.push(j.entry, j.payload, j.queue, MODES[j.charge], j.record);
   const [requeued, poisoned, failed] = (await script(db, "returnJobs")(keys.length, ...keys, ...argv)) as [number, number, number];

@@ -6,4 +6,3 @@ import { script } from "./workers.ts";
 export async function startRetryAttempt(db: Db, count: string, ttlSeconds: number): Promise<number> {
   return Number(await script(db, "retryAttempt")(count, Math.max(1, Math.ceil(ttlSeconds))));
 }
-

@@ -34,7 +34,9 @@ export async function removeSchedulerRecord(db: Db, hostPid: string): Promise<vo
 
 /** Live schedulers' records (at most 100): members not yet expired whose record is there. */
 export async function schedulerRecords(db: Db, nowMs: number): Promise<{ hostPid: string; record: string }[]> {
-  const members = await db.redis.zrangebyscore(db.keys.schedulers, String(nowMs), "+inf", "LIMIT", 0, 100).catch(unlessWrongType<string[]>([]));
+  const members = await db.redis
+    .zrangebyscore(db.keys.schedulers, String(nowMs), "+inf", "LIMIT", 0, 100)
+    .catch(unlessWrongType<string[]>([]));
   if (members.length === 0) return [];
   const records = await db.redis.mget(...members.map((m) => db.keys.scheduler(m)));
   return members.flatMap((hostPid, i) => (records[i] ? [{ hostPid, record: records[i]! }] : []));

@@ -2,7 +2,6 @@
 import { delayedMember } from "../protocol/keys.ts";
 import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
-import { check } from "./queues.ts";
 import { script } from "./workers.ts";
 
 /** acquire!: SETNX + EXPIRE in one script; true when we took the lock. */

@@ -37,7 +37,11 @@ export async function viewStrings(db: Db, keys: readonly string[]): Promise<(str
 }
 
 /** A hash's fields (at most `most`), values bounded; `problem` when the key is not a hash. */
-export async function viewHash(db: Db, key: string, most = VIEW_ROWS): Promise<{ fields: Map<string, string>; total: number; problem?: string }> {
+export async function viewHash(
+  db: Db,
+  key: string,
+  most = VIEW_ROWS,
+): Promise<{ fields: Map<string, string>; total: number; problem?: string }> {
   const [problem, total, ...pairs] = (await script(db, "viewHash")(key, VIEW_LIMIT, most)) as string[];
   const fields = new Map<string, string>();
   for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(String(pairs[i]), String(pairs[i + 1]));
@@ -54,7 +58,9 @@ export const counter = (value: unknown): number => {
  * A `.catch` for views: a key of the wrong type (WRONGTYPE, written by hand or another tool) reads
  * as `fallback`; anything else (Redis away, a timeout) still fails, so it is never shown as "empty".
  */
-export const unlessWrongType = <T>(fallback: T) => (error: unknown): T => {
-  if (error instanceof Error && error.message.startsWith("WRONGTYPE")) return fallback;
-  throw error;
-};
+export const unlessWrongType =
+  <T>(fallback: T) =>
+  (error: unknown): T => {
+    if (error instanceof Error && error.message.startsWith("WRONGTYPE")) return fallback;
+    throw error;
+  };

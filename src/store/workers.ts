@@ -192,7 +192,15 @@ function retryArgs(db: Db, retry: RetryWrite | undefined): (string | number)[] {
     case "now":
       return [retry.count, "now", k.queue(retry.queue), retry.queue, retry.payload, retry.ttl, "", "", ""];
     case "later":
-      return [retry.count, "later", k.delayed(retry.ts), k.timestamps(retry.item), retry.item, `${retry.ts} ${retry.ttl}`, ...(retry.failure ? [k.retryFailure(retry.count), retry.failure.entry, retry.failure.ttl] : ["", "", ""])];
+      return [
+        retry.count,
+        "later",
+        k.delayed(retry.ts),
+        k.timestamps(retry.item),
+        retry.item,
+        `${retry.ts} ${retry.ttl}`,
+        ...(retry.failure ? [k.retryFailure(retry.count), retry.failure.entry, retry.failure.ttl] : ["", "", ""]),
+      ];
   }
 }
 

@@ -1,7 +1,16 @@
 /** /api/...: JSON for every page, in the shapes the CLI's --json prints (src/client/views.ts builds both). */
 import { Hono } from "hono";
 import { namespaceKeys, redisInfo } from "../client/inspect.ts";
-import { delayedTimesView, delayedTimeView, failureView, queuesView, schedulesView, statsView, workerView, workersView } from "../client/views.ts";
+import {
+  delayedTimesView,
+  delayedTimeView,
+  failureView,
+  queuesView,
+  schedulesView,
+  statsView,
+  workerView,
+  workersView,
+} from "../client/views.ts";
 import { fileSchedules } from "../client/file-schedules.ts";
 import { encodeJson } from "../protocol/json.ts";
 import type { WebContext } from "./context.ts";
@@ -11,7 +20,8 @@ import { jobsInFlight } from "./pages/kill.ts";
 import { ResqueError } from "../errors.ts";
 
 // encodeJson keeps bigints exact, as the CLI's printJson does.
-const json = (value: unknown, status = 200) => new Response(encodeJson(value as never), { status, headers: { "content-type": "application/json; charset=utf-8" } });
+const json = (value: unknown, status = 200) =>
+  new Response(encodeJson(value as never), { status, headers: { "content-type": "application/json; charset=utf-8" } });
 
 export function apiRoutes(ctx: WebContext): Hono {
   const api = new Hono();
@@ -32,20 +42,37 @@ export function apiRoutes(ctx: WebContext): Hono {
     if (name === undefined) return json({ minutes, classes });
     const one = classes[0];
     // The per-minute graph's points, in /api/history's shape.
-    const points = (one?.perMinute ?? []).map((m) => ({ t: m.minute, runs: m.runs, failures: m.failures, avgMs: m.runs > 0 ? m.totalMs / m.runs : null }));
+    const points = (one?.perMinute ?? []).map((m) => ({
+      t: m.minute,
+      runs: m.runs,
+      failures: m.failures,
+      avgMs: m.runs > 0 ? m.totalMs / m.runs : null,
+    }));
     return json({ minutes, classes, resolutionSeconds: 60, points });
   });
   // The last bucket's bound is Infinity, which JSON cannot carry: "+Inf", as Prometheus writes it.
-  api.get("/classes/totals", async () => json((await r.classTotals()).map((t) => ({ ...t, buckets: t.buckets.map((b) => ({ le: b.le === Infinity ? "+Inf" : b.le, count: b.count })) }))));
+  api.get("/classes/totals", async () =>
+    json(
+      (await r.classTotals()).map((t) => ({
+        ...t,
+        buckets: t.buckets.map((b) => ({ le: b.le === Infinity ? "+Inf" : b.le, count: b.count })),
+      })),
+    ),
+  );
   api.get("/processes", async () => json(await r.processTree()));
   api.post("/workers/:id/kill", async (c) => {
     const type = c.req.header("content-type") ?? "";
-    const form = type.includes("form") ? await c.req.parseBody() : type.includes("json") ? ((await c.req.json()) as Record<string, unknown>) : {};
+    const form = type.includes("form")
+      ? await c.req.parseBody()
+      : type.includes("json")
+        ? ((await c.req.json()) as Record<string, unknown>)
+        : {};
     const token = typeof form["token"] === "string" && form["token"] !== "" ? form["token"] : undefined;
     try {
       return json(await r.killJob(c.req.param("id"), token), 202);
     } catch (error) {
-      if (error instanceof ResqueError && (error.code === "NO_WORKER" || error.code === "NO_JOB")) return json({ error: error.message, code: error.code }, error.code === "NO_WORKER" ? 404 : 409);
+      if (error instanceof ResqueError && (error.code === "NO_WORKER" || error.code === "NO_JOB"))
+        return json({ error: error.message, code: error.code }, error.code === "NO_WORKER" ? 404 : 409);
       throw error;
     }
   });
@@ -61,11 +88,26 @@ export function apiRoutes(ctx: WebContext): Hono {
     return w ? json(workerView(w)) : json({ error: `No worker ${c.req.param("id")} is registered.` }, 404);
   });
   // Every job in flight (each of a THREAD_COUNT > 1 process's), with the token a kill names.
-  api.get("/working", async () => json(jobsInFlight(await r.workers()).map(({ worker, job, queue, runAt, payload }) => ({ worker: worker.id, host: worker.host, pid: worker.pid, queue, runAt, payload, token: job?.token ?? null, killable: Boolean(job) }))));
+  api.get("/working", async () =>
+    json(
+      jobsInFlight(await r.workers()).map(({ worker, job, queue, runAt, payload }) => ({
+        worker: worker.id,
+        host: worker.host,
+        pid: worker.pid,
+        queue,
+        runAt,
+        payload,
+        token: job?.token ?? null,
+        killable: Boolean(job),
+      })),
+    ),
+  );
   api.get("/failed", async (c) => {
     const page = await failedPage(r, {
-      start: whole(c.req.query("start"), 0), scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER),
-      queue: c.req.query("queue") || undefined, className: c.req.query("class") || undefined,
+      start: whole(c.req.query("start"), 0),
+      scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER),
+      queue: c.req.query("queue") || undefined,
+      className: c.req.query("class") || undefined,
     });
     return json({ ...page, items: page.items.map(failureView) });
   });
@@ -77,7 +119,9 @@ export function apiRoutes(ctx: WebContext): Hono {
     const start = whole(c.req.query("start"), 0);
     return json({ total: await r.delayedQueueScheduleSize(), start, times: await delayedTimesView(r, start, PER_PAGE) });
   });
-  api.get("/delayed/:ts{[0-9]+}", async (c) => json(await delayedTimeView(r, Number(c.req.param("ts")), whole(c.req.query("start"), 0), PER_PAGE)));
+  api.get("/delayed/:ts{[0-9]+}", async (c) =>
+    json(await delayedTimeView(r, Number(c.req.param("ts")), whole(c.req.query("start"), 0), PER_PAGE)),
+  );
   api.get("/schedules", async () => json(await schedulesView(r)));
   // The leading scheduler's --schedule file, as it published it (stock keeps those in memory only).
   api.get("/schedules/file", async () => json(await fileSchedules(r.db)));
@@ -85,10 +129,16 @@ export function apiRoutes(ctx: WebContext): Hono {
     const range = Math.min(whole(c.req.query("range"), 900), 7 * 86_400);
     const latest = ctx.live.latest();
     // Redis keeps only the total waiting; the biggest queues' lines are drawn live from the stream.
-    const queues = Object.entries(latest?.queues ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 6).map(([q]) => q).sort();
+    const queues = Object.entries(latest?.queues ?? {})
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 6)
+      .map(([q]) => q)
+      .sort();
     const history = await ctx.history.history(range);
     // Each point carries the single queues' sizes this dashboard saw then, so those lines start with the history.
-    const points = ctx.recentDepth ? ctx.recentDepth.attach(history.points, queues, Math.max(1000, history.resolutionSeconds * 500)) : history.points;
+    const points = ctx.recentDepth
+      ? ctx.recentDepth.attach(history.points, queues, Math.max(1000, history.resolutionSeconds * 500))
+      : history.points;
     return json({ range, ...history, points, queues });
   });
   api.notFound(() => json({ error: "No such API route." }, 404));

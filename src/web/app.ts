@@ -70,7 +70,13 @@ export function createWebApp(options: WebOptions): WebApp {
     history = sampler;
   }
   const ctx: WebContext = {
-    resque, base, csrf: newCsrfToken(), readOnly: Boolean(options.readOnly), history, live: history, version: VERSION,
+    resque,
+    base,
+    csrf: newCsrfToken(),
+    readOnly: Boolean(options.readOnly),
+    history,
+    live: history,
+    version: VERSION,
     ...(options.lockPrefix !== undefined && { lockPrefix: options.lockPrefix }),
   };
   ctx.recentDepth = new RecentDepth(history);
@@ -81,7 +87,7 @@ export function createWebApp(options: WebOptions): WebApp {
   const app = base ? new Hono({ strict: false }).basePath(base) : new Hono({ strict: false });
   app.use("*", securityHeaders());
   const authOn = Boolean(options.auth?.basic || options.auth?.token);
-  app.use("*", hostGate(authOn ? "any" : options.allowedHosts ?? []));
+  app.use("*", hostGate(authOn ? "any" : (options.allowedHosts ?? [])));
   app.use("*", authGate(options.auth ?? {}, base || "/"));
   app.use("*", csrfGate(ctx.csrf, ctx.readOnly));
   app.use("*", flashes(base || "/"));
@@ -89,7 +95,19 @@ export function createWebApp(options: WebOptions): WebApp {
   app.route("/api", apiRoutes(ctx));
   app.route("/", streamRoutes(ctx, streams));
   app.get("/metrics", async (c) => c.body(await registry.metrics(), 200, { "content-type": registry.contentType }));
-  for (const pages of [overviewPages, workingPages, failedPages, queuePages, workerPages, statsPages, delayedPages, schedulePages, metricsPages, processPages, killRoutes]) {
+  for (const pages of [
+    overviewPages,
+    workingPages,
+    failedPages,
+    queuePages,
+    workerPages,
+    statsPages,
+    delayedPages,
+    schedulePages,
+    metricsPages,
+    processPages,
+    killRoutes,
+  ]) {
     app.route("/", pages(ctx));
   }
   app.notFound((c) => c.text("Not found.", 404));
@@ -97,7 +115,10 @@ export function createWebApp(options: WebOptions): WebApp {
     // A RangeError is the client's refusal of a request (no such index, nothing to retry).
     const status = error instanceof RangeError ? 400 : 500;
     if (c.req.path.startsWith(`${base}/api/`)) return c.json({ error: error.message }, status);
-    return c.html(`<!doctype html><title>Error</title><p>${escapeHtml(error.message)}</p><p><a href="${escapeHtml(base || "/")}">Back</a></p>`, status);
+    return c.html(
+      `<!doctype html><title>Error</title><p>${escapeHtml(error.message)}</p><p><a href="${escapeHtml(base || "/")}">Back</a></p>`,
+      status,
+    );
   });
   return {
     app,

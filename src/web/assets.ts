@@ -10,7 +10,10 @@ export function assetRoutes(): Hono {
     const name = c.req.param("name");
     const body = (assets as Record<string, string>)[name];
     if (body === undefined) return c.text("Not found.", 404);
-    return c.body(body, 200, { "content-type": TYPES[name.split(".").pop()!] ?? "application/octet-stream", "cache-control": "public, max-age=300" });
+    return c.body(body, 200, {
+      "content-type": TYPES[name.split(".").pop()!] ?? "application/octet-stream",
+      "cache-control": "public, max-age=300",
+    });
   });
   return app;
 }

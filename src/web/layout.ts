@@ -3,8 +3,16 @@ import { html, type Html } from "./html.ts";
 import { url, type WebContext } from "./context.ts";
 
 export const TABS: [path: string, label: string][] = [
-  ["/overview", "Overview"], ["/working", "Working"], ["/failed", "Failed"], ["/queues", "Queues"], ["/workers", "Workers"],
-  ["/stats", "Stats"], ["/delayed", "Delayed"], ["/schedules", "Schedules"], ["/graphs", "Metrics"], ["/processes", "Processes"],
+  ["/overview", "Overview"],
+  ["/working", "Working"],
+  ["/failed", "Failed"],
+  ["/queues", "Queues"],
+  ["/workers", "Workers"],
+  ["/stats", "Stats"],
+  ["/delayed", "Delayed"],
+  ["/schedules", "Schedules"],
+  ["/graphs", "Metrics"],
+  ["/processes", "Processes"],
 ];
 
 export interface Page {

@@ -36,7 +36,11 @@ export class RecentDepth {
   add(sample: Pick<Sample, "t" | "queues">): void {
     const last = this.#readings[this.#readings.length - 1];
     if (last && sample.t <= last.t) return;
-    this.#readings.push({ t: sample.t, queues: biggest(sample.queues, RECENT_QUEUES), truncated: Object.keys(sample.queues).length > RECENT_QUEUES });
+    this.#readings.push({
+      t: sample.t,
+      queues: biggest(sample.queues, RECENT_QUEUES),
+      truncated: Object.keys(sample.queues).length > RECENT_QUEUES,
+    });
     if (this.#readings.length > RECENT_SAMPLES) this.#readings.splice(0, this.#readings.length - RECENT_SAMPLES);
   }
 
@@ -48,7 +52,11 @@ export class RecentDepth {
    * `points` (oldest first) with the queue sizes seen nearest each one's time, within `toleranceMs`
    * (half the graph's step or more); a point with no reading near it is left as it was (a gap).
    */
-  attach<P extends { t: number }>(points: P[], names: readonly string[], toleranceMs: number): (P & { queues?: Record<string, number | null> })[] {
+  attach<P extends { t: number }>(
+    points: P[],
+    names: readonly string[],
+    toleranceMs: number,
+  ): (P & { queues?: Record<string, number | null> })[] {
     const r = this.#readings;
     if (r.length === 0 || names.length === 0) return points;
     let j = 0;

@@ -51,7 +51,15 @@ export const PER_SECOND_MAX = 3600;
 /** Read the counters once. */
 export async function readSample(resque: Resque, now = Date.now()): Promise<Sample> {
   const [info, queues] = await Promise.all([resque.info(), resque.sizes()]);
-  return { t: now, processed: info.processed, failed: info.failed, pending: info.pending, queues, workers: info.workers, working: info.working };
+  return {
+    t: now,
+    processed: info.processed,
+    failed: info.failed,
+    pending: info.pending,
+    queues,
+    workers: info.workers,
+    working: info.working,
+  };
 }
 
 /** Samples every `intervalMs`: a history point into Redis, a live sample to the listeners. */

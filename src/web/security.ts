@@ -103,19 +103,23 @@ export function authGate(options: AuthOptions, cookiePath: string): MiddlewareHa
     }
     if (options.token) {
       const query = c.req.query("token");
-      const given = header.startsWith("Bearer ") ? header.slice(7).trim() : query ?? getCookie(c, TOKEN_COOKIE) ?? "";
+      const given = header.startsWith("Bearer ") ? header.slice(7).trim() : (query ?? getCookie(c, TOKEN_COOKIE) ?? "");
       if (given && (await constantTimeEqual(given, options.token))) {
         if (query) setCookie(c, TOKEN_COOKIE, query, { httpOnly: true, sameSite: "Strict", path: cookiePath });
         return next();
       }
     }
     if (options.basic) c.header("WWW-Authenticate", 'Basic realm="resque", charset="UTF-8"');
-    return c.text(options.basic ? "Authentication required." : "A token is required: pass ?token=TOKEN or Authorization: Bearer TOKEN.", 401);
+    return c.text(
+      options.basic ? "Authentication required." : "A token is required: pass ?token=TOKEN or Authorization: Bearer TOKEN.",
+      401,
+    );
   };
 }
 
 /** A per-process random secret: the CSRF token every form carries. */
-export const newCsrfToken = (): string => [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
+export const newCsrfToken = (): string =>
+  [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * Every state change is a POST that carries the token (form field `_csrf` or header X-CSRF-Token)
@@ -149,7 +153,8 @@ export function csrfGate(token: string, readOnly: boolean): MiddlewareHandler {
         given = typeof body["_csrf"] === "string" ? body["_csrf"] : "";
       }
     }
-    if (!given || !(await constantTimeEqual(given, token))) return c.text("Refused: missing or wrong CSRF token (reload the page and try again).", 403);
+    if (!given || !(await constantTimeEqual(given, token)))
+      return c.text("Refused: missing or wrong CSRF token (reload the page and try again).", 403);
     return next();
   };
 }

@@ -48,7 +48,10 @@ export const DEFAULT_WATCHDOG_TIMEOUT = 10;
 function fetchMode(value: string | undefined): RecoveryPolicy["mode"] {
   if (value === undefined || value === "" || value === "reliable") return "reliable";
   if (value === "at-most-once") return "at-most-once";
-  throw new ResqueError("BAD_CONFIG", `FETCH must be "reliable" (the default: unfinished jobs go back to their queues) or "at-most-once" (stock's behaviour), got "${value}".`);
+  throw new ResqueError(
+    "BAD_CONFIG",
+    `FETCH must be "reliable" (the default: unfinished jobs go back to their queues) or "at-most-once" (stock's behaviour), got "${value}".`,
+  );
 }
 
 /**
@@ -83,7 +86,10 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
   if (!queues) {
     throw new ResqueError("NO_QUEUE", "Set the queues to work: QUEUE=critical,high (or --queue critical,high); QUEUE=* works them all.");
   }
-  const require = (pick("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  const require = (pick("require", "RESQUE_REQUIRE") ?? "")
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean);
   const settings: WorkerSettings = {
     queues,
     threads: Math.floor(number("THREAD_COUNT", pick("threads", "THREAD_COUNT"), 1) ?? 1),

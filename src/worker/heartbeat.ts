@@ -21,7 +21,13 @@ export interface ProcessBeat {
   onKill: (tokens: string[]) => void;
 }
 
-export async function startHeartbeat(db: Db, id: string, intervalSeconds: number, onError: (e: unknown) => void, records?: ProcessBeat): Promise<Heartbeat> {
+export async function startHeartbeat(
+  db: Db,
+  id: string,
+  intervalSeconds: number,
+  onError: (e: unknown) => void,
+  records?: ProcessBeat,
+): Promise<Heartbeat> {
   await clearHeartbeat(db, id);
   const beat = async () => {
     try {

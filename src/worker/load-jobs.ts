@@ -17,7 +17,10 @@ export async function loadJobModules(runtime: Runtime, registry: JobRegistry, pa
       throw new ResqueError("JOB_MODULE", `Cannot load job module ${path}: ${why}${advice}`, { cause: error });
     }
     if (registry.registerModule(mod) === 0) {
-      throw new ResqueError("JOB_MODULE", `Job module ${path} exports no jobs: export the result of defineJob("ClassName", { perform() {} }).`);
+      throw new ResqueError(
+        "JOB_MODULE",
+        `Job module ${path} exports no jobs: export the result of defineJob("ClassName", { perform() {} }).`,
+      );
     }
   }
 }
@@ -37,7 +40,10 @@ interface BuildPosition {
  */
 export function loadFailure(error: unknown): string {
   const first = (error as { errors?: unknown[] } | null)?.errors?.[0] ?? error;
-  const message = first instanceof Error || typeof (first as { message?: unknown } | null)?.message === "string" ? (first as Error).message : String(first);
+  const message =
+    first instanceof Error || typeof (first as { message?: unknown } | null)?.message === "string"
+      ? (first as Error).message
+      : String(first);
   const at = (first as { position?: BuildPosition | null } | null)?.position;
   if (!at || typeof at.file !== "string" || typeof at.line !== "number" || typeof at.column !== "number") return message;
   const source = typeof at.lineText === "string" && at.lineText.length <= 200 ? `\n  ${at.line} | ${at.lineText}` : "";

@@ -25,8 +25,19 @@ const prototypes = new WeakMap<Job, object>();
 function performThis(job: Job, context: JobContext): JobContext {
   let proto = prototypes.get(job);
   if (!proto) {
-    const from = (key: keyof JobContext) => ({ get(this: { [RUN]: JobContext }) { return this[RUN][key]; }, enumerable: true });
-    proto = Object.create(job, { signal: from("signal"), className: from("className"), queue: from("queue"), timeout: from("timeout"), activeJob: from("activeJob") }) as object;
+    const from = (key: keyof JobContext) => ({
+      get(this: { [RUN]: JobContext }) {
+        return this[RUN][key];
+      },
+      enumerable: true,
+    });
+    proto = Object.create(job, {
+      signal: from("signal"),
+      className: from("className"),
+      queue: from("queue"),
+      timeout: from("timeout"),
+      activeJob: from("activeJob"),
+    }) as object;
     prototypes.set(job, proto);
   }
   const self = Object.create(proto) as { [RUN]: JobContext };

@@ -30,7 +30,12 @@ const ORPHAN_GRACE_SECONDS = 15;
 const stillProcessing: DirtyExit = { exception: DIRTY_EXIT, message: () => "Job still being processed" };
 
 /** Pids of live resque processes on this host (stock's `ps` filter). */
-const livePids = (processes: () => ProcessInfo[]) => new Set(processes().filter((p) => isResqueWorkerCommand(p.command)).map((p) => p.pid));
+const livePids = (processes: () => ProcessInfo[]) =>
+  new Set(
+    processes()
+      .filter((p) => isResqueWorkerCommand(p.command))
+      .map((p) => p.pid),
+  );
 
 /** Returns the ids it removed; does nothing unless it wins the prune lock (as stock). */
 export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
@@ -91,7 +96,9 @@ export async function pruneDeadWorkers(ctx: PruneContext): Promise<string[]> {
  * owning an in-flight list) get their jobs back at once, so a master and its workers killed
  * together do not strand jobs until the next prune. Returns the ids recovered.
  */
-export async function recoverDeadLocalWorkers(ctx: Pick<PruneContext, "db" | "id" | "hostname" | "processes" | "recovery">): Promise<string[]> {
+export async function recoverDeadLocalWorkers(
+  ctx: Pick<PruneContext, "db" | "id" | "hostname" | "processes" | "recovery">,
+): Promise<string[]> {
   const { db } = ctx;
   const [ids, owners] = await Promise.all([workerIds(db), inflightOwners(db)]);
   const local = [...new Set([...ids, ...owners])].filter((id) => id !== ctx.id && parseWorkerId(id).host === ctx.hostname);

@@ -20,7 +20,7 @@ export function keepRegistered(db: Db, id: string, started: string, everySeconds
   let stopped = false;
   const check = async () => {
     try {
-      if (await isRegistered(db, id) || stopped) return;
+      if ((await isRegistered(db, id)) || stopped) return;
       await registerWorker(db, id, started);
       await writeHeartbeat(db, id, heartbeatAt(await redisTime(db)));
       // A stock prune also deleted worker:<id>; show the oldest job in flight again at once.

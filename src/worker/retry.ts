@@ -42,7 +42,9 @@ export async function startRetryRun(db: Db, job: Job, rawPayload: string): Promi
 }
 
 /** What a failed run becomes: a retry (nothing in the failed list), or the final failure after `attempts` runs. */
-export type FailedRun = { retried: true; delay: number; write: RetryWrite } | { retried: false; attempts: number; why: string; write: RetryWrite };
+export type FailedRun =
+  | { retried: true; delay: number; write: RetryWrite }
+  | { retried: false; attempts: number; why: string; write: RetryWrite };
 
 export interface FailedRunContext {
   /** The queue the run was taken from: the retry goes back there. */
@@ -56,7 +58,12 @@ export interface FailedRunContext {
 }
 
 export function failedRun(run: RetryRun, error: unknown, args: unknown[], c: FailedRunContext): FailedRun {
-  const giveUp = (why: string): FailedRun => ({ retried: false, attempts: run.attempt + 1, why, write: { kind: "fail", count: run.count } });
+  const giveUp = (why: string): FailedRun => ({
+    retried: false,
+    attempts: run.attempt + 1,
+    why,
+    write: { kind: "fail", count: run.count },
+  });
   let decision;
   try {
     decision = retryDecision(run.policy, error, args, run.attempt, c.random);

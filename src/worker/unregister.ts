@@ -26,7 +26,15 @@ export async function unregisterWithFailures(db: Db, id: string, why: DirtyExit,
     if (!job) return [];
     const rawPayload = job.payload;
     return [
-      encodeFailure({ at, rawPayload, exception: why.exception, error: why.message(jobClassName(rawPayload)), backtrace: [], worker: id, queue: job.queue }),
+      encodeFailure({
+        at,
+        rawPayload,
+        exception: why.exception,
+        error: why.message(jobClassName(rawPayload)),
+        backtrace: [],
+        worker: id,
+        queue: job.queue,
+      }),
     ];
   });
   await pushFailures(db, records);

@@ -141,9 +141,13 @@ export class Worker {
       reason: crash ? `the worker failed: ${errorMessage(crash.error)}` : (reason ?? ""),
     });
     if (crash && left.requeued + left.poisoned + left.failed > 0) {
-      this.#o.log.warn(`The worker failed with ${left.requeued + left.poisoned + left.failed} job(s) in flight (${errorMessage(crash.error)}): ${left.requeued} back in their queues counted toward RECOVERY_LIMIT, ${left.poisoned} failed as poison, ${left.failed} recorded as failed`);
+      this.#o.log.warn(
+        `The worker failed with ${left.requeued + left.poisoned + left.failed} job(s) in flight (${errorMessage(crash.error)}): ${left.requeued} back in their queues counted toward RECOVERY_LIMIT, ${left.poisoned} failed as poison, ${left.failed} recorded as failed`,
+      );
     } else if (left.requeued + left.failed > 0) {
-      this.#o.log.warn(`${reason ?? "Stopped"} with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`);
+      this.#o.log.warn(
+        `${reason ?? "Stopped"} with unfinished jobs: ${left.requeued} back in their queues, ${left.failed} recorded as failed`,
+      );
     }
   }
 
@@ -178,17 +182,29 @@ export class Worker {
   async work(): Promise<void> {
     const { db, runtime, log } = this.#o;
     runtime.setTitle(STARTING_TITLE);
-    this.#heartbeat = await startHeartbeat(db, this.id, this.#o.heartbeatInterval, (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`), {
-      interval: Math.min(this.#o.processBeat, this.#o.heartbeatInterval),
-      record: () => JSON.stringify(this.#processRecord()),
-      onKill: (tokens) => this.kill(tokens),
-    });
+    this.#heartbeat = await startHeartbeat(
+      db,
+      this.id,
+      this.#o.heartbeatInterval,
+      (e) => log.warn(`heartbeat failed: ${errorMessage(e)}`),
+      {
+        interval: Math.min(this.#o.processBeat, this.#o.heartbeatInterval),
+        record: () => JSON.stringify(this.#processRecord()),
+        onKill: (tokens) => this.kill(tokens),
+      },
+    );
     try {
       // Jobs of this host's dead workers go back at once, without waiting for stock's prune lock.
       // Under a master, the master did this as it started (and recycled processes must not each
       // SCAN the keyspace again).
       if (!this.#o.supervised) {
-        const recovered = await recoverDeadLocalWorkers({ db, id: this.id, hostname: runtime.hostname(), processes: () => runtime.processes(), recovery: this.#o.recovery });
+        const recovered = await recoverDeadLocalWorkers({
+          db,
+          id: this.id,
+          hostname: runtime.hostname(),
+          processes: () => runtime.processes(),
+          recovery: this.#o.recovery,
+        });
         for (const id of recovered) log.info(`Recovered the unfinished jobs of dead worker ${id} on this host`);
       }
       await this.#prune();
@@ -285,7 +301,8 @@ export class Worker {
         continue;
       }
       const left = this.#o.maxJobs - this.#taken - this.#asked;
-      const free = this.#shutdown || this.#paused || this.#solo ? 0 : Math.max(0, Math.min(left, this.#o.threads - this.#running.size - this.#asked));
+      const free =
+        this.#shutdown || this.#paused || this.#solo ? 0 : Math.max(0, Math.min(left, this.#o.threads - this.#running.size - this.#asked));
       const finished = this.#finished();
       const quiet = this.#running.size === 0 && finished === 0 && this.#inFlight === 0;
       if (this.#shutdown && quiet) break;
@@ -336,7 +353,10 @@ export class Worker {
     // process's memory goes back to the OS (the master starts the replacement now).
     const grown = taken.length > 0 && this.#overMemory();
     if (this.#taken >= this.#o.maxJobs || grown) {
-      if (grown) this.#o.log.warn(`Resident memory ${grown} MiB is past MAX_WORKER_RSS (${this.#o.maxRss / MiB} MiB): finishing the jobs in flight, then a fresh process takes over`);
+      if (grown)
+        this.#o.log.warn(
+          `Resident memory ${grown} MiB is past MAX_WORKER_RSS (${this.#o.maxRss / MiB} MiB): finishing the jobs in flight, then a fresh process takes over`,
+        );
       this.#shutdown = true;
       this.#o.onDraining();
     }
@@ -360,7 +380,12 @@ export class Worker {
   async #reconcile(): Promise<TakenJob[]> {
     const lost = this.#lost.splice(0);
     this.#o.log.warn(`Lost a Redis reply (${lost.map((l) => l.error).join("; ")}); checking what was applied`);
-    const outcome = await reconcileLostCycles(this.#o.db, this.id, () => this.#heldEntries(), lost.map((l) => l.lost));
+    const outcome = await reconcileLostCycles(
+      this.#o.db,
+      this.id,
+      () => this.#heldEntries(),
+      lost.map((l) => l.lost),
+    );
     lost.forEach(({ lost: batch }, i) => {
       if (outcome.applied[i]) return;
       // Applied or not is only known when jobs finished with it; metrics alone are dropped rather than counted twice.
@@ -380,7 +405,11 @@ export class Worker {
   async #release(jobs: TakenJob[]): Promise<TakenJob[]> {
     if (jobs.length === 0) return jobs;
     try {
-      const released = await releaseJobs(this.#o.db, this.id, jobs.map((j) => j.entry));
+      const released = await releaseJobs(
+        this.#o.db,
+        this.id,
+        jobs.map((j) => j.entry),
+      );
       this.#o.log.info(`Shutting down: ${released} job(s) taken but not started went back to their queues`);
       return [];
     } catch (error) {
@@ -406,7 +435,16 @@ export class Worker {
       if (this.#queues.dynamic && want > 0) this.#knownQueues = await queueNames(db);
       const queues = want > 0 ? this.#resolved() : [];
       const at = runAt(this.#o.now());
-      return await reserveCycle(db, { id: this.id, done, failures, cleared, want, queues, prefixes: queues.map((q) => workingOnPrefix(q, at)), ...(metrics && { metrics, nowMs }) });
+      return await reserveCycle(db, {
+        id: this.id,
+        done,
+        failures,
+        cleared,
+        want,
+        queues,
+        prefixes: queues.map((q) => workingOnPrefix(q, at)),
+        ...(metrics && { metrics, nowMs }),
+      });
     } catch (error) {
       return { lost: { done, failures, cleared, metrics }, error: errorMessage(error) };
     }
@@ -478,10 +516,17 @@ export class Worker {
     const payload = decodePayload(running.payload);
     const args = isMalformed(payload) ? [] : payload.args;
     const failureEntry = () => this.#failureRecord(running, error, undefined, encodeRetryFailure);
-    const outcome = failedRun(running.retry, error, args, { queue: running.queue, payload: running.payload, nowMs: this.#o.now().getTime(), failureEntry });
+    const outcome = failedRun(running.retry, error, args, {
+      queue: running.queue,
+      payload: running.payload,
+      nowMs: this.#o.now().getTime(),
+      failureEntry,
+    });
     if (outcome.retried) {
       const when = outcome.delay > 0 ? `in ${outcome.delay} s (through the delayed queue)` : "now";
-      this.#o.log.info(`${running.className} failed (${exceptionName(error)}: ${errorMessage(error)}); retry ${running.retry.attempt + 1} of ${running.retry.policy.limit} ${when}`);
+      this.#o.log.info(
+        `${running.className} failed (${exceptionName(error)}: ${errorMessage(error)}); retry ${running.retry.attempt + 1} of ${running.retry.policy.limit} ${when}`,
+      );
       return { entry: running.entry, record: "", retry: outcome.write };
     }
     this.#o.log.info(`${running.className} failed after ${outcome.attempts} run(s); not retried: ${outcome.why}`);
@@ -522,7 +567,11 @@ export class Worker {
       // a retrying job's count goes with its final record.
       const count = running.retry?.count;
       const attempts = running.retry ? running.retry.attempt + 1 : undefined;
-      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error, attempts), ...(count && { retry: { kind: "fail" as const, count } }) });
+      this.#failures.push({
+        entry: running.entry,
+        record: this.#failureRecord(running, error, attempts),
+        ...(count && { retry: { kind: "fail" as const, count } }),
+      });
       return;
     }
     settleJobs(this.#o.db, this.id, [running.entry], {
@@ -543,7 +592,10 @@ export class Worker {
       running.abandoned = true;
       this.#forget(running);
       this.#o.log.warn(`${running.className} ignored its aborted signal; it is failed and abandoned (its code may still be running)`);
-      this.#timedOut(running, "it did not stop when its signal aborted and was abandoned (its code may still be running; run workers under a master to have the process replaced)");
+      this.#timedOut(
+        running,
+        "it did not stop when its signal aborted and was abandoned (its code may still be running; run workers under a master to have the process replaced)",
+      );
       this.#poke();
     }
   }
@@ -572,7 +624,11 @@ export class Worker {
       this.#tally.add(running.metricsClass, Date.now() - running.startedAt, true);
       const error = Object.assign(new Error(KILLED_MESSAGE), { name: DIRTY_EXIT, stack: "" });
       const count = running.retry?.count;
-      this.#failures.push({ entry: running.entry, record: this.#failureRecord(running, error), ...(count && { retry: { kind: "fail" as const, count } }) });
+      this.#failures.push({
+        entry: running.entry,
+        record: this.#failureRecord(running, error),
+        ...(count && { retry: { kind: "fail" as const, count } }),
+      });
     }
     this.#poke();
   }
@@ -587,7 +643,12 @@ export class Worker {
       rss: runtime.rss(),
       started: this.#startedMs,
       queues: [...this.#queues.configured],
-      running: [...this.#running].map((r) => ({ token: entryToken(r.entry), queue: r.queue, className: r.className, startedMs: r.startedAt })),
+      running: [...this.#running].map((r) => ({
+        token: entryToken(r.entry),
+        queue: r.queue,
+        className: r.className,
+        startedMs: r.startedAt,
+      })),
       supervised: this.#o.supervised,
     };
   }
@@ -603,9 +664,20 @@ export class Worker {
   }
 
   #failureRecord(running: RunningJob, error: unknown, attempts?: number, encode = encodeFailure): string {
-    const base = { at: this.#o.now(), rawPayload: running.payload, worker: this.id, queue: running.queue, ...(attempts !== undefined && { attempts }) };
+    const base = {
+      at: this.#o.now(),
+      rawPayload: running.payload,
+      worker: this.id,
+      queue: running.queue,
+      ...(attempts !== undefined && { attempts }),
+    };
     try {
-      return encode({ ...base, exception: exceptionName(error), error: errorMessage(error), backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE) });
+      return encode({
+        ...base,
+        exception: exceptionName(error),
+        error: errorMessage(error),
+        backtrace: rubyBacktrace(errorStack(error), PERFORM_MODULE),
+      });
     } catch {
       // Describing the error must never fail, or the job would stay in flight for ever.
       return encode({ ...base, exception: "Error", error: "(the thrown value could not be described)", backtrace: [] });
@@ -617,7 +689,14 @@ export class Worker {
     const first = running[0];
     if (!first) return;
     const since = epochSeconds(this.#o.now());
-    this.#o.runtime.setTitle(processingTitle(first.queue, since, running.map((r) => r.className), this.#o.proclinePrefix));
+    this.#o.runtime.setTitle(
+      processingTitle(
+        first.queue,
+        since,
+        running.map((r) => r.className),
+        this.#o.proclinePrefix,
+      ),
+    );
   }
 
   #poke(): void {

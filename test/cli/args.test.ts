@@ -15,9 +15,28 @@ const redis = useRedis();
 const envFor = (namespace: string) => ({ REDIS_URL: redis.server().url, RESQUE_NAMESPACE: namespace });
 
 const COMMANDS = [
-  [], ["work"], ["enqueue"], ["queues"], ["stats"], ["workers"], ["pause"], ["resume"], ["prune"],
-  ["failed"], ["failed", "list"], ["failed", "show"], ["failed", "retry"], ["failed", "retry-all"], ["failed", "remove"], ["failed", "clear"],
-  ["delayed"], ["delayed", "list"], ["delayed", "show"], ["delayed", "remove"], ["delayed", "clear"], ["delayed", "enqueue-now"],
+  [],
+  ["work"],
+  ["enqueue"],
+  ["queues"],
+  ["stats"],
+  ["workers"],
+  ["pause"],
+  ["resume"],
+  ["prune"],
+  ["failed"],
+  ["failed", "list"],
+  ["failed", "show"],
+  ["failed", "retry"],
+  ["failed", "retry-all"],
+  ["failed", "remove"],
+  ["failed", "clear"],
+  ["delayed"],
+  ["delayed", "list"],
+  ["delayed", "show"],
+  ["delayed", "remove"],
+  ["delayed", "clear"],
+  ["delayed", "enqueue-now"],
 ];
 
 const ANSI = /\x1b\[/;
@@ -47,7 +66,8 @@ describe("resque CLI: commands and flags", () => {
       },
     });
     const printed: string[] = [];
-    const cli = (argv: string[]) => runCli(root, argv, { program: "resque-worker", version: "9.9", defaultCommand: "work", color: false, print: (t) => printed.push(t) });
+    const cli = (argv: string[]) =>
+      runCli(root, argv, { program: "resque-worker", version: "9.9", defaultCommand: "work", color: false, print: (t) => printed.push(t) });
     assert.equal(await cli([]), undefined);
     assert.equal(await cli(["--queue", "q"]), undefined);
     assert.equal(await cli(["enqueue", "Foo"]), undefined);
@@ -132,7 +152,9 @@ describe("resque CLI: commands and flags", () => {
   });
 
   it("help is coloured on a terminal, and not with NO_COLOR", { skip: spawnSync("script", ["--version"]).error !== undefined }, () => {
-    const quoted = cliCommand(["queues", "--help"]).map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
+    const quoted = cliCommand(["queues", "--help"])
+      .map((a) => `'${a.replaceAll("'", "'\\''")}'`)
+      .join(" ");
     const inTerminal = (env: Record<string, string>) =>
       spawnSync("script", ["-qec", quoted, "/dev/null"], { env: { ...process.env, TERM: "xterm", ...env }, encoding: "utf8" }).stdout;
     assert.match(inTerminal({}), ANSI);
@@ -152,7 +174,8 @@ describe("resque CLI: locations", () => {
   });
 });
 
-const FAILURE = '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[1]},"exception":"ArgumentError","error":"boom","backtrace":[],"worker":"vm:1:q","queue":"q"}';
+const FAILURE =
+  '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[1]},"exception":"ArgumentError","error":"boom","backtrace":[],"worker":"vm:1:q","queue":"q"}';
 
 describe("resque CLI: the failed list", () => {
   it("shows an entry that is not JSON as unreadable and goes on", async () => {
@@ -166,7 +189,10 @@ describe("resque CLI: the failed list", () => {
     assert.match(list.out, /^2 .*\(unreadable\).*not a JSON object/m);
     assert.match(list.out, /^3 .*FailJob/m);
     const json = JSON.parse((await runToEnd(["failed", "list", "--json"], env)).out);
-    assert.deepEqual(json.map((f: { unreadable?: string; raw?: string }) => f.raw ?? f.unreadable ?? "ok"), ["ok", "not json {", "[1,2]", "ok"]);
+    assert.deepEqual(
+      json.map((f: { unreadable?: string; raw?: string }) => f.raw ?? f.unreadable ?? "ok"),
+      ["ok", "not json {", "[1,2]", "ok"],
+    );
     const show = await runToEnd(["failed", "show", "1"], env);
     assert.equal(show.code, 0, show.err);
     assert.match(show.out, /unreadable\s+not JSON[^]*raw\s+not json \{/);
@@ -196,6 +222,9 @@ describe("resque CLI: the failed list", () => {
     assert.equal(offset.code, 1);
     assert.match(offset.err, /--offset wants a whole number of at least 0, got "abc"/);
     assert.match((await runToEnd(["failed", "list", "--offset", "5"], env)).out, /No failed jobs from offset 5: 1 in all/);
-    assert.match((await runToEnd(["failed", "list", "--queue", "elsewhere"], env)).out, /No failed jobs match --queue elsewhere \(1 failure in all\)/);
+    assert.match(
+      (await runToEnd(["failed", "list", "--queue", "elsewhere"], env)).out,
+      /No failed jobs match --queue elsewhere \(1 failure in all\)/,
+    );
   });
 });

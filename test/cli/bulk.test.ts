@@ -13,7 +13,11 @@ describe("resque enqueue --bulk", () => {
     // Ruby's JSON.generate leaves U+2028 and U+2029 raw inside strings.
     const lines = ['{"class":"A","args":["one\u2028two"]}', '{"class":"A","args":["three\u2029four"]}', '{"class":"A","args":["crlf"]}'];
     const input = `${lines[0]}\n${lines[1]}\n\n${lines[2]}\r\n`;
-    const result = await runToEnd(["enqueue", "--queue", "q", "--bulk", "-", "--json"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, input);
+    const result = await runToEnd(
+      ["enqueue", "--queue", "q", "--bulk", "-", "--json"],
+      { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace },
+      input,
+    );
     assert.equal(result.code, 0, result.err);
     assert.deepEqual(JSON.parse(result.out), { queue: "q", pushed: 3, rejected: [] });
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1), lines);
@@ -25,7 +29,11 @@ describe("resque enqueue --bulk", () => {
     // Spaces inside the document too: the line is trimmed at its ends only.
     const long = `{"class":"A","args":["${"x".repeat(20 * 1024 * 1024)}", ${" ".repeat(100_000)}1]}`;
     const lines = [...Array.from({ length: 3000 }, (_, i) => short(i)), long, ...Array.from({ length: 3000 }, (_, i) => short(3000 + i))];
-    const result = await runToEnd(["enqueue", "--queue", "q", "--bulk", "-", "--json", "--redis-timeout", "60"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, `${lines.join("\n")}\n`);
+    const result = await runToEnd(
+      ["enqueue", "--queue", "q", "--bulk", "-", "--json", "--redis-timeout", "60"],
+      { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace },
+      `${lines.join("\n")}\n`,
+    );
     assert.equal(result.code, 0, result.err);
     assert.deepEqual(JSON.parse(result.out), { queue: "q", pushed: 6001, rejected: [] });
     const stored = await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1);
@@ -41,17 +49,28 @@ describe("resque enqueue --bulk", () => {
       Buffer.from([0xff, 0xfe]),
       Buffer.from('"]}\n{"class":"A","args":[3]}\n'),
     ]);
-    const result = await runToEnd(["enqueue", "--queue", "q", "--bulk", "-"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, bytes);
+    const result = await runToEnd(
+      ["enqueue", "--queue", "q", "--bulk", "-"],
+      { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace },
+      bytes,
+    );
     assert.equal(result.code, 1);
     assert.match(result.out + result.err, /line 2 not pushed: not valid UTF-8/);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1), ['{"class":"A","args":[1]}', '{"class":"A","args":[3]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1), [
+      '{"class":"A","args":[1]}',
+      '{"class":"A","args":[3]}',
+    ]);
   });
 
   it("says how many lines were pushed and from which line to resume when Redis goes away", async () => {
     const server = await startRedis();
     const namespace = uniqueNamespace("bulk-outage");
     const key = `${namespace}:queue:q`;
-    const child = spawnCli(["enqueue", "--queue", "q", "--bulk", "-", "--redis-timeout", "1"], { REDIS_URL: server.url, RESQUE_NAMESPACE: namespace }, true);
+    const child = spawnCli(
+      ["enqueue", "--queue", "q", "--bulk", "-", "--redis-timeout", "1"],
+      { REDIS_URL: server.url, RESQUE_NAMESPACE: namespace },
+      true,
+    );
     let err = "";
     child.stdout?.resume();
     child.stderr?.on("data", (d) => (err += d));

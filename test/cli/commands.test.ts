@@ -6,7 +6,11 @@ import { exited, spawnCli } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 
-async function run(resque: ReturnType<typeof redis.open>, args: string[], input?: string): Promise<{ code: number | null; out: string; err: string }> {
+async function run(
+  resque: ReturnType<typeof redis.open>,
+  args: string[],
+  input?: string,
+): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawnCli(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, input !== undefined);
   let out = "";
   let err = "";
@@ -17,18 +21,25 @@ async function run(resque: ReturnType<typeof redis.open>, args: string[], input?
   return { code, out, err };
 }
 
-const FAILURE = '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[9007199254740993]},"exception":"ArgumentError","error":"boom","backtrace":["/app/jobs.rb:24:in `perform\'"],"worker":"vm:4767:bench","queue":"bench"}';
+const FAILURE =
+  '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[9007199254740993]},"exception":"ArgumentError","error":"boom","backtrace":["/app/jobs.rb:24:in `perform\'"],"worker":"vm:4767:bench","queue":"bench"}';
 
 describe("resque CLI", () => {
   it("enqueue: JSON args when they parse, strings otherwise; --json payloads; --bulk from stdin", async () => {
     const resque = redis.open("cli-enqueue");
     const one = await run(resque, ["enqueue", "Archive", "42", '{"deep":true}', "plain", "--queue", "archive"]);
     assert.equal(one.code, 0, one.err);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1), ['{"class":"Archive","args":[42,{"deep":true},"plain"]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1), [
+      '{"class":"Archive","args":[42,{"deep":true},"plain"]}',
+    ]);
     const raw = await run(resque, ["enqueue", "--queue", "raw", "--json", '{"class":"A","args":[9007199254740993]}']);
     assert.equal(raw.code, 0, raw.err);
     assert.equal(raw.out.trim(), '{"queue":"raw","payload":{"class":"A","args":[9007199254740993]}}');
-    const bulk = await run(resque, ["enqueue", "--queue", "bulk", "--bulk", "-", "--json"], '{"class":"B","args":[1]}\nnot json\n{"class":"B","args":[2]}\n');
+    const bulk = await run(
+      resque,
+      ["enqueue", "--queue", "bulk", "--bulk", "-", "--json"],
+      '{"class":"B","args":[1]}\nnot json\n{"class":"B","args":[2]}\n',
+    );
     assert.equal(bulk.code, 1, "a refused line makes it a user error");
     assert.match(bulk.err, /1 line was not a valid payload/);
     const summary = JSON.parse(bulk.out.trim().split("\n")[0]!);
@@ -45,8 +56,17 @@ describe("resque CLI", () => {
     assert.match((await run(resque, ["queues"])).out, /QUEUE\s+SIZE\s+OLDEST\na\s+1\s+>=\d+s\nb\s+2\s+>=\d+s/);
     // Stock payloads carry no enqueue time: the age counts from the first read that saw the head job.
     const queues = JSON.parse((await run(resque, ["queues", "--json"])).out) as { oldestAgeSeconds: number }[];
-    assert.ok(queues.every((q) => q.oldestAgeSeconds >= 0), JSON.stringify(queues));
-    assert.deepEqual(queues.map(({ oldestAgeSeconds: _age, ...q }) => q), [{ name: "a", size: 1, oldestAgeSource: "first-seen" }, { name: "b", size: 2, oldestAgeSource: "first-seen" }]);
+    assert.ok(
+      queues.every((q) => q.oldestAgeSeconds >= 0),
+      JSON.stringify(queues),
+    );
+    assert.deepEqual(
+      queues.map(({ oldestAgeSeconds: _age, ...q }) => q),
+      [
+        { name: "a", size: 1, oldestAgeSource: "first-seen" },
+        { name: "b", size: 2, oldestAgeSource: "first-seen" },
+      ],
+    );
     assert.match((await run(resque, ["stats"])).out, /pending\s+3[^]*processed\s+0[^]*queues\s+2/);
     const stats = JSON.parse((await run(resque, ["stats", "--json"])).out);
     assert.deepEqual([stats.pending, stats.failed, stats.workers, stats.queueSizes], [3, 0, 0, { a: 1, b: 2 }]);
@@ -55,9 +75,15 @@ describe("resque CLI", () => {
   it("failed list, show, retry, retry-all, remove, clear", async () => {
     const resque = redis.open("cli-failed");
     await resque.db.redis.rpush(resque.db.keys.failed, FAILURE, FAILURE.replace('"bench"}', '"other"}'));
-    assert.match((await run(resque, ["failed", "list"])).out, /INDEX[^]*0\s+2026\/11\/23 07:54:37 UTC\s+bench\s+FailJob\s+ArgumentError\s+boom/);
+    assert.match(
+      (await run(resque, ["failed", "list"])).out,
+      /INDEX[^]*0\s+2026\/11\/23 07:54:37 UTC\s+bench\s+FailJob\s+ArgumentError\s+boom/,
+    );
     const listed = JSON.parse((await run(resque, ["failed", "list", "--queue", "other", "--json"])).out);
-    assert.deepEqual(listed.map((f: { index: number }) => f.index), [1]);
+    assert.deepEqual(
+      listed.map((f: { index: number }) => f.index),
+      [1],
+    );
     assert.match((await run(resque, ["failed", "show", "0"])).out, /args\s+\[9007199254740993\][^]*backtrace:\n {2}\/app\/jobs\.rb:24/);
     assert.equal((await run(resque, ["failed", "show", "0", "--json"])).out.trim(), FAILURE);
     const missing = await run(resque, ["failed", "show", "9"]);
@@ -86,7 +112,10 @@ describe("resque CLI", () => {
     await resque.db.redis.sadd(k.workers, dead, "elsewhere:12:q");
     await resque.db.redis.set(k.worker(dead), '{"queue":"q","run_at":"2026-11-23T07:54:37Z","payload":{"class":"Lost","args":[]}}');
     await resque.db.redis.set(k.workerStarted("elsewhere:12:q"), "2026-11-23 07:54:37 +0000");
-    assert.match((await run(resque, ["workers"])).out, /HOST[^]*elsewhere\s+12\s+q\s+idle[^]*999999997\s+q\s+working\s+Lost on q since 2026-11-23T07:54:37Z/);
+    assert.match(
+      (await run(resque, ["workers"])).out,
+      /HOST[^]*elsewhere\s+12\s+q\s+idle[^]*999999997\s+q\s+working\s+Lost on q since 2026-11-23T07:54:37Z/,
+    );
     const listed = JSON.parse((await run(resque, ["workers", "--json"])).out);
     assert.deepEqual(listed.map((w: { state: string }) => w.state).sort(), ["idle", "working"]);
     assert.equal((await run(resque, ["prune", "--json"])).out.trim(), `{"pruned":["${dead}"]}`);
@@ -95,7 +124,10 @@ describe("resque CLI", () => {
 
   it("stats --watch repeats until stopped, with no screen codes in a pipe", async () => {
     const resque = redis.open("cli-watch");
-    const child = spawnCli(["stats", "--watch", "--every", "0.2"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
+    const child = spawnCli(["stats", "--watch", "--every", "0.2"], {
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+    });
     let out = "";
     child.stdout?.on("data", (d) => (out += d));
     await resque.enqueueTo("w", "A");

@@ -8,7 +8,8 @@ import { runToEnd } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Client = ReturnType<typeof redis.open>;
-const run = (resque: Client, args: string[]) => runToEnd(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
+const run = (resque: Client, args: string[]) =>
+  runToEnd(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
 const keysOf = (resque: Client) => resque.db.redis.keys(`${resque.db.keys.namespace}:*`);
 const schedule = (resque: Client) => resque.db.redis.zrange(resque.db.keys.delayedSchedule, "0", "-1").then((s) => s.map(Number));
 const itemsAt = (resque: Client, ts: number) => resque.db.redis.lrange(resque.db.keys.delayed(ts), 0, -1);
@@ -77,7 +78,10 @@ describe("resque enqueue --at / --in", () => {
     assert.ok((await schedule(resque)).includes(Date.UTC(2100, 0, 1) / 1000));
     const unix = await run(resque, ["enqueue", "Report", "9", "--queue", "reports", "--at", "4102444800"]);
     assert.equal(unix.code, 0, unix.err);
-    assert.deepEqual(await itemsAt(resque, 4102444800), ['{"class":"Report","args":[8],"queue":"reports"}', '{"class":"Report","args":[9],"queue":"reports"}']);
+    assert.deepEqual(await itemsAt(resque, 4102444800), [
+      '{"class":"Report","args":[8],"queue":"reports"}',
+      '{"class":"Report","args":[9],"queue":"reports"}',
+    ]);
     assert.equal(await resque.size("reports"), 0, "nothing enqueued yet");
   });
 
@@ -88,7 +92,10 @@ describe("resque enqueue --at / --in", () => {
     assert.match(past.out, /Enqueued Report on reports now: 2020-01-01T00:00:00Z is not in the future/);
     const zero = await run(resque, ["enqueue", "Report", "2", "--queue", "reports", "--in", "0"]);
     assert.equal(zero.code, 0, zero.err);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("reports"), 0, -1), ['{"class":"Report","args":[1]}', '{"class":"Report","args":[2]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("reports"), 0, -1), [
+      '{"class":"Report","args":[1]}',
+      '{"class":"Report","args":[2]}',
+    ]);
     assert.deepEqual(await schedule(resque), []);
   });
 
@@ -96,7 +103,10 @@ describe("resque enqueue --at / --in", () => {
     const resque = redis.open("cli-delay-bad");
     const cases: [string[], RegExp][] = [
       [["--at", "2026-11-23T09:00"], /--at "2026-11-23T09:00" has no time zone: add Z for UTC/],
-      [["--at", "next tuesday"], /--at "next tuesday" is not a time; --at takes Unix seconds \(1795446938\) or an ISO 8601 time with a zone/],
+      [
+        ["--at", "next tuesday"],
+        /--at "next tuesday" is not a time; --at takes Unix seconds \(1795446938\) or an ISO 8601 time with a zone/,
+      ],
       [["--at", "1795446938000"], /is past the year 9999 \(milliseconds, perhaps\?/],
       [["--in", "5x"], /--in "5x" has an unknown unit "x".*90s, 5m, 2h, 1d, 1h30m/],
       [["--in", "30m1h"], /repeats a unit or puts a smaller one first/],
@@ -132,16 +142,25 @@ describe("resque delayed", () => {
     await seed(resque);
     const list = await run(resque, ["delayed", "list"]);
     assert.equal(list.code, 0, list.err);
-    assert.match(list.out, /TIMESTAMP\s+TIME \(UTC\)\s+WHEN\s+JOBS\s+FIRST JOB\n4102444800\s+2100-01-01T00:00:00Z\s+in \S+\s+3\s+Report\(7\) on reports\n4102448400 /);
+    assert.match(
+      list.out,
+      /TIMESTAMP\s+TIME \(UTC\)\s+WHEN\s+JOBS\s+FIRST JOB\n4102444800\s+2100-01-01T00:00:00Z\s+in \S+\s+3\s+Report\(7\) on reports\n4102448400 /,
+    );
     assert.match(list.out, /3 of 3 times shown/);
     assert.deepEqual(JSON.parse((await run(resque, ["delayed", "list", "--json", "--offset", "1", "--limit", "1"])).out), [
       { timestamp: 4102448400, time: "2100-01-01T01:00:00Z", jobs: 1 },
     ]);
     const show = await run(resque, ["delayed", "show", "2100-01-01T00:00:00Z"]);
     assert.equal(show.code, 0, show.err);
-    assert.match(show.out, /INDEX\s+CLASS\s+QUEUE\s+ARGS\n0\s+Report\s+reports\s+\[7\]\n1\s+Report\s+reports\s+\[8\]\n2\s+Mail\s+mail\s+\["a@b\.c"\]/);
+    assert.match(
+      show.out,
+      /INDEX\s+CLASS\s+QUEUE\s+ARGS\n0\s+Report\s+reports\s+\[7\]\n1\s+Report\s+reports\s+\[8\]\n2\s+Mail\s+mail\s+\["a@b\.c"\]/,
+    );
     const big = await run(resque, ["delayed", "show", "4133980800", "--json"]);
-    assert.equal(big.out.trim(), '{"timestamp":4133980800,"time":"2101-01-01T00:00:00Z","jobs":1,"items":[{"class":"Report","queue":"reports","args":[9007199254740993]}]}');
+    assert.equal(
+      big.out.trim(),
+      '{"timestamp":4133980800,"time":"2101-01-01T00:00:00Z","jobs":1,"items":[{"class":"Report","queue":"reports","args":[9007199254740993]}]}',
+    );
     const page = JSON.parse((await run(resque, ["delayed", "show", "4102444800", "--json", "--offset", "2"])).out);
     assert.deepEqual([page.jobs, page.items], [3, [{ class: "Mail", queue: "mail", args: ["a@b.c"] }]]);
     await resque.db.redis.rpush(resque.db.keys.delayed(4102444800), "not json");
@@ -168,7 +187,9 @@ describe("resque delayed", () => {
     const at = await run(resque, ["delayed", "remove", "Report", "7", "--queue", "reports", "--at", "2100-01-01T01:00:00Z", "--json"]);
     assert.equal(at.out.trim(), '{"removed":1}');
     assert.deepEqual(await itemsAt(resque, 4102444800), [
-      '{"class":"Report","args":[7],"queue":"reports"}', '{"class":"Report","args":[8],"queue":"reports"}', '{"class":"Mail","args":["a@b.c"],"queue":"mail"}',
+      '{"class":"Report","args":[7],"queue":"reports"}',
+      '{"class":"Report","args":[8],"queue":"reports"}',
+      '{"class":"Mail","args":["a@b.c"],"queue":"mail"}',
     ]);
     await resque.enqueueAtWithQueue("reports", 4133980800, "Report", 7);
     const all = await run(resque, ["delayed", "remove", "Report", "7", "--queue", "reports"]);
@@ -216,7 +237,10 @@ describe("resque delayed", () => {
     await seed(resque);
     const refused = await run(resque, ["delayed", "clear"]);
     assert.equal(refused.code, 1);
-    assert.match(refused.err, /This deletes every delayed job, at 3 times, and they cannot be brought back; to go on: resque delayed clear --yes/);
+    assert.match(
+      refused.err,
+      /This deletes every delayed job, at 3 times, and they cannot be brought back; to go on: resque delayed clear --yes/,
+    );
     assert.equal((await schedule(resque)).length, 3);
     const cleared = await run(resque, ["delayed", "clear", "--yes", "--json"]);
     assert.equal(cleared.out.trim(), '{"removed":5}', cleared.err);

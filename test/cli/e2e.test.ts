@@ -57,7 +57,12 @@ describe("end to end across runtimes and the binary", () => {
     const app = makeApp();
     apps.push(app);
     const resque = redis.open("e2e");
-    const env: Record<string, string | undefined> = { ...process.env, REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, E2E_REDIS: redis.server().url };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+      E2E_REDIS: redis.server().url,
+    };
     const cli = (command: string, args: string[], cwd = root) => {
       const run = spawnSync(command, args, { cwd, env, encoding: "utf8" });
       assert.equal(run.status, 0, `${command} ${args.join(" ")}\n${run.stdout}\n${run.stderr}`);

@@ -15,13 +15,13 @@ const dir = mkdtempSync(join(tmpdir(), "resque-jobs-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 // Top-level await and a typed import of a sibling .ts file: what CommonJS loading refuses.
-writeFileSync(join(dir, "helper.ts"), "export const suffix: string = \"from helper\";\n");
+writeFileSync(join(dir, "helper.ts"), 'export const suffix: string = "from helper";\n');
 writeFileSync(
   join(dir, "jobs.ts"),
   [
     'import { appendFileSync } from "node:fs";',
     'import { suffix } from "../helper.ts";',
-    "const out: string = await Promise.resolve(new URL(\"./done.txt\", import.meta.url).pathname);",
+    'const out: string = await Promise.resolve(new URL("./done.txt", import.meta.url).pathname);',
     'export const hello = { className: "Hello", perform: (name: string) => appendFileSync(out, `hello ${name} ${suffix}\\n`) };',
     "",
   ].join("\n"),
@@ -31,7 +31,7 @@ const env = (namespace: string) => ({ REDIS_URL: redis.server().url, RESQUE_NAME
 const done = () => readFileSync(join(dir, "done.txt"), "utf8");
 
 describe("job modules", () => {
-  it("a plain jobs.ts in a folder without \"type\": \"module\" is worked, forked and inline", async () => {
+  it('a plain jobs.ts in a folder without "type": "module" is worked, forked and inline', async () => {
     const resque = redis.open("jobs-esm");
     await resque.enqueueTo("q", "Hello", "forked");
     const forked = await runToEnd(["work", "--require", join(dir, "jobs.ts")], env(resque.db.keys.namespace));
@@ -43,11 +43,16 @@ describe("job modules", () => {
     assert.equal(await resque.size("q"), 0);
   });
 
-  it("also through bin/resque.mjs, npx's entry, under Node", { skip: detectRuntimeName() !== "node" || process.env["RESQUE_TEST_BINARY"] !== undefined }, async () => {
+  it("also through bin/resque.mjs, npx's entry, under Node", {
+    skip: detectRuntimeName() !== "node" || process.env["RESQUE_TEST_BINARY"] !== undefined,
+  }, async () => {
     const resque = redis.open("jobs-esm-bin");
     await resque.enqueueTo("q", "Hello", "npx");
     const bin = new URL("../../bin/resque.mjs", import.meta.url).pathname;
-    const child = spawn(process.execPath, [bin, "work", "--require", join(dir, "jobs.ts")], { env: { ...process.env, ...env(resque.db.keys.namespace) }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, "work", "--require", join(dir, "jobs.ts")], {
+      env: { ...process.env, ...env(resque.db.keys.namespace) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let err = "";
     child.stdout.resume();
     child.stderr.on("data", (d) => (err += d));
@@ -56,7 +61,9 @@ describe("job modules", () => {
   });
 
   // Bun (and so the binary) loads CommonJS .js files as they are; Node now loads them as ES modules.
-  it("a CommonJS job module gets advice: use export, or name it .cjs", { skip: detectRuntimeName() !== "node" || process.env["RESQUE_TEST_BINARY"] !== undefined }, async () => {
+  it("a CommonJS job module gets advice: use export, or name it .cjs", {
+    skip: detectRuntimeName() !== "node" || process.env["RESQUE_TEST_BINARY"] !== undefined,
+  }, async () => {
     writeFileSync(join(dir, "old.js"), 'module.exports = { hello: { className: "Hello", perform() {} } };\n');
     const result = await runToEnd(["work", "--require", join(dir, "old.js")], env("unused"));
     assert.equal(result.code, 1);
@@ -70,7 +77,10 @@ describe("job modules", () => {
     for (const fork of [[], ["--no-fork"]]) {
       const none = await runToEnd(["work", ...fork], env(resque.db.keys.namespace));
       assert.equal(none.code, 0, none.err);
-      const warnings = (none.out + none.err).match(/No job module loaded \(--require FILE or RESQUE_REQUIRE\), so this worker knows no job classes: every job it takes will fail as NameError/g) ?? [];
+      const warnings =
+        (none.out + none.err).match(
+          /No job module loaded \(--require FILE or RESQUE_REQUIRE\), so this worker knows no job classes: every job it takes will fail as NameError/g,
+        ) ?? [];
       assert.equal(warnings.length, 1, `warned once (${fork.join(" ") || "forked"}): ${none.out}${none.err}`);
     }
   });
@@ -80,6 +90,10 @@ describe("job modules", () => {
     const result = await runToEnd(["work", "--require", join(dir, "broken.ts")], env("unused"));
     assert.equal(result.code, 1);
     // Node (tsx/esbuild) counts the column from 0, Bun and Deno from 1.
-    assert.match(result.err, new RegExp(`Cannot load job module .*broken\\.ts: [^]*${join(dir, "broken.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:1[01]`), result.err);
+    assert.match(
+      result.err,
+      new RegExp(`Cannot load job module .*broken\\.ts: [^]*${join(dir, "broken.ts").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:1[01]`),
+      result.err,
+    );
   });
 });

@@ -49,12 +49,16 @@ describe("readLines", () => {
     const bytes = new TextEncoder().encode(text);
     for (const size of [1, 2, 3, 7, bytes.length]) {
       const lines = await collect(chunked(bytes, size));
-      assert.deepEqual(lines, [
-        { number: 1, text: "one" },
-        { number: 2, text: "two\u2028still two" },
-        { number: 3, text: "" },
-        { number: 4, text: "four" },
-      ], `chunks of ${size}`);
+      assert.deepEqual(
+        lines,
+        [
+          { number: 1, text: "one" },
+          { number: 2, text: "two\u2028still two" },
+          { number: 3, text: "" },
+          { number: 4, text: "four" },
+        ],
+        `chunks of ${size}`,
+      );
     }
   });
 
@@ -66,12 +70,18 @@ describe("readLines", () => {
         yield buffer;
       }
     }
-    assert.deepEqual(await collect(reused()), [{ number: 1, text: "abcdefg" }, { number: 2, text: "h" }]);
+    assert.deepEqual(await collect(reused()), [
+      { number: 1, text: "abcdefg" },
+      { number: 2, text: "h" },
+    ]);
   });
 
   it("refuses a line that is not UTF-8, even when its bad bytes straddle two chunks", async () => {
     const bytes = Uint8Array.from([0x61, 0xe2, 0x82, 0x0a, 0xe2, 0x82, 0xac, 0x0a]);
-    assert.deepEqual(await collect(chunked(bytes, 2)), [{ number: 1, text: undefined }, { number: 2, text: "\u20ac" }]);
+    assert.deepEqual(await collect(chunked(bytes, 2)), [
+      { number: 1, text: undefined },
+      { number: 2, text: "\u20ac" },
+    ]);
   });
 });
 

@@ -7,7 +7,8 @@ import { runToEnd } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Client = ReturnType<typeof redis.open>;
-const run = (resque: Client, args: string[], input?: string) => runToEnd(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, input);
+const run = (resque: Client, args: string[], input?: string) =>
+  runToEnd(args, { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }, input);
 
 describe("counts and their nouns", () => {
   it("plural()", () => {

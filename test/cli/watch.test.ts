@@ -11,7 +11,10 @@ describe("resque stats --watch", () => {
       const namespace = uniqueNamespace("watch-restart");
       await server.client.rpush(`${namespace}:queue:w`, '{"class":"A","args":[]}');
       await server.client.sadd(`${namespace}:queues`, "w");
-      const child = spawnCli(["stats", "--watch", "--every", "0.2", "--redis-timeout", "1"], { REDIS_URL: server.url, RESQUE_NAMESPACE: namespace });
+      const child = spawnCli(["stats", "--watch", "--every", "0.2", "--redis-timeout", "1"], {
+        REDIS_URL: server.url,
+        RESQUE_NAMESPACE: namespace,
+      });
       let out = "";
       let err = "";
       child.stdout?.on("data", (d) => (out += d));

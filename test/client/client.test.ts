@@ -22,9 +22,17 @@ describe("client: enqueue and dequeue", () => {
     const job = defineJob("Gated", {
       queue: "gated",
       perform() {},
-      beforeEnqueue: (x: number) => { calls.push(`before:${x}`); return x !== 0 ? undefined : false; },
-      beforeEnqueueAudit: (x: number) => { calls.push(`beforeAudit:${x}`); return 0; },
-      afterEnqueue: (x: number) => { calls.push(`after:${x}`); },
+      beforeEnqueue: (x: number) => {
+        calls.push(`before:${x}`);
+        return x !== 0 ? undefined : false;
+      },
+      beforeEnqueueAudit: (x: number) => {
+        calls.push(`beforeAudit:${x}`);
+        return 0;
+      },
+      afterEnqueue: (x: number) => {
+        calls.push(`after:${x}`);
+      },
     });
     assert.equal(await resque.enqueue(job, 0), false);
     assert.equal(await resque.enqueue(job, 1), true);
@@ -53,14 +61,20 @@ describe("client: enqueue and dequeue", () => {
     assert.equal(await resque.dequeueFrom("d", "A", 1), 2);
     assert.equal(await resque.size("d"), 3);
     assert.equal(await resque.dequeueFrom("d", "A"), 2);
-    assert.deepEqual((await resque.peek("d", 0, 10)).map((j) => j.raw), ['{"class":"B","args":[1]}']);
+    assert.deepEqual(
+      (await resque.peek("d", 0, 10)).map((j) => j.raw),
+      ['{"class":"B","args":[1]}'],
+    );
   });
 
   it("pushes raw payloads untouched, peeks, sizes and removes queues", async () => {
     const resque = redis.open("raw");
     await resque.push("r", '{"class":"A","args":[],"id":"keep-me"}');
     await resque.push("r", { class: "B", args: [1], meta: 2 });
-    assert.deepEqual((await resque.peek("r", 0, 5)).map((j) => j.raw), ['{"class":"A","args":[],"id":"keep-me"}', '{"class":"B","args":[1],"meta":2}']);
+    assert.deepEqual(
+      (await resque.peek("r", 0, 5)).map((j) => j.raw),
+      ['{"class":"A","args":[],"id":"keep-me"}', '{"class":"B","args":[1],"meta":2}'],
+    );
     assert.deepEqual(await resque.sizes(), { r: 2 });
     await resque.removeQueue("r");
     assert.deepEqual(await resque.queues(), []);
@@ -75,7 +89,10 @@ describe("client: info, pause and stats", () => {
     await resque.enqueueTo("b", "B");
     await resque.enqueueTo("b", "B");
     const info = await resque.info();
-    assert.deepEqual({ ...info, servers: info.servers.length }, { pending: 3, processed: 0, queues: 2, workers: 0, working: 0, failed: 0, servers: 1, environment: "development" });
+    assert.deepEqual(
+      { ...info, servers: info.servers.length },
+      { pending: 3, processed: 0, queues: 2, workers: 0, working: 0, failed: 0, servers: 1, environment: "development" },
+    );
   });
 
   it("sets and clears stock's pause-all-workers key", async () => {
@@ -97,14 +114,16 @@ describe("client: the failed list", () => {
 
   it("lists, retries with retried_at, and re-enqueues the payload byte for byte", async () => {
     const resque = redis.open("failed");
-    await resque.db.redis.rpush(resque.db.keys.failed, record("A", "qa", "[9007199254740993,1.0,{\"2\":1,\"1\":2}]"), record("B", "qb", "[]"));
+    await resque.db.redis.rpush(resque.db.keys.failed, record("A", "qa", '[9007199254740993,1.0,{"2":1,"1":2}]'), record("B", "qb", "[]"));
     assert.equal(await resque.failed.count(), 2);
     const [first] = await resque.failed.list(0, 1);
     assert.equal(first?.exception, "E");
     const retried = await resque.failed.retry(0);
     assert.match(retried.retriedAt ?? "", /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d UTC$/);
     assert.ok(retried.raw.endsWith(`,"retried_at":"${retried.retriedAt}"}`), "retried_at goes last, as stock");
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("qa"), 0, -1), ['{"class":"A","args":[9007199254740993,1.0,{"2":1,"1":2}]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("qa"), 0, -1), [
+      '{"class":"A","args":[9007199254740993,1.0,{"2":1,"1":2}]}',
+    ]);
     assert.equal(await resque.failed.count(), 2, "the record stays, marked retried");
     assert.deepEqual(await resque.queues(), ["qa"]);
   });
@@ -120,7 +139,10 @@ describe("client: the failed list", () => {
     assert.equal(await resque.failed.count(), 0);
     await resque.db.redis.rpush(resque.db.keys.failed, record("A", "q1", "[1]"), record("B", "q1", "[2]"));
     await resque.failed.remove(0);
-    assert.equal((await resque.failed.get(0))?.payload && JSON.stringify((await resque.failed.get(0))!.payload), '{"class":"B","args":[2]}');
+    assert.equal(
+      (await resque.failed.get(0))?.payload && JSON.stringify((await resque.failed.get(0))!.payload),
+      '{"class":"B","args":[2]}',
+    );
     await assert.rejects(resque.failed.remove(5), /No failed job at index 5/);
     assert.equal(await resque.failed.clear(), 1);
     assert.equal(await resque.failed.count(), 0);
@@ -128,7 +150,10 @@ describe("client: the failed list", () => {
 
   it("retries a record whose payload was not JSON by pushing the text back as it came", async () => {
     const resque = redis.open("failed3");
-    await resque.db.redis.rpush(resque.db.keys.failed, '{"failed_at":"x","payload":"not json{","exception":"E","error":"e","backtrace":[],"worker":"w","queue":"m"}');
+    await resque.db.redis.rpush(
+      resque.db.keys.failed,
+      '{"failed_at":"x","payload":"not json{","exception":"E","error":"e","backtrace":[],"worker":"w","queue":"m"}',
+    );
     await resque.failed.retry(0);
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("m"), 0, -1), ["not json{"]);
   });
@@ -138,7 +163,10 @@ describe("client: connection errors", () => {
   it("says which Redis is unreachable and what to do", async () => {
     const { Resque } = await import("../../src/client/resque.ts");
     const resque = new Resque({ redis: "redis://127.0.0.1:1/0", outage: "fail" });
-    await assert.rejects(resque.connect(), /Redis at 127\.0\.0\.1:1 (refused the connection|is not reachable).*start redis-server or pass --redis URL/);
+    await assert.rejects(
+      resque.connect(),
+      /Redis at 127\.0\.0\.1:1 (refused the connection|is not reachable).*start redis-server or pass --redis URL/,
+    );
     resque.db.redis.disconnect();
   });
 });

@@ -33,7 +33,11 @@ describe("delayed jobs: storing", () => {
   it("enqueueAt writes resque-scheduler's exact bytes: list, reverse-index set, zset member = score", async () => {
     const resque = redis.open("delayed-bytes");
     assert.equal(await resque.enqueueAt(T1, someJob, ...SAMPLE), true);
-    assert.deepEqual(await dump(resque, T1, RUBY_ITEM), { schedule: [String(T1), String(T1)], list: [RUBY_ITEM], timestamps: [`delayed:${T1}`] });
+    assert.deepEqual(await dump(resque, T1, RUBY_ITEM), {
+      schedule: [String(T1), String(T1)],
+      list: [RUBY_ITEM],
+      timestamps: [`delayed:${T1}`],
+    });
     const p = resque.db.keys.prefix;
     assert.deepEqual(await allKeys(resque), [`${p}delayed:${T1}`, `${p}delayed_queue_schedule`, `${p}timestamps:${RUBY_ITEM}`]);
     assert.deepEqual(await resque.queues(), [], "nothing reaches a work queue");
@@ -68,7 +72,10 @@ describe("delayed jobs: storing", () => {
     const resque = redis.open("delayed-past");
     assert.equal(await resque.enqueueAt(new Date(Date.now() - 5000), someJob, float(2)), true);
     assert.equal(await resque.enqueueIn(0, someJob, 3), true);
-    assert.deepEqual((await resque.peek("jobq", 0, 5)).map((j) => j.raw), ['{"class":"SomeJob","args":[2.0]}', '{"class":"SomeJob","args":[3]}']);
+    assert.deepEqual(
+      (await resque.peek("jobq", 0, 5)).map((j) => j.raw),
+      ['{"class":"SomeJob","args":[2.0]}', '{"class":"SomeJob","args":[3]}'],
+    );
     assert.equal(await resque.delayedQueueScheduleSize(), 0);
   });
 
@@ -99,7 +106,9 @@ describe("delayed jobs: removing", () => {
     assert.equal(await resque.removeDelayed(someJob, 1, "a", { b: 2, c: null }, 1152921504606846976n, float(1.5e20), "x/yé<>&"), 0);
     assert.equal(await resque.removeDelayed(someJob, ...SAMPLE), 3);
     assert.deepEqual(await dump(resque, T1, RUBY_ITEM), { schedule: [String(T2), String(T2)], list: [], timestamps: [] });
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.delayed(T2), 0, -1), ['{"class":"SomeJob","args":["keep"],"queue":"jobq"}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.delayed(T2), 0, -1), [
+      '{"class":"SomeJob","args":["keep"],"queue":"jobq"}',
+    ]);
   });
 
   it("removeDelayedInQueue matches the stored queue, null included (Ruby's nil queue)", async () => {
@@ -130,12 +139,23 @@ describe("delayed jobs: removing", () => {
     await resque.db.redis.zadd(resque.db.keys.delayedSchedule, T1, String(T1));
     for (const n of [1, 2, 3]) await resque.enqueueAtWithQueue("q", T2, "Other", n);
     const found = await resque.findDelayedSelection((args) => args[1] === "a", someJob);
-    assert.deepEqual(found, [{ raw: RUBY_ITEM, className: "SomeJob", args: [1, "a", { b: 2, c: null }, 1152921504606846976n, 1.5e20, "x/yé<>&"], queue: "jobq", timestamp: T1 }]);
+    assert.deepEqual(found, [
+      {
+        raw: RUBY_ITEM,
+        className: "SomeJob",
+        args: [1, "a", { b: 2, c: null }, 1152921504606846976n, 1.5e20, "x/yé<>&"],
+        queue: "jobq",
+        timestamp: T1,
+      },
+    ]);
     assert.equal((await resque.findDelayedSelection((args) => args[0] === 1)).length, 2, "any class when none is given");
     assert.equal(await resque.removeDelayedSelection((args) => Number(args[0]) >= 2, "Other"), 2);
     assert.equal(await resque.removeDelayedSelection((args) => args[1] === "a"), 1);
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.delayed(T1), 0, -1), ["not json"]);
-    assert.deepEqual((await resque.findDelayedSelection(() => true)).map((i) => i.raw), ['{"class":"Other","args":[1],"queue":"q"}']);
+    assert.deepEqual(
+      (await resque.findDelayedSelection(() => true)).map((i) => i.raw),
+      ['{"class":"Other","args":[1],"queue":"q"}'],
+    );
   });
 
   it("resetDelayedQueue clears every timestamp, list and reverse index, past one batch", async () => {
@@ -154,7 +174,10 @@ describe("delayed jobs: enqueueDelayed and hooks", () => {
     for (const ts of [T1, T1, T2]) await resque.enqueueAt(ts, someJob, float(2));
     await resque.enqueueAt(T2, someJob, 9);
     assert.equal(await resque.enqueueDelayed(someJob, float(2)), 3);
-    assert.deepEqual((await resque.peek("jobq", 0, 5)).map((j) => j.raw), Array(3).fill('{"class":"SomeJob","args":[2.0]}'));
+    assert.deepEqual(
+      (await resque.peek("jobq", 0, 5)).map((j) => j.raw),
+      Array(3).fill('{"class":"SomeJob","args":[2.0]}'),
+    );
     assert.deepEqual(await resque.delayedQueuePeek(0, 5), [T2]);
     assert.equal(await resque.enqueueDelayed(someJob, float(2)), 0);
   });
@@ -165,20 +188,38 @@ describe("delayed jobs: enqueueDelayed and hooks", () => {
     const job = defineJob("Hooked", {
       queue: "h",
       perform(_x: number) {},
-      beforeSchedule: (x: number) => { calls.push(`beforeSchedule:${x}`); return x === 0 ? false : undefined; },
-      beforeScheduleAudit: (x: number) => { calls.push(`beforeScheduleAudit:${x}`); },
-      afterSchedule: (x: number) => { calls.push(`afterSchedule:${x}`); },
-      beforeEnqueue: (x: number) => { calls.push(`beforeEnqueue:${x}`); },
-      afterEnqueue: (x: number) => { calls.push(`afterEnqueue:${x}`); },
+      beforeSchedule: (x: number) => {
+        calls.push(`beforeSchedule:${x}`);
+        return x === 0 ? false : undefined;
+      },
+      beforeScheduleAudit: (x: number) => {
+        calls.push(`beforeScheduleAudit:${x}`);
+      },
+      afterSchedule: (x: number) => {
+        calls.push(`afterSchedule:${x}`);
+      },
+      beforeEnqueue: (x: number) => {
+        calls.push(`beforeEnqueue:${x}`);
+      },
+      afterEnqueue: (x: number) => {
+        calls.push(`afterEnqueue:${x}`);
+      },
     });
     assert.equal(await resque.enqueueAt(T1, job, 0), false);
     assert.equal(await resque.enqueueAt(T1, job, 1), true);
     assert.equal(await resque.enqueueAt(1000, job, 2), true);
     assert.deepEqual(calls, [
-      "beforeSchedule:0", "beforeScheduleAudit:0",
-      "beforeSchedule:1", "beforeScheduleAudit:1", "afterSchedule:1",
+      "beforeSchedule:0",
+      "beforeScheduleAudit:0",
+      "beforeSchedule:1",
+      "beforeScheduleAudit:1",
+      "afterSchedule:1",
       // In the past: the core enqueue runs inside the schedule hooks.
-      "beforeSchedule:2", "beforeScheduleAudit:2", "beforeEnqueue:2", "afterEnqueue:2", "afterSchedule:2",
+      "beforeSchedule:2",
+      "beforeScheduleAudit:2",
+      "beforeEnqueue:2",
+      "afterEnqueue:2",
+      "afterSchedule:2",
     ]);
     assert.equal(await resque.delayedTimestampSize(T1), 1);
     assert.equal(await resque.size("h"), 1);
@@ -191,11 +232,23 @@ describe("delayed jobs: enqueueDelayed and hooks", () => {
     const job = defineJob("Promoted", {
       queue: "p",
       perform(_x: string) {},
-      beforeSchedule: (x: string) => { calls.push(`beforeSchedule:${x}`); return drop ? false : undefined; },
-      beforeDelayedEnqueue: (_x: string) => { calls.push("beforeDelayedEnqueue"); return false; },
-      beforeEnqueue: (_x: string) => { calls.push("beforeEnqueue"); },
-      afterEnqueue: (_x: string) => { calls.push("afterEnqueue"); },
-      afterSchedule: (_x: string) => { calls.push("afterSchedule"); },
+      beforeSchedule: (x: string) => {
+        calls.push(`beforeSchedule:${x}`);
+        return drop ? false : undefined;
+      },
+      beforeDelayedEnqueue: (_x: string) => {
+        calls.push("beforeDelayedEnqueue");
+        return false;
+      },
+      beforeEnqueue: (_x: string) => {
+        calls.push("beforeEnqueue");
+      },
+      afterEnqueue: (_x: string) => {
+        calls.push("afterEnqueue");
+      },
+      afterSchedule: (_x: string) => {
+        calls.push("afterSchedule");
+      },
     });
     const registry = new JobRegistry().register(job);
     const byName = new Resque({ db: resque.db, registry });
@@ -204,7 +257,10 @@ describe("delayed jobs: enqueueDelayed and hooks", () => {
     await resque.db.redis.zadd(resque.db.keys.delayedSchedule, T1, String(T1));
     assert.equal(await byName.enqueueDelayed("Promoted", "a"), 1);
     assert.deepEqual(calls, ["beforeSchedule:a", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"]);
-    assert.deepEqual((await resque.peek("p")).map((j) => j.raw), ['{"class":"Promoted","args":["a"]}']);
+    assert.deepEqual(
+      (await resque.peek("p")).map((j) => j.raw),
+      ['{"class":"Promoted","args":["a"]}'],
+    );
     calls.length = 0;
     drop = true;
     await resque.enqueueAt(T1, job, "b");

@@ -23,7 +23,13 @@ describe("process tree", () => {
     const reportKey = `${resque.db.keys.namespace}:report`;
     await r.set(`${reportKey}:hold`, "1");
     await resque.enqueueTo("t", "Held", "a");
-    const master = spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "t", env: { WORKER_COUNT: "2", THREAD_COUNT: "2", RESQUE_HEARTBEAT_INTERVAL: "1" } });
+    const master = spawnWork({
+      url: redis.server().url,
+      namespace: resque.db.keys.namespace,
+      reportKey,
+      queue: "t",
+      env: { WORKER_COUNT: "2", THREAD_COUNT: "2", RESQUE_HEARTBEAT_INTERVAL: "1" },
+    });
     const stock = "rubyhost:4242:t";
     await r.sadd(resque.db.keys.workers, stock);
     let release!: () => void;
@@ -56,7 +62,10 @@ describe("process tree", () => {
       const [mine] = host.workers;
       assert.equal(mine!.workerId, worker.id);
       assert.equal(mine!.pid, process.pid);
-      assert.deepEqual(tree.orphans.map((o) => [o.workerId, o.host, o.pid]), [[stock, "rubyhost", 4242]]);
+      assert.deepEqual(
+        tree.orphans.map((o) => [o.workerId, o.host, o.pid]),
+        [[stock, "rubyhost", 4242]],
+      );
       assert.ok((await r.ttl(resque.db.keys.process(worker.id))) <= 15);
       assert.ok((await r.ttl(resque.db.keys.master(`${hostname()}:${master.pid}`))) <= 15);
     } finally {
@@ -80,6 +89,10 @@ describe("process tree", () => {
     assert.deepEqual(tree.hosts, []);
     assert.equal(await resque.db.redis.zcard(resque.db.keys.masters), 2, "a read (a --read-only dashboard's too) changes nothing");
     await writeMaster(resque.db, "live:3", JSON.stringify({ role: "master", host: "live", pid: 3 }), Date.now());
-    assert.deepEqual(await resque.db.redis.zrange(resque.db.keys.masters, "0", "-1"), ["expired:2", "live:3"], "the stale member went with a master's write");
+    assert.deepEqual(
+      await resque.db.redis.zrange(resque.db.keys.masters, "0", "-1"),
+      ["expired:2", "live:3"],
+      "the stale member went with a master's write",
+    );
   });
 });

@@ -17,8 +17,18 @@ const scheduler = (resque: Resque, command: string, ...args: string[]): unknown 
 
 // SAMPLE_ARGS of test/compat/scheduler.rb, as our client writes them.
 const SAMPLE = [
-  1, "a", { b: float(2), c: null }, 1152921504606846976n, float(1.5e20), "x/yé<>&",
-  "unicode é ✓ 日本", "escapes \" \\ / \n \t \u0001", float(1e-5), float(-0), [], {},
+  1,
+  "a",
+  { b: float(2), c: null },
+  1152921504606846976n,
+  float(1.5e20),
+  "x/yé<>&",
+  "unicode é ✓ 日本",
+  'escapes " \\ / \n \t \u0001',
+  float(1e-5),
+  float(-0),
+  [],
+  {},
 ];
 const someJob = defineJob("SomeJob", { queue: "jobq", perform(..._args: unknown[]) {} });
 const T1 = Math.floor(Date.now() / 1000) + 86_400;
@@ -40,10 +50,22 @@ describe("compatibility with resque-scheduler 5.0", { skip }, () => {
     const [ourItem] = await ours.db.redis.lrange(ours.db.keys.delayed(T1), 0, 0);
     assert.equal(ourItem, rubyItem, "delayed item bytes");
     assert.deepEqual((await resque.db.redis.smembers(resque.db.keys.timestamps(rubyItem!))).sort(), [`delayed:${T1}`, `delayed:${T2}`]);
-    assert.deepEqual(await resque.db.redis.zrange(resque.db.keys.delayedSchedule, "0", "-1", "WITHSCORES"), [String(T1), String(T1), String(T2), String(T2)]);
+    assert.deepEqual(await resque.db.redis.zrange(resque.db.keys.delayedSchedule, "0", "-1", "WITHSCORES"), [
+      String(T1),
+      String(T1),
+      String(T2),
+      String(T2),
+    ]);
     assert.deepEqual(await resque.scheduledAt(someJob, ...SAMPLE), [T1, T2]);
     const found = await resque.findDelayedSelection((args) => args[1] === "a", someJob);
-    assert.deepEqual(found.map((i) => [i.timestamp, i.raw]), [[T1, rubyItem], [T1, rubyItem], [T2, rubyItem]]);
+    assert.deepEqual(
+      found.map((i) => [i.timestamp, i.raw]),
+      [
+        [T1, rubyItem],
+        [T1, rubyItem],
+        [T2, rubyItem],
+      ],
+    );
     assert.equal(await resque.removeDelayed(someJob, ...SAMPLE), 3);
     assert.equal(await resque.delayedTimestampSize(T1), 0);
     assert.deepEqual(await resque.db.redis.keys(`${resque.db.keys.prefix}*`), []);
@@ -58,12 +80,17 @@ describe("compatibility with resque-scheduler 5.0", { skip }, () => {
     await resque.enqueueAt(T2, someJob, "other");
     assert.equal(scheduler(resque, "schedule_size"), 2);
     assert.equal(scheduler(resque, "timestamp_size", String(T1)), 2);
-    assert.deepEqual((scheduler(resque, "scheduled_at") as number[]).sort((a, b) => a - b), [T1, T2]);
+    assert.deepEqual(
+      (scheduler(resque, "scheduled_at") as number[]).sort((a, b) => a - b),
+      [T1, T2],
+    );
     const [ourItem] = await resque.db.redis.lrange(resque.db.keys.delayed(T1), 0, 0);
     assert.deepEqual(scheduler(resque, "find"), [ourItem, ourItem, ourItem], "Ruby's find_delayed_selection returns our exact bytes");
     assert.equal(scheduler(resque, "remove_delayed"), 3);
     assert.equal(await resque.delayedTimestampSize(T1), 0);
-    assert.deepEqual(await resque.findDelayedSelection(() => true).then((items) => items.map((i) => i.raw)), ['{"class":"SomeJob","args":["other"],"queue":"jobq"}']);
+    assert.deepEqual(await resque.findDelayedSelection(() => true).then((items) => items.map((i) => i.raw)), [
+      '{"class":"SomeJob","args":["other"],"queue":"jobq"}',
+    ]);
     // Ruby leaves the emptied T1 in the schedule for its leader to clear (reference §3.5).
     assert.equal(scheduler(resque, "schedule_size"), 2);
   });

@@ -13,7 +13,10 @@ const root = new URL("../../", import.meta.url).pathname;
 type Resque = ReturnType<typeof redis.open>;
 
 const rubyEnv = (resque: Resque, extra: Record<string, string> = {}) => ({
-  ...process.env, REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, ...extra,
+  ...process.env,
+  REDIS_URL: redis.server().url,
+  RESQUE_NAMESPACE: resque.db.keys.namespace,
+  ...extra,
 });
 const stock = (resque: Resque, command: string, args: string[] = []) => {
   const run = spawnSync("ruby", ["test/compat/stock.rb", command, ...args], { cwd: root, encoding: "utf8", env: rubyEnv(resque) });
@@ -24,7 +27,11 @@ const stock = (resque: Resque, command: string, args: string[] = []) => {
 async function busyRubyWorker(resque: Resque) {
   await resque.db.redis.set(`${resque.db.keys.prefix}compat:hold`, "1");
   stock(resque, "enqueue", ["compat", "CompatHold", "[1]"]);
-  const child = spawn("ruby", ["test/compat/stock.rb", "work", "compat"], { cwd: root, env: rubyEnv(resque, { FORK_PER_JOB: "false" }), stdio: "ignore" });
+  const child = spawn("ruby", ["test/compat/stock.rb", "work", "compat"], {
+    cwd: root,
+    env: rubyEnv(resque, { FORK_PER_JOB: "false" }),
+    stdio: "ignore",
+  });
   await eventually(() => resque.db.redis.llen(`${resque.db.keys.prefix}compat:started`), "the stock worker's job");
   const id = (await resque.db.redis.smembers(resque.db.keys.workers)).find((w) => w.includes(`:${child.pid}:`));
   assert.ok(id, "the stock worker registered");
@@ -47,7 +54,13 @@ describe("compatibility: the worker registry and pruning", () => {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const hold = defineJob("CompatHold", { perform: () => new Promise<void>((r) => { release = r; started(); }) });
+    const hold = defineJob("CompatHold", {
+      perform: () =>
+        new Promise<void>((r) => {
+          release = r;
+          started();
+        }),
+    });
     await resque.enqueueTo("compat", "CompatHold", 1);
     const worker = workerFor(resque, registryOf(hold), "compat");
     const work = worker.work();
@@ -67,23 +80,37 @@ describe("compatibility: the worker registry and pruning", () => {
     await resque.failed.clear();
     stock(resque, "enqueue", ["compat", "CompatFail", '[1,"two",{"three":3.0}]']);
     stock(resque, "work", ["compat"]);
-    const fail = defineJob("CompatFail", { perform: () => { throw Object.assign(new Error('stock failure [1, "two", {"three"=>3.0}]'), { name: "ArgumentError" }); } });
+    const fail = defineJob("CompatFail", {
+      perform: () => {
+        throw Object.assign(new Error('stock failure [1, "two", {"three"=>3.0}]'), { name: "ArgumentError" });
+      },
+    });
     await resque.db.redis.rpush(k.queue("compat"), '{"class":"CompatFail","args":[1,"two",{"three":3.0}]}');
     await workerFor(resque, registryOf(fail), "compat").work();
     const [theirs, ours] = (await resque.db.redis.lrange(k.failed, 0, -1)).map((raw) =>
-      raw.replace(TIME, "T").replace(/"backtrace":\[[^\]]*\]/, '"backtrace":[]').replace(/"worker":"[^"]*"/, '"worker":"W"'));
+      raw
+        .replace(TIME, "T")
+        .replace(/"backtrace":\[[^\]]*\]/, '"backtrace":[]')
+        .replace(/"worker":"[^"]*"/, '"worker":"W"'),
+    );
     assert.equal(ours, theirs, "failure record");
   });
 
   it("6a: a stock worker starting on the same host and queues does not prune our live worker processes", async () => {
     const resque = redis.open("noprune");
-    const master = spawnCli(["work", "--require", "test/fixtures/jobs.ts"], { QUEUE: "compat", WORKER_COUNT: "2", INTERVAL: "0.1", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
+    const master = spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
+      QUEUE: "compat",
+      WORKER_COUNT: "2",
+      INTERVAL: "0.1",
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+    });
     const ours = await eventually(async () => {
       const ids = await resque.db.redis.smembers(resque.db.keys.workers);
       return ids.length === 2 ? ids : undefined;
     }, "our two worker processes");
     stock(resque, "work", ["compat"]); // stock prunes at start-up (it wins the prune lock in a fresh namespace)
-    assert.equal(await resque.db.redis.get(resque.db.keys.pruneLock) !== null, true, "stock did take the prune lock");
+    assert.equal((await resque.db.redis.get(resque.db.keys.pruneLock)) !== null, true, "stock did take the prune lock");
     assert.deepEqual((await resque.db.redis.smembers(resque.db.keys.workers)).sort(), ours.sort());
     process.kill(master.pid!, "SIGQUIT");
     assert.equal(await exited(master), 0);
@@ -95,7 +122,15 @@ describe("compatibility: the worker registry and pruning", () => {
     const reportKey = `${k.prefix}report`;
     await resque.db.redis.set(`${reportKey}:hold`, "1"); // the Held fixture runs until this key goes
     await resque.enqueueTo("compat", "Held", "z");
-    const ours = spawnCli(["work", "--require", "test/fixtures/jobs.ts"], { QUEUE: "compat", DONT_FORK: "1", INTERVAL: "0.1", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: k.namespace, TEST_REPORT_URL: redis.server().url, TEST_REPORT_KEY: reportKey });
+    const ours = spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
+      QUEUE: "compat",
+      DONT_FORK: "1",
+      INTERVAL: "0.1",
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: k.namespace,
+      TEST_REPORT_URL: redis.server().url,
+      TEST_REPORT_KEY: reportKey,
+    });
     await eventually(() => resque.db.redis.llen(reportKey), "our job to start");
     const [id] = await resque.db.redis.smembers(k.workers);
     process.kill(ours.pid!, "SIGKILL");

@@ -17,8 +17,19 @@ type Client = ReturnType<typeof redis.open>;
 
 /** test/compat/retry.rb under a UTF-8 locale (String#inspect escapes every non-ASCII character under LANG=C). */
 function retryRb(args: string[], input?: string, resque?: Client): string {
-  const env = { ...process.env, LANG: "C.UTF-8", LC_ALL: "C.UTF-8", ...(resque && { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }) };
-  const run = spawnSync("ruby", ["test/compat/retry.rb", ...args], { cwd: root, encoding: "utf8", env, ...(input !== undefined && { input }), maxBuffer: 1 << 28 });
+  const env = {
+    ...process.env,
+    LANG: "C.UTF-8",
+    LC_ALL: "C.UTF-8",
+    ...(resque && { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace }),
+  };
+  const run = spawnSync("ruby", ["test/compat/retry.rb", ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env,
+    ...(input !== undefined && { input }),
+    maxBuffer: 1 << 28,
+  });
   assert.equal(run.status, 0, `ruby test/compat/retry.rb ${args[0]}: ${run.error?.message ?? run.stderr}`);
   return run.stdout;
 }
@@ -36,16 +47,35 @@ function codePointArgs(): string[] {
 }
 
 const HAND_PICKED = [
-  '[{"a":"\\u2028"}]', '[{"a":"\\u2029"}]', '[{"k\\u2028":1}]', '[{"a":"\\u0378"}]', '[{"a":"\\u200b\\ufeff\\u00ad"}]',
-  '[{"a":"\\ue000\\udb80\\udc00"}]', '[{"a":"\\ud83d\\ude00"}]', '[{"a":"#{x} #$y #@z #x"}]', '[{"a":"\\u0085\\u00a0"}]',
-  '["plain \\u2028", {"n":[1,2.0,null,"\\u0001\\u007f"]}]', '[[{"a":"\\ufffe\\uffff"}]]', '[1,"x"]', "[]", '[""]',
+  '[{"a":"\\u2028"}]',
+  '[{"a":"\\u2029"}]',
+  '[{"k\\u2028":1}]',
+  '[{"a":"\\u0378"}]',
+  '[{"a":"\\u200b\\ufeff\\u00ad"}]',
+  '[{"a":"\\ue000\\udb80\\udc00"}]',
+  '[{"a":"\\ud83d\\ude00"}]',
+  '[{"a":"#{x} #$y #@z #x"}]',
+  '[{"a":"\\u0085\\u00a0"}]',
+  '["plain \\u2028", {"n":[1,2.0,null,"\\u0001\\u007f"]}]',
+  '[[{"a":"\\ufffe\\uffff"}]]',
+  '[1,"x"]',
+  "[]",
+  '[""]',
 ];
 
 describe("resque-retry 1.9: the same key and failure entry as the gem", () => {
   it(`builds Ruby's key for arguments holding every code point (tables of Unicode ${RUBY_UNICODE_VERSION})`, async () => {
-    const version = spawnSync("ruby", ["-e", 'require "resque-retry"; print Gem.loaded_specs["resque-retry"].version, " ", RbConfig::CONFIG["UNICODE_VERSION"]'], { encoding: "utf8" }).stdout;
+    const version = spawnSync(
+      "ruby",
+      ["-e", 'require "resque-retry"; print Gem.loaded_specs["resque-retry"].version, " ", RbConfig::CONFIG["UNICODE_VERSION"]'],
+      { encoding: "utf8" },
+    ).stdout;
     console.log(`# resque-retry, Ruby's Unicode: ${version}`);
-    assert.equal(version.split(" ")[1], RUBY_UNICODE_VERSION, "Ruby's Unicode version differs from the table's: run `ruby scripts/gen-ruby-printable.rb`");
+    assert.equal(
+      version.split(" ")[1],
+      RUBY_UNICODE_VERSION,
+      "Ruby's Unicode version differs from the table's: run `ruby scripts/gen-ruby-printable.rb`",
+    );
     const inputs = [...HAND_PICKED, ...codePointArgs()];
     const ruby = JSON.parse(retryRb(["keys"], JSON.stringify(inputs))) as { join: string; key: string }[];
     assert.equal(ruby.length, inputs.length);
@@ -58,7 +88,9 @@ describe("resque-retry 1.9: the same key and failure entry as the gem", () => {
       const theirs = [...ruby[i]!.join];
       const ours = [...join];
       const at = ours.findIndex((c, j) => c !== theirs[j]);
-      wrong.push(`${argsJson.slice(0, 60)}: at ${at}: ours ${JSON.stringify(ours.slice(at, at + 8).join(""))}, Ruby ${JSON.stringify(theirs.slice(at, at + 8).join(""))}`);
+      wrong.push(
+        `${argsJson.slice(0, 60)}: at ${at}: ours ${JSON.stringify(ours.slice(at, at + 8).join(""))}, Ruby ${JSON.stringify(theirs.slice(at, at + 8).join(""))}`,
+      );
       if (wrong.length > 20) break;
     }
     assert.deepEqual(wrong, []);
@@ -69,7 +101,12 @@ describe("resque-retry 1.9: the same key and failure entry as the gem", () => {
     const argsJson = JSON.stringify(args);
     // Stock Ruby: a worker with resque-retry's failure backend, twice (a retry, then giving up).
     const rubyNs = redis.open("retry-entry-ruby");
-    const ruby1 = JSON.parse(retryRb(["work", argsJson], undefined, rubyNs)) as { key: string; value: string | null; ttl: number; failed: number };
+    const ruby1 = JSON.parse(retryRb(["work", argsJson], undefined, rubyNs)) as {
+      key: string;
+      value: string | null;
+      ttl: number;
+      failed: number;
+    };
     const ruby2 = JSON.parse(retryRb(["work", argsJson], undefined, rubyNs)) as typeof ruby1;
     assert.ok(ruby1.value, "Ruby wrote the entry");
     assert.equal(ruby1.failed, 0);
@@ -80,17 +117,30 @@ describe("resque-retry 1.9: the same key and failure entry as the gem", () => {
     class RuntimeError extends Error {
       override name = "RuntimeError";
     }
-    const job = defineJob("CompatRetry", { queue: "compat_retry", retry: { limit: 1, delay: 30 }, perform: (..._a: unknown[]) => { throw new RuntimeError("boom"); } });
+    const job = defineJob("CompatRetry", {
+      queue: "compat_retry",
+      retry: { limit: 1, delay: 30 },
+      perform: (..._a: unknown[]) => {
+        throw new RuntimeError("boom");
+      },
+    });
     const key = `${ours.db.keys.namespace}:${ruby1.key}`;
     const oursRun = async () => {
       await ours.enqueueTo("compat_retry", "CompatRetry", ...args);
       await workerFor(ours, registryOf(job), "compat_retry").work();
-      return { value: await ours.db.redis.get(key), ttl: await ours.db.redis.ttl(key), failed: await ours.db.redis.llen(ours.db.keys.failed) };
+      return {
+        value: await ours.db.redis.get(key),
+        ttl: await ours.db.redis.ttl(key),
+        failed: await ours.db.redis.llen(ours.db.keys.failed),
+      };
     };
     const ours1 = await oursRun();
     assert.ok(ours1.value, `our worker wrote ${key}`);
     assert.equal(ours1.failed, 0);
-    assert.ok(ours1.ttl > 55 && ours1.ttl <= 60 && ruby1.ttl > 55 && ruby1.ttl <= 60, `expiry twice the delay: ours ${ours1.ttl}, Ruby ${ruby1.ttl}`);
+    assert.ok(
+      ours1.ttl > 55 && ours1.ttl <= 60 && ruby1.ttl > 55 && ruby1.ttl <= 60,
+      `expiry twice the delay: ours ${ours1.ttl}, Ruby ${ruby1.ttl}`,
+    );
     const theirs = JSON.parse(ruby1.value!) as Record<string, unknown>;
     const mine = JSON.parse(ours1.value!) as Record<string, unknown>;
     assert.deepEqual(Object.keys(mine), Object.keys(theirs), "the same fields in the same order");

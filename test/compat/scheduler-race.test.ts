@@ -51,7 +51,11 @@ function rubyEnv(resque: Resque): NodeJS.ProcessEnv {
 
 /** Ruby's Resque::Scheduler.run; `pushes` counts, per args id, the pushes its after_enqueue hook reported. */
 function startRuby(resque: Resque): { child: ChildProcess; pushes: Map<string, number>; log: () => string } {
-  const child = spawn("ruby", ["test/compat/scheduler-race.rb", "run"], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: rubyEnv(resque) });
+  const child = spawn("ruby", ["test/compat/scheduler-race.rb", "run"], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: rubyEnv(resque),
+  });
   children.push(child);
   const pushes = new Map<string, number>();
   let rest = "";
@@ -99,7 +103,9 @@ async function queued(resque: Resque): Promise<Map<string, number>> {
 async function enqueueOurs(resque: Resque, prefix: string, count: number, t0: number, spread: number): Promise<void> {
   for (let i = 0; i < count; i += 200) {
     const n = Math.min(200, count - i);
-    await Promise.all(Array.from({ length: n }, (_, j) => resque.enqueueAt(t0 + Math.floor(((i + j) * spread) / count), raceJob, `${prefix}-${i + j}`)));
+    await Promise.all(
+      Array.from({ length: n }, (_, j) => resque.enqueueAt(t0 + Math.floor(((i + j) * spread) / count), raceJob, `${prefix}-${i + j}`)),
+    );
   }
 }
 
@@ -155,28 +161,60 @@ describe("resque-scheduler 5.0 and ours on one namespace", { skip }, () => {
     assert.equal(byOurs, JOBS, `our scheduler promoted all 10,000 (no client pushed one at once):\n${ours1.log()}`);
     const phase1 = [...ids("rb", half), ...ids("ts", half)];
     let counts = await queued(resque);
-    assert.deepEqual(phase1.filter((id) => (counts.get(id) ?? 0) > 1), [], `no job pushed twice; our scheduler's log:\n${ours1.log()}`);
-    assert.deepEqual(phase1.filter((id) => !counts.has(id)), [], "no job lost");
+    assert.deepEqual(
+      phase1.filter((id) => (counts.get(id) ?? 0) > 1),
+      [],
+      `no job pushed twice; our scheduler's log:\n${ours1.log()}`,
+    );
+    assert.deepEqual(
+      phase1.filter((id) => !counts.has(id)),
+      [],
+      "no job lost",
+    );
     assert.equal(counts.size, JOBS);
-    assert.deepEqual(phase1.filter((id) => rb.pushes.has(id)), [], "Ruby, following, pushed none of them");
+    assert.deepEqual(
+      phase1.filter((id) => rb.pushes.has(id)),
+      [],
+      "Ruby, following, pushed none of them",
+    );
     assert.ok(isPid(await holder(), ours1.child), "ours still leads");
 
     // Phase 2: SIGKILL ours; its lock stays until its TTL runs out, then Ruby takes it and promotes a new batch.
     const ruby = await failover(ours1.child, rb.child, "rb2", "ts2", resque);
-    assert.deepEqual(ids("rb2", BATCH / 2).concat(ids("ts2", BATCH / 2)).filter((id) => rb.pushes.get(id) !== 1), [], "Ruby pushed every item of the new batch, once");
+    assert.deepEqual(
+      ids("rb2", BATCH / 2)
+        .concat(ids("ts2", BATCH / 2))
+        .filter((id) => rb.pushes.get(id) !== 1),
+      [],
+      "Ruby pushed every item of the new batch, once",
+    );
 
     // Phase 3: a new scheduler of ours follows Ruby; SIGKILL Ruby, and ours takes over and promotes another batch.
     const ours2 = startOurs(resque);
     await eventually(() => /Following/.test(ours2.log()), "the new scheduler of ours to follow", 4000);
     const ours = await failover(rb.child, ours2.child, "rb3", "ts3", resque);
-    assert.deepEqual(ids("rb3", BATCH / 2).concat(ids("ts3", BATCH / 2)).filter((id) => rb.pushes.has(id)), [], "Ruby, dead, pushed none of the last batch");
+    assert.deepEqual(
+      ids("rb3", BATCH / 2)
+        .concat(ids("ts3", BATCH / 2))
+        .filter((id) => rb.pushes.has(id)),
+      [],
+      "Ruby, dead, pushed none of the last batch",
+    );
 
     counts = await queued(resque);
     assert.equal(counts.size, JOBS + 2 * BATCH);
-    assert.deepEqual([...counts].filter(([, n]) => n !== 1), [], "every job pushed exactly once");
+    assert.deepEqual(
+      [...counts].filter(([, n]) => n !== 1),
+      [],
+      "every job pushed exactly once",
+    );
     lock.stop();
     // Exclusive: the key only ever named one of the three processes, in this order, and never went back.
-    assert.deepEqual(lock.values.filter((v) => v !== null), [lock.values.find((v) => isPid(v, ours1.child)), ruby, ours], `holders over the run: ${JSON.stringify(lock.values)}`);
+    assert.deepEqual(
+      lock.values.filter((v) => v !== null),
+      [lock.values.find((v) => isPid(v, ours1.child)), ruby, ours],
+      `holders over the run: ${JSON.stringify(lock.values)}`,
+    );
 
     process.kill(ours2.child.pid!, "SIGTERM");
     assert.equal(await exited(ours2.child), 0);
@@ -202,14 +240,30 @@ async function failover(victim: ChildProcess, survivor: ChildProcess, rbPrefix: 
   const due = Math.floor(Date.now() / 1000) + 2;
   await enqueueBoth(resque, rbPrefix, tsPrefix, BATCH, due, 2);
   assert.equal(await resque.db.redis.get(key), dead, "the batch was written while the dead leader's lock still stood");
-  const next = await eventually(async () => {
-    const value = await resque.db.redis.get(key);
-    return value !== dead && value !== null ? value : undefined;
-  }, "the follower to take over", 4000);
+  const next = await eventually(
+    async () => {
+      const value = await resque.db.redis.get(key);
+      return value !== dead && value !== null ? value : undefined;
+    },
+    "the follower to take over",
+    4000,
+  );
   assert.ok(isPid(next, survivor), `the survivor leads (${next})`);
-  console.log(`# ${next} took over from ${dead} ${((Date.now() - killedAt) / 1000).toFixed(1)} s after its SIGKILL (LOCK_TIMEOUT=${LOCK_TIMEOUT})`);
-  await eventually(async () => (await resque.size("race")) >= before + BATCH && (await resque.delayedQueueScheduleSize()) === 0, "the new batch promoted", 4000);
+  console.log(
+    `# ${next} took over from ${dead} ${((Date.now() - killedAt) / 1000).toFixed(1)} s after its SIGKILL (LOCK_TIMEOUT=${LOCK_TIMEOUT})`,
+  );
+  await eventually(
+    async () => (await resque.size("race")) >= before + BATCH && (await resque.delayedQueueScheduleSize()) === 0,
+    "the new batch promoted",
+    4000,
+  );
   const counts = await queued(resque);
-  assert.deepEqual(ids(rbPrefix, BATCH / 2).concat(ids(tsPrefix, BATCH / 2)).filter((id) => counts.get(id) !== 1), [], "each of the new batch pushed exactly once");
+  assert.deepEqual(
+    ids(rbPrefix, BATCH / 2)
+      .concat(ids(tsPrefix, BATCH / 2))
+      .filter((id) => counts.get(id) !== 1),
+    [],
+    "each of the new batch pushed exactly once",
+  );
   return next;
 }

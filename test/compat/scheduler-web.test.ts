@@ -12,13 +12,13 @@ import { useRedis } from "../support/fixture.ts";
 import { rubyScript, rubySchedulerSkip, rubySchedulerVersion, serveResqueWeb } from "../support/ruby-scheduler.ts";
 
 const redis = useRedis();
-const root = new URL("../../", import.meta.url).pathname;
 type Resque = ReturnType<typeof redis.open>;
 
 // Rack 3 has no server handlers of its own; resque-web needs the rackup gem's (and webrick) to listen.
 const rackup = spawnSync("ruby", ["-e", 'require "rackup"; require "rackup/handler/webrick"'], { stdio: "ignore" }).status === 0;
 
-const skip = rubySchedulerSkip || (!rackup && "needs the rackup gem (2.x) and webrick to serve resque-web: run `node scripts/setup.mjs ruby`");
+const skip =
+  rubySchedulerSkip || (!rackup && "needs the rackup gem (2.x) and webrick to serve resque-web: run `node scripts/setup.mjs ruby`");
 // Bun and Deno do not print a suite's skip reason; say it once for every runtime.
 if (skip) console.log(`# compat-scheduler-web skipped: ${skip}`);
 
@@ -28,7 +28,14 @@ const T2 = T1 + 60;
 const T3 = T1 + 120;
 
 // Strings resque-web must escape, unicode, Ruby floats (2.0, 1.5e+20), a nested hash with a float inside.
-const ARGS = ["unicode é ✓ 日本", `x/y<b>&'"`, float(2), float(1.5e20), { nested: { list: [1, [2, 3]], flag: true, ratio: float(0.5) } }, null];
+const ARGS = [
+  "unicode é ✓ 日本",
+  `x/y<b>&'"`,
+  float(2),
+  float(1.5e20),
+  { nested: { list: [1, [2, 3]], flag: true, ratio: float(0.5) } },
+  null,
+];
 // How resque-web shows them: each arg's Ruby #inspect, one per line, HTML-escaped (Rack::Utils.escape_html).
 const ARGS_HTML = [
   "&quot;unicode é ✓ 日本&quot;",
@@ -58,7 +65,9 @@ const rubySetSchedule = async (resque: Resque, name: string, json: string): Prom
 
 /** Ruby's CGI.escape: all but `a-zA-Z0-9_.-~` percent-encoded, space as `+`. */
 const cgiEscape = (text: string): string =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replaceAll("%20", "+");
+  encodeURIComponent(text)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replaceAll("%20", "+");
 
 async function page(url: string): Promise<string> {
   const response = await fetch(url);
@@ -85,17 +94,37 @@ describe("stock resque-web with resque-scheduler's tabs, on our data", { skip },
     await resque.enqueueAt(T3, webJob, ...ARGS);
     await new LeaderLock(resque.db, "ts-host:4242", { timeout: 60 }).claim();
 
-    const dynamicConfig = { class: "Reports::Nightly", cron: "0 3 * * *", queue: "reports", args: ["ünï", float(2), { depth: { n: float(1e-5) } }], description: "nightly <report> ✓" };
+    const dynamicConfig = {
+      class: "Reports::Nightly",
+      cron: "0 3 * * *",
+      queue: "reports",
+      args: ["ünï", float(2), { depth: { n: float(1e-5) } }],
+      description: "nightly <report> ✓",
+    };
     await resque.setSchedule("ours_nightly", { ...dynamicConfig, persist: true });
     const rubyJson = await rubySetSchedule(resque, "ruby_nightly", encodeJson(dynamicConfig));
-    assert.equal(await resque.db.redis.hget(`${resque.db.keys.prefix}persistent_schedules`, "ours_nightly"), rubyJson, "our persisted schedule bytes are Ruby's");
-    await resque.setSchedule("ours_every", { persist: true, class: "WebJob", every: ["30s", { first_in: "5m" }], queue: "web", args: [], description: "every half minute" });
+    assert.equal(
+      await resque.db.redis.hget(`${resque.db.keys.prefix}persistent_schedules`, "ours_nightly"),
+      rubyJson,
+      "our persisted schedule bytes are Ruby's",
+    );
+    await resque.setSchedule("ours_every", {
+      persist: true,
+      class: "WebJob",
+      every: ["30s", { first_in: "5m" }],
+      queue: "web",
+      args: [],
+      description: "every half minute",
+    });
 
     const web = await startResqueWeb(resque);
 
     const delayed = await page(`${web.base}/delayed`);
     assert.match(delayed, /of <b>3<\/b> timestamps/, "three timestamps");
-    assert.ok(delayed.includes(`delayed/${T1}`) && delayed.includes(`delayed/${T2}`) && delayed.includes(`delayed/${T3}`), "each timestamp links to its page");
+    assert.ok(
+      delayed.includes(`delayed/${T1}`) && delayed.includes(`delayed/${T2}`) && delayed.includes(`delayed/${T3}`),
+      "each timestamp links to its page",
+    );
     // A timestamp with one job shows its class and args inline; T2 holds two, so "see details".
     assert.ok(delayed.includes("WebJob"), "class shown");
     assert.ok(delayed.includes(ARGS_HTML), `args shown as Ruby values, escaped:\n${ARGS_HTML}\n---\n${delayed}`);
@@ -105,18 +134,29 @@ describe("stock resque-web with resque-scheduler's tabs, on our data", { skip },
 
     const t2 = await page(`${web.base}/delayed/${T2}`);
     assert.match(t2, /of <b>2<\/b> jobs/);
-    assert.ok(t2.includes("Mailer::Deliver") && t2.includes("&quot;ünï&quot;") && t2.includes("0.1") && t2.includes("{&quot;to&quot;=&gt;&quot;a@b.c&quot;}"), t2);
+    assert.ok(
+      t2.includes("Mailer::Deliver") &&
+        t2.includes("&quot;ünï&quot;") &&
+        t2.includes("0.1") &&
+        t2.includes("{&quot;to&quot;=&gt;&quot;a@b.c&quot;}"),
+      t2,
+    );
     assert.ok(t2.includes("WebJob") && t2.includes("&quot;second&quot;"));
     const t1 = await page(`${web.base}/delayed/${T1}`);
     assert.ok(t1.includes(ARGS_HTML), "per-timestamp page shows our args");
 
     const schedule = await page(`${web.base}/schedule`);
     assert.ok(schedule.includes("Current master: ts-host:4242"), "the lock our LeaderLock holds is the current master");
-    for (const name of ["ours_nightly", "ruby_nightly", "ours_every"]) assert.ok(schedule.includes(`<td>${name}</td>`), `schedule ${name} listed`);
+    for (const name of ["ours_nightly", "ruby_nightly", "ours_every"])
+      assert.ok(schedule.includes(`<td>${name}</td>`), `schedule ${name} listed`);
     assert.equal(schedule.split("nightly &lt;report&gt; ✓").length - 1, 2, "both descriptions, escaped");
     assert.equal(schedule.split("cron: 0 3 * * *").length - 1, 2);
     assert.ok(schedule.includes("every: 30s (first in 5m)"), "every with options");
-    assert.equal(schedule.split("&quot;ünï&quot;\n2.0\n{&quot;depth&quot;=&gt;{&quot;n&quot;=&gt;1.0e-05}}").length - 1, 2, "args as Ruby values, floats included");
+    assert.equal(
+      schedule.split("&quot;ünï&quot;\n2.0\n{&quot;depth&quot;=&gt;{&quot;n&quot;=&gt;1.0e-05}}").length - 1,
+      2,
+      "args as Ruby values, floats included",
+    );
     assert.ok(schedule.includes("<td>reports</td>") && schedule.includes("Never"));
 
     // Cancel (POST /delayed/cancel_now): Ruby rebuilds the item from WebJob's @queue and the args JSON, and
@@ -125,7 +165,11 @@ describe("stock resque-web with resque-scheduler's tabs, on our data", { skip },
     assert.ok(cancel.status === 302 || cancel.status === 303, `cancel redirects (${cancel.status})`);
     const ourItem = encodeDelayedItem("WebJob", ARGS, "web");
     assert.equal(await resque.delayedTimestampSize(T3), 0, "Ruby matched and removed our item at T3");
-    assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.timestamps(ourItem)), [`delayed:${T1}`], "its reverse index now names T1 only");
+    assert.deepEqual(
+      await resque.db.redis.smembers(resque.db.keys.timestamps(ourItem)),
+      [`delayed:${T1}`],
+      "its reverse index now names T1 only",
+    );
     assert.deepEqual(await resque.scheduledAt(webJob, ...ARGS), [T1]);
 
     // Queue now (POST /delayed/queue_now): the first item at T1 goes to its queue, as our scheduler would push it.

@@ -22,13 +22,39 @@ function stock(resque: Resque, command: string, args: string[] = [], env: Record
 
 // The same values as SAMPLE_ARGS in test/compat/stock.rb, as our client writes them.
 const SAMPLE = [
-  "plain", "unicode é ✓ 日本", "escapes \" \\ / \n \t \u0001", { nested: { list: [1, [2, 3]], flag: true } },
-  null, true, false, float(1), float(1e20), 0.5, -3, 9007199254740993n, 12345678901234567890n, [], {},
+  "plain",
+  "unicode é ✓ 日本",
+  'escapes " \\ / \n \t \u0001',
+  { nested: { list: [1, [2, 3]], flag: true } },
+  null,
+  true,
+  false,
+  float(1),
+  float(1e20),
+  0.5,
+  -3,
+  9007199254740993n,
+  12345678901234567890n,
+  [],
+  {},
 ];
 // What a TS job receives for them (JS has one number type: Ruby's 1.0 arrives as 1).
 const RECEIVED = [
-  "plain", "unicode é ✓ 日本", "escapes \" \\ / \n \t \u0001", { nested: { list: [1, [2, 3]], flag: true } },
-  null, true, false, 1, 1e20, 0.5, -3, 9007199254740993n, 12345678901234567890n, [], {},
+  "plain",
+  "unicode é ✓ 日本",
+  'escapes " \\ / \n \t \u0001',
+  { nested: { list: [1, [2, 3]], flag: true } },
+  null,
+  true,
+  false,
+  1,
+  1e20,
+  0.5,
+  -3,
+  9007199254740993n,
+  12345678901234567890n,
+  [],
+  {},
 ];
 
 describe("compatibility with stock Ruby Resque", () => {
@@ -49,7 +75,11 @@ describe("compatibility with stock Ruby Resque", () => {
     assert.equal(ourBytes, rubyBytes, "queue entry bytes");
     await resque.removeQueue("mine");
     const seen: unknown[][] = [];
-    const job = defineJob("CompatCheck", { perform: (...args: unknown[]) => { seen.push(args); } });
+    const job = defineJob("CompatCheck", {
+      perform: (...args: unknown[]) => {
+        seen.push(args);
+      },
+    });
     await workerFor(resque, registryOf(job), "compat").work();
     assert.deepEqual(seen, [RECEIVED]);
   });
@@ -87,7 +117,9 @@ describe("compatibility with stock Ruby Resque", () => {
     assert.match(failure.failed_at, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d UTC$/);
     stock(resque, "requeue", ["0"]);
     assert.match((await resque.failed.get(0))?.retriedAt ?? "", /UTC$/, "stock marked it retried");
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("compat"), 0, -1), ['{"class":"CompatFail","args":[9007199254740993]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("compat"), 0, -1), [
+      '{"class":"CompatFail","args":[9007199254740993]}',
+    ]);
     await workerFor(resque, registryOf(job), "compat").work();
     assert.equal(attempts, 2);
 
@@ -110,21 +142,45 @@ describe("compatibility with stock Ruby Resque", () => {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const job = defineJob("Slow", { perform: () => new Promise<void>((r) => { release = r; started(); }) });
-    const failing = defineJob("Bad", { perform: () => { throw new TypeError("bad"); } });
+    const job = defineJob("Slow", {
+      perform: () =>
+        new Promise<void>((r) => {
+          release = r;
+          started();
+        }),
+    });
+    const failing = defineJob("Bad", {
+      perform: () => {
+        throw new TypeError("bad");
+      },
+    });
     await resque.enqueueTo("vis", "Bad");
     await resque.enqueueTo("vis", "Slow", "x");
     const worker = workerFor(resque, registryOf(job, failing), "vis");
     const work = worker.work();
     await running;
     const workers = JSON.parse(stock(resque, "workers"));
-    assert.deepEqual(workers.map((w: { id: string }) => w.id), [worker.id]);
+    assert.deepEqual(
+      workers.map((w: { id: string }) => w.id),
+      [worker.id],
+    );
     assert.equal(workers[0].job.payload.class, "Slow");
     assert.deepEqual([workers[0].processed, workers[0].failed], [1, 1], "stock reads our per-worker counters");
     assert.deepEqual(JSON.parse(stock(resque, "working")), [worker.id]);
     const info = JSON.parse(stock(resque, "info"));
     assert.deepEqual([info.workers, info.working, info.failed, info.processed], [1, 1, 1, 1]);
-    const pages = JSON.parse(stock(resque, "web", ["/overview", "/working", "/workers", "/queues", "/failed", "/stats/resque", "/stats/keys", `/workers/${worker.id}`]));
+    const pages = JSON.parse(
+      stock(resque, "web", [
+        "/overview",
+        "/working",
+        "/workers",
+        "/queues",
+        "/failed",
+        "/stats/resque",
+        "/stats/keys",
+        `/workers/${worker.id}`,
+      ]),
+    );
     const [host, pid] = worker.id.split(":");
     for (const [path, page] of Object.entries(pages) as [string, { status: number; body: string }][]) {
       assert.equal(page.status, 200, `${path} rendered`);
@@ -155,10 +211,17 @@ describe("compatibility with stock Ruby Resque", () => {
         afterEnqueue: () => log("after_enqueue"),
         beforePerform: () => log("before_perform"),
         beforePerformB: () => log("before_perform_b"),
-        aroundPerform: async (next: () => Promise<void>) => { await log("around_perform in"); await next(); await log("around_perform out"); },
+        aroundPerform: async (next: () => Promise<void>) => {
+          await log("around_perform in");
+          await next();
+          await log("around_perform out");
+        },
         afterPerform: () => log("after_perform"),
         onFailure: () => log("on_failure"),
-        perform: async (shouldFail: boolean) => { await log("perform"); if (shouldFail) throw new Error("boom"); },
+        perform: async (shouldFail: boolean) => {
+          await log("perform");
+          if (shouldFail) throw new Error("boom");
+        },
       });
       await resque.enqueue(job, fail);
       await workerFor(resque, registryOf(job), "compat").work();

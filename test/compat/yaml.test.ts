@@ -46,6 +46,8 @@ describe("schedule YAML: compatibility with Ruby's Psych", () => {
     assert.deepEqual(wrong, []);
     // Psych 4's YAML.load (dates, times and aliases off) agrees wherever it loads at all.
     const safe = answers.filter((a) => a.safe === true).length;
-    console.log(`# ${PSYCH_ROWS.length} documents; ${safe} also load with YAML.load, the rest need unsafe_load (dates, times, aliases) or fail in Ruby`);
+    console.log(
+      `# ${PSYCH_ROWS.length} documents; ${safe} also load with YAML.load, the rest need unsafe_load (dates, times, aliases) or fail in Ruby`,
+    );
   });
 });

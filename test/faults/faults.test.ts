@@ -78,10 +78,24 @@ const jobEnds: { name: string; payload: string; exception: string; env?: Record<
   { name: "sends its process group SIGKILL", payload: '{"class":"Fault","args":["group:KILL"]}', exception: POISON },
   { name: "sends its process group SIGTERM", payload: '{"class":"Fault","args":["group:TERM"]}', exception: REFUSED },
   { name: "overflows its stack", payload: '{"class":"Fault","args":["stack"]}', exception: "RangeError" },
-  { name: "runs out of memory (allocates to 256 MB, then SIGKILL as the OOM killer)", payload: '{"class":"Fault","args":["oom"]}', exception: POISON },
-  { name: "blocks its event loop (WATCHDOG_TIMEOUT 2 s)", payload: '{"class":"Block","args":[]}', exception: POISON, env: { WATCHDOG_TIMEOUT: "2" } },
+  {
+    name: "runs out of memory (allocates to 256 MB, then SIGKILL as the OOM killer)",
+    payload: '{"class":"Fault","args":["oom"]}',
+    exception: POISON,
+  },
+  {
+    name: "blocks its event loop (WATCHDOG_TIMEOUT 2 s)",
+    payload: '{"class":"Block","args":[]}',
+    exception: POISON,
+    env: { WATCHDOG_TIMEOUT: "2" },
+  },
   // Issue 22 point 1: the VERBOSE got: line of a 100,000-deep payload once crashed the worker, uncounted, for ever.
-  { name: "has a payload nested 100,000 deep (VERBOSE)", payload: `{"class":"Fault","args":["deep",${"[".repeat(100_000)}${"]".repeat(100_000)}]}`, exception: "NoSuchKind", env: { VERBOSE: "1" } },
+  {
+    name: "has a payload nested 100,000 deep (VERBOSE)",
+    payload: `{"class":"Fault","args":["deep",${"[".repeat(100_000)}${"]".repeat(100_000)}]}`,
+    exception: "NoSuchKind",
+    env: { VERBOSE: "1" },
+  },
 ];
 
 const scenarios: Scenario[] = [
@@ -142,7 +156,11 @@ const scenarios: Scenario[] = [
     sleepMs: 2,
     extras: [
       { label: "getter", raw: '{"class":"ThrowWeird","args":["getter"]}', expect: { failedContaining: '"getter"' } },
-      { label: "null-prototype", raw: '{"class":"ThrowWeird","args":["null-prototype"]}', expect: { failedContaining: '"null-prototype"' } },
+      {
+        label: "null-prototype",
+        raw: '{"class":"ThrowWeird","args":["null-prototype"]}',
+        expect: { failedContaining: '"null-prototype"' },
+      },
     ],
     inject: async () => {},
     exceptions: ["ThrowingMessage", "Error"],

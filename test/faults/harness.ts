@@ -59,7 +59,10 @@ export interface Counts {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function runScenario(server: TestRedis, scenario: Scenario): Promise<Counts & { lostIds: string[]; unexplained: string[]; exceptions: string[] }> {
+export async function runScenario(
+  server: TestRedis,
+  scenario: Scenario,
+): Promise<Counts & { lostIds: string[]; unexplained: string[]; exceptions: string[] }> {
   const namespace = uniqueNamespace("faults");
   const redis = new Redis(server.url, { maxRetriesPerRequest: null });
   redis.on("error", () => {});
@@ -72,25 +75,31 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
       await redis.rpush(queue, ...ids.slice(i, i + 5000).map((id) => `{"class":"Record","args":[${id},${scenario.sleepMs}]}`));
     }
     // Extras go in the middle of the queue, among the other jobs.
-    for (const extra of extras) await redis.linsert(queue, "BEFORE", `{"class":"Record","args":[${Math.floor(ids.length / 2)},${scenario.sleepMs}]}`, extra.raw);
+    for (const extra of extras)
+      await redis.linsert(queue, "BEFORE", `{"class":"Record","args":[${Math.floor(ids.length / 2)},${scenario.sleepMs}]}`, extra.raw);
     await redis.sadd(`${namespace}:queues`, "faults");
   };
   const logs: string[] = [];
   const masters: ChildProcess[] = [];
   const startMaster = () => {
-    const child = spawnCli(["work", "--require", "test/fixtures/fault-jobs.ts"], {
-      QUEUE: "faults",
-      INTERVAL: "0.05",
-      WORKER_COUNT: "2",
-      THREAD_COUNT: "16",
-      REDIS_URL: server.url,
-      RESQUE_NAMESPACE: namespace,
-      FAULT_REPORT_URL: server.url,
-      FAULT_REPORT_KEY: reportKey,
-      ...scenario.env,
-      // Its own process group, as a shell starts a command: a job's kill(0) on a build that
-      // shares the master's group must not reach the test runner.
-    }, false, true);
+    const child = spawnCli(
+      ["work", "--require", "test/fixtures/fault-jobs.ts"],
+      {
+        QUEUE: "faults",
+        INTERVAL: "0.05",
+        WORKER_COUNT: "2",
+        THREAD_COUNT: "16",
+        REDIS_URL: server.url,
+        RESQUE_NAMESPACE: namespace,
+        FAULT_REPORT_URL: server.url,
+        FAULT_REPORT_KEY: reportKey,
+        ...scenario.env,
+        // Its own process group, as a shell starts a command: a job's kill(0) on a build that
+        // shares the master's group must not reach the test runner.
+      },
+      false,
+      true,
+    );
     child.stderr?.on("data", (d: Buffer) => logs.push(d.toString()));
     child.stdout?.on("data", (d: Buffer) => logs.push(d.toString()));
     masters.push(child);
@@ -133,7 +142,10 @@ export async function runScenario(server: TestRedis, scenario: Scenario): Promis
     const id = field.slice(0, field.indexOf(":"));
     performed.set(id, [...(performed.get(id) ?? []), Number(pid)]);
   }
-  const failures = (await redis.lrange(`${namespace}:failed`, 0, -1)).map((raw) => ({ raw, record: JSON.parse(raw) as { payload: unknown; exception: string } }));
+  const failures = (await redis.lrange(`${namespace}:failed`, 0, -1)).map((raw) => ({
+    raw,
+    record: JSON.parse(raw) as { payload: unknown; exception: string },
+  }));
   const failedIds = new Map<string, number>();
   for (const { record } of failures) {
     const payload = record.payload as { class?: string; args?: unknown[] } | string;

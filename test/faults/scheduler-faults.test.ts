@@ -56,7 +56,10 @@ async function prepare(): Promise<Run> {
     for (let i = from; i < from + 1000; i++) {
       const ts = past + (i % 20);
       const item = encodeDelayedItem("Record", [i], "faults");
-      multi.rpush(`${namespace}:delayed:${ts}`, item).sadd(`${namespace}:timestamps:${item}`, `delayed:${ts}`).zadd(`${namespace}:delayed_queue_schedule`, ts, String(ts));
+      multi
+        .rpush(`${namespace}:delayed:${ts}`, item)
+        .sadd(`${namespace}:timestamps:${item}`, `delayed:${ts}`)
+        .zadd(`${namespace}:delayed_queue_schedule`, ts, String(ts));
     }
     await multi.exec();
   }
@@ -91,7 +94,14 @@ async function count(run: Run, name: string, extra: Record<string, number>): Pro
   const lost = Array.from({ length: JOBS }, (_, i) => i).filter((i) => !seen.has(i));
   const duplicated = [...seen].filter(([, n]) => n > 1).map(([id]) => id);
   const leftover = await run.redis.keys(`${run.namespace}:delayed*`);
-  table.push({ scenario: name, jobs: JOBS, pushed: [...seen.values()].reduce((a, b) => a + b, 0), lost: lost.length, duplicated: duplicated.length, ...extra });
+  table.push({
+    scenario: name,
+    jobs: JOBS,
+    pushed: [...seen.values()].reduce((a, b) => a + b, 0),
+    lost: lost.length,
+    duplicated: duplicated.length,
+    ...extra,
+  });
   assert.deepEqual(leftover, [], "delayed keys left behind");
   return { lost, duplicated };
 }

@@ -22,7 +22,8 @@ const delayedItems = async (resque: Client) => (await resque.findDelayedSelectio
 /** A fixed worker clock (whole seconds), so delayed timestamps are exact. */
 const NOW = Math.floor(Date.now() / 1000) * 1000;
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
-const run = (resque: Client, jobs: Job[], queue = "rq") => workerFor(resque, registryOf(...jobs), queue, { now: () => new Date(NOW), log: QUIET }).work();
+const run = (resque: Client, jobs: Job[], queue = "rq") =>
+  workerFor(resque, registryOf(...jobs), queue, { now: () => new Date(NOW), log: QUIET }).work();
 
 /** Promote every delayed item with our scheduler, its clock a day ahead. */
 async function promoteAll(resque: Client, jobs: Job[]): Promise<void> {
@@ -83,12 +84,27 @@ describe("retry decisions", () => {
     const policy = retryPolicy("J", { exponential: { base: 10, max: 100 }, limit: 10 });
     const delays = (random: number) => [0, 1, 2, 3, 4, 9].map((attempt) => retryDecision(policy, new Error(), [], attempt, () => random));
     // Default exponential jitter multiplies by [1, 1.5): never earlier than nominal.
-    assert.deepEqual(delays(0), [10, 20, 40, 80, 100, 100].map((delay) => ({ retry: true, delay })));
-    assert.deepEqual(delays(0.999999), [14, 29, 59, 119, 149, 149].map((delay) => ({ retry: true, delay })));
+    assert.deepEqual(
+      delays(0),
+      [10, 20, 40, 80, 100, 100].map((delay) => ({ retry: true, delay })),
+    );
+    assert.deepEqual(
+      delays(0.999999),
+      [14, 29, 59, 119, 149, 149].map((delay) => ({ retry: true, delay })),
+    );
     const spread = retryPolicy("J", { backoff: [100], jitter: { min: 0.5, max: 2 }, limit: 1 });
-    assert.deepEqual(retryDecision(spread, new Error(), [], 0, () => 0), { retry: true, delay: 50 });
-    assert.deepEqual(retryDecision(spread, new Error(), [], 0, () => 0.5), { retry: true, delay: 125 });
-    assert.deepEqual(retryDecision(spread, new Error(), [], 1, () => 0.5), { retry: false, why: "retry limit of 1 reached" });
+    assert.deepEqual(
+      retryDecision(spread, new Error(), [], 0, () => 0),
+      { retry: true, delay: 50 },
+    );
+    assert.deepEqual(
+      retryDecision(spread, new Error(), [], 0, () => 0.5),
+      { retry: true, delay: 125 },
+    );
+    assert.deepEqual(
+      retryDecision(spread, new Error(), [], 1, () => 0.5),
+      { retry: false, why: "retry limit of 1 reached" },
+    );
   });
 });
 
@@ -98,7 +114,15 @@ describe("retries in a worker", () => {
     const { job, runs } = flaky("Flaky", { limit: 2 });
     await resque.enqueue(job, 7, "x");
     await run(resque, [job]);
-    assert.deepEqual(runs, [[7, "x"], [7, "x"], [7, "x"]], "the first run and 2 retries");
+    assert.deepEqual(
+      runs,
+      [
+        [7, "x"],
+        [7, "x"],
+        [7, "x"],
+      ],
+      "the first run and 2 retries",
+    );
     const recorded = await failures(resque);
     assert.equal(recorded.length, 1, "only the final failure reaches the failed list");
     assert.deepEqual(Object.keys(recorded[0]), ["failed_at", "payload", "exception", "error", "backtrace", "worker", "queue", "attempts"]);
@@ -121,7 +145,10 @@ describe("retries in a worker", () => {
     await run(resque, [never.job, always.job]);
     assert.equal(never.runs.length, 1);
     assert.equal(always.runs.length, 6);
-    assert.deepEqual((await failures(resque)).map((f) => [f.payload.class, f.attempts]), [["Never", 1]]);
+    assert.deepEqual(
+      (await failures(resque)).map((f) => [f.payload.class, f.attempts]),
+      [["Never", 1]],
+    );
   });
 
   it("success clears the count; the count lives in resque-retry's key with an expiry while retrying", async () => {
@@ -138,15 +165,24 @@ describe("retries in a worker", () => {
     });
     await resque.enqueue(job, 42);
     await run(resque, [job]);
-    assert.deepEqual(seen.map(([count]) => count), ["0", "1", "2"]);
-    assert.ok(seen.every(([, ttl]) => ttl > 0 && ttl <= 600), `ttls ${seen.map(([, t]) => t)}`);
+    assert.deepEqual(
+      seen.map(([count]) => count),
+      ["0", "1", "2"],
+    );
+    assert.ok(
+      seen.every(([, ttl]) => ttl > 0 && ttl <= 600),
+      `ttls ${seen.map(([, t]) => t)}`,
+    );
     assert.deepEqual(await failures(resque), []);
     assert.deepEqual(await retryKeys(resque), []);
     // Run again later: it starts from 0, not where the last one left off.
     seen = [];
     await resque.enqueue(job, 42);
     await run(resque, [job]);
-    assert.deepEqual(seen.map(([count]) => count), ["0", "1", "2"]);
+    assert.deepEqual(
+      seen.map(([count]) => count),
+      ["0", "1", "2"],
+    );
   });
 
   it("a backoff list goes through the delayed queue, byte for byte with resque-scheduler, and the scheduler brings it back", async () => {
@@ -173,7 +209,10 @@ describe("retries in a worker", () => {
     await worker();
     assert.equal(runs.length, 3, "limit defaults to the backoff's length");
     assert.deepEqual(await delayedItems(resque), []);
-    assert.deepEqual((await failures(resque)).map((f) => [f.error, f.attempts, f.queue]), [["boom 3", 3, "other"]]);
+    assert.deepEqual(
+      (await failures(resque)).map((f) => [f.error, f.attempts, f.queue]),
+      [["boom 3", 3, "other"]],
+    );
     assert.deepEqual(await retryKeys(resque), []);
   });
 
@@ -252,7 +291,10 @@ describe("retries in a worker", () => {
     });
     await resque.enqueue(job);
     await run(resque, [job]);
-    assert.deepEqual((await failures(resque)).map((f) => [f.error, f.attempts]), [["job bug", 1]]);
+    assert.deepEqual(
+      (await failures(resque)).map((f) => [f.error, f.attempts]),
+      [["job bug", 1]],
+    );
     assert.deepEqual(await retryKeys(resque), []);
   });
 
@@ -264,7 +306,10 @@ describe("retries in a worker", () => {
     await resque.push("rq", "not json");
     await run(resque, [job]);
     const recorded = await failures(resque);
-    assert.deepEqual(recorded.map((f) => f.exception), ["NameError", "Resque::MalformedPayload", "Resque::MalformedPayload"]);
+    assert.deepEqual(
+      recorded.map((f) => f.exception),
+      ["NameError", "Resque::MalformedPayload", "Resque::MalformedPayload"],
+    );
     assert.ok(recorded.every((f) => !("attempts" in f)));
     assert.deepEqual(await retryKeys(resque), []);
     assert.equal(await resque.size("rq"), 0);
@@ -276,7 +321,10 @@ describe("retries in a worker", () => {
     const job = defineJob("Slow", { queue: "rq", timeout: 0.2, retry: { limit: 3 }, perform: () => new Promise<void>(() => {}) });
     await resque.enqueue(job);
     await run(resque, [job]);
-    assert.deepEqual((await failures(resque)).map((f) => [f.exception, f.attempts]), [["Resque::JobTimeout", 1]]);
+    assert.deepEqual(
+      (await failures(resque)).map((f) => [f.exception, f.attempts]),
+      [["Resque::JobTimeout", 1]],
+    );
     assert.deepEqual(await retryKeys(resque), []);
   });
 });
@@ -297,10 +345,22 @@ describe("resque-retry's attempt-count key", () => {
     ['[[1,2],{"k":[1,"s",{"n":false}]}]', '1-2-{"k"=>[1, "s", {"n"=>false}]}', "80154e923f83b165ef9357d3c0d4904a2b74530f"],
     // String#inspect escapes what Ruby's Unicode tables call unprintable (U+2028, unassigned, U+FFFE...) and keeps
     // format characters and private use raw (LANG=C.UTF-8; Ruby 3.1, Unicode 13.0).
-    ["[{\"a\":\"\\u2028 \\u2029\",\"b\\u0378\":\"\\u200b\\ufeff\\u00ad\\ue000\"}]", "{\"a\"=>\"\\u2028 \\u2029\", \"b\\u0378\"=>\"\u200b\ufeff\u00ad\ue000\"}", "450158e51481e36cadf4c70d927db7830c127bf8"],
-    ["[{\"a\":\"\\u0085\\u00a0\\u0001\\u007f\\ufffe\\uffff\"},\"\\u2028\"]", "{\"a\"=>\"\u0085\u00a0\\u0001\\u007F\\uFFFE\\uFFFF\"}-\u2028", "dea810a4f5e773c65848d0e81ddeae56fbd7f9a2"],
-    ["[{\"a\":\"\\udbff\\udfff \\ud83d\\ude00 #{x} #$y #@z\"}]", "{\"a\"=>\"\\u{10FFFF} \ud83d\ude00 \\#{x} \\#$y \\#@z\"}", "26fc826478044b8bba1d5a2c03893a4939fbff2e"],
-    ["[{\"a b\\u3000\":\"\\u180e\\u2065\"}]", "{\"a b\u3000\"=>\"\u180e\\u2065\"}", "461097726405416bdaff7829d30bbacf5fc57e82"],
+    [
+      '[{"a":"\\u2028 \\u2029","b\\u0378":"\\u200b\\ufeff\\u00ad\\ue000"}]',
+      '{"a"=>"\\u2028 \\u2029", "b\\u0378"=>"\u200b\ufeff\u00ad\ue000"}',
+      "450158e51481e36cadf4c70d927db7830c127bf8",
+    ],
+    [
+      '[{"a":"\\u0085\\u00a0\\u0001\\u007f\\ufffe\\uffff"},"\\u2028"]',
+      '{"a"=>"\u0085\u00a0\\u0001\\u007F\\uFFFE\\uFFFF"}-\u2028',
+      "dea810a4f5e773c65848d0e81ddeae56fbd7f9a2",
+    ],
+    [
+      '[{"a":"\\udbff\\udfff \\ud83d\\ude00 #{x} #$y #@z"}]',
+      '{"a"=>"\\u{10FFFF} \ud83d\ude00 \\#{x} \\#$y \\#@z"}',
+      "26fc826478044b8bba1d5a2c03893a4939fbff2e",
+    ],
+    ['[{"a b\\u3000":"\\u180e\\u2065"}]', '{"a b\u3000"=>"\u180e\\u2065"}', "461097726405416bdaff7829d30bbacf5fc57e82"],
     // JSON.parse keeps a repeated key's first place and last value; nested arrays flatten, nil joins as "".
     ['[{"a":1,"b":2,"a":3},[1,[],[null]],null]', '{"a"=>3, "b"=>2}-1---', "c4034f3d2e2b4a38cb00536f99a202255b05f8a7"],
   ];
@@ -321,7 +381,10 @@ describe("resque-retry's attempt-count key", () => {
     await run(resque, [job]);
     const entry = JSON.parse((await resque.db.redis.get(entryKey))!);
     assert.deepEqual(Object.keys(entry), ["failed_at", "payload", "exception", "error", "backtrace", "worker", "queue"]);
-    assert.deepEqual([entry.payload, entry.exception, entry.error, entry.queue], [{ class: "Waits", args: [7, { k: "v" }] }, "Error", "boom 1", "rq"]);
+    assert.deepEqual(
+      [entry.payload, entry.exception, entry.error, entry.queue],
+      [{ class: "Waits", args: [7, { k: "v" }] }, "Error", "boom 1", "rq"],
+    );
     assert.match(entry.failed_at, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d$/);
     assert.equal(await resque.db.redis.ttl(entryKey), 60, "twice the delay");
     assert.deepEqual(await failures(resque), []);
@@ -353,7 +416,10 @@ describe("resque-retry's attempt-count key", () => {
     await resque.enqueue(job, 1, "a");
     await run(resque, [job]);
     assert.equal(runs.length, 1, "the limit was already half used by the Ruby run");
-    assert.deepEqual((await failures(resque)).map((f) => f.attempts), [2]);
+    assert.deepEqual(
+      (await failures(resque)).map((f) => f.attempts),
+      [2],
+    );
   });
 });
 
@@ -365,7 +431,9 @@ describe("retries with Ruby's resque-scheduler 5.0 and stock Resque", { skip: ru
     await run(resque, [job]);
     assert.equal(await resque.delayedQueueScheduleSize(), 1);
     assert.equal(schedulerRb(redis.server().url, resque.db.keys.namespace, "promote_due", String(NOW / 1000 + 60)), 0);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("rq"), 0, -1), ['{"class":"RubyPromoted","args":[1,2.5,{"k":"v"}]}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("rq"), 0, -1), [
+      '{"class":"RubyPromoted","args":[1,2.5,{"k":"v"}]}',
+    ]);
     await run(resque, [job]);
     assert.equal(runs.length, 2);
     assert.deepEqual(await failures(resque), []);

@@ -12,7 +12,9 @@ const failures = async (resque: Client) => (await resque.db.redis.lrange(resque.
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Poll until `ok` holds (a bounded wait, not a timing assertion). */
 async function until(what: string, ok: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 200; i++) if (await ok()) return; else await sleep(25);
+  for (let i = 0; i < 200; i++)
+    if (await ok()) return;
+    else await sleep(25);
   assert.fail(`gave up waiting until ${what}`);
 }
 /** Whatever the job does, after its first run nothing of it is left in Redis but its outcome. */
@@ -31,7 +33,13 @@ describe("deadlines", () => {
   it("unsupervised: fails a job that never settles as Resque::JobTimeout, abandons it and finishes", async () => {
     const resque = redis.open("dl-stuck");
     let signal: AbortSignal | undefined;
-    const job = defineJob("Stuck", { timeout: 0.3, perform(_id: number) { signal = this.signal; return never(); } });
+    const job = defineJob("Stuck", {
+      timeout: 0.3,
+      perform(_id: number) {
+        signal = this.signal;
+        return never();
+      },
+    });
     await resque.enqueueTo("dl", job, 1);
     await workerFor(resque, registryOf(job), "dl").work();
     const recorded = await failures(resque);
@@ -46,18 +54,41 @@ describe("deadlines", () => {
 
   it("cooperative: a job that rejects on abort is a JobTimeout, one that resolves is done, a quick one is never aborted", async () => {
     const resque = redis.open("dl-coop");
-    const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
-    const rejecting = defineJob("Coop", { timeout: 0.3, async perform(_id: number) { await aborted(this.signal); throw this.signal.reason; } });
-    const resolving = defineJob("Polite", { timeout: 0.3, async perform(_id: number) { await aborted(this.signal); } });
+    const aborted = (signal: AbortSignal) =>
+      new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    const rejecting = defineJob("Coop", {
+      timeout: 0.3,
+      async perform(_id: number) {
+        await aborted(this.signal);
+        throw this.signal.reason;
+      },
+    });
+    const resolving = defineJob("Polite", {
+      timeout: 0.3,
+      async perform(_id: number) {
+        await aborted(this.signal);
+      },
+    });
     const seen: { signal: AbortSignal; timeout: number | undefined; queue: string; className: string }[] = [];
-    const quick = defineJob("Quick", { timeout: 30, perform(_id: number) { seen.push({ signal: this.signal, timeout: this.timeout, queue: this.queue, className: this.className }); } });
+    const quick = defineJob("Quick", {
+      timeout: 30,
+      perform(_id: number) {
+        seen.push({ signal: this.signal, timeout: this.timeout, queue: this.queue, className: this.className });
+      },
+    });
     await resque.enqueueTo("dl", rejecting, 1);
     await resque.enqueueTo("dl", resolving, 2);
     await resque.enqueueTo("dl", quick, 3);
     await workerFor(resque, registryOf(rejecting, resolving, quick), "dl").work();
     const recorded = await failures(resque);
-    assert.deepEqual(recorded.map((f) => [f.exception, f.payload.class]), [["Resque::JobTimeout", "Coop"]]);
-    assert.match(recorded[0].error, /^Coop ran longer than its 0\.3 s timeout.*it stopped when its signal aborted \(TimeoutError: Coop passed its 0\.3 s timeout\)/);
+    assert.deepEqual(
+      recorded.map((f) => [f.exception, f.payload.class]),
+      [["Resque::JobTimeout", "Coop"]],
+    );
+    assert.match(
+      recorded[0].error,
+      /^Coop ran longer than its 0\.3 s timeout.*it stopped when its signal aborted \(TimeoutError: Coop passed its 0\.3 s timeout\)/,
+    );
     assert.equal(seen.length, 1);
     assert.deepEqual({ ...seen[0], signal: seen[0]!.signal.aborted }, { signal: false, timeout: 30, queue: "dl", className: "Quick" });
     await assertNothingLeft(resque, "dl");
@@ -66,7 +97,9 @@ describe("deadlines", () => {
 
   it("a job that rejects with an undescribable value after its deadline is still one JobTimeout record", async () => {
     const resque = redis.open("dl-coop-proxy");
-    const trap = () => { throw new Error("trap"); };
+    const trap = () => {
+      throw new Error("trap");
+    };
     const job = defineJob("CoopProxy", {
       timeout: 0.3,
       async perform(_id: number) {
@@ -77,7 +110,10 @@ describe("deadlines", () => {
     await resque.enqueueTo("dl", job, 1);
     await workerFor(resque, registryOf(job), "dl").work();
     const recorded = await failures(resque);
-    assert.deepEqual(recorded.map((f) => [f.exception, f.payload.class]), [["Resque::JobTimeout", "CoopProxy"]]);
+    assert.deepEqual(
+      recorded.map((f) => [f.exception, f.payload.class]),
+      [["Resque::JobTimeout", "CoopProxy"]],
+    );
     assert.match(recorded[0].error, /^CoopProxy ran longer than its 0\.3 s timeout.*stopped when its signal aborted/);
     await assertNothingLeft(resque, "dl");
     assert.deepEqual(await resque.stats(), { processed: 1, failed: 1 });
@@ -85,7 +121,11 @@ describe("deadlines", () => {
 
   it("JOB_TIMEOUT (jobTimeout) applies to jobs without a timeout; a job's own timeout overrides it", async () => {
     const resque = redis.open("dl-default");
-    const plain = defineJob("Plain", { perform(_id: number) { return never(); } });
+    const plain = defineJob("Plain", {
+      perform(_id: number) {
+        return never();
+      },
+    });
     await resque.enqueueTo("dl", plain, 1);
     await workerFor(resque, registryOf(plain), "dl", { jobTimeout: 0.3 }).work();
     const [byDefault] = await failures(resque);
@@ -93,14 +133,25 @@ describe("deadlines", () => {
     assert.match(byDefault.error, /^Plain ran longer than its 0\.3 s timeout/);
 
     // Shorter than the default: the job's own limit is the one enforced.
-    const own = defineJob("Own", { timeout: 0.3, perform(_id: number) { return never(); } });
+    const own = defineJob("Own", {
+      timeout: 0.3,
+      perform(_id: number) {
+        return never();
+      },
+    });
     await resque.enqueueTo("dl", own, 2);
     await workerFor(resque, registryOf(own), "dl", { jobTimeout: 600 }).work();
     assert.match((await failures(resque))[1]?.error, /^Own ran longer than its 0\.3 s timeout/);
 
     // Longer than the default: the job outlives the default (and its grace) untouched.
     let result: { aborted: boolean; timeout: number | undefined } | undefined;
-    const patient = defineJob("Patient", { timeout: 30, async perform(_id: number) { await sleep(1600); result = { aborted: this.signal.aborted, timeout: this.timeout }; } });
+    const patient = defineJob("Patient", {
+      timeout: 30,
+      async perform(_id: number) {
+        await sleep(1600);
+        result = { aborted: this.signal.aborted, timeout: this.timeout };
+      },
+    });
     await resque.enqueueTo("dl", patient, 3);
     await workerFor(resque, registryOf(patient), "dl", { jobTimeout: 0.3 }).work();
     assert.deepEqual(result, { aborted: false, timeout: 30 });
@@ -112,7 +163,14 @@ describe("deadlines", () => {
     const resque = redis.open("dl-retry");
     const k = resque.db.keys;
     let runs = 0;
-    const job = defineJob("Retry", { timeout: 0.3, retryOnTimeout: true, perform(_id: number) { runs++; return runs === 1 ? never() : undefined; } });
+    const job = defineJob("Retry", {
+      timeout: 0.3,
+      retryOnTimeout: true,
+      perform(_id: number) {
+        runs++;
+        return runs === 1 ? never() : undefined;
+      },
+    });
     await resque.enqueueTo("dl", job, 1);
     // One job per run (JOBS_PER_FORK=1), so the put-back job is left in its queue to look at.
     await workerFor(resque, registryOf(job), "dl", { maxJobs: 1 }).work();
@@ -138,7 +196,9 @@ describe("deadlines", () => {
 
   it("records one readable failure for every shape of thrown value, and goes on", async () => {
     const resque = redis.open("dl-shapes");
-    const trap = () => { throw new Error("trap"); };
+    const trap = () => {
+      throw new Error("trap");
+    };
     const shapes: Record<string, () => unknown> = {
       nullProto: () => Object.create(null),
       messageGetter: () => Object.defineProperty(new Error("m"), "message", { get: trap }),
@@ -149,14 +209,25 @@ describe("deadlines", () => {
       string: () => "just a string",
     };
     const ran: string[] = [];
-    const thrower = defineJob("Thrower", { perform(kind: string) { throw shapes[kind]!(); } });
-    const normal = defineJob("Normal", { perform() { ran.push("normal"); } });
+    const thrower = defineJob("Thrower", {
+      perform(kind: string) {
+        throw shapes[kind]!();
+      },
+    });
+    const normal = defineJob("Normal", {
+      perform() {
+        ran.push("normal");
+      },
+    });
     for (const kind of Object.keys(shapes)) await resque.enqueueTo("dl", thrower, kind);
     await resque.enqueueTo("dl", normal);
     await workerFor(resque, registryOf(thrower, normal), "dl").work();
     assert.deepEqual(ran, ["normal"]);
     const recorded = await failures(resque);
-    assert.deepEqual(recorded.map((f) => f.payload.args[0]), Object.keys(shapes));
+    assert.deepEqual(
+      recorded.map((f) => f.payload.args[0]),
+      Object.keys(shapes),
+    );
     for (const f of recorded) {
       assert.ok(typeof f.exception === "string" && f.exception.length > 0, `exception of ${f.payload.args[0]}: ${f.exception}`);
       assert.ok(typeof f.error === "string" && f.error.length > 0, `error of ${f.payload.args[0]}: ${f.error}`);
@@ -182,7 +253,12 @@ describe("registration and recovery", () => {
     await r.set(hold, "1");
     let started!: () => void;
     const running = new Promise<void>((resolve) => (started = resolve));
-    const job = defineJob("Held", { async perform(_id: number) { started(); while ((await r.exists(hold)) === 1) await sleep(20); } });
+    const job = defineJob("Held", {
+      async perform(_id: number) {
+        started();
+        while ((await r.exists(hold)) === 1) await sleep(20);
+      },
+    });
     await resque.enqueueTo("dl", job, 1);
     const worker = workerFor(resque, registryOf(job), "dl", { registrationCheck: 0.2 });
     const done = worker.work();
@@ -214,7 +290,11 @@ describe("registration and recovery", () => {
     const unregistered = `${hostname()}:${NO_PID + 1}:q`;
     await r.rpush(k.inflight(unregistered), entry("X", 2));
     const seen: number[] = [];
-    const job = defineJob("X", { perform(n: number) { seen.push(n); } });
+    const job = defineJob("X", {
+      perform(n: number) {
+        seen.push(n);
+      },
+    });
     await workerFor(resque, registryOf(job), "q").work();
     assert.deepEqual(seen.sort(), [1, 2]);
     assert.deepEqual(await failures(resque), []);
@@ -235,7 +315,16 @@ describe("registration and recovery", () => {
     await r.rpush(k.inflight(liveOrphan), entry("Busy", 2));
     await r.hset(k.orphans, liveOrphan, "0");
     const prune = (processes: () => ProcessInfo[]) =>
-      pruneDeadWorkers({ db: resque.db, id: "pruner:1:q", hostname: hostname(), queues: ["q"], processes, heartbeatInterval: 1, pruneInterval: 1, takeLock: false });
+      pruneDeadWorkers({
+        db: resque.db,
+        id: "pruner:1:q",
+        hostname: hostname(),
+        queues: ["q"],
+        processes,
+        heartbeatInterval: 1,
+        pruneInterval: 1,
+        takeLock: false,
+      });
     const alive = [NO_PID + 2, NO_PID + 3].map((pid) => ({ pid, command: "resque-0.1.0: Waiting for q" }));
     assert.deepEqual(await prune(() => alive), []);
     assert.deepEqual(await r.smembers(k.workers), [live]);
@@ -258,7 +347,16 @@ describe("registration and recovery", () => {
     await r.rpush(k.inflight(orphan), entry("Lost", 1));
     await r.rpush(k.inflight(comesBack), entry("Kept", 2));
     const prune = () =>
-      pruneDeadWorkers({ db: resque.db, id: "pruner:1:q", hostname: hostname(), queues: ["q"], processes: () => [], heartbeatInterval: 1, pruneInterval: 300, takeLock: false });
+      pruneDeadWorkers({
+        db: resque.db,
+        id: "pruner:1:q",
+        hostname: hostname(),
+        queues: ["q"],
+        processes: () => [],
+        heartbeatInterval: 1,
+        pruneInterval: 300,
+        takeLock: false,
+      });
     assert.deepEqual(await prune(), []);
     assert.equal(await r.llen(k.inflight(orphan)), 1);
     const firstSeen = await r.hgetall(k.orphans);

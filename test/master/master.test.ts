@@ -87,7 +87,10 @@ describe("master and worker processes", () => {
     const resque = redis.open("titles");
     const reportKey = `${resque.db.keys.namespace}:report`;
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "2" });
-    const pids = await eventually(async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined), "two worker processes");
+    const pids = await eventually(
+      async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined),
+      "two worker processes",
+    );
     await eventually(() => commandLine(master.pid!).startsWith("resque-0.1.0: Master of 2 workers"), "the master's title");
     for (const pid of pids) await eventually(() => commandLine(pid).startsWith("resque-0.1.0: Waiting for m"), `worker ${pid}'s title`);
     process.kill(master.pid!, "SIGUSR2");
@@ -147,7 +150,10 @@ describe("master and worker processes", () => {
     await eventually(async () => (await resque.db.redis.llen(reportKey)) === 2, "both jobs to start");
     const [victim] = await workerPids(resque);
     process.kill(victim!, "SIGKILL");
-    const failures = await eventually(async () => ((await resque.failed.count()) === 2 ? resque.failed.list(0, 2) : undefined), "two failure records");
+    const failures = await eventually(
+      async () => ((await resque.failed.count()) === 2 ? resque.failed.list(0, 2) : undefined),
+      "two failure records",
+    );
     for (const f of failures) {
       assert.equal(f.exception, "Resque::DirtyExit");
       assert.equal(f.error, `Child process received unhandled signal pid ${victim} SIGKILL (signal 9)`);
@@ -160,7 +166,10 @@ describe("master and worker processes", () => {
     assert.equal(await exited(master), 0);
   });
 
-  for (const [fetch, expectRecord] of [["reliable", false], ["at-most-once", true]] as const) {
+  for (const [fetch, expectRecord] of [
+    ["reliable", false],
+    ["at-most-once", true],
+  ] as const) {
     it(`TERM stops now; FETCH=${fetch}: the job in flight is ${expectRecord ? "recorded as DirtyExit" : "back in its queue"}`, async () => {
       const resque = redis.open("term");
       const reportKey = `${resque.db.keys.namespace}:report`;
@@ -187,7 +196,11 @@ describe("master and worker processes", () => {
 
   for (const [label, env, finishes] of [
     ["TERM_CHILD: TERM asks the job's process to finish within RESQUE_TERM_TIMEOUT", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "30" }, true],
-    ["TERM_CHILD: past RESQUE_TERM_TIMEOUT the process stops and its job goes back to the queue", { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "0.2" }, false],
+    [
+      "TERM_CHILD: past RESQUE_TERM_TIMEOUT the process stops and its job goes back to the queue",
+      { TERM_CHILD: "1", RESQUE_TERM_TIMEOUT: "0.2" },
+      false,
+    ],
     ["GRACEFUL_TERM: TERM behaves like QUIT", { GRACEFUL_TERM: "1" }, true],
   ] as const) {
     it(label, async () => {
@@ -238,10 +251,21 @@ describe("master and worker processes", () => {
     const first = await eventually(() => children() || undefined, "a worker process");
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(children(), first, "the same worker process is still waiting: no crash loop");
-    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const server = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
     try {
       const resque = new ResqueClient({ redis: url, namespace: "late" });
-      await eventually(async () => (await resque.connect().then(() => true, () => false)) || undefined, "Redis to come up");
+      await eventually(
+        async () =>
+          (await resque.connect().then(
+            () => true,
+            () => false,
+          )) || undefined,
+        "Redis to come up",
+      );
       await resque.enqueueTo("late", "Quick", "late");
       await eventually(async () => (await resque.db.redis.lrange("late:report", 0, -1)).includes("done late"), "the job to be done");
       process.kill(master.pid!, "SIGQUIT");
@@ -257,7 +281,10 @@ describe("master and worker processes", () => {
     const resque = redis.open("orphan");
     const reportKey = `${resque.db.keys.namespace}:report`;
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "2" });
-    const pids = await eventually(async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined), "two worker processes");
+    const pids = await eventually(
+      async () => ((await workerPids(resque)).length === 2 ? workerPids(resque) : undefined),
+      "two worker processes",
+    );
     process.kill(master.pid!, "SIGKILL");
     await exited(master);
     await eventually(() => pids.every((pid) => commandLine(pid) === ""), "the worker processes to exit");
@@ -270,24 +297,27 @@ describe("master and worker processes", () => {
     const total = 60;
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", JOBS_PER_FORK: "15" });
     try {
-    await eventually(async () => (await workerPids(resque)).length === 1, "the first worker process");
-    const masterBefore = rssOf(master.pid!);
-    for (let i = 0; i < total; i++) await resque.enqueueTo("m", "Leak", String(i));
-    await eventually(async () => (await resque.db.redis.llen(reportKey)) === total, `${total} jobs`);
-    const masterAfter = rssOf(master.pid!);
-    const runs = (await resque.db.redis.lrange(reportKey, 0, -1)).map((line) => line.split(" ").map(Number) as [number, number, number]);
-    const byPid = new Map<number, number[]>();
-    for (const [, pid, rss] of runs) byPid.set(pid, [...(byPid.get(pid) ?? []), rss]);
-    const processes = [...byPid.values()];
-    assert.equal(processes.length, 4, "60 jobs at JOBS_PER_FORK=15 take four processes");
-    const MiB = 1 << 20;
-    for (let i = 1; i < processes.length; i++) {
-      const previousPeak = Math.max(...processes[i - 1]!);
-      const freshStart = processes[i]![0]!;
-      assert.ok(freshStart < previousPeak - 24 * MiB, `process ${i + 1} started at ${freshStart / MiB | 0} MiB; the one before peaked at ${previousPeak / MiB | 0} MiB`);
-    }
-    // The master never runs a job: 240 MiB leaked in workers, and it must not have taken any of it.
-    assert.ok(masterAfter - masterBefore < 8 * MiB, `master grew by ${(masterAfter - masterBefore) / MiB} MiB`);
+      await eventually(async () => (await workerPids(resque)).length === 1, "the first worker process");
+      const masterBefore = rssOf(master.pid!);
+      for (let i = 0; i < total; i++) await resque.enqueueTo("m", "Leak", String(i));
+      await eventually(async () => (await resque.db.redis.llen(reportKey)) === total, `${total} jobs`);
+      const masterAfter = rssOf(master.pid!);
+      const runs = (await resque.db.redis.lrange(reportKey, 0, -1)).map((line) => line.split(" ").map(Number) as [number, number, number]);
+      const byPid = new Map<number, number[]>();
+      for (const [, pid, rss] of runs) byPid.set(pid, [...(byPid.get(pid) ?? []), rss]);
+      const processes = [...byPid.values()];
+      assert.equal(processes.length, 4, "60 jobs at JOBS_PER_FORK=15 take four processes");
+      const MiB = 1 << 20;
+      for (let i = 1; i < processes.length; i++) {
+        const previousPeak = Math.max(...processes[i - 1]!);
+        const freshStart = processes[i]![0]!;
+        assert.ok(
+          freshStart < previousPeak - 24 * MiB,
+          `process ${i + 1} started at ${(freshStart / MiB) | 0} MiB; the one before peaked at ${(previousPeak / MiB) | 0} MiB`,
+        );
+      }
+      // The master never runs a job: 240 MiB leaked in workers, and it must not have taken any of it.
+      assert.ok(masterAfter - masterBefore < 8 * MiB, `master grew by ${(masterAfter - masterBefore) / MiB} MiB`);
     } finally {
       process.kill(master.pid!, "SIGQUIT");
       assert.equal(await exited(master), 0);
@@ -320,15 +350,22 @@ describe("master and worker processes", () => {
   it("restarts a worker process that dies at start-up again and again with growing delays and a clear log line", async () => {
     const resque = redis.open("crashloop");
     const master = spawnCli(["work", "--require", "test/fixtures/crash-in-worker.ts"], {
-      QUEUE: "m", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, WORKER_COUNT: "1",
+      QUEUE: "m",
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+      WORKER_COUNT: "1",
     });
     let log = "";
     master.stderr?.on("data", (d) => (log += d));
     master.stdout?.on("data", (d) => (log += d));
-    const delays = await eventually(() => {
-      const found = [...log.matchAll(/died \d+ ms after it started; starting a replacement in (\d+) ms/g)].map((m) => Number(m[1]));
-      return found.length >= 3 ? found : undefined;
-    }, "three restarts", 2000);
+    const delays = await eventually(
+      () => {
+        const found = [...log.matchAll(/died \d+ ms after it started; starting a replacement in (\d+) ms/g)].map((m) => Number(m[1]));
+        return found.length >= 3 ? found : undefined;
+      },
+      "three restarts",
+      2000,
+    );
     assert.deepEqual(delays.slice(0, 3), [250, 500, 1000]);
     process.kill(master.pid!, "SIGQUIT");
     assert.equal(await exited(master), 0);
@@ -343,7 +380,10 @@ describe("master and worker processes", () => {
     await resque.db.redis.sadd(k.workers, dead);
     // ... and one of them had just taken stock's prune lock, so pruning would wait a minute.
     await resque.db.redis.set(k.pruneLock, dead, "EX", 60);
-    await resque.db.redis.rpush(k.inflight(dead), '{"queue":"m","run_at":"2026-01-01T00:00:00Z","payload":{"class":"Quick","args":["stranded"]}}');
+    await resque.db.redis.rpush(
+      k.inflight(dead),
+      '{"queue":"m","run_at":"2026-01-01T00:00:00Z","payload":{"class":"Quick","args":["stranded"]}}',
+    );
     const master = startMaster(resque, reportKey, { WORKER_COUNT: "1", INTERVAL: "0" });
     assert.equal(await exited(master), 0);
     assert.deepEqual(await resque.db.redis.lrange(reportKey, 0, -1), ["done stranded"]);
@@ -358,7 +398,11 @@ describe("master and worker processes", () => {
     // The test server has no password; Redis accepts one anyway (RESP3 HELLO), so the run works.
     const url = redis.server().url.replace("redis://", "redis://default:hunter2-secret@");
     const master = spawnCli(["work", "--require", "test/fixtures/jobs.ts", "--redis", url], {
-      QUEUE: "m", INTERVAL: "0", RESQUE_NAMESPACE: resque.db.keys.namespace, TEST_REPORT_URL: redis.server().url, TEST_REPORT_KEY: reportKey,
+      QUEUE: "m",
+      INTERVAL: "0",
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+      TEST_REPORT_URL: redis.server().url,
+      TEST_REPORT_KEY: reportKey,
     });
     assert.equal(await exited(master), 0);
     const line = (await resque.db.redis.lrange(reportKey, 0, -1))[0] ?? "";
@@ -369,11 +413,22 @@ describe("master and worker processes", () => {
   it("an orphaned worker process exits even while Redis is down", async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "resque-test-orphan-down-"));
-    const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+    const server = spawn(
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+      { stdio: "ignore" },
+    );
     try {
       const url = `redis://127.0.0.1:${port}/0`;
       const resque = new ResqueClient({ redis: url, namespace: "orphan-down" });
-      await eventually(async () => (await resque.connect().then(() => true, () => false)) || undefined, "Redis to come up");
+      await eventually(
+        async () =>
+          (await resque.connect().then(
+            () => true,
+            () => false,
+          )) || undefined,
+        "Redis to come up",
+      );
       const master = spawnWork({ url, namespace: "orphan-down", reportKey: "orphan-down:report", queue: "m", env: { WORKER_COUNT: "1" } });
       const [pid] = await eventually(async () => {
         const ids = await resque.db.redis.smembers("orphan-down:workers");
@@ -392,7 +447,10 @@ describe("master and worker processes", () => {
 
   it("restarts a process that dies at once with growing delays, and at once after a healthy run", () => {
     const policy = new RestartPolicy(2000, 30_000);
-    assert.deepEqual([10, 10, 10, 10].map((ms) => policy.delayAfter(ms, true)), [250, 500, 1000, 2000]);
+    assert.deepEqual(
+      [10, 10, 10, 10].map((ms) => policy.delayAfter(ms, true)),
+      [250, 500, 1000, 2000],
+    );
     assert.equal(policy.delayAfter(60_000, true), 0);
     assert.equal(policy.delayAfter(10, true), 250);
     assert.equal(policy.delayAfter(10, false), 0, "a clean exit (a finished batch) is replaced at once");

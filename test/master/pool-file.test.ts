@@ -26,9 +26,15 @@ describe("resque-pool.yml as resque-pool reads it", () => {
       { queues: "bar", count: 2 },
       { queues: "foo,bar,baz", count: 10 },
     ]);
-    assert.deepEqual(parsePoolFile(README).map((g) => g.count), [1, 2, 4]);
+    assert.deepEqual(
+      parsePoolFile(README).map((g) => g.count),
+      [1, 2, 4],
+    );
     // An environment without a section gets the defaults, as in resque-pool.
-    assert.deepEqual(parsePoolFile(README, { environment: "staging" }).map((g) => g.count), [1, 2, 4]);
+    assert.deepEqual(
+      parsePoolFile(README, { environment: "staging" }).map((g) => g.count),
+      [1, 2, 4],
+    );
   });
 
   it("merges the section over the defaults like Hash#merge!, and count 0 turns a group off", () => {
@@ -47,7 +53,10 @@ test:
       { queues: "bar", count: 5 },
       { queues: "qux", count: 7 },
     ]);
-    assert.deepEqual(parsePoolFile("foo: 0\nbar: 1\n").map((g) => g.queues), ["bar"]);
+    assert.deepEqual(
+      parsePoolFile("foo: 0\nbar: 1\n").map((g) => g.queues),
+      ["bar"],
+    );
   });
 
   it("reads a file of sections only, and empty sections", () => {
@@ -57,12 +66,21 @@ test:
 
   it("keeps queue-list order and QUEUE syntax, trimming spaces", () => {
     const text = `"high, low": 1\n"*": 2\n"a*,!a_low": 1\n1: 1\n`;
-    assert.deepEqual(parsePoolFile(text).map((g) => g.queues), ["high,low", "*", "a*,!a_low", "1"]);
+    assert.deepEqual(
+      parsePoolFile(text).map((g) => g.queues),
+      ["high,low", "*", "a*,!a_low", "1"],
+    );
   });
 
   it("follows YAML anchors and merge keys", () => {
     const text = `defaults: &defaults\n  foo: 1\nproduction:\n  <<: *defaults\n  bar: 2\n`;
-    assert.deepEqual(parsePoolFile(text, { environment: "production" }).map((g) => [g.queues, g.count]), [["foo", 1], ["bar", 2]]);
+    assert.deepEqual(
+      parsePoolFile(text, { environment: "production" }).map((g) => [g.queues, g.count]),
+      [
+        ["foo", 1],
+        ["bar", 2],
+      ],
+    );
   });
 });
 
@@ -96,9 +114,18 @@ production:
   });
 
   it("rejects mappings that could be a group or a section", () => {
-    assert.throws(() => parsePoolFile(`foo: { count: 2, jobsPerFork: 5 }\n`), badConfig(/line 1: "foo" mixes group settings \(count\) with other keys \(jobsPerFork\)/));
-    assert.throws(() => parsePoolFile(`foo: { threads: 8 }\n`), badConfig(/"foo" has threads but no count; write \{ count: 2, threads: \.\.\. \}/));
-    assert.throws(() => parsePoolFile(`production:\n  foo:\n    bar: 1\n`), badConfig(/line 3: "foo" is a mapping inside an environment section; sections do not nest/));
+    assert.throws(
+      () => parsePoolFile(`foo: { count: 2, jobsPerFork: 5 }\n`),
+      badConfig(/line 1: "foo" mixes group settings \(count\) with other keys \(jobsPerFork\)/),
+    );
+    assert.throws(
+      () => parsePoolFile(`foo: { threads: 8 }\n`),
+      badConfig(/"foo" has threads but no count; write \{ count: 2, threads: \.\.\. \}/),
+    );
+    assert.throws(
+      () => parsePoolFile(`production:\n  foo:\n    bar: 1\n`),
+      badConfig(/line 3: "foo" is a mapping inside an environment section; sections do not nest/),
+    );
     assert.throws(
       () => parsePoolFile(`production: { count: 2 }\n`, { environment: "production" }),
       badConfig(/"production" is the environment being run and also a \{ count: \.\.\. \} group/),
@@ -111,25 +138,48 @@ production:
 describe("errors name the file, the place and the fix", () => {
   const source = "config/resque-pool.yml";
   it("rejects counts that are not whole numbers of 0 or more", () => {
-    assert.throws(() => parsePoolFile("foo: 1\nbar: 1.5\n", { source }), badConfig(/^config\/resque-pool\.yml line 2: "bar" is 1\.5; write a whole number of workers, 0 or more/));
-    assert.throws(() => parsePoolFile("foo: -1\n", { source }), badConfig(/line 1: "foo" is -1; write a whole number of workers, 0 or more/));
+    assert.throws(
+      () => parsePoolFile("foo: 1\nbar: 1.5\n", { source }),
+      badConfig(/^config\/resque-pool\.yml line 2: "bar" is 1\.5; write a whole number of workers, 0 or more/),
+    );
+    assert.throws(
+      () => parsePoolFile("foo: -1\n", { source }),
+      badConfig(/line 1: "foo" is -1; write a whole number of workers, 0 or more/),
+    );
     assert.throws(() => parsePoolFile(`foo: "2"\n`, { source }), badConfig(/"foo" is "2" \(text\); .*without quotes/));
     assert.throws(() => parsePoolFile("foo:\n", { source }), badConfig(/"foo" is empty/));
     assert.throws(() => parsePoolFile("foo: [1]\n", { source }), badConfig(/"foo" is a list/));
-    assert.throws(() => parsePoolFile("foo: { count: 1, threads: 0 }\n", { source }), badConfig(/line 1: "foo" threads is 0; write a whole number, 1 or more/));
-    assert.throws(() => parsePoolFile("p:\n  foo: { count: 1, jobs_per_fork: x }\n", { source }), badConfig(/line 2: "foo" jobs_per_fork is "x" \(text\)/));
+    assert.throws(
+      () => parsePoolFile("foo: { count: 1, threads: 0 }\n", { source }),
+      badConfig(/line 1: "foo" threads is 0; write a whole number, 1 or more/),
+    );
+    assert.throws(
+      () => parsePoolFile("p:\n  foo: { count: 1, jobs_per_fork: x }\n", { source }),
+      badConfig(/line 2: "foo" jobs_per_fork is "x" \(text\)/),
+    );
   });
 
   it("reports YAML syntax errors with their line", () => {
-    assert.throws(() => parsePoolFile("foo: 1\nbar: [\nbaz: 2\n", { source }), badConfig(/^config\/resque-pool\.yml is not valid YAML: .*line 3, column 1/));
+    assert.throws(
+      () => parsePoolFile("foo: 1\nbar: [\nbaz: 2\n", { source }),
+      badConfig(/^config\/resque-pool\.yml is not valid YAML: .*line 3, column 1/),
+    );
     assert.throws(() => parsePoolFile("foo: 1\nfoo: 2\n", { source }), badConfig(/not valid YAML: Map keys must be unique at line 2/));
     assert.throws(() => parsePoolFile("*: 1\n", { source }), badConfig(/Quote queue lists that start with \* or !/));
-    assert.throws(() => parsePoolFile("- foo\n- bar\n", { source }), badConfig(/must map queue lists to worker counts .* but it holds a list/));
+    assert.throws(
+      () => parsePoolFile("- foo\n- bar\n", { source }),
+      badConfig(/must map queue lists to worker counts .* but it holds a list/),
+    );
   });
 
   it("refuses ERB, which only Ruby can evaluate", () => {
     const text = `foo: 1\nbar: <%= ENV["BAR_WORKERS"] %>\n`;
-    assert.throws(() => parsePoolFile(text, { source }), badConfig(/^config\/resque-pool\.yml line 2: uses ERB .*write the values out, or render it first \(erb config\/resque-pool\.yml > rendered\.yml\)/));
+    assert.throws(
+      () => parsePoolFile(text, { source }),
+      badConfig(
+        /^config\/resque-pool\.yml line 2: uses ERB .*write the values out, or render it first \(erb config\/resque-pool\.yml > rendered\.yml\)/,
+      ),
+    );
   });
 
   it("refuses queue lists without a queue, and one list written twice", () => {
@@ -139,17 +189,28 @@ describe("errors name the file, the place and the fix", () => {
   });
 
   it("refuses a file that starts no workers", () => {
-    assert.throws(() => parsePoolFile("", { source }), badConfig(/^config\/resque-pool\.yml has no worker groups; add lines like "critical,high": 2/));
+    assert.throws(
+      () => parsePoolFile("", { source }),
+      badConfig(/^config\/resque-pool\.yml has no worker groups; add lines like "critical,high": 2/),
+    );
     assert.throws(() => parsePoolFile("foo: 0\n", { source }), badConfig(/has no worker groups;/));
     assert.throws(
       () => parsePoolFile(`foo: 1\nstaging:\n  foo: 0\n`, { source, environment: "staging" }),
-      badConfig(/has no worker groups for environment "staging" \(its environment sections: staging\); add lines .* in the staging section/),
+      badConfig(
+        /has no worker groups for environment "staging" \(its environment sections: staging\); add lines .* in the staging section/,
+      ),
     );
-    assert.throws(() => parsePoolFile(`production:\n  foo: 1\n`, { source }), badConfig(/no worker groups \(its environment sections: production\); set RACK_ENV, RAILS_ENV or RESQUE_ENV/));
+    assert.throws(
+      () => parsePoolFile(`production:\n  foo: 1\n`, { source }),
+      badConfig(/no worker groups \(its environment sections: production\); set RACK_ENV, RAILS_ENV or RESQUE_ENV/),
+    );
     assert.throws(() => parsePoolFile(""), badConfig(/^the pool file has no worker groups/));
   });
 
   it("checks sections that are not running too, so a typo shows before it ships", () => {
-    assert.throws(() => parsePoolFile(`foo: 1\nproduction:\n  foo: two\n`, { source, environment: "development" }), badConfig(/line 3: "foo" is "two" \(text\)/));
+    assert.throws(
+      () => parsePoolFile(`foo: 1\nproduction:\n  foo: two\n`, { source, environment: "development" }),
+      badConfig(/line 3: "foo" is "two" \(text\)/),
+    );
   });
 });

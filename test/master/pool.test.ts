@@ -74,10 +74,13 @@ const pidsFor = (workers: Array<[number, string]>, queues: string) => workers.fi
 
 /** Wait until exactly these queue lists are registered (one entry per process), and return the workers. */
 const settleOn = (resque: Resque, expected: string[]) =>
-  eventually(async () => {
-    const workers = await registered(resque);
-    return JSON.stringify(queuesOf(workers)) === JSON.stringify(expected) ? workers : undefined;
-  }, `workers for ${expected.join(" / ")}`);
+  eventually(
+    async () => {
+      const workers = await registered(resque);
+      return JSON.stringify(queuesOf(workers)) === JSON.stringify(expected) ? workers : undefined;
+    },
+    `workers for ${expected.join(" / ")}`,
+  );
 
 /** The pid of the process that ran WhoAmI(tag), once it has run. */
 const ranBy = (resque: Resque, reportKey: string, tag: string) =>
@@ -109,7 +112,11 @@ describe("resque work --pool", () => {
     const [pa1, pa2] = pidsFor(workers, "pa");
     const [pbc] = pidsFor(workers, "pb,pc");
     assert.ok(!workers.some(([pid]) => pid === master.pid), "the master runs no worker itself");
-    assert.deepEqual(childrenOf(master.pid!), [pa1!, pa2!, pbc!].sort((a, b) => a - b), "the registered workers are the master's processes");
+    assert.deepEqual(
+      childrenOf(master.pid!),
+      [pa1!, pa2!, pbc!].sort((a, b) => a - b),
+      "the registered workers are the master's processes",
+    );
 
     await resque.enqueueTo("pa", "WhoAmI", "a");
     await resque.enqueueTo("pb", "WhoAmI", "b");
@@ -118,7 +125,10 @@ describe("resque work --pool", () => {
     assert.equal(await ranBy(resque, reportKey, "b"), pbc);
     assert.equal(await ranBy(resque, reportKey, "c"), pbc);
 
-    await eventually(() => commandLine(master.pid!).includes("for pa x2; pb,pc x1"), `the master's title to name both groups (it is "${commandLine(master.pid!)}")`);
+    await eventually(
+      () => commandLine(master.pid!).includes("for pa x2; pb,pc x1"),
+      `the master's title to name both groups (it is "${commandLine(master.pid!)}")`,
+    );
     assert.match(commandLine(master.pid!), /^resque-0\.1\.0: Master of 3 workers \(/);
 
     const cli = spawnCli(["workers", "--json"], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
@@ -161,11 +171,18 @@ describe("resque work --pool", () => {
     const retired = before.find((pid) => pid !== kept)!;
     await eventually(() => commandLine(retired) === "", "the surplus pa process to exit");
     await eventually(() => childrenOf(master.pid!).length === 2 || undefined, "the master to have reaped the surplus process");
-    assert.deepEqual(childrenOf(master.pid!), [kept!, pd!].sort((a, b) => a - b), "the surplus was not replaced");
+    assert.deepEqual(
+      childrenOf(master.pid!),
+      [kept!, pd!].sort((a, b) => a - b),
+      "the surplus was not replaced",
+    );
 
     await resque.enqueueTo("pd", "WhoAmI", "d");
     assert.equal(await ranBy(resque, reportKey, "d"), pd);
-    await eventually(() => commandLine(master.pid!).includes("for pa x1; pd x1"), `the master's title to name the new groups (it is "${commandLine(master.pid!)}")`);
+    await eventually(
+      () => commandLine(master.pid!).includes("for pa x1; pd x1"),
+      `the master's title to name the new groups (it is "${commandLine(master.pid!)}")`,
+    );
 
     file.write(`pa: [1\n`);
     process.kill(master.pid!, "SIGHUP");
@@ -174,7 +191,11 @@ describe("resque work --pool", () => {
     await resque.enqueueTo("pa", "WhoAmI", "after-bad-hup");
     assert.equal(await ranBy(resque, reportKey, "after-bad-hup"), kept);
     assert.deepEqual(await registered(resque), reloaded, "the same processes are registered");
-    assert.deepEqual(childrenOf(master.pid!), [kept!, pd!].sort((a, b) => a - b), "and no others were started");
+    assert.deepEqual(
+      childrenOf(master.pid!),
+      [kept!, pd!].sort((a, b) => a - b),
+      "and no others were started",
+    );
 
     await quit(resque, master);
     assert.deepEqual(await resque.stats(), { processed: 2, failed: 0 });

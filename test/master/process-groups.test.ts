@@ -72,7 +72,11 @@ describe("worker processes in their own process groups", () => {
     await exited(master);
     await eventually(() => pids.every(gone), "every worker process to exit", 2400);
     assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), []);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("g"), 0, -1), ['{"class":"Held","args":["a"]}'], "the job went back to its queue");
+    assert.deepEqual(
+      await resque.db.redis.lrange(resque.db.keys.queue("g"), 0, -1),
+      ['{"class":"Held","args":["a"]}'],
+      "the job went back to its queue",
+    );
   });
 
   it("a master killed by SIGKILL leaves no worker process running", async () => {
@@ -93,20 +97,40 @@ describe("signals a job may not send", () => {
   const master = 999;
 
   it("refuses any signal to the master and the control signals to its own process or group", () => {
-    for (const [pid, signal] of [[master, "TERM"], [master, "KILL"], [-master, "INT"], [self, "TERM"], [0, "TERM"], [-self, "QUIT"], [self, "USR1"], [0, "HUP"]] as const) {
+    for (const [pid, signal] of [
+      [master, "TERM"],
+      [master, "KILL"],
+      [-master, "INT"],
+      [self, "TERM"],
+      [0, "TERM"],
+      [-self, "QUIT"],
+      [self, "USR1"],
+      [0, "HUP"],
+    ] as const) {
       assert.ok(refuseJobSignal(pid, signal, self, master) instanceof SignalRefused, `${pid} SIG${signal}`);
     }
     assert.match(refuseJobSignal(master, "TERM", self, master)!.message, /may not signal its worker's master \(pid 999, SIGTERM\)/);
   });
 
   it("lets through fatal signals to itself (the master charges the death), others' processes, and existence checks", () => {
-    for (const [pid, signal] of [[self, "KILL"], [0, "KILL"], [self, "SEGV"], [12345, "TERM"], [-12345, "TERM"], [master, "0"], [self, "0"]] as const) {
+    for (const [pid, signal] of [
+      [self, "KILL"],
+      [0, "KILL"],
+      [self, "SEGV"],
+      [12345, "TERM"],
+      [-12345, "TERM"],
+      [master, "0"],
+      [self, "0"],
+    ] as const) {
       assert.equal(refuseJobSignal(pid, signal, self, master), undefined, `${pid} SIG${signal}`);
     }
   });
 
   it("names signals the way the rule reads them, and the guard throws the refusal to the caller", () => {
-    assert.deepEqual([signalName(undefined), signalName("SIGTERM"), signalName("kill"), signalName(9), signalName(0)], ["TERM", "TERM", "KILL", "KILL", "0"]);
+    assert.deepEqual(
+      [signalName(undefined), signalName("SIGTERM"), signalName("kill"), signalName(9), signalName(0)],
+      ["TERM", "TERM", "KILL", "KILL", "0"],
+    );
     // Guards this test process for one pid that cannot exist; everything else goes through.
     const refused = -2_000_000_000;
     currentRuntime().guardSignals((pid) => (pid === refused ? new SignalRefused("not that one") : undefined));

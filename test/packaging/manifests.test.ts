@@ -25,7 +25,9 @@ describe("manifests agree", () => {
   });
 
   it("the same dependencies at the same versions", () => {
-    const fromDeno = Object.fromEntries(Object.entries(deno.imports as Record<string, string>).map(([name, spec]) => [name, spec.replace(`npm:${name}@`, "")]));
+    const fromDeno = Object.fromEntries(
+      Object.entries(deno.imports as Record<string, string>).map(([name, spec]) => [name, spec.replace(`npm:${name}@`, "")]),
+    );
     assert.deepEqual(fromDeno, npm.dependencies);
   });
 

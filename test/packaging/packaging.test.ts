@@ -23,7 +23,11 @@ let app: string;
 let env: Env;
 
 function run(command: string, args: string[], options: { cwd?: string; env?: Record<string, string>; expect?: number } = {}): string {
-  return runIn(command, args, { cwd: options.cwd ?? app, env: { ...env, ...options.env }, ...(options.expect !== undefined && { expect: options.expect }) });
+  return runIn(command, args, {
+    cwd: options.cwd ?? app,
+    env: { ...env, ...options.env },
+    ...(options.expect !== undefined && { expect: options.expect }),
+  });
 }
 
 /** A job module as an app writes one: it says which runtime worked it. */
@@ -70,8 +74,14 @@ describe("the packed tarball in a fresh app", () => {
     const installed = join(app, "node_modules", manifest.name);
     const files = readdirSync(installed, { recursive: true }).map(String).sort();
     assert.ok(files.includes(join("dist", "lib", "index.js")) && files.includes(join("dist", "lib", "index.d.ts")), files.join(" "));
-    assert.deepEqual(files.filter((f) => /^(src|test|scripts)\b/.test(f) || /\.ts$/.test(f) && !f.endsWith(".d.ts")), []);
-    assert.deepEqual(files.filter((f) => f.includes("resque-worker-") || f === join("dist", "resque-worker")), []);
+    assert.deepEqual(
+      files.filter((f) => /^(src|test|scripts)\b/.test(f) || (/\.ts$/.test(f) && !f.endsWith(".d.ts"))),
+      [],
+    );
+    assert.deepEqual(
+      files.filter((f) => f.includes("resque-worker-") || f === join("dist", "resque-worker")),
+      [],
+    );
     // tsx is no dependency: nothing that runs the package needs it.
     assert.equal(readdirSync(join(app, "node_modules")).includes("tsx"), false);
   });
@@ -104,8 +114,20 @@ describe("the packed tarball in a fresh app", () => {
     const scripts = join(app, "deno");
     mkdirSync(scripts);
     writeFileSync(join(scripts, "stats.ts"), readmeBlock("deno-stats"));
-    const before = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
-    const after = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
+    const before = JSON.parse(
+      run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts })
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .at(-1)!,
+    );
+    const after = JSON.parse(
+      run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: scripts })
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .at(-1)!,
+    );
     assert.equal(after.pending, before.pending + 1, "the script enqueued one job");
     assert.equal(typeof after.processed, "number");
     const worked = run(bin("deno"), ["run", "-A", `npm:${manifest.name}/resque`, "work", "--require", "./jobs.ts"]);
@@ -121,7 +143,13 @@ describe("the packed tarball in a fresh app", () => {
       join(jsrApp, "stats.ts"),
       `import { Resque } from "jsr:${name}";\nconst resque = await new Resque({ redis: Deno.env.get("REDIS_URL") }).connect();\nconsole.log(JSON.stringify(await resque.stats()));\nawait resque.close();\n`,
     );
-    const stats = JSON.parse(run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: jsrApp }).trim().split("\n").filter((line) => line.startsWith("{")).at(-1)!);
+    const stats = JSON.parse(
+      run(bin("deno"), ["run", "--allow-env", "--allow-net", "stats.ts"], { cwd: jsrApp })
+        .trim()
+        .split("\n")
+        .filter((line) => line.startsWith("{"))
+        .at(-1)!,
+    );
     assert.ok(stats.processed >= 5, JSON.stringify(stats));
   });
 

@@ -47,7 +47,7 @@ export const PRELUDES: Record<string, string> = {
   "an archiveRecord stub": [
     "// The README leaves archiveRecord to the app; this one says what it was given.",
     "async function archiveRecord(id: number, compress: boolean, meta: { jobId: string }): Promise<void> {",
-    "  console.log(`archived ${id}${compress ? \", compressed\" : \"\"} for job ${meta.jobId}`);",
+    '  console.log(`archived ${id}${compress ? ", compressed" : ""} for job ${meta.jobId}`);',
     "}",
     "",
   ].join("\n"),
@@ -95,11 +95,25 @@ export function exampleTests(app: () => QuickstartApp): void {
   function setUp(): void {
     if (files) return;
     ({ dir, env, redis } = app());
-    assert.ok(dir && existsSync(join(dir, "node_modules/resque-ts")), `the Quickstart's app is not there (${dir}): its tests failed or did not run`);
+    assert.ok(
+      dir && existsSync(join(dir, "node_modules/resque-ts")),
+      `the Quickstart's app is not there (${dir}): its tests failed or did not run`,
+    );
     // Bare `resque` as npx finds it: the app's own node_modules/.bin first. No settings from the
     // caller's environment that would change what the lines do (RAILS_ENV picks schedule entries).
     env = { ...env, PATH: `${join(dir, "node_modules/.bin")}:${env["PATH"]}` };
-    for (const name of ["RAILS_ENV", "RACK_ENV", "RESQUE_ENV", "RESQUE_SCHEDULE", "DYNAMIC_SCHEDULE", "RESQUE_POOL_CONFIG", "RESQUE_WEB_AUTH", "RESQUE_WEB_TOKEN", "PASS"]) delete env[name];
+    for (const name of [
+      "RAILS_ENV",
+      "RACK_ENV",
+      "RESQUE_ENV",
+      "RESQUE_SCHEDULE",
+      "DYNAMIC_SCHEDULE",
+      "RESQUE_POOL_CONFIG",
+      "RESQUE_WEB_AUTH",
+      "RESQUE_WEB_TOKEN",
+      "PASS",
+    ])
+      delete env[name];
     files = EXAMPLE_MARKERS.filter((marker) => /^(file|snippet) /.test(marker)).map(exampleFile);
     for (const file of files) {
       mkdirSync(dirname(join(dir, file.path)), { recursive: true });
@@ -135,34 +149,47 @@ export function exampleTests(app: () => QuickstartApp): void {
     tsx("delayed.ts");
     // enqueueAt's date enqueues at once once it is past; enqueueIn's copy (and enqueueAt's, when
     // ahead) are removed by removeDelayed, so enqueueDelayed finds none.
-    const at = Date.parse(/enqueueAt\(new Date\("([^"]+)"\)/.exec(readmeBlock("snippet delayed.ts, after a resque and the Quickstart's jobs"))![1]!);
-    assert.deepEqual(parse(await redis.client.lrange("resque:queue:archive", 0, -1)), at <= Date.now() ? [{ class: "Archive", args: [42, {}] }] : []);
+    const at = Date.parse(
+      /enqueueAt\(new Date\("([^"]+)"\)/.exec(readmeBlock("snippet delayed.ts, after a resque and the Quickstart's jobs"))![1]!,
+    );
+    assert.deepEqual(
+      parse(await redis.client.lrange("resque:queue:archive", 0, -1)),
+      at <= Date.now() ? [{ class: "Archive", args: [42, {}] }] : [],
+    );
     assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 0);
   });
 
-  example("Recurring schedules: `resque scheduler` with the schedule file leads, promotes a due delayed job, and releases its lock on TERM", async () => {
-    await redis.client.flushdb();
-    // A job due in a second, enqueued by the binary as the `resque` command section shows.
-    cli(`./resque-worker enqueue Archive 7 '{}' --queue archive --in 1`);
-    assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 1);
-    const line = readmeBlock("scheduler").trim();
-    const scheduler = startLong(line, { cwd: dir, env });
-    try {
-      // It logs nothing without VERBOSE: what it did is in Redis. A file it cannot read would
-      // have stopped it (exit 2) before it led.
-      const done = await waitFor(
-        async () => (await redis.client.keys("*resque_scheduler_master_lock")).length === 1 && (await redis.client.llen("resque:queue:archive")) === 1,
-        () => scheduler.exited(),
-        90,
-      );
-      assert.ok(done, `\`${line}\` did not lead and promote the job (${scheduler.exited() ? "it exited" : "still waiting after 90 s"}):\n${scheduler.output()}`);
-    } finally {
-      await scheduler.stop();
-    }
-    assert.deepEqual(parse(await redis.client.lrange("resque:queue:archive", 0, -1)), [{ class: "Archive", args: [7, {}] }]);
-    assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 0);
-    assert.deepEqual(await redis.client.keys("*resque_scheduler_master_lock"), [], `TERM released the lock:\n${scheduler.output()}`);
-  });
+  example(
+    "Recurring schedules: `resque scheduler` with the schedule file leads, promotes a due delayed job, and releases its lock on TERM",
+    async () => {
+      await redis.client.flushdb();
+      // A job due in a second, enqueued by the binary as the `resque` command section shows.
+      cli(`./resque-worker enqueue Archive 7 '{}' --queue archive --in 1`);
+      assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 1);
+      const line = readmeBlock("scheduler").trim();
+      const scheduler = startLong(line, { cwd: dir, env });
+      try {
+        // It logs nothing without VERBOSE: what it did is in Redis. A file it cannot read would
+        // have stopped it (exit 2) before it led.
+        const done = await waitFor(
+          async () =>
+            (await redis.client.keys("*resque_scheduler_master_lock")).length === 1 &&
+            (await redis.client.llen("resque:queue:archive")) === 1,
+          () => scheduler.exited(),
+          90,
+        );
+        assert.ok(
+          done,
+          `\`${line}\` did not lead and promote the job (${scheduler.exited() ? "it exited" : "still waiting after 90 s"}):\n${scheduler.output()}`,
+        );
+      } finally {
+        await scheduler.stop();
+      }
+      assert.deepEqual(parse(await redis.client.lrange("resque:queue:archive", 0, -1)), [{ class: "Archive", args: [7, {}] }]);
+      assert.equal(await redis.client.zcard("resque:delayed_queue_schedule"), 0);
+      assert.deepEqual(await redis.client.keys("*resque_scheduler_master_lock"), [], `TERM released the lock:\n${scheduler.output()}`);
+    },
+  );
 
   example("Recurring schedules: the setSchedule snippet stores, runs now and removes a schedule", async () => {
     await redis.client.flushdb();
@@ -181,54 +208,70 @@ export function exampleTests(app: () => QuickstartApp): void {
     assert.deepEqual(await redis.client.hkeys("resque:persistent_schedules"), []);
   });
 
-  example("Jobs and Automatic retries: report.ts and deliver.ts load in a worker; a 429 is retried through the delayed queue in resque-retry's key", async () => {
-    await redis.client.flushdb();
-    const requests: string[] = [];
-    const server: Server = createServer((request, response) => {
-      requests.push(`${request.method} ${request.url}`);
-      response.writeHead(429).end();
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    try {
-      await redis.client.sadd("resque:queues", "webhooks");
-      await redis.client.rpush("resque:queue:webhooks", JSON.stringify({ class: "Webhook::Deliver", args: [url] }));
-      // Not spawnSync: this process serves the webhook. INTERVAL=0: the worker exits once the queue is empty.
-      const line = "QUEUE=webhooks INTERVAL=0 RESQUE_REQUIRE=./deliver.ts,./report.ts resque work";
-      const worker = startLong(line, { cwd: dir, env });
-      const exited = await waitFor(() => worker.exited(), () => false, 90);
-      if (!exited) await worker.stop();
-      assert.ok(exited, `\`${line}\` did not work the queue and exit:\n${worker.output()}`);
-      assert.deepEqual(requests, ["POST /hook"], worker.output());
-      const [processed, failed, failures, retryKeys, retryFailures, delayed] = await Promise.all([
-        redis.client.get("resque:stat:processed"),
-        redis.client.get("resque:stat:failed"),
-        redis.client.llen("resque:failed"),
-        redis.client.keys("resque:resque-retry:Webhook::Deliver:*"),
-        // resque-retry's web tab reads the failure it suppressed here while the retry waits.
-        redis.client.keys("resque:failure-resque-retry:Webhook::Deliver:*"),
-        redis.client.zrange("resque:delayed_queue_schedule", "0", "-1", "WITHSCORES"),
-      ]);
-      assert.deepEqual(
-        { processed, failed, failures, retryKeys: retryKeys.length, retryFailures: retryFailures.length },
-        { processed: "1", failed: "1", failures: 0, retryKeys: 1, retryFailures: 1 },
-        worker.output(),
-      );
-      // backoff's first wait, 10 s, times the jitter's 1 to 1.5.
-      const wait = Number(delayed[1]) - Date.now() / 1000;
-      assert.ok(delayed.length === 2 && wait > 0 && wait <= 16, `one retry 10-15 s ahead in the delayed queue: ${JSON.stringify(delayed)}`);
-    } finally {
-      server.close();
-    }
-  });
+  example(
+    "Jobs and Automatic retries: report.ts and deliver.ts load in a worker; a 429 is retried through the delayed queue in resque-retry's key",
+    async () => {
+      await redis.client.flushdb();
+      const requests: string[] = [];
+      const server: Server = createServer((request, response) => {
+        requests.push(`${request.method} ${request.url}`);
+        response.writeHead(429).end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      try {
+        await redis.client.sadd("resque:queues", "webhooks");
+        await redis.client.rpush("resque:queue:webhooks", JSON.stringify({ class: "Webhook::Deliver", args: [url] }));
+        // Not spawnSync: this process serves the webhook. INTERVAL=0: the worker exits once the queue is empty.
+        const line = "QUEUE=webhooks INTERVAL=0 RESQUE_REQUIRE=./deliver.ts,./report.ts resque work";
+        const worker = startLong(line, { cwd: dir, env });
+        const exited = await waitFor(
+          () => worker.exited(),
+          () => false,
+          90,
+        );
+        if (!exited) await worker.stop();
+        assert.ok(exited, `\`${line}\` did not work the queue and exit:\n${worker.output()}`);
+        assert.deepEqual(requests, ["POST /hook"], worker.output());
+        const [processed, failed, failures, retryKeys, retryFailures, delayed] = await Promise.all([
+          redis.client.get("resque:stat:processed"),
+          redis.client.get("resque:stat:failed"),
+          redis.client.llen("resque:failed"),
+          redis.client.keys("resque:resque-retry:Webhook::Deliver:*"),
+          // resque-retry's web tab reads the failure it suppressed here while the retry waits.
+          redis.client.keys("resque:failure-resque-retry:Webhook::Deliver:*"),
+          redis.client.zrange("resque:delayed_queue_schedule", "0", "-1", "WITHSCORES"),
+        ]);
+        assert.deepEqual(
+          { processed, failed, failures, retryKeys: retryKeys.length, retryFailures: retryFailures.length },
+          { processed: "1", failed: "1", failures: 0, retryKeys: 1, retryFailures: 1 },
+          worker.output(),
+        );
+        // backoff's first wait, 10 s, times the jitter's 1 to 1.5.
+        const wait = Number(delayed[1]) - Date.now() / 1000;
+        assert.ok(
+          delayed.length === 2 && wait > 0 && wait <= 16,
+          `one retry 10-15 s ahead in the delayed queue: ${JSON.stringify(delayed)}`,
+        );
+      } finally {
+        server.close();
+      }
+    },
+  );
 
   example("ActiveJob: step 2's job runs a Rails payload (enqueued by the binary's --active-job), with Rails' job id", async () => {
     await redis.client.flushdb();
-    const enqueued = JSON.parse(cli(`./resque-worker enqueue --active-job ArchiveJob 42 '{"compress":true}' --queue archive --json`)) as { jobId: string };
+    const enqueued = JSON.parse(cli(`./resque-worker enqueue --active-job ArchiveJob 42 '{"compress":true}' --queue archive --json`)) as {
+      jobId: string;
+    };
     // Step 3's command, with INTERVAL=0 so it exits once the queue is empty.
     const output = cli("INTERVAL=0 resque work --queue archive --require ./archive-job.ts");
     assert.match(output, new RegExp(`archived 42, compressed for job ${enqueued.jobId}`));
-    assert.deepEqual([await redis.client.get("resque:stat:processed"), String(await redis.client.llen("resque:failed"))], ["1", "0"], output);
+    assert.deepEqual(
+      [await redis.client.get("resque:stat:processed"), String(await redis.client.llen("resque:failed"))],
+      ["1", "0"],
+      output,
+    );
   });
 
   example("ActiveJob: step 5's snippet enqueues for Rails workers, now and delayed", async () => {
@@ -239,11 +282,17 @@ export function exampleTests(app: () => QuickstartApp): void {
     const delayed = (await Promise.all(times.map((time) => redis.client.lrange(`resque:delayed:${time}`, 0, -1)))).flat();
     // Three jobs; wait: 3600 is delayed by an hour, waitUntil's date is delayed until it is past.
     assert.equal(queued.length + delayed.length, 3, JSON.stringify({ queued, delayed }));
-    assert.ok(times.some((time) => Math.abs(Number(time) - (Date.now() / 1000 + 3600)) < 120), `one job an hour ahead: ${times.join(", ")}`);
+    assert.ok(
+      times.some((time) => Math.abs(Number(time) - (Date.now() / 1000 + 3600)) < 120),
+      `one job an hour ahead: ${times.join(", ")}`,
+    );
     const first = queued[0] as unknown as { class: string; args: [{ job_class: string; arguments: unknown[] }] };
     assert.equal(first.class, "ActiveJob::QueueAdapters::ResqueAdapter::JobWrapper");
     assert.equal(first.args[0].job_class, "ReportJob");
-    assert.deepEqual(first.args[0].arguments, [7, { format: { _aj_serialized: "ActiveJob::Serializers::SymbolSerializer", value: "pdf" }, _aj_ruby2_keywords: ["format"] }]);
+    assert.deepEqual(first.args[0].arguments, [
+      7,
+      { format: { _aj_serialized: "ActiveJob::Serializers::SymbolSerializer", value: "pdf" }, _aj_ruby2_keywords: ["format"] },
+    ]);
   });
 
   example("Pools: `resque work --pool resque-pool.yml` starts the file's groups, and stops on TERM", async () => {
@@ -253,7 +302,11 @@ export function exampleTests(app: () => QuickstartApp): void {
     const queuesOf = async () => (await redis.client.smembers("resque:workers")).map((id) => id.split(":").slice(2).join(":")).sort();
     try {
       // foo: 1, "bar,baz": 2, imports: 1; the production section is not chosen here.
-      const started = await waitFor(async () => (await queuesOf()).join(" ") === "bar,baz bar,baz foo imports", () => pool.exited(), 90);
+      const started = await waitFor(
+        async () => (await queuesOf()).join(" ") === "bar,baz bar,baz foo imports",
+        () => pool.exited(),
+        90,
+      );
       assert.ok(started, `\`${line}\` did not start the pool's groups (workers: ${(await queuesOf()).join(" ")}):\n${pool.output()}`);
     } finally {
       await pool.stop();
@@ -265,7 +318,10 @@ export function exampleTests(app: () => QuickstartApp): void {
     await redis.client.flushdb();
     // The lines' own $PASS (at least 16 characters, as --auth asks).
     const webEnv = { ...env, PASS: "correct-horse-battery-staple" };
-    const lines = readmeBlock("web").split("\n").map((line) => line.replace(/\s+#.*$/, "").trim()).filter(Boolean);
+    const lines = readmeBlock("web")
+      .split("\n")
+      .map((line) => line.replace(/\s+#.*$/, "").trim())
+      .filter(Boolean);
     assert.ok(lines.length > 0);
     for (const written of lines) {
       // Port 0 picks a free port (the line's own, or 5678, may be taken); the tests listen on
@@ -275,7 +331,11 @@ export function exampleTests(app: () => QuickstartApp): void {
       // xtrace shows the line as bash expanded it: the token `$(openssl rand -hex 16)` made.
       const web = startLong(`set -x; ${line}`, { cwd: dir, env: webEnv });
       try {
-        const up = await waitFor(() => /Dashboard at (http:\S+\/) /.test(web.output()), () => web.exited(), 60);
+        const up = await waitFor(
+          () => /Dashboard at (http:\S+\/) /.test(web.output()),
+          () => web.exited(),
+          60,
+        );
         assert.ok(up, `\`${line}\` did not serve:\n${web.output()}`);
         const base = /Dashboard at (http:\S+\/) /.exec(web.output())![1]!;
         const headers: Record<string, string> = {};
@@ -285,7 +345,8 @@ export function exampleTests(app: () => QuickstartApp): void {
           assert.ok(token && token.length >= 16, `the token as run:\n${web.output()}`);
           headers["authorization"] = `Bearer ${token}`;
         }
-        if (headers["authorization"]) assert.equal((await fetch(`${base}overview`)).status, 401, `\`${line}\` refuses a request without credentials`);
+        if (headers["authorization"])
+          assert.equal((await fetch(`${base}overview`)).status, 401, `\`${line}\` refuses a request without credentials`);
         const page = await fetch(`${base}overview`, { headers });
         assert.equal(page.status, 200, `\`${line}\`: GET ${base}overview`);
         assert.match(await page.text(), /<html/i);

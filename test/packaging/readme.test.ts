@@ -27,7 +27,7 @@ import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { startRedis, type TestRedis } from "../../scripts/lib/redis-server.ts";
 import { EXAMPLE_MARKERS, exampleTests } from "./readme-examples.ts";
-import { baseEnv, bin, manifest, markedBlocks, readme, readmeBlock, root, run, startLong, unmarkedBlocks, waitFor, type Env } from "./support.ts";
+import { baseEnv, bin, manifest, markedBlocks, readmeBlock, root, run, startLong, unmarkedBlocks, waitFor, type Env } from "./support.ts";
 
 /** Every executed marker, and the test file that runs it. */
 const EXECUTED: Record<string, string> = {
@@ -89,7 +89,10 @@ async function workOneJob(line: string): Promise<string> {
       () => worker.exited(),
       120,
     );
-    assert.ok(worked, `\`${line}\` did not work the job (${worker.exited() ? "it exited" : "still running after 120 s"}):\n${worker.output()}`);
+    assert.ok(
+      worked,
+      `\`${line}\` did not work the job (${worker.exited() ? "it exited" : "still running after 120 s"}):\n${worker.output()}`,
+    );
   } finally {
     await worker.stop();
   }
@@ -110,7 +113,18 @@ before(async () => {
   for (const tool of ["bun", "bunx", "deno"]) symlinkSync(bin(tool), join(tools, tool));
   env = { ...baseEnv, PATH: `${tools}:${process.env["PATH"]}`, REDIS_URL: redis.url };
   // A worker setting in the caller's environment would change what the README's lines do.
-  for (const name of ["QUEUE", "QUEUES", "INTERVAL", "RESQUE_NAMESPACE", "RESQUE_REQUIRE", "WORKER_COUNT", "COUNT", "DONT_FORK", "RESQUE_TEST_BINARY"]) delete env[name];
+  for (const name of [
+    "QUEUE",
+    "QUEUES",
+    "INTERVAL",
+    "RESQUE_NAMESPACE",
+    "RESQUE_REQUIRE",
+    "WORKER_COUNT",
+    "COUNT",
+    "DONT_FORK",
+    "RESQUE_TEST_BINARY",
+  ])
+    delete env[name];
   // A fresh clone, without git: the files git knows of (committed or not) and new ones it does
   // not ignore, as they are in this checkout now. No node_modules (a worktree's may be a symlink,
   // which .gitignore's `node_modules/` does not match), no dist.
@@ -132,10 +146,17 @@ describe("the README runs, as a newcomer follows it", () => {
   it("marks every block of the README, and each marker is run by a test or says why not", () => {
     // An unmarked block is one nobody decided about: run it, or say why not.
     const unmarked = unmarkedBlocks();
-    assert.deepEqual(unmarked, [], `README.md lines ${unmarked.join(", ")}: a code block without a <!-- readme-test: ... --> marker (name a test that runs it, or write "not run (why)")`);
+    assert.deepEqual(
+      unmarked,
+      [],
+      `README.md lines ${unmarked.join(", ")}: a code block without a <!-- readme-test: ... --> marker (name a test that runs it, or write "not run (why)")`,
+    );
     for (const block of markedBlocks()) {
       if (block.name.startsWith("not run (")) continue;
-      assert.ok(block.name in EXECUTED, `README.md line ${block.line}: no test runs <!-- readme-test: ${block.name} --> (write "not run (why)" if none should)`);
+      assert.ok(
+        block.name in EXECUTED,
+        `README.md line ${block.line}: no test runs <!-- readme-test: ${block.name} --> (write "not run (why)" if none should)`,
+      );
     }
     for (const name of Object.keys(EXECUTED)) readmeBlock(name);
   });

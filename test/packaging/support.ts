@@ -18,7 +18,9 @@ export const manifest = JSON.parse(readFileSync(`${root}package.json`, "utf8")) 
 export const readme = readFileSync(`${root}README.md`, "utf8");
 
 // npm_* variables from an enclosing `npm test` would steer the app's npm (its prefix, its scripts).
-export const baseEnv: Record<string, string | undefined> = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")));
+export const baseEnv: Record<string, string | undefined> = Object.fromEntries(
+  Object.entries(process.env).filter(([key]) => !key.startsWith("npm_")),
+);
 
 export interface Env {
   [name: string]: string | undefined;
@@ -53,7 +55,10 @@ export function markedBlocks(text = readme): MarkedBlock[] {
       name: name!.trim(),
       line: text.slice(0, match.index).split("\n").length,
       lang: lang!,
-      body: body!.split("\n").map((line) => line.slice(indent!.length)).join("\n"),
+      body: body!
+        .split("\n")
+        .map((line) => line.slice(indent!.length))
+        .join("\n"),
     };
   });
 }
@@ -109,7 +114,11 @@ export function startLong(line: string, options: { cwd: string; env: Env }): Lon
     exited: () => exited,
     async stop() {
       if (!exited) process.kill(-child.pid!, "SIGTERM");
-      const stopped = await waitFor(() => exited, () => false, 60);
+      const stopped = await waitFor(
+        () => exited,
+        () => false,
+        60,
+      );
       if (!stopped) process.kill(-child.pid!, "SIGKILL");
       assert.ok(stopped, `\`${line}\` was still running 60 s after TERM:\n${output}`);
     },

@@ -3,8 +3,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  defineJob, Duration, float, GlobalID, JOB_WRAPPER, keywords, RubyModule, RubySymbol, symbolKeys,
-  decodeActiveJob, deserializeArguments, serializeArguments, type ActiveJobMeta,
+  defineJob,
+  Duration,
+  float,
+  GlobalID,
+  JOB_WRAPPER,
+  keywords,
+  RubyModule,
+  RubySymbol,
+  symbolKeys,
+  decodeActiveJob,
+  deserializeArguments,
+  serializeArguments,
+  type ActiveJobMeta,
 } from "../../src/index.ts";
 import { encodeJson } from "../../src/protocol/json.ts";
 import { decodeJson } from "../../src/protocol/json-decode.ts";
@@ -37,9 +48,19 @@ describe("ActiveJob codec", () => {
     assert.equal((run.args[17] as Duration).toISOString(), "PT1H30M");
     assert.equal(String(run.args[14]), "2026-11-23");
     assert.deepEqual({ ...run.meta, data: undefined }, {
-      jobClass: "ArchiveJob", jobId: "63677fe1-4d74-4d72-a6eb-58198ea23566", providerJobId: null, queueName: "archive",
-      priority: null, executions: 0, exceptionExecutions: {}, locale: "en", timezone: "UTC",
-      enqueuedAt: new Date("2026-12-06T02:44:56.053Z"), enqueuedAtText: "2026-12-06T02:44:56.053401985Z", scheduledAt: null, data: undefined,
+      jobClass: "ArchiveJob",
+      jobId: "63677fe1-4d74-4d72-a6eb-58198ea23566",
+      providerJobId: null,
+      queueName: "archive",
+      priority: null,
+      executions: 0,
+      exceptionExecutions: {},
+      locale: "en",
+      timezone: "UTC",
+      enqueuedAt: new Date("2026-12-06T02:44:56.053Z"),
+      enqueuedAtText: "2026-12-06T02:44:56.053401985Z",
+      scheduledAt: null,
+      data: undefined,
     } satisfies Record<keyof ActiveJobMeta, unknown>);
   });
 
@@ -48,7 +69,16 @@ describe("ActiveJob codec", () => {
     const decoded = deserializeArguments(raw.arguments);
     // Floats that were 2.0 and 1.0e-05 need float() to be written as Ruby Floats; times lose their nanoseconds and zones.
     const send = decoded.map((v, i) =>
-      i === 4 || i === 5 ? float(v as number) : i === 12 ? new RubySymbol(v as string) : i === 19 ? new RubyModule(v as string) : i === 23 ? [new RubySymbol("nested"), { k: [new RubySymbol("v")] }] : v);
+      i === 4 || i === 5
+        ? float(v as number)
+        : i === 12
+          ? new RubySymbol(v as string)
+          : i === 19
+            ? new RubyModule(v as string)
+            : i === 23
+              ? [new RubySymbol("nested"), { k: [new RubySymbol("v")] }]
+              : v,
+    );
     const out = decodeJson(encodeJson(serializeArguments(send))) as unknown[];
     const want = decodeJson(encodeJson(raw.arguments)) as unknown[];
     for (const i of [13, 15, 16, 18]) out[i] = want[i] = null; // checked below
@@ -59,17 +89,24 @@ describe("ActiveJob codec", () => {
     assert.deepEqual(time, { _aj_serialized: "ActiveJob::Serializers::TimeSerializer", value: "2026-11-23T16:18:57.500000000Z" });
     assert.deepEqual(dateTime, { _aj_serialized: "ActiveJob::Serializers::TimeSerializer", value: "2026-11-23T08:30:15.000000000Z" });
     assert.deepEqual(zoned, { _aj_serialized: "ActiveJob::Serializers::TimeSerializer", value: "2026-11-23T09:00:00.000000000Z" });
-    assert.deepEqual(bigDecimal, { _aj_serialized: "ActiveJob::Serializers::BigDecimalSerializer", value: "12345678901234567890.123456789" });
+    assert.deepEqual(bigDecimal, {
+      _aj_serialized: "ActiveJob::Serializers::BigDecimalSerializer",
+      value: "12345678901234567890.123456789",
+    });
   });
 
   it("marks symbol keys and keyword arguments only where asked", () => {
     assert.equal(encodeJson(serializeArguments([{ a: 1 }])), '[{"a":1,"_aj_symbol_keys":[]}]');
     assert.equal(encodeJson(serializeArguments([{ a: 1 }], { symbolKeys: true })), '[{"a":1,"_aj_symbol_keys":["a"]}]');
     assert.equal(encodeJson(serializeArguments([symbolKeys({ a: 1, b: 2 }, ["b"])])), '[{"a":1,"b":2,"_aj_symbol_keys":["b"]}]');
-    assert.equal(encodeJson(serializeArguments([5, keywords({ mode: new RubySymbol("slow") })])),
-      '[5,{"mode":{"_aj_serialized":"ActiveJob::Serializers::SymbolSerializer","value":"slow"},"_aj_ruby2_keywords":["mode"]}]');
-    assert.deepEqual(deserializeArguments([{ a: 1, _aj_hash_with_indifferent_access: true }, { _aj_globalid: "gid://shop/Admin%3A%3AUser/7?tenant=2" }]),
-      [{ a: 1 }, new GlobalID("shop", "Admin::User", "7", { tenant: "2" })]);
+    assert.equal(
+      encodeJson(serializeArguments([5, keywords({ mode: new RubySymbol("slow") })])),
+      '[5,{"mode":{"_aj_serialized":"ActiveJob::Serializers::SymbolSerializer","value":"slow"},"_aj_ruby2_keywords":["mode"]}]',
+    );
+    assert.deepEqual(
+      deserializeArguments([{ a: 1, _aj_hash_with_indifferent_access: true }, { _aj_globalid: "gid://shop/Admin%3A%3AUser/7?tenant=2" }]),
+      [{ a: 1 }, new GlobalID("shop", "Admin::User", "7", { tenant: "2" })],
+    );
     assert.equal(String(GlobalID.parse("gid://shop/Admin::User/7?tenant=2")), "gid://shop/Admin::User/7?tenant=2");
     assert.throws(() => serializeArguments([{ _aj_globalid: "x" }]), /reserved key/);
     assert.throws(() => serializeArguments([new Map()]), /Map cannot be an ActiveJob argument/);
@@ -77,8 +114,15 @@ describe("ActiveJob codec", () => {
   });
 
   it("writes ActiveJob 7.2's job data, keys in its order", () => {
-    const raw = encodeActiveJob("ArchiveJob", [42], { jobId: "id-1", queue: "archive", enqueuedAt: isoNow9(Date.UTC(2026, 10, 23, 16, 18, 57) + 500.25) });
-    assert.equal(raw, `{"class":"${JOB_WRAPPER}","args":[{"job_class":"ArchiveJob","job_id":"id-1","provider_job_id":null,"queue_name":"archive","priority":null,"arguments":[42],"executions":0,"exception_executions":{},"locale":"en","timezone":"UTC","enqueued_at":"2026-11-23T16:18:57.500250000Z","scheduled_at":null}]}`);
+    const raw = encodeActiveJob("ArchiveJob", [42], {
+      jobId: "id-1",
+      queue: "archive",
+      enqueuedAt: isoNow9(Date.UTC(2026, 10, 23, 16, 18, 57) + 500.25),
+    });
+    assert.equal(
+      raw,
+      `{"class":"${JOB_WRAPPER}","args":[{"job_class":"ArchiveJob","job_id":"id-1","provider_job_id":null,"queue_name":"archive","priority":null,"arguments":[42],"executions":0,"exception_executions":{},"locale":"en","timezone":"UTC","enqueued_at":"2026-11-23T16:18:57.500250000Z","scheduled_at":null}]}`,
+    );
   });
 });
 
@@ -90,9 +134,15 @@ describe("worker: ActiveJob payloads", () => {
     const seen: { args: unknown[]; meta: ActiveJobMeta | undefined; className: string }[] = [];
     const hooks: string[] = [];
     const archive = defineJob("ArchiveJob", {
-      perform(...args: unknown[]) { seen.push({ args, meta: this.activeJob, className: this.className }); },
-      beforePerform: (...args: unknown[]) => { hooks.push(`before ${args.length}`); },
-      afterPerform: (...args: unknown[]) => { hooks.push(`after ${args.length}`); },
+      perform(...args: unknown[]) {
+        seen.push({ args, meta: this.activeJob, className: this.className });
+      },
+      beforePerform: (...args: unknown[]) => {
+        hooks.push(`before ${args.length}`);
+      },
+      afterPerform: (...args: unknown[]) => {
+        hooks.push(`after ${args.length}`);
+      },
     });
     await resque.push("archive", CAPTURED);
     await workerFor(resque, registryOf(archive), "archive").work();
@@ -104,12 +154,19 @@ describe("worker: ActiveJob payloads", () => {
     assert.deepEqual(hooks, [`before ${EXPECTED.length}`, `after ${EXPECTED.length}`]);
     assert.deepEqual(await resque.stats(), { processed: 1, failed: 0 });
     // The dashboard's per-class metrics name the Rails job, not the wrapper every Rails job shares.
-    assert.deepEqual((await resque.classMetrics({ minutes: 5 })).map((m) => [m.className, m.runs]), [["ArchiveJob", 1]]);
+    assert.deepEqual(
+      (await resque.classMetrics({ minutes: 5 })).map((m) => [m.className, m.runs]),
+      [["ArchiveJob", 1]],
+    );
   });
 
   it("records a failure as stock does for the wrapper: the payload as popped", async () => {
     const resque = redis.open("aj-fail");
-    const failing = defineJob("FailingJob", { perform(n: number) { throw new RangeError(`archive ${n} is missing`); } });
+    const failing = defineJob("FailingJob", {
+      perform(n: number) {
+        throw new RangeError(`archive ${n} is missing`);
+      },
+    });
     const raw = encodeActiveJob("FailingJob", [7], { jobId: "j-7", queue: "archive", enqueuedAt: "2026-11-23T16:18:57.500417581Z" });
     const unknown = encodeActiveJob("NoSuchJob", [], { jobId: "j-8", queue: "archive", enqueuedAt: "2026-11-23T16:18:57.500417581Z" });
     const custom = raw.replace('"arguments":[7]', '"arguments":[{"_aj_serialized":"MoneySerializer","value":"1 EUR"}]');
@@ -118,21 +175,31 @@ describe("worker: ActiveJob payloads", () => {
     await resque.push("archive", custom);
     await workerFor(resque, registryOf(failing), "archive").work();
     const records = (await resque.db.redis.lrange(resque.db.keys.failed, 0, -1)).map((r) => JSON.parse(r));
-    assert.deepEqual(records.map((r) => [r.exception, r.error.replace(/ \(.*/, "").replace(/ is not known.*/, ""), r.queue]), [
-      ["RangeError", "archive 7 is missing", "archive"],
-      ["NameError", "uninitialized constant NoSuchJob", "archive"],
-      ["ActiveJob::DeserializationError", "Serializer MoneySerializer", "archive"],
-    ]);
+    assert.deepEqual(
+      records.map((r) => [r.exception, r.error.replace(/ \(.*/, "").replace(/ is not known.*/, ""), r.queue]),
+      [
+        ["RangeError", "archive 7 is missing", "archive"],
+        ["NameError", "uninitialized constant NoSuchJob", "archive"],
+        ["ActiveJob::DeserializationError", "Serializer MoneySerializer", "archive"],
+      ],
+    );
     assert.equal(records[2].payload.args[0].arguments[0]._aj_serialized, "MoneySerializer", "kept as popped");
     assert.deepEqual(records[0].payload, JSON.parse(raw));
-    assert.match((await resque.db.redis.lindex(resque.db.keys.failed, 0))!, new RegExp(`"payload":${raw.replace(/[[\]{}().*+?^$|\\]/g, "\\$&")}`));
+    assert.match(
+      (await resque.db.redis.lindex(resque.db.keys.failed, 0))!,
+      new RegExp(`"payload":${raw.replace(/[[\]{}().*+?^$|\\]/g, "\\$&")}`),
+    );
     assert.deepEqual(await resque.stats(), { processed: 3, failed: 3 });
   });
 
   it("runs a JobWrapper defined by the app itself as an ordinary job", async () => {
     const resque = redis.open("aj-own");
     const got: unknown[] = [];
-    const wrapper = defineJob(JOB_WRAPPER, { perform(data: unknown) { got.push(data); } });
+    const wrapper = defineJob(JOB_WRAPPER, {
+      perform(data: unknown) {
+        got.push(data);
+      },
+    });
     await resque.push("q", encodeActiveJob("X", [1], { jobId: "j", queue: "q", enqueuedAt: "2026-11-23T16:18:57.500417581Z" }));
     await workerFor(resque, registryOf(wrapper), "q").work();
     assert.equal((got[0] as { job_class: string }).job_class, "X");
@@ -145,7 +212,10 @@ describe("worker: ActiveJob payloads", () => {
     assert.match(now.jobId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const [queued] = await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1);
     assert.equal(queued, now.payload);
-    assert.match(queued!, /"priority":5,"arguments":\[42\],.*"enqueued_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z","scheduled_at":null\}\]\}$/);
+    assert.match(
+      queued!,
+      /"priority":5,"arguments":\[42\],.*"enqueued_at":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z","scheduled_at":null\}\]\}$/,
+    );
     const later = await resque.enqueueActiveJob("ArchiveJob", [1, "late"], { queue: "archive", wait: 3600 });
     assert.equal(later.delayed, true);
     const items = await resque.findDelayedSelection(() => true, JOB_WRAPPER);
@@ -170,12 +240,28 @@ describe("resque enqueue --active-job", () => {
 
   it("pushes the payload perform_later writes, or delays it with --in", async () => {
     const resque = redis.open("aj-cli");
-    const now = await cli(resque, ["enqueue", "--active-job", "ArchiveJob", "42", '{"compress":true}', "plain", "--queue", "archive", "--symbol-keys", "--json"]);
+    const now = await cli(resque, [
+      "enqueue",
+      "--active-job",
+      "ArchiveJob",
+      "42",
+      '{"compress":true}',
+      "plain",
+      "--queue",
+      "archive",
+      "--symbol-keys",
+      "--json",
+    ]);
     assert.equal(now.code, 0, now.err);
     const shown = JSON.parse(now.out);
     const [queued] = await resque.db.redis.lrange(resque.db.keys.queue("archive"), 0, -1);
     assert.deepEqual(JSON.parse(queued!), shown.payload);
-    assert.match(queued!, new RegExp(`^\\{"class":"${JOB_WRAPPER}","args":\\[\\{"job_class":"ArchiveJob","job_id":"${shown.jobId}","provider_job_id":null,"queue_name":"archive","priority":null,"arguments":\\[42,\\{"compress":true,"_aj_symbol_keys":\\["compress"\\]\\},"plain"\\],"executions":0,`));
+    assert.match(
+      queued!,
+      new RegExp(
+        `^\\{"class":"${JOB_WRAPPER}","args":\\[\\{"job_class":"ArchiveJob","job_id":"${shown.jobId}","provider_job_id":null,"queue_name":"archive","priority":null,"arguments":\\[42,\\{"compress":true,"_aj_symbol_keys":\\["compress"\\]\\},"plain"\\],"executions":0,`,
+      ),
+    );
     const later = await cli(resque, ["enqueue", "--active-job", "ArchiveJob", "1", "--queue", "archive", "--in", "1h", "--priority", "3"]);
     assert.equal(later.code, 0, later.err);
     assert.match(later.out + later.err, /Delayed ActiveJob ArchiveJob \(job_id [0-9a-f-]{36}\) on archive until/);

@@ -1,9 +1,27 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import {
-  decodePayload, encodeFailure, encodePayload, failedAt, fnmatch, heartbeatAt, isMalformed, isResqueWorkerCommand,
-  parseQueueList, parseWorkerId, parseWorkingOn, pausedTitle, processingTitle, resolveQueues, resqueKeys, runAt,
-  startedAt, VERSION, waitingTitle, workerId, workingOn,
+  decodePayload,
+  encodeFailure,
+  encodePayload,
+  failedAt,
+  fnmatch,
+  heartbeatAt,
+  isMalformed,
+  isResqueWorkerCommand,
+  parseQueueList,
+  parseWorkerId,
+  parseWorkingOn,
+  pausedTitle,
+  processingTitle,
+  resolveQueues,
+  resqueKeys,
+  runAt,
+  startedAt,
+  VERSION,
+  waitingTitle,
+  workerId,
+  workingOn,
 } from "../../src/protocol/index.ts";
 
 // Exact bytes stock Resque 3.0 wrote, from shared/reference/resque-protocol.md (captured with MONITOR).
@@ -13,25 +31,67 @@ describe("fixtures: the bytes stock Resque 3.0 writes", () => {
   it("queue payload", () => assert.equal(encodePayload("NoopJob", [1, "a"]), '{"class":"NoopJob","args":[1,"a"]}'));
   it("no-arg payload", () => assert.equal(encodePayload("NoopJob", []), '{"class":"NoopJob","args":[]}'));
   it("worker:<id> status", () =>
-    assert.equal(workingOn("bench", runAt(at), encodePayload("NoopJob", [1, "a"])), '{"queue":"bench","run_at":"2026-11-23T07:54:37Z","payload":{"class":"NoopJob","args":[1,"a"]}}'));
+    assert.equal(
+      workingOn("bench", runAt(at), encodePayload("NoopJob", [1, "a"])),
+      '{"queue":"bench","run_at":"2026-11-23T07:54:37Z","payload":{"class":"NoopJob","args":[1,"a"]}}',
+    ));
   it("worker:<id>:started", () => assert.equal(startedAt(at), "2026-11-23 07:54:37 +0000"));
   it("workers:heartbeat value", () => assert.equal(heartbeatAt(at), "2026-11-23T07:54:37+00:00"));
   it("failed_at", () => assert.equal(failedAt(at), "2026/11/23 07:54:37 UTC"));
   it("failure record, fields in stock's order", () =>
     assert.equal(
-      encodeFailure({ at, rawPayload: '{"class":"FailJob","args":[2]}', exception: "ArgumentError", error: "boom from FailJob", backtrace: ["/path/jobs.rb:24:in `perform'"], worker: "vm:4767:bench", queue: "bench" }),
+      encodeFailure({
+        at,
+        rawPayload: '{"class":"FailJob","args":[2]}',
+        exception: "ArgumentError",
+        error: "boom from FailJob",
+        backtrace: ["/path/jobs.rb:24:in `perform'"],
+        worker: "vm:4767:bench",
+        queue: "bench",
+      }),
       '{"failed_at":"2026/11/23 07:54:37 UTC","payload":{"class":"FailJob","args":[2]},"exception":"ArgumentError","error":"boom from FailJob","backtrace":["/path/jobs.rb:24:in `perform\'"],"worker":"vm:4767:bench","queue":"bench"}',
     ));
   it("keeps a payload that is not JSON as a string in the failure record", () =>
-    assert.match(encodeFailure({ at, rawPayload: "not json{", exception: "E", error: "e", backtrace: [], worker: "w", queue: "q" }), /"payload":"not json\{"/));
+    assert.match(
+      encodeFailure({ at, rawPayload: "not json{", exception: "E", error: "e", backtrace: [], worker: "w", queue: "q" }),
+      /"payload":"not json\{"/,
+    ));
 });
 
 describe("keys, ids and titles", () => {
   it("builds every key from the namespace", () => {
     const k = resqueKeys("resque");
     assert.deepEqual(
-      [k.queues, k.queue("bench"), k.workers, k.worker("h:1:q"), k.workerStarted("h:1:q"), k.heartbeats, k.pruneLock, k.processed, k.failedCount, k.workerProcessed("h:1:q"), k.workerFailed("h:1:q"), k.failed, k.pauseAll],
-      ["resque:queues", "resque:queue:bench", "resque:workers", "resque:worker:h:1:q", "resque:worker:h:1:q:started", "resque:workers:heartbeat", "resque:pruning_dead_workers_in_progress", "resque:stat:processed", "resque:stat:failed", "resque:stat:processed:h:1:q", "resque:stat:failed:h:1:q", "resque:failed", "resque:pause-all-workers"],
+      [
+        k.queues,
+        k.queue("bench"),
+        k.workers,
+        k.worker("h:1:q"),
+        k.workerStarted("h:1:q"),
+        k.heartbeats,
+        k.pruneLock,
+        k.processed,
+        k.failedCount,
+        k.workerProcessed("h:1:q"),
+        k.workerFailed("h:1:q"),
+        k.failed,
+        k.pauseAll,
+      ],
+      [
+        "resque:queues",
+        "resque:queue:bench",
+        "resque:workers",
+        "resque:worker:h:1:q",
+        "resque:worker:h:1:q:started",
+        "resque:workers:heartbeat",
+        "resque:pruning_dead_workers_in_progress",
+        "resque:stat:processed",
+        "resque:stat:failed",
+        "resque:stat:processed:h:1:q",
+        "resque:stat:failed:h:1:q",
+        "resque:failed",
+        "resque:pause-all-workers",
+      ],
     );
     assert.equal(resqueKeys("resque:GitHub").queue("a"), "resque:GitHub:queue:a");
   });
@@ -42,7 +102,11 @@ describe("keys, ids and titles", () => {
   });
 
   it("reads a worker:<id> value back without losing digits", () => {
-    assert.deepEqual(parseWorkingOn('{"queue":"q","run_at":"t","payload":{"class":"A","args":[9007199254740993]}}'), { queue: "q", runAt: "t", payloadJson: '{"class":"A","args":[9007199254740993]}' });
+    assert.deepEqual(parseWorkingOn('{"queue":"q","run_at":"t","payload":{"class":"A","args":[9007199254740993]}}'), {
+      queue: "q",
+      runAt: "t",
+      payloadJson: '{"class":"A","args":[9007199254740993]}',
+    });
   });
 
   it("titles follow stock and match stock's pruning pattern", () => {

@@ -21,5 +21,4 @@ describe("a following scheduler's log", () => {
     assert.match(following, /^Following leader-host:4242\b/);
     assert.match(following, /this scheduler is follower-host:99/);
   });
-
 });

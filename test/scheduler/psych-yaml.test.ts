@@ -24,7 +24,8 @@ describe("schedule YAML: Psych's scalars, keys and merges", () => {
     for (const row of PSYCH_ROWS) {
       const got = ours(row.yaml);
       const shown = got instanceof Error ? `error: ${got.message}` : got;
-      if ("json" in row ? got !== row.json : !(got instanceof Error)) wrong.push(`${JSON.stringify(row.yaml)}: got ${shown}, Ruby: ${"json" in row ? row.json : "error" in row ? row.error : "refused"}`);
+      if ("json" in row ? got !== row.json : !(got instanceof Error))
+        wrong.push(`${JSON.stringify(row.yaml)}: got ${shown}, Ruby: ${"json" in row ? row.json : "error" in row ? row.error : "refused"}`);
     }
     assert.deepEqual(wrong, []);
   });
@@ -32,7 +33,11 @@ describe("schedule YAML: Psych's scalars, keys and merges", () => {
   it("gives the same values through parseScheduleFile, each document as an entry's args", () => {
     const wrong: string[] = [];
     for (const row of PSYCH_ROWS) {
-      const indented = row.yaml.trimEnd().split("\n").map((line) => `    ${line}`).join("\n");
+      const indented = row.yaml
+        .trimEnd()
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n");
       const file = `job:\n  every: 1h\n  class: J\n  args:\n${indented}\n`;
       let got: string | undefined;
       try {
@@ -55,7 +60,8 @@ describe("schedule YAML: Psych's scalars, keys and merges", () => {
   });
 
   it("loads a schedule file whose args have y/n keys, and a repeated entry keeps its place with its last settings", () => {
-    const yaml = "resize:\n  every: 1h\n  queue: q\n  args: {x: 10, y: 20, n: 1:20, z: 09}\nother:\n  every: 5m\n  queue: q\nresize:\n  every: 2h\n  queue: q\n  args: {x: 1, y: 2}\n";
+    const yaml =
+      "resize:\n  every: 1h\n  queue: q\n  args: {x: 10, y: 20, n: 1:20, z: 09}\nother:\n  every: 5m\n  queue: q\nresize:\n  every: 2h\n  queue: q\n  args: {x: 1, y: 2}\n";
     const schedule = parseScheduleFile(yaml, "s.yml", T0);
     assert.deepEqual([...schedule.keys()], ["resize", "other"]);
     assert.equal(schedule.get("resize"), '{"every":"2h","queue":"q","args":{"x":1,"y":2},"class":"resize"}');
@@ -64,9 +70,18 @@ describe("schedule YAML: Psych's scalars, keys and merges", () => {
   });
 
   it("refuses what Ruby's scheduler could not store, naming the entry", () => {
-    assert.throws(() => parseScheduleFile("a:\n  every: 1h\n  args: [.inf]\n", "s.yml", T0), /entry "a": args\[0\] is Infinity, which JSON cannot hold/);
-    assert.throws(() => parseScheduleFile("a:\n  every: 1h\n  args: 0x_\n", "s.yml", T0), /s\.yml is not valid YAML: invalid value for Integer\(\): "0x"/);
+    assert.throws(
+      () => parseScheduleFile("a:\n  every: 1h\n  args: [.inf]\n", "s.yml", T0),
+      /entry "a": args\[0\] is Infinity, which JSON cannot hold/,
+    );
+    assert.throws(
+      () => parseScheduleFile("a:\n  every: 1h\n  args: 0x_\n", "s.yml", T0),
+      /s\.yml is not valid YAML: invalid value for Integer\(\): "0x"/,
+    );
     assert.throws(() => parseScheduleFile("a: &a\n  every: 1h\n  args: [*a]\n", "s.yml", T0), /refers to a list or map that contains it/);
-    assert.throws(() => parseScheduleFile("a:\n  every: 1h\n  args: !ruby/object:Foo {}\n", "s.yml", T0), /!ruby\/object:Foo makes a Ruby object/);
+    assert.throws(
+      () => parseScheduleFile("a:\n  every: 1h\n  args: !ruby/object:Foo {}\n", "s.yml", T0),
+      /!ruby\/object:Foo makes a Ruby object/,
+    );
   });
 });

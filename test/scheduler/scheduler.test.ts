@@ -32,13 +32,24 @@ function dbOf(resque: Resque): Db {
 
 /** A scheduler on its own connection; by default its clock is a day ahead, so FUTURE items are due. */
 function schedulerOf(resque: Resque, options: Partial<SchedulerOptions> = {}): Scheduler {
-  return new Scheduler({ db: dbOf(resque), runtime: currentRuntime(), interval: 0.02, log: QUIET, now: () => (FUTURE + 1) * 1000, ...options });
+  return new Scheduler({
+    db: dbOf(resque),
+    runtime: currentRuntime(),
+    interval: 0.02,
+    log: QUIET,
+    now: () => (FUTURE + 1) * 1000,
+    ...options,
+  });
 }
 
 /** `count` delayed SomeJob items with args [i], spread over `stamps` timestamps from `ts`. */
 async function delayMany(resque: Resque, ts: number, count: number, stamps = 10): Promise<void> {
   for (let i = 0; i < count; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, count - i) }, (_, j) => pushDelayed(resque.db, ts + ((i + j) % stamps), encodeDelayedItem("SomeJob", [i + j], "jobq"))));
+    await Promise.all(
+      Array.from({ length: Math.min(100, count - i) }, (_, j) =>
+        pushDelayed(resque.db, ts + ((i + j) % stamps), encodeDelayedItem("SomeJob", [i + j], "jobq")),
+      ),
+    );
   }
 }
 
@@ -63,7 +74,11 @@ async function assertExactlyOnce(resque: Resque, count: number): Promise<void> {
   assert.equal(payloads.length, count, "pushed count");
   assert.equal(new Set(payloads).size, count, "no duplicates");
   const args = payloads.map((p) => (JSON.parse(p) as { args: number[] }).args[0]!).sort((a, b) => a - b);
-  assert.deepEqual(args, Array.from({ length: count }, (_, i) => i), "none lost");
+  assert.deepEqual(
+    args,
+    Array.from({ length: count }, (_, i) => i),
+    "none lost",
+  );
 }
 
 async function leftovers(resque: Resque): Promise<string[]> {
@@ -78,7 +93,13 @@ function spawnScheduler(resque: Resque, env: Record<string, string> = {}): Child
   const child = spawn(process.execPath, argv, {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, RESQUE_SCHEDULER_INTERVAL: "0.05", ...env },
+    env: {
+      ...process.env,
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+      RESQUE_SCHEDULER_INTERVAL: "0.05",
+      ...env,
+    },
   });
   children.push(child);
   return child;
@@ -139,7 +160,11 @@ describe("scheduler", () => {
     const scheduler = schedulerOf(resque, { registry: registryOf(hooked, plain), log: { ...QUIET, error: (m) => errors.push(m) } });
     await scheduler.tick();
     assert.deepEqual(calls, ["beforeSchedule", "beforeDelayedEnqueue", "beforeEnqueue", "afterEnqueue", "afterSchedule"]);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("hq"), 0, -1), ['{"class":"Hooked","args":[7,2.0]}'], "Ruby's float form kept through the hooks");
+    assert.deepEqual(
+      await resque.db.redis.lrange(resque.db.keys.queue("hq"), 0, -1),
+      ['{"class":"Hooked","args":[7,2.0]}'],
+      "Ruby's float form kept through the hooks",
+    );
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("pq"), 0, -1), ['{"class":"Plain","args":[]}']);
     assert.equal(errors.length, 2, errors.join("\n"));
     assert.deepEqual(await leftovers(resque), [lockKey(resque)]);
@@ -180,7 +205,16 @@ describe("scheduler", () => {
   it("two drains at once, with items added and removed meanwhile: each item is pushed exactly once", async () => {
     const resque = redis.open("sch-race");
     await delayMany(resque, PAST, 2000, 3);
-    const drain = (db: Db) => drainDue({ db, registry: registryOf(), batchSize: 7, now: PAST + 10, stillLeader: () => Promise.resolve(true), stopping: () => false, log: QUIET });
+    const drain = (db: Db) =>
+      drainDue({
+        db,
+        registry: registryOf(),
+        batchSize: 7,
+        now: PAST + 10,
+        stillLeader: () => Promise.resolve(true),
+        stopping: () => false,
+        log: QUIET,
+      });
     const removed: number[] = [];
     const meddle = (async () => {
       for (let i = 2000; i < 2100; i++) await pushDelayed(resque.db, PAST + (i % 3), encodeDelayedItem("SomeJob", [i], "jobq"));
@@ -236,7 +270,10 @@ describe("scheduler", () => {
     await exited(first);
     for (let i = 500; i < 2000; i++) await pushDelayed(resque.db, PAST + (i % 10), encodeDelayedItem("SomeJob", [i], "jobq"));
     await eventually(async () => (await resque.db.redis.get(lockKey(resque)))?.endsWith(`:${second.pid}`), "the second child to lead");
-    await eventually(async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0, "the rest promoted");
+    await eventually(
+      async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0,
+      "the rest promoted",
+    );
     await assertExactlyOnce(resque, 2000);
     signal(second, "SIGTERM");
     assert.equal(await exited(second), 0);
@@ -255,7 +292,13 @@ function spawnRubyScheduler(resque: Resque): ChildProcess {
   const child = spawn("ruby", ["test/compat/scheduler.rb", "run"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUBYOPT: "-rredis", REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace, RESQUE_SCHEDULER_INTERVAL: "0.05" },
+    env: {
+      ...process.env,
+      RUBYOPT: "-rredis",
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+      RESQUE_SCHEDULER_INTERVAL: "0.05",
+    },
   });
   children.push(child);
   return child;
@@ -287,13 +330,21 @@ describe("scheduler with resque-scheduler 5.0", { skip }, () => {
     await eventually(async () => ((await resque.db.redis.script("EXISTS", lockedSha)) as number[])[0] === 1, "Ruby to poll", 2000);
     assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:2", "Ruby did not take our lock");
     await delayAtomically(resque, 0, 500);
-    await eventually(async () => (await resque.size("jobq")) >= 500 && (await resque.delayedQueueScheduleSize()) === 0, "ours to promote", 2000);
+    await eventually(
+      async () => (await resque.size("jobq")) >= 500 && (await resque.delayedQueueScheduleSize()) === 0,
+      "ours to promote",
+      2000,
+    );
     assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:2");
     ts.stop();
     await running;
     await eventually(async () => (await resque.db.redis.get(lockKey(resque)))?.endsWith(`:${rb.pid}`), "Ruby to lead", 2000);
     await delayAtomically(resque, 500, 1000);
-    await eventually(async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0, "Ruby to promote", 2000);
+    await eventually(
+      async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0,
+      "Ruby to promote",
+      2000,
+    );
     await assertExactlyOnce(resque, 1000);
     signal(rb, "SIGTERM");
     await exited(rb);
@@ -315,12 +366,20 @@ describe("scheduler with resque-scheduler 5.0", { skip }, () => {
       });
     }, 10);
     await delayAtomically(resque, 0, 1000);
-    await eventually(async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0, "Ruby to promote the first 1,000", 2000);
+    await eventually(
+      async () => (await resque.size("jobq")) >= 1000 && (await resque.delayedQueueScheduleSize()) === 0,
+      "Ruby to promote the first 1,000",
+      2000,
+    );
     assert.equal(ts.leader, false, "ours follows while Ruby leads");
     signal(rb, "SIGTERM");
     await exited(rb);
     for (let i = 1000; i < 2000; i++) await pushDelayed(resque.db, PAST + (i % 10), encodeDelayedItem("SomeJob", [i], "jobq"));
-    await eventually(async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0, "ours to promote the rest", 2000);
+    await eventually(
+      async () => (await resque.size("jobq")) === 2000 && (await resque.delayedQueueScheduleSize()) === 0,
+      "ours to promote the rest",
+      2000,
+    );
     assert.equal(ts.leader, true);
     assert.equal(await resque.db.redis.get(lockKey(resque)), "ts-host:1");
     clearInterval(sampler);

@@ -42,9 +42,19 @@ describe("schedules: storage", () => {
   it("setSchedule writes Ruby's bytes (persist dropped, caller's key order) and marks the change; fetch, list and remove", async () => {
     const resque = redis.open("sched-store");
     const k = resque.db.keys;
-    await resque.setSchedule("dyn", { class: "SomeJob", every: ["2s", { first_in: "1s" }], queue: "high", args: [1, "a"], description: "dyn", persist: true });
+    await resque.setSchedule("dyn", {
+      class: "SomeJob",
+      every: ["2s", { first_in: "1s" }],
+      queue: "high",
+      args: [1, "a"],
+      description: "dyn",
+      persist: true,
+    });
     // The exact value Ruby's Resque.set_schedule stored for the same call (test/compat-schedules checks it live).
-    assert.equal(await resque.db.redis.hget(k.persistentSchedules, "dyn"), '{"class":"SomeJob","every":["2s",{"first_in":"1s"}],"queue":"high","args":[1,"a"],"description":"dyn"}');
+    assert.equal(
+      await resque.db.redis.hget(k.persistentSchedules, "dyn"),
+      '{"class":"SomeJob","every":["2s",{"first_in":"1s"}],"queue":"high","args":[1,"a"],"description":"dyn"}',
+    );
     assert.deepEqual(await resque.db.redis.smembers(k.schedulesChanged), ["dyn"]);
     await resque.setSchedule("local", { class: "SomeJob", cron: "0 5 * * *", queue: "low" });
     assert.equal(await resque.db.redis.hexists(k.persistentSchedules, "local"), 0, "without persist, only this object holds it");
@@ -76,11 +86,15 @@ describe("schedules: storage", () => {
       [{ class: "A", queue: "q", every: "1h", catch_up: "sometimes" }, /catch_up must be/],
     ];
     for (const [config, message] of cases) {
-      await assert.rejects(resque.setSchedule("bad", { ...config, persist: true }), (error: Error) => {
-        assert.match(error.message, /^Schedule "bad": /);
-        assert.match(error.message, message);
-        return true;
-      }, JSON.stringify(config));
+      await assert.rejects(
+        resque.setSchedule("bad", { ...config, persist: true }),
+        (error: Error) => {
+          assert.match(error.message, /^Schedule "bad": /);
+          assert.match(error.message, message);
+          return true;
+        },
+        JSON.stringify(config),
+      );
     }
     assert.deepEqual(await resque.db.redis.keys(`${resque.db.keys.prefix}*`), []);
   });
@@ -105,22 +119,32 @@ describe("schedules: the schedule file", () => {
     const schedule = parseScheduleFile(yaml, "schedule.yml", T0);
     assert.deepEqual([...schedule.keys()], ["CancelAbandonedOrders", "clear_leaderboards", "manual"]);
     assert.equal(schedule.get("CancelAbandonedOrders"), '{"cron":"*/5 * * * *","queue":"low","class":"CancelAbandonedOrders"}');
-    assert.equal(schedule.get("clear_leaderboards"), '{"every":["30s",{":first_in":"120s"}],"class":"ClearLeaderboards","queue":"low","args":[2.0,1.5e+20,7,12345678901234567890,true,"sym","1e3"]}');
+    assert.equal(
+      schedule.get("clear_leaderboards"),
+      '{"every":["30s",{":first_in":"120s"}],"class":"ClearLeaderboards","queue":"low","args":[2.0,1.5e+20,7,12345678901234567890,true,"sym","1e3"]}',
+    );
     const json = '{"nightly": {"cron": "0 3 * * * America/Chicago", "class": "Nightly", "queue": "low", "args": {"ratio": 2.0}}}';
-    assert.equal(parseScheduleFile(json, "schedule.json", T0).get("nightly"), '{"cron":"0 3 * * * America/Chicago","class":"Nightly","queue":"low","args":{"ratio":2.0}}');
+    assert.equal(
+      parseScheduleFile(json, "schedule.json", T0).get("nightly"),
+      '{"cron":"0 3 * * * America/Chicago","class":"Nightly","queue":"low","args":{"ratio":2.0}}',
+    );
     assert.equal(parseScheduleFile("", "empty.yml", T0).size, 0);
   });
 
   it("names every bad entry and loads nothing", () => {
-    const yaml = "good:\n  every: 1h\n  queue: q\nbad_cron:\n  cron: '61 * * * *'\n  queue: q\nbad_every:\n  every: soon\n  queue: q\nnot_a_map: 5\n";
-    assert.throws(() => parseScheduleFile(yaml, "s.yml", T0), (error: Error) => {
-      assert.match(error.message, /^Schedule file s\.yml has 3 bad entries; nothing was loaded:/);
-      assert.match(error.message, /entry "bad_cron": cron "61 \* \* \* \*"/);
-      assert.match(error.message, /entry "bad_every": every "soon" is not a duration/);
-      assert.match(error.message, /entry "not_a_map": its settings must be a map/);
-      assert.doesNotMatch(error.message, /"good"/);
-      return true;
-    });
+    const yaml =
+      "good:\n  every: 1h\n  queue: q\nbad_cron:\n  cron: '61 * * * *'\n  queue: q\nbad_every:\n  every: soon\n  queue: q\nnot_a_map: 5\n";
+    assert.throws(
+      () => parseScheduleFile(yaml, "s.yml", T0),
+      (error: Error) => {
+        assert.match(error.message, /^Schedule file s\.yml has 3 bad entries; nothing was loaded:/);
+        assert.match(error.message, /entry "bad_cron": cron "61 \* \* \* \*"/);
+        assert.match(error.message, /entry "bad_every": every "soon" is not a duration/);
+        assert.match(error.message, /entry "not_a_map": its settings must be a map/);
+        assert.doesNotMatch(error.message, /"good"/);
+        return true;
+      },
+    );
     assert.throws(() => parseScheduleFile("a: [1,\n", "broken.yml", T0), /Schedule file broken\.yml is not valid YAML/);
     assert.throws(() => parseScheduleFile("{", "broken.json", T0), /Schedule file broken\.json is not valid JSON/);
   });
@@ -140,15 +164,24 @@ describe("schedules: timing", () => {
   });
 
   it("every: fugit's durations, counted from load time, with first_in / first_at", () => {
-    assert.deepEqual(["30s", "5m", "1h", "1d", "1h30m", "15mins", "2w", "1M", "PT1H", "90"].map((d) => durationSeconds(d)), [30, 300, 3600, 86400, 5400, 900, 1209600, 2592000, 3600, 90]);
+    assert.deepEqual(
+      ["30s", "5m", "1h", "1d", "1h30m", "15mins", "2w", "1M", "PT1H", "90"].map((d) => durationSeconds(d)),
+      [30, 300, 3600, 86400, 5400, 900, 1209600, 2592000, 3600, 90],
+    );
     assert.equal(durationSeconds("5 parsecs"), undefined);
     assert.equal(next("every", "30s"), "2026-11-23T12:00:30.000Z");
     assert.equal(next("every", "30s", T0), new Date(T0 + 30 * S).toISOString());
     const timing = parseTiming("every", ["30s", { first_in: "10s" }], T0);
-    assert.deepEqual([T0, T0 + 10 * S, T0 + 25 * S, T0 + 41 * S].map((t) => (timing.next(t)! - T0) / S), [10, 40, 40, 70]);
+    assert.deepEqual(
+      [T0, T0 + 10 * S, T0 + 25 * S, T0 + 41 * S].map((t) => (timing.next(t)! - T0) / S),
+      [10, 40, 40, 70],
+    );
     assert.equal(next("every", ["1h", { first_at: "2026-11-23T12:20:00+00:00" }]), "2026-11-23T12:20:00.000Z");
     // rufus runs `first_in: 0` at once; an interval without one waits a whole interval first.
-    assert.deepEqual([parseTiming("every", ["1m", { first_in: 0 }], T0).first, parseTiming("every", "1m", T0).first].map((t) => (t! - T0) / S), [0, 60]);
+    assert.deepEqual(
+      [parseTiming("every", ["1m", { first_in: 0 }], T0).first, parseTiming("every", "1m", T0).first].map((t) => (t! - T0) / S),
+      [0, 60],
+    );
   });
 });
 
@@ -180,10 +213,22 @@ describe("schedules: the scheduler", () => {
   it("fires as Ruby does: args wrapped, queue from the job, custom_job_class, hooks in order, env lists; last_enqueued_at each run", async () => {
     const resque = redis.open("sched-fire");
     const clock = { now: T0 };
-    const scheduler = schedulerOf(resque, clock, { registry: registryOf(known, hooked, refused), schedule: parseScheduleFile(FILE, "s.yml", T0), env: "test" });
+    const scheduler = schedulerOf(resque, clock, {
+      registry: registryOf(known, hooked, refused),
+      schedule: parseScheduleFile(FILE, "s.yml", T0),
+      env: "test",
+    });
     await scheduler.tick();
     assert.equal(scheduler.leader, true);
-    assert.deepEqual([...scheduler.schedules.scheduled.keys()].sort(), ["custom", "every30", "hooked", "hourly", "known", "refused", "scalar"]);
+    assert.deepEqual([...scheduler.schedules.scheduled.keys()].sort(), [
+      "custom",
+      "every30",
+      "hooked",
+      "hourly",
+      "known",
+      "refused",
+      "scalar",
+    ]);
     assert.deepEqual(await queued(resque, "q"), [], "nothing is due at load time");
     clock.now = T0 + 30 * S;
     await scheduler.tick();
@@ -197,7 +242,12 @@ describe("schedules: the scheduler", () => {
     await resque.db.redis.del(resque.db.keys.queue("q"));
     await scheduler.tick();
     // A late poll fires each due schedule once (rufus discards the missed beats).
-    assert.deepEqual(await queued(resque, "q"), ['{"class":"Tick","args":[{"a":1,"f":2.0}]}', '{"class":"Scalar","args":["x"]}', '{"class":"Hourly","args":[]}', '{"class":"Custom::Job","args":[1]}']);
+    assert.deepEqual(await queued(resque, "q"), [
+      '{"class":"Tick","args":[{"a":1,"f":2.0}]}',
+      '{"class":"Scalar","args":["x"]}',
+      '{"class":"Hourly","args":[]}',
+      '{"class":"Custom::Job","args":[1]}',
+    ]);
     assert.equal(await lastRun(resque, "hourly"), lastEnqueuedAt(new Date(T0 + 3605 * S)));
     assert.equal(await lastRun(resque, "manual"), null);
     assert.equal(await lastRun(resque, "prod_only"), null);
@@ -264,7 +314,14 @@ describe("schedules: the scheduler", () => {
     const resque = redis.open("sched-catch-up");
     const k = resque.db.keys;
     const lastRunAt = lastEnqueuedAt(new Date(T0 - 5 * 60 * S + 1 * S));
-    for (const [name, policy] of [["off", "off"], ["once", "once"], ["all", "all"], ["cron", "all"], ["never_ran", "all"], ["default", undefined]] as const) {
+    for (const [name, policy] of [
+      ["off", "off"],
+      ["once", "once"],
+      ["all", "all"],
+      ["cron", "all"],
+      ["never_ran", "all"],
+      ["default", undefined],
+    ] as const) {
       const timing = name === "cron" ? { cron: "* * * * * UTC" } : { every: "1m" };
       await resque.setSchedule(name, { class: name, ...timing, queue: name, ...(policy && { catch_up: policy }), persist: true });
       if (name !== "never_ran") await resque.db.redis.hset(k.lastEnqueuedAt, name, lastRunAt);
@@ -284,10 +341,32 @@ describe("schedules: the command line", () => {
 
   it("resque schedule add | list | run-now | remove, with --json", async () => {
     const resque = redis.open("sched-cli");
-    const added = await runToEnd(["schedule", "add", "nightly", "--cron", "0 3 * * * America/Chicago", "--class", "Cleanup", "--queue", "low", "--args", '{"all":true}', "--json"], env(resque));
+    const added = await runToEnd(
+      [
+        "schedule",
+        "add",
+        "nightly",
+        "--cron",
+        "0 3 * * * America/Chicago",
+        "--class",
+        "Cleanup",
+        "--queue",
+        "low",
+        "--args",
+        '{"all":true}',
+        "--json",
+      ],
+      env(resque),
+    );
     assert.equal(added.code, 0, added.err);
-    assert.deepEqual(JSON.parse(added.out), { name: "nightly", config: { class: "Cleanup", cron: "0 3 * * * America/Chicago", queue: "low", args: { all: true } } });
-    assert.equal(await resque.db.redis.hget(resque.db.keys.persistentSchedules, "nightly"), '{"class":"Cleanup","cron":"0 3 * * * America/Chicago","queue":"low","args":{"all":true}}');
+    assert.deepEqual(JSON.parse(added.out), {
+      name: "nightly",
+      config: { class: "Cleanup", cron: "0 3 * * * America/Chicago", queue: "low", args: { all: true } },
+    });
+    assert.equal(
+      await resque.db.redis.hget(resque.db.keys.persistentSchedules, "nightly"),
+      '{"class":"Cleanup","cron":"0 3 * * * America/Chicago","queue":"low","args":{"all":true}}',
+    );
     const bad = await runToEnd(["schedule", "add", "broken", "--every", "soonish", "--queue", "q"], env(resque));
     assert.equal(bad.code, 1);
     assert.match(bad.err, /Schedule "broken": every "soonish" is not a duration/);

@@ -19,7 +19,13 @@ const SCHEDULER_ENV = { RESQUE_SCHEDULER: "1", RESQUE_SCHEDULER_INTERVAL: "0.05"
 
 const start = (resque: Resque, env: Record<string, string>) => {
   const reportKey = `${resque.db.keys.namespace}:report`;
-  const child = spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env: { ...SCHEDULER_ENV, ...env } });
+  const child = spawnWork({
+    url: redis.server().url,
+    namespace: resque.db.keys.namespace,
+    reportKey,
+    queue: "m",
+    env: { ...SCHEDULER_ENV, ...env },
+  });
   return { child, reportKey };
 };
 
@@ -55,7 +61,9 @@ describe("resque work --scheduler", () => {
     await eventually(() => reported(resque, reportKey, "done first"), "the delayed job to run");
     assert.equal(await resque.db.redis.get(lockKey), `${hostname()}:${child.pid}`);
     // The binary's own short argv leaves the title only the room of its command line: it is cut.
-    const full = process.env["RESQUE_TEST_BINARY"] ? /^resque-\S+: Master of/ : /^resque-\S+: Master of 2 workers \(\d+,\d+\) and a scheduler \(\d+\) for m,/;
+    const full = process.env["RESQUE_TEST_BINARY"]
+      ? /^resque-\S+: Master of/
+      : /^resque-\S+: Master of 2 workers \(\d+,\d+\) and a scheduler \(\d+\) for m,/;
     await eventually(() => full.test(commandLine(child.pid!)), "the master's title");
 
     // A scheduler that dies is replaced, and the replacement leads at once: the lock names the master, not it.
@@ -79,7 +87,10 @@ describe("resque work --scheduler", () => {
     await eventually(() => reported(resque, reportKey, "done before"), "the first delayed job to run");
     const scheduler = await eventually(() => schedulerChild(child.pid!), "the scheduler process");
     process.kill(child.pid!, "SIGUSR2");
-    await eventually(() => childrenOf(child.pid!).some((pid) => pid !== scheduler && commandLine(pid).includes("Paused")), "the worker to pause");
+    await eventually(
+      () => childrenOf(child.pid!).some((pid) => pid !== scheduler && commandLine(pid).includes("Paused")),
+      "the worker to pause",
+    );
     await delayQuick(resque, "paused");
     await eventually(async () => (await resque.size("m")) === 1, "the scheduler to promote while the workers are paused");
     assert.equal(schedulerChild(child.pid!), scheduler, "the scheduler was not signalled");

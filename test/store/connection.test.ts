@@ -31,7 +31,22 @@ function makeCertificates(into: string): void {
   for (const name of ["server", "client"]) {
     ssl("req", ...ec, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=resque test ${name}`);
     const ext = name === "server" ? ["-extfile", "server.ext"] : [];
-    ssl("x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.crt`, "-days", "2", ...ext);
+    ssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.crt",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      `${name}.crt`,
+      "-days",
+      "2",
+      ...ext,
+    );
   }
 }
 
@@ -60,7 +75,9 @@ before(async () => {
   silentPort = (silent.address() as { port: number }).port;
   authRedis = await startRedis({ password: PASSWORD });
   // The plain port stays open for the test's own client and the jobs' reports.
-  tlsRedis = await startRedis({ tls: { certFile: file("server.crt"), keyFile: file("server.key"), caFile: file("ca.crt"), authClients: true } });
+  tlsRedis = await startRedis({
+    tls: { certFile: file("server.crt"), keyFile: file("server.key"), caFile: file("ca.crt"), authClients: true },
+  });
 });
 
 after(async () => {
@@ -78,7 +95,10 @@ describe("connecting to Redis", () => {
     for (const args of [["stats"], ["enqueue", "Foo", "1", "--queue", "q"]]) {
       const result = await run([...args, "--redis", url, "--redis-timeout", "0.5"]);
       assert.equal(result.code, 2, `${args[0]}: ${result.err}`);
-      assert.match(result.err, new RegExp(`Redis at 127\\.0\\.0\\.1:${silentPort} accepted the connection but did not answer within 0\\.5 s`));
+      assert.match(
+        result.err,
+        new RegExp(`Redis at 127\\.0\\.0\\.1:${silentPort} accepted the connection but did not answer within 0\\.5 s`),
+      );
       assert.match(result.err, /REDIS_TIMEOUT \/ --redis-timeout/);
     }
     const viaEnv = await run(["stats"], { REDIS_URL: url, REDIS_TIMEOUT: "0.5" });
@@ -108,7 +128,18 @@ describe("connecting to Redis", () => {
 
   it("TLS with a private CA and a client certificate, by flags and by env", async () => {
     const url = `rediss://127.0.0.1:${tlsRedis.tlsPort}/0`;
-    const byFlags = await run(["stats", "--json", "--redis", url, "--tls-ca", file("ca.crt"), "--tls-cert", file("client.crt"), "--tls-key", file("client.key")]);
+    const byFlags = await run([
+      "stats",
+      "--json",
+      "--redis",
+      url,
+      "--tls-ca",
+      file("ca.crt"),
+      "--tls-cert",
+      file("client.crt"),
+      "--tls-key",
+      file("client.key"),
+    ]);
     assert.equal(byFlags.code, 0, byFlags.err);
     assert.equal(typeof JSON.parse(byFlags.out).pending, "number");
     const byEnv = await run(["stats", "--json"], {
@@ -185,7 +216,10 @@ describe("connecting to Redis", () => {
       let err = "";
       child.stderr?.on("data", (d) => (err += d));
       try {
-        await eventually(async () => (await tlsRedis.client.lrange(reportKey, 0, -1)).includes("done over-tls"), "the job to run over TLS").catch((e) => {
+        await eventually(
+          async () => (await tlsRedis.client.lrange(reportKey, 0, -1)).includes("done over-tls"),
+          "the job to run over TLS",
+        ).catch((e) => {
           throw new Error(`${(e as Error).message}; worker said: ${err.trim()}`);
         });
         assert.equal(await exited(child), 0, err);

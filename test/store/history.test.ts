@@ -64,6 +64,9 @@ describe("history", () => {
     assert.equal(await resque.db.redis.llen(resque.db.keys.historyMinutes), MINUTE_POINTS);
     const week = await resque.history({ range: "7d" });
     assert.ok(week.length > 0);
-    assert.ok(week.slice(0, -1).every((p) => p.processed === 1), "60 more per minute is 1 per second");
+    assert.ok(
+      week.slice(0, -1).every((p) => p.processed === 1),
+      "60 more per minute is 1 per second",
+    );
   });
 });

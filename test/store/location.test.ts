@@ -17,12 +17,18 @@ describe("Redis locations stock accepts", () => {
     assert.throws(() => parseRedisLocation("http://h:1"), /only redis:\/\/ and rediss:\/\/.*host:port\/namespace/);
     assert.throws(() => parseRedisLocation("h:notaport"), /port "notaport"/);
     assert.throws(() => parseRedisLocation("h:1:x"), /database "x"/);
-    assert.throws(() => parseRedisLocation("redis://u:topsecret@h:99999"), (e: Error) => !e.message.includes("topsecret"));
+    assert.throws(
+      () => parseRedisLocation("redis://u:topsecret@h:99999"),
+      (e: Error) => !e.message.includes("topsecret"),
+    );
   });
   it("refuses a URL missing part of its :// instead of reading a server named redis", () => {
     assert.throws(() => parseRedisLocation("redis//cache.local:6380"), /did you mean redis:\/\/cache\.local:6380\?/);
     assert.throws(() => parseRedisLocation("rediss:/cache.local:6380/2"), /did you mean rediss:\/\/cache\.local:6380\/2\?/);
-    assert.throws(() => parseRedisLocation("redis:/u:topsecret@h:1"), (e: Error) => !e.message.includes("topsecret"));
+    assert.throws(
+      () => parseRedisLocation("redis:/u:topsecret@h:1"),
+      (e: Error) => !e.message.includes("topsecret"),
+    );
     assert.equal(parseRedisLocation("redis:6379").host, "redis", "a server named redis is still fine");
     assert.equal(parseRedisLocation("redis/ns").namespace, "ns");
   });

@@ -27,7 +27,11 @@ describe("per-class metrics", () => {
     const resque = redis.open("metrics");
     const fast = defineJob("Fast", { perform: () => {} });
     const slow = defineJob("Slow", { perform: () => sleep(60) });
-    const flaky = defineJob("Flaky", { perform: (n: number) => { if (n % 2 === 0) throw new Error("even"); } });
+    const flaky = defineJob("Flaky", {
+      perform: (n: number) => {
+        if (n % 2 === 0) throw new Error("even");
+      },
+    });
     for (let i = 0; i < 10; i++) await resque.enqueueTo("m", fast);
     for (let i = 0; i < 4; i++) await resque.enqueueTo("m", slow);
     for (let i = 0; i < 6; i++) await resque.enqueueTo("m", flaky, i);
@@ -47,8 +51,14 @@ describe("per-class metrics", () => {
     assert.ok(s.p95Ms !== null && s.p95Ms >= s.p50Ms!, `p95 ${s.p95Ms}`);
     for (const m of metrics) {
       assert.equal(m.perMinute.length, 5);
-      assert.equal(m.perMinute.reduce((a, p) => a + p.runs, 0), m.runs);
-      assert.equal(m.perMinute.reduce((a, p) => a + p.failures, 0), m.failures);
+      assert.equal(
+        m.perMinute.reduce((a, p) => a + p.runs, 0),
+        m.runs,
+      );
+      assert.equal(
+        m.perMinute.reduce((a, p) => a + p.failures, 0),
+        m.failures,
+      );
       assert.ok(m.perMinute.every((p, i) => i === 0 || p.minute - m.perMinute[i - 1]!.minute === 60_000));
     }
     const ttl = await resque.db.redis.ttl(resque.db.keys.metricsMinute(Math.floor(Date.now() / 60_000)));
@@ -70,14 +80,25 @@ describe("per-class metrics", () => {
   it("keeps at most CLASS_CAP class names; a hostile payload's random names go under (other)", async () => {
     const resque = redis.open("metrics-cap");
     const names = Array.from({ length: CLASS_CAP + 100 }, (_, i) => `Hostile${i}_${Math.random().toString(36).slice(2)}`);
-    await resque.pushMany("h", names.map((name) => JSON.stringify({ class: name, args: [] })));
+    await resque.pushMany(
+      "h",
+      names.map((name) => JSON.stringify({ class: name, args: [] })),
+    );
     await workerFor(resque, registryOf(), "h", { threads: 10 }).work();
     const classes = await resque.db.redis.scard(resque.db.keys.metricsClasses);
     assert.ok(classes <= CLASS_CAP + 1, `${classes} classes kept`);
     const totals = await resque.classTotals();
     assert.ok(totals.length <= CLASS_CAP + 1);
-    assert.equal(totals.reduce((a, t) => a + t.runs, 0), names.length, "every run is counted somewhere");
+    assert.equal(
+      totals.reduce((a, t) => a + t.runs, 0),
+      names.length,
+      "every run is counted somewhere",
+    );
     assert.ok(totals.find((t) => t.className === OTHER_CLASS)!.runs >= 100);
-    assert.equal(totals.reduce((a, t) => a + t.failures, 0), names.length, "unknown classes fail");
+    assert.equal(
+      totals.reduce((a, t) => a + t.failures, 0),
+      names.length,
+      "unknown classes fail",
+    );
   });
 });

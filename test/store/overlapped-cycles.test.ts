@@ -27,14 +27,21 @@ describe("overlapped reserve cycles", () => {
 
     const first = await cycle(resque, 2);
     assert.equal(first.solo, true, "the suspect is taken to run alone");
-    assert.deepEqual(first.taken.map((t) => t.payload), [suspect]);
+    assert.deepEqual(
+      first.taken.map((t) => t.payload),
+      [suspect],
+    );
     // The second cycle of the pair was sent before the first one's reply came back.
     const second = await cycle(resque, 2);
     assert.deepEqual(second.taken, [], "nothing beside the suspect");
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("q"), 0, -1), others, "the others wait in order");
 
     const after = await cycle(resque, 2, [first.taken[0]!.entry]);
-    assert.deepEqual(after.taken.map((t) => t.payload), others, "taken once the suspect finished");
+    assert.deepEqual(
+      after.taken.map((t) => t.payload),
+      others,
+      "taken once the suspect finished",
+    );
     assert.equal(await resque.db.redis.hlen(resque.db.keys.recoveries), 0, "its count cleared");
   });
 
@@ -44,14 +51,21 @@ describe("overlapped reserve cycles", () => {
     await resque.db.redis.rpush(resque.db.keys.queue("q"), ...jobs);
     const { taken } = await cycle(resque, 5);
     const entries = jobs.map((j) => workingOn("q", AT, j));
-    assert.deepEqual(taken.map((t) => t.entry), entries);
+    assert.deepEqual(
+      taken.map((t) => t.entry),
+      entries,
+    );
     assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.inflight(ID), 0, -1), entries);
     assert.equal(await resque.db.redis.get(resque.db.keys.worker(ID)), entries[0]);
   });
 
   it("reconciles cycles lost together: one never ran, one ran and took a job", async () => {
     const resque = redis.open("lost-pair");
-    const [running, finished, taken] = ["R", "F", "T"].map((c) => workingOn("q", AT, `{"class":"${c}","args":[]}`)) as [string, string, string];
+    const [running, finished, taken] = ["R", "F", "T"].map((c) => workingOn("q", AT, `{"class":"${c}","args":[]}`)) as [
+      string,
+      string,
+      string,
+    ];
     // In Redis: the job still running, the one whose "done" was in the lost first cycle (which
     // never ran, so it is still there), and the job the lost second cycle took.
     await resque.db.redis.rpush(resque.db.keys.inflight(ID), running, finished, taken);
@@ -60,6 +74,10 @@ describe("overlapped reserve cycles", () => {
       { done: [], failures: [] },
     ]);
     assert.deepEqual(outcome.applied, [false, true]);
-    assert.deepEqual(outcome.taken.map((t) => t.entry), [taken], "only the job the second cycle took is started; the finished one is recorded again");
+    assert.deepEqual(
+      outcome.taken.map((t) => t.entry),
+      [taken],
+      "only the job the second cycle took is started; the finished one is recorded again",
+    );
   });
 });

@@ -4,7 +4,16 @@
 import { BigDecimal, CalendarDate, Duration, GlobalID, Range } from "../../src/index.ts";
 
 export const RAILS_SAMPLE_VALUES: unknown[] = [
-  42, -7, 1152921504606846976n, 1.5, 2, 1e-5, "text é ✓", null, true, false,
+  42,
+  -7,
+  1152921504606846976n,
+  1.5,
+  2,
+  1e-5,
+  "text é ✓",
+  null,
+  true,
+  false,
   { compress: true, n: 1.5 },
   { plain: [1, [2, [3, "deep"]]] },
   "a_symbol",

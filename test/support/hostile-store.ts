@@ -75,7 +75,16 @@ export async function seedHostileStore(redis: Redis, namespace: string): Promise
   for (const name of names.slice(0, 50)) p.rpush(k.queue(name), '{"class":"Small","args":[]}');
   p.sadd(k.queues, hostile.hugeQueue, hostile.longQueue, hostile.wrongTypeQueue, hostile.oddQueue, "", "../../etc", "<script>x</script>");
   p.hset(k.queue(hostile.wrongTypeQueue), "not", "a list");
-  p.rpush(k.queue(hostile.oddQueue), "not json", INVALID_UTF8, deep, "null", "[]", '{"class":7,"args":"x"}', `{"class":"E","args":[],"enqueued_at":{"x":1}}`);
+  p.rpush(
+    k.queue(hostile.oddQueue),
+    "not json",
+    INVALID_UTF8,
+    deep,
+    "null",
+    "[]",
+    '{"class":7,"args":"x"}',
+    `{"class":"E","args":[],"enqueued_at":{"x":1}}`,
+  );
   p.eval(FILL_LIST, 1, k.queue(hostile.longQueue), LONG_LIST, '{"class":"Long","args":[1]}');
 
   // Counters that are not numbers.
@@ -83,7 +92,17 @@ export async function seedHostileStore(redis: Redis, namespace: string): Promise
   p.set(k.failedCount, "Infinity");
 
   // Workers: no colons, run_at an object, non-JSON job, wrong-typed keys, NaN stats, a 50 MB job.
-  const ids = [hostile.colonless, hostile.objectRunAt, hostile.badJob, hostile.wrongTypeJob, hostile.badProcess, "host:105:huge", "host:abc:odd", "::", "host:106:deep"];
+  const ids = [
+    hostile.colonless,
+    hostile.objectRunAt,
+    hostile.badJob,
+    hostile.wrongTypeJob,
+    hostile.badProcess,
+    "host:105:huge",
+    "host:abc:odd",
+    "::",
+    "host:106:deep",
+  ];
   p.sadd(k.workers, ...ids);
   p.set(k.worker(hostile.colonless), '{"queue":"odd","run_at":"2026-12-06T01:00:00Z","payload":{"class":"A","args":[]}}');
   p.set(k.worker(hostile.objectRunAt), '{"queue":{"q":1},"run_at":{"t":1},"payload":{"class":"A","args":[]}}');
@@ -105,20 +124,79 @@ export async function seedHostileStore(redis: Redis, namespace: string): Promise
   p.zadd(k.masters, Date.now() + 3_600_000, "host:1", Date.now() + 3_600_000, "host:2");
 
   // Failed list: deep nesting, non-JSON, invalid UTF-8, wrong shapes, a 50 MB record.
-  p.rpush(k.failed, deep, "not json", INVALID_UTF8, "7", '{"payload":"x","failed_at":{"t":1},"backtrace":"no","queue":[1]}', `{"payload":${deep},"queue":"odd"}`);
-  p.eval(HUGE_VALUES, 5, k.queue(hostile.hugeQueue), k.worker("host:105:huge"), k.failed, k.delayed(hostile.badItemsDelayed), k.persistentSchedules, HUGE_BYTES);
+  p.rpush(
+    k.failed,
+    deep,
+    "not json",
+    INVALID_UTF8,
+    "7",
+    '{"payload":"x","failed_at":{"t":1},"backtrace":"no","queue":[1]}',
+    `{"payload":${deep},"queue":"odd"}`,
+  );
+  p.eval(
+    HUGE_VALUES,
+    5,
+    k.queue(hostile.hugeQueue),
+    k.worker("host:105:huge"),
+    k.failed,
+    k.delayed(hostile.badItemsDelayed),
+    k.persistentSchedules,
+    HUGE_BYTES,
+  );
 
   // Delayed: a non-numeric member, an infinite score, a wrong-typed time list, undecodable items.
-  p.zadd(k.delayedSchedule, "5", "abc", "inf", "inf", "-inf", "-inf", "7", "1e400", "8", "12.5", hostile.wrongTypeDelayed, hostile.wrongTypeDelayed, hostile.badItemsDelayed, hostile.badItemsDelayed);
+  p.zadd(
+    k.delayedSchedule,
+    "5",
+    "abc",
+    "inf",
+    "inf",
+    "-inf",
+    "-inf",
+    "7",
+    "1e400",
+    "8",
+    "12.5",
+    hostile.wrongTypeDelayed,
+    hostile.wrongTypeDelayed,
+    hostile.badItemsDelayed,
+    hostile.badItemsDelayed,
+  );
   p.hset(k.delayed(hostile.wrongTypeDelayed), "a", "b");
   p.rpush(k.delayed(hostile.badItemsDelayed), "not json", INVALID_UTF8, deep, '{"class":"Ok","args":[],"queue":"q"}');
 
   // Schedules: non-JSON, deep, wrong shapes; last runs that are not times.
-  p.hset(k.persistentSchedules, hostile.badSchedule, "{nope", hostile.deepSchedule, deep, "number", "7", "cron-object", '{"cron":{"x":1},"class":["A"],"args":{"a":1}}');
+  p.hset(
+    k.persistentSchedules,
+    hostile.badSchedule,
+    "{nope",
+    hostile.deepSchedule,
+    deep,
+    "number",
+    "7",
+    "cron-object",
+    '{"cron":{"x":1},"class":["A"],"args":{"a":1}}',
+  );
   p.hset(k.lastEnqueuedAt, hostile.badSchedule, "whenever", "number", deep);
 
   // Our own records: metrics with non-numbers and one real run (the Infinity bucket), history garbage, heads.
-  p.hset(k.metricsTotals, "Job|r", "1", "Job|ms", "12", "Job|b3", "1", "Bad|r", "abc", "Bad|ms", "Infinity", "nobar", "1", "Weird|b99999", "1");
+  p.hset(
+    k.metricsTotals,
+    "Job|r",
+    "1",
+    "Job|ms",
+    "12",
+    "Job|b3",
+    "1",
+    "Bad|r",
+    "abc",
+    "Bad|ms",
+    "Infinity",
+    "nobar",
+    "1",
+    "Weird|b99999",
+    "1",
+  );
   p.hset(k.metricsMinute(Math.floor(Date.now() / 60_000)), "Job|r", "1", "Job|ms", "NaN", "Job|b3", "1", "Bad|bx", "1");
   p.rpush(k.historySeconds, "garbage", "1 2 3", `${Date.now()} abc NaN Infinity -1`, deep);
   p.rpush(k.historyMinutes, "garbage");

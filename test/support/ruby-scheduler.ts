@@ -7,7 +7,9 @@ import process from "node:process";
 
 const root = new URL("../../", import.meta.url).pathname;
 
-const probe = spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; print Resque::Scheduler::VERSION'], { encoding: "utf8" });
+const probe = spawnSync("ruby", ["-e", 'require "redis"; require "resque-scheduler"; print Resque::Scheduler::VERSION'], {
+  encoding: "utf8",
+});
 /** The installed resque-scheduler version, if any. */
 export const rubySchedulerVersion = probe.status === 0 ? probe.stdout : undefined;
 
@@ -28,7 +30,12 @@ export function schedulerRb(url: string, namespace: string, command: string, ...
 }
 
 /** Run a Ruby script of test/compat to the end without blocking the event loop (a scheduler may be running in this process); its trimmed stdout. */
-export function rubyScript(script: string, args: readonly string[], env: NodeJS.ProcessEnv, track: { push(child: ReturnType<typeof spawn>): unknown }): Promise<string> {
+export function rubyScript(
+  script: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  track: { push(child: ReturnType<typeof spawn>): unknown },
+): Promise<string> {
   const child = spawn("ruby", [`test/compat/${script}`, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
   track.push(child);
   let out = "";
@@ -42,17 +49,31 @@ export function rubyScript(script: string, args: readonly string[], env: NodeJS.
 }
 
 /** Stock resque-web (Resque::Server plus the scheduler tabs) on a free loopback port; its base URL and log. */
-export async function serveResqueWeb(env: NodeJS.ProcessEnv, track: { push(child: ReturnType<typeof spawn>): unknown }): Promise<{ base: string; log: () => string }> {
+export async function serveResqueWeb(
+  env: NodeJS.ProcessEnv,
+  track: { push(child: ReturnType<typeof spawn>): unknown },
+): Promise<{ base: string; log: () => string }> {
   const port = await freePort();
-  const child = spawn("ruby", ["test/compat/scheduler-web.rb", "serve", String(port)], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn("ruby", ["test/compat/scheduler-web.rb", "serve", String(port)], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+  });
   track.push(child);
   let log = "";
   child.stdout.on("data", (d) => (log += d));
   child.stderr.on("data", (d) => (log += d));
   const base = `http://127.0.0.1:${port}`;
-  await eventually(async () => {
-    if (child.exitCode !== null) throw new Error(`resque-web exited ${child.exitCode}: ${log}`);
-    return fetch(`${base}/overview`).then((r) => r.text().then(() => r.ok), () => false);
-  }, "resque-web to answer", 2000);
+  await eventually(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`resque-web exited ${child.exitCode}: ${log}`);
+      return fetch(`${base}/overview`).then(
+        (r) => r.text().then(() => r.ok),
+        () => false,
+      );
+    },
+    "resque-web to answer",
+    2000,
+  );
   return { base, log: () => log };
 }

@@ -44,7 +44,9 @@ export function spawnCli(args: string[], env: Record<string, string>, withStdin 
 
 /** Its exit code (null when a signal ended it); a child already ended, by either, resolves at once. */
 export const exited = (child: ChildProcess): Promise<number | null> =>
-  new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+  new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code)),
+  );
 
 /** The exit code, once stdout and stderr (both being read) have ended too; Deno's "close" can fail to come after stdin was written. */
 export function finished(child: ChildProcess): Promise<number | null> {
@@ -62,7 +64,11 @@ export const commandLine = (pid: number): string => {
 };
 
 /** Poll until `check` holds; the suite's own timeout is the only limit. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, tries = 600): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  tries = 600,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const value = await check();
     if (value) return value;
@@ -72,7 +78,13 @@ export async function eventually<T>(check: () => Promise<T | undefined | false> 
 }
 
 /** `resque work` with the test jobs module, reporting to `reportKey` (the fixtures in test/fixtures/jobs.ts). */
-export function spawnWork(options: { url: string; namespace: string; reportKey: string; queue: string; env?: Record<string, string> }): ChildProcess {
+export function spawnWork(options: {
+  url: string;
+  namespace: string;
+  reportKey: string;
+  queue: string;
+  env?: Record<string, string>;
+}): ChildProcess {
   return spawnCli(["work", "--require", "test/fixtures/jobs.ts"], {
     QUEUE: options.queue,
     INTERVAL: "0.05",
@@ -85,7 +97,11 @@ export function spawnWork(options: { url: string; namespace: string; reportKey: 
 }
 
 /** Run `resque args` to the end: exit code, stdout and stderr; `input` (text or bytes) goes to stdin. */
-export async function runToEnd(args: string[], env: Record<string, string>, input?: string | Uint8Array): Promise<{ code: number | null; out: string; err: string }> {
+export async function runToEnd(
+  args: string[],
+  env: Record<string, string>,
+  input?: string | Uint8Array,
+): Promise<{ code: number | null; out: string; err: string }> {
   const child = spawnCli(args, env, input !== undefined);
   let out = "";
   let err = "";

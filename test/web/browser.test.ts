@@ -53,7 +53,9 @@ const RUBY_WORKER = `
   `;
 
 describe("resque web in a browser", { skip }, () => {
-  it("renders every page cleanly, moves the live graph, retries from the Failed page and keeps hostile data as text", { timeout: 180_000 }, async () => {
+  it("renders every page cleanly, moves the live graph, retries from the Failed page and keeps hostile data as text", {
+    timeout: 180_000,
+  }, async () => {
     const puppeteer = (await import("puppeteer-core")).default;
     const resque = redis.open("web-browser");
     const ns = resque.db.keys.namespace;
@@ -69,15 +71,33 @@ describe("resque web in a browser", { skip }, () => {
     await resque.db.redis.set(`${held}:hold`, "1");
     await resque.enqueueTo("held", "Held", "long");
     await resque.enqueueTo("held", "Held", "sibling");
-    children.push(spawnWork({ url, namespace: ns, reportKey: held, queue: "held", env: { WORKER_COUNT: "1", THREAD_COUNT: "2", RESQUE_HEARTBEAT_INTERVAL: "1" } }));
+    children.push(
+      spawnWork({
+        url,
+        namespace: ns,
+        reportKey: held,
+        queue: "held",
+        env: { WORKER_COUNT: "1", THREAD_COUNT: "2", RESQUE_HEARTBEAT_INTERVAL: "1" },
+      }),
+    );
     if (ruby) {
       children.push(
-        spawn("ruby", ["-e", RUBY_WORKER], { cwd: root, stdio: "ignore", env: { ...process.env, REDIS_URL: url, RESQUE_NAMESPACE: ns, QUEUE: "ruby" } }),
+        spawn("ruby", ["-e", RUBY_WORKER], {
+          cwd: root,
+          stdio: "ignore",
+          env: { ...process.env, REDIS_URL: url, RESQUE_NAMESPACE: ns, QUEUE: "ruby" },
+        }),
       );
     } else console.log("# web-browser: no stock Ruby worker (the resque gem is not installed)");
     await eventually(async () => (await resque.workers()).length >= (ruby ? 3 : 2), "the workers to register");
-    const holder = await eventually(async () => (await resque.workers()).find((w) => w.running.length === 2 && w.running.every((j) => j.queue === "held")), "both held jobs running in one process");
-    await eventually(async () => (await resque.processTree()).hosts.some((h) => h.masters.some((m) => m.workers.some((w) => w.workerId === holder.id))), "the held worker's process record");
+    const holder = await eventually(
+      async () => (await resque.workers()).find((w) => w.running.length === 2 && w.running.every((j) => j.queue === "held")),
+      "both held jobs running in one process",
+    );
+    await eventually(
+      async () => (await resque.processTree()).hosts.some((h) => h.masters.some((m) => m.workers.some((w) => w.workerId === holder.id))),
+      "the held worker's process record",
+    );
 
     await resque.enqueueTo("hostile", XSS[0]!, XSS[1], { note: XSS[2] });
     // A copy no worker takes, for the queue page.
@@ -100,11 +120,21 @@ describe("resque web in a browser", { skip }, () => {
     await resque.db.redis.sadd(resque.db.keys.workers, fake);
     await resque.db.redis.set(
       resque.db.keys.worker(fake),
-      JSON.stringify({ queue: "hostile", run_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"), payload: { class: XSS[0], args: [XSS[1], XSS[2]] } }),
+      JSON.stringify({
+        queue: "hostile",
+        run_at: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        payload: { class: XSS[0], args: [XSS[1], XSS[2]] },
+      }),
     );
     for (let i = 0; i < 30; i++) await resque.enqueueTo("waiting", "Waiting", i);
     await resque.enqueueAtWithQueue("later", Math.floor(Date.now() / 1000) + 3600, "Later", 7);
-    await resque.setSchedule("nightly", { cron: "0 3 * * *", class: "Nightly", queue: "nightly", persist: true, description: "the nightly report" });
+    await resque.setSchedule("nightly", {
+      cron: "0 3 * * *",
+      class: "Nightly",
+      queue: "nightly",
+      persist: true,
+      description: "the nightly report",
+    });
 
     // Keep jobs flowing for both workers while the pages are looked at.
     const feed = (async () => {
@@ -180,7 +210,7 @@ describe("resque web in a browser", { skip }, () => {
       page.evaluate(() => ({
         points: Number(document.querySelector("#live-graph")!.getAttribute("data-points")),
         processed: Number(document.querySelector('[data-live="processed"]')!.textContent),
-      queues: document.querySelector('[data-live="queues"]')!.textContent,
+        queues: document.querySelector('[data-live="queues"]')!.textContent,
       }));
     const before = await read();
     await new Promise((r) => setTimeout(r, 2500));
@@ -194,10 +224,16 @@ describe("resque web in a browser", { skip }, () => {
     await new Promise((r) => setTimeout(r, 2500));
     await page.screenshot({ path: `${root}test-artifacts/web-metrics.png`, fullPage: true });
     // The per-class table lists our classes; hostile class names stay text there and in /metrics.
-    const classes = await page.evaluate(() => Array.from(document.querySelectorAll("table.classes tbody tr td:first-child")).map((td) => td.textContent));
+    const classes = await page.evaluate(() =>
+      Array.from(document.querySelectorAll("table.classes tbody tr td:first-child")).map((td) => td.textContent),
+    );
     assert.ok(classes.includes("Quick"), `per-class table: ${JSON.stringify(classes)}`);
     assert.ok(classes.includes(XSS[0]!), "the hostile class name shows as text in the per-class table");
-    assert.equal(await page.evaluate(() => document.querySelectorAll("main script, main img, [onmouseover], [onerror]").length), 0, "/graphs");
+    assert.equal(
+      await page.evaluate(() => document.querySelectorAll("main script, main img, [onmouseover], [onerror]").length),
+      0,
+      "/graphs",
+    );
     await page.goto(`${base}/graphs?range=900&class=Quick`, { waitUntil: "load" });
     await page.waitForSelector("#class-graph .uplot");
     await page.screenshot({ path: `${root}test-artifacts/web-metrics-class.png`, fullPage: true });
@@ -230,16 +266,25 @@ describe("resque web in a browser", { skip }, () => {
     const r = resque.db.redis;
     await page.goto(`${base}/working`, { waitUntil: "load" });
     await page.screenshot({ path: `${root}test-artifacts/web-working.png`, fullPage: true });
-    const longRow = await page.evaluateHandle(() => Array.from(document.querySelectorAll("table.working tbody tr")).find((tr) => tr.textContent!.includes('["long"]'))!);
+    const longRow = await page.evaluateHandle(
+      () => Array.from(document.querySelectorAll("table.working tbody tr")).find((tr) => tr.textContent!.includes('["long"]'))!,
+    );
     const button = await longRow.asElement()!.$("form button");
     assert.ok(button, "a Kill button on the long job's row");
     await Promise.all([page.waitForNavigation(), button.click()]);
     assert.match(await page.evaluate(() => document.querySelector(".notice")?.textContent ?? ""), /Kill requested/);
     await page.screenshot({ path: `${root}test-artifacts/web-working-killed.png`, fullPage: true });
-    const killed = await eventually(async () => (await resque.failed.list(0, 100)).find((f) => JSON.stringify(f.payload).includes('"long"')), "the killed job's failure record");
+    const killed = await eventually(
+      async () => (await resque.failed.list(0, 100)).find((f) => JSON.stringify(f.payload).includes('"long"')),
+      "the killed job's failure record",
+    );
     assert.equal(killed.exception, DIRTY_EXIT);
     assert.equal(killed.error, KILLED_MESSAGE);
-    await eventually(async () => (await resque.workers()).some((w) => w.id !== holder.id && w.running.some((j) => JSON.stringify(j.payload).includes('"sibling"'))), "the sibling running again in the replacement");
+    await eventually(
+      async () =>
+        (await resque.workers()).some((w) => w.id !== holder.id && w.running.some((j) => JSON.stringify(j.payload).includes('"sibling"'))),
+      "the sibling running again in the replacement",
+    );
     await r.del(`${held}:hold`);
     await eventually(async () => (await r.lrange(held, 0, -1)).includes("done sibling"), "the sibling to finish");
     await resque.enqueueTo("held", "Held", "after");
@@ -257,7 +302,8 @@ describe("resque web in a browser", { skip }, () => {
     // The README's screenshots: refreshed on request only, so a test run leaves the checkout as it was.
     if (process.env["UPDATE_SCREENSHOTS"]) {
       mkdirSync(`${root}docs/screenshots`, { recursive: true });
-      for (const name of ["overview", "failed", "metrics", "processes"]) copyFileSync(`${root}test-artifacts/web-${name}.png`, `${root}docs/screenshots/${name}.png`);
+      for (const name of ["overview", "failed", "metrics", "processes"])
+        copyFileSync(`${root}test-artifacts/web-${name}.png`, `${root}docs/screenshots/${name}.png`);
     }
   });
 });

@@ -43,7 +43,18 @@ const netOut = async (client: Redis): Promise<number> => Number(/total_net_outpu
 /** Sample values for each route parameter: every hostile record a page can be asked about. */
 function samples(param: string): string[] {
   if (param.startsWith("name")) return [hostile.hugeQueue, hostile.longQueue, hostile.wrongTypeQueue, hostile.oddQueue, "q00000", "nosuch"];
-  if (param.startsWith("id")) return [hostile.colonless, hostile.objectRunAt, hostile.badJob, hostile.wrongTypeJob, hostile.badProcess, "host:105:huge", "host:106:deep", "::", "nosuch:1:q"];
+  if (param.startsWith("id"))
+    return [
+      hostile.colonless,
+      hostile.objectRunAt,
+      hostile.badJob,
+      hostile.wrongTypeJob,
+      hostile.badProcess,
+      "host:105:huge",
+      "host:106:deep",
+      "::",
+      "nosuch:1:q",
+    ];
   if (param.startsWith("index")) return ["0", "1", "2", "3", "4", "5", "6", "7", "99"];
   if (param.startsWith("ts")) return [String(hostile.wrongTypeDelayed), String(hostile.badItemsDelayed), "0"];
   throw new Error(`No sample values for route parameter :${param}: add some to test/web/hostile-store.test.ts`);
@@ -65,7 +76,17 @@ function concretePaths(app: WebApp): string[] {
 }
 
 /** Query strings the list pages take, on top of the bare paths. */
-const EXTRA = ["/failed?start=3", "/api/failed?start=0&scan=100", "/failed?queue=odd&class=E", "/queues/long?start=999990", "/api/classes?class=Job", "/api/classes?minutes=1440", "/api/history?range=604800", "/delayed?start=1", "/stats/keys?cursor=0"];
+const EXTRA = [
+  "/failed?start=3",
+  "/api/failed?start=0&scan=100",
+  "/failed?queue=odd&class=E",
+  "/queues/long?start=999990",
+  "/api/classes?class=Job",
+  "/api/classes?minutes=1440",
+  "/api/history?range=604800",
+  "/delayed?start=1",
+  "/stats/keys?cursor=0",
+];
 
 async function fetchBounded(path: string): Promise<{ status: number; text: string; bytes: number }> {
   const client = redis.server().client;
@@ -125,7 +146,18 @@ describe("a hostile store: every route answers, within its bound", () => {
 });
 
 describe("a hostile store: every read-only CLI view", () => {
-  const views = [["queues"], ["stats"], ["workers"], ["failed", "list"], ["failed", "list", "--limit", "50"], ["failed", "show", "0"], ["delayed", "list"], ["delayed", "show", String(hostile.badItemsDelayed)], ["delayed", "show", String(hostile.wrongTypeDelayed)], ["schedule", "list"]];
+  const views = [
+    ["queues"],
+    ["stats"],
+    ["workers"],
+    ["failed", "list"],
+    ["failed", "list", "--limit", "50"],
+    ["failed", "show", "0"],
+    ["delayed", "list"],
+    ["delayed", "show", String(hostile.badItemsDelayed)],
+    ["delayed", "show", String(hostile.wrongTypeDelayed)],
+    ["schedule", "list"],
+  ];
   for (const view of views) {
     for (const json of [false, true]) {
       const args = json ? [...view, "--json"] : view;
@@ -159,7 +191,17 @@ describe("--read-only reads only", () => {
     const start = await writes();
     const ro = createWebApp({ resque, readOnly: true, sampleIntervalMs: 50 });
     try {
-      for (const path of ["/", "/overview", "/queues", "/api/queues", "/api/latency", "/metrics", "/processes", "/api/processes", "/api/history"]) {
+      for (const path of [
+        "/",
+        "/overview",
+        "/queues",
+        "/api/queues",
+        "/api/latency",
+        "/metrics",
+        "/processes",
+        "/api/processes",
+        "/api/history",
+      ]) {
         assert.ok((await ro.fetch(new Request(`http://127.0.0.1${path}`))).status < 400, path);
       }
       await new Promise((r) => setTimeout(r, 300)); // a few sampler ticks

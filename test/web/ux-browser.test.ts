@@ -44,7 +44,10 @@ after(async () => {
 const failure = (i: number) =>
   JSON.stringify({
     failed_at: `2026/12/06 01:00:${String(i).padStart(2, "0")} UTC`,
-    payload: { class: "Mailer::DeliverNewsletterToEverySubscriber", args: [i, { campaign: "winter-sale-2026-long-campaign-name", segment: "subscribers-who-opened-in-the-last-90-days" }] },
+    payload: {
+      class: "Mailer::DeliverNewsletterToEverySubscriber",
+      args: [i, { campaign: "winter-sale-2026-long-campaign-name", segment: "subscribers-who-opened-in-the-last-90-days" }],
+    },
     exception: "Net::ReadTimeout",
     error: "Net::ReadTimeout with #<TCPSocket:(closed)> after waiting 30 seconds for smtp.example.com:587",
     backtrace: ["/app/jobs/mailer.rb:24:in `perform'"],
@@ -57,15 +60,25 @@ describe("dashboard in a browser (issue 22, point 12)", { skip }, () => {
     const puppeteer = (await import("puppeteer-core")).default;
     const resque = redis.open("ux-browser");
     const { redis: r, keys } = resque.db;
-    for (let i = 0; i < 30; i++) await resque.enqueueTo("mail", "Mailer::DeliverNewsletterToEverySubscriber", i, { campaign: "winter-sale-2026-long-campaign-name" });
+    for (let i = 0; i < 30; i++)
+      await resque.enqueueTo("mail", "Mailer::DeliverNewsletterToEverySubscriber", i, { campaign: "winter-sale-2026-long-campaign-name" });
     for (let i = 0; i < 12; i++) await resque.enqueueTo("reports", "Report", i);
     for (let i = 0; i < 3; i++) await r.rpush(keys.failed, failure(i));
     const id = "worker-host-with-a-long-name.internal:4242:mail,reports";
     await r.sadd(keys.workers, id);
     await r.hset(keys.heartbeats, id, new Date(Date.now() - 51_000).toISOString().replace(/\.\d+Z$/, "Z"));
     await r.set(keys.workerStarted(id), "2026-12-06 01:00:00 +0000");
-    await resque.enqueueAtWithQueue("reports", Math.floor(Date.now() / 1000) + 3600, "Report", 99, { note: "a delayed report with a long argument list" });
-    await resque.setSchedule("nightly_newsletter", { cron: "0 3 * * *", class: "Mailer::DeliverNewsletterToEverySubscriber", queue: "mail", args: [{ campaign: "nightly" }], persist: true, description: "the nightly newsletter to every subscriber" });
+    await resque.enqueueAtWithQueue("reports", Math.floor(Date.now() / 1000) + 3600, "Report", 99, {
+      note: "a delayed report with a long argument list",
+    });
+    await resque.setSchedule("nightly_newsletter", {
+      cron: "0 3 * * *",
+      class: "Mailer::DeliverNewsletterToEverySubscriber",
+      queue: "mail",
+      args: [{ campaign: "nightly" }],
+      persist: true,
+      description: "the nightly newsletter to every subscriber",
+    });
     const tally = new Tally();
     tally.add("Report", 20_000, false);
     tally.add("Report", 1000, false);
@@ -73,9 +86,15 @@ describe("dashboard in a browser (issue 22, point 12)", { skip }, () => {
     await recordMetrics(resque.db, tally.take(), Date.now());
 
     // A scheduler leading with a schedule file, so the Schedules page has file schedules to show.
-    const yaml = "hourly_report:\n  cron: \"0 * * * *\"\n  class: Report\n  queue: reports\n  description: the hourly report\nstaging_cleanup:\n  every: 1h\n  class: Cleanup\n  queue: reports\n  rails_env: staging\n";
+    const yaml =
+      'hourly_report:\n  cron: "0 * * * *"\n  class: Report\n  queue: reports\n  description: the hourly report\nstaging_cleanup:\n  every: 1h\n  class: Cleanup\n  queue: reports\n  rails_env: staging\n';
     const db = openDb({ redis: redis.server().url, namespace: resque.db.keys.namespace });
-    const s = new Scheduler({ db, runtime: currentRuntime(), interval: 0.2, schedule: parseScheduleFile(yaml, "schedule.yml", Date.now()) });
+    const s = new Scheduler({
+      db,
+      runtime: currentRuntime(),
+      interval: 0.2,
+      schedule: parseScheduleFile(yaml, "schedule.yml", Date.now()),
+    });
     scheduler = { stop: () => s.stop(), done: s.run(), close: () => db.redis.disconnect() };
     await eventually(async () => (await r.get(keys.fileSchedules)) !== null || undefined, "the scheduler to publish its file schedules");
     web = createWebApp({ resque, sampleIntervalMs: 250 });
@@ -113,24 +132,49 @@ describe("dashboard in a browser (issue 22, point 12)", { skip }, () => {
     const ticks = atLoad.ticks!.split("|");
     for (const t of ticks) assert.match(t, /^\d\d:\d\d(:\d\d)?(\n\d{4}-\d\d-\d\d)?$/, `an ISO-style UTC tick: ${JSON.stringify(t)}`);
     const utcHours = new Set([-1, 0, 1].map((d) => String(new Date(Date.now() + d * 3_600_000).getUTCHours()).padStart(2, "0")));
-    assert.ok(ticks.some((t) => utcHours.has(t.slice(0, 2))), `ticks in UTC hours (${[...utcHours]}), not Los Angeles time: ${ticks}`);
-    assert.ok(ticks.some((t) => t.includes(new Date().toISOString().slice(0, 10)) || t.includes(new Date(Date.now() - 300_000).toISOString().slice(0, 10))), "the day is written as in the tables");
-    assert.ok(atLoad.queuePoints >= 4, `the single-queue lines start with the history, not at the right edge: ${atLoad.queuePoints} values at load`);
+    assert.ok(
+      ticks.some((t) => utcHours.has(t.slice(0, 2))),
+      `ticks in UTC hours (${[...utcHours]}), not Los Angeles time: ${ticks}`,
+    );
+    assert.ok(
+      ticks.some(
+        (t) => t.includes(new Date().toISOString().slice(0, 10)) || t.includes(new Date(Date.now() - 300_000).toISOString().slice(0, 10)),
+      ),
+      "the day is written as in the tables",
+    );
+    assert.ok(
+      atLoad.queuePoints >= 4,
+      `the single-queue lines start with the history, not at the right edge: ${atLoad.queuePoints} values at load`,
+    );
     await new Promise((res) => setTimeout(res, 1500));
     await page.screenshot({ path: `${shots}/metrics-1280.png`, fullPage: true });
 
     // (g): no page is wider than a 420 px screen; the tables scroll inside themselves.
     const pages: [string, string][] = [
-      ["overview", "/overview"], ["working", "/working"], ["failed", "/failed"], ["queues", "/queues"], ["queue", "/queues/mail"],
-      ["workers", "/workers"], ["worker", `/workers/${encodeURIComponent(id)}`], ["stats", "/stats"], ["stats-redis", "/stats/redis"], ["stats-keys", "/stats/keys"],
-      ["delayed", "/delayed"], ["schedules", "/schedules"], ["metrics", "/graphs?range=300"], ["processes", "/processes"],
+      ["overview", "/overview"],
+      ["working", "/working"],
+      ["failed", "/failed"],
+      ["queues", "/queues"],
+      ["queue", "/queues/mail"],
+      ["workers", "/workers"],
+      ["worker", `/workers/${encodeURIComponent(id)}`],
+      ["stats", "/stats"],
+      ["stats-redis", "/stats/redis"],
+      ["stats-keys", "/stats/keys"],
+      ["delayed", "/delayed"],
+      ["schedules", "/schedules"],
+      ["metrics", "/graphs?range=300"],
+      ["processes", "/processes"],
     ];
     await page.setViewport({ width: 420, height: 860 });
     const wide: string[] = [];
     for (const [name, path] of pages) {
       await page.goto(`${base}${path}`, { waitUntil: "load" });
       if (name === "metrics" || name === "overview") await page.waitForSelector(".uplot", { timeout: 10_000 });
-      const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+      const widths = await page.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        client: document.documentElement.clientWidth,
+      }));
       if (widths.scroll > widths.client) wide.push(`${path}: ${widths.scroll} px in ${widths.client}`);
       await page.screenshot({ path: `${shots}/narrow-${name}.png`, fullPage: true });
     }
@@ -145,7 +189,10 @@ describe("dashboard in a browser (issue 22, point 12)", { skip }, () => {
     await page.setViewport({ width: 1280, height: 900 });
     await page.goto(`${base}/failed`, { waitUntil: "load" });
     await Promise.all([page.waitForNavigation(), page.click("#failure-0 form[action$='/retry'] button")]);
-    assert.match(await page.evaluate(() => document.querySelector(".notice.flash")?.textContent ?? ""), /^Retried failed job 0 \(Mailer::DeliverNewsletterToEverySubscriber from queue mail\)/);
+    assert.match(
+      await page.evaluate(() => document.querySelector(".notice.flash")?.textContent ?? ""),
+      /^Retried failed job 0 \(Mailer::DeliverNewsletterToEverySubscriber from queue mail\)/,
+    );
     await page.screenshot({ path: `${shots}/failed-retried-1280.png`, fullPage: true });
     await page.reload({ waitUntil: "load" });
     assert.equal(await page.evaluate(() => document.querySelectorAll(".notice.flash").length), 0, "shown once");
@@ -160,7 +207,12 @@ describe("dashboard in a browser (issue 22, point 12)", { skip }, () => {
     await page.goto(`${base}/schedules`, { waitUntil: "load" });
     assert.match(await page.evaluate(() => document.querySelector("table.schedules.file")?.textContent ?? ""), /hourly_report\s*file/);
     await r.hset(keys.heartbeats, id, new Date(Date.now() - 51_000).toISOString().replace(/\.\d+Z$/, "Z"));
-    for (const [name, path] of [["workers", "/workers"], ["schedules", "/schedules"], ["processes", "/processes"], ["overview", "/overview"]] as const) {
+    for (const [name, path] of [
+      ["workers", "/workers"],
+      ["schedules", "/schedules"],
+      ["processes", "/processes"],
+      ["overview", "/overview"],
+    ] as const) {
       await page.goto(`${base}${path}`, { waitUntil: "load" });
       if (name === "overview") await page.waitForSelector(".uplot");
       await page.screenshot({ path: `${shots}/${name}-1280.png`, fullPage: true });

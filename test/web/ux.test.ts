@@ -37,7 +37,11 @@ function client(base: string) {
     get: (path: string) => request(path),
     async post(path: string, fields: Record<string, string> = {}) {
       if (!csrf) csrf = /data-csrf="([0-9a-f]{64})"/.exec((await request("/overview")).text)![1]!;
-      return request(path, { method: "POST", body: new URLSearchParams({ ...fields, _csrf: csrf }), headers: { "content-type": "application/x-www-form-urlencoded", origin: base } });
+      return request(path, {
+        method: "POST",
+        body: new URLSearchParams({ ...fields, _csrf: csrf }),
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: base },
+      });
     },
   };
 }
@@ -80,7 +84,24 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
 
   it("(b) metrics written without a longest run (an older worker) still render, uncapped and without a Longest value", async () => {
     const resque = redis.open("ux-p95-old");
-    await recordMetrics(resque.db, new Map([["Old", { runs: 2, failures: 0, totalMs: 21_000, buckets: new Map([[bucketOf(20_000), 1], [bucketOf(1000), 1]]) }]]), Date.now());
+    await recordMetrics(
+      resque.db,
+      new Map([
+        [
+          "Old",
+          {
+            runs: 2,
+            failures: 0,
+            totalMs: 21_000,
+            buckets: new Map([
+              [bucketOf(20_000), 1],
+              [bucketOf(1000), 1],
+            ]),
+          },
+        ],
+      ]),
+      Date.now(),
+    );
     const [m] = await resque.classMetrics({ minutes: 5 });
     assert.equal(m!.maxMs, null);
     const { base } = await serve(resque);
@@ -90,7 +111,16 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
   it("(e) Retry, Remove, Clear, Delete and Run now each leave a message on the page they land on, shown once", async () => {
     const resque = redis.open("ux-flash");
     const { redis: r, keys } = resque.db;
-    const failure = (cls: string, i: number) => JSON.stringify({ failed_at: `2026/12/06 01:00:0${i} UTC`, payload: { class: cls, args: [i] }, exception: "RuntimeError", error: "boom", backtrace: [], worker: "h:1:q", queue: "mail" });
+    const failure = (cls: string, i: number) =>
+      JSON.stringify({
+        failed_at: `2026/12/06 01:00:0${i} UTC`,
+        payload: { class: cls, args: [i] },
+        exception: "RuntimeError",
+        error: "boom",
+        backtrace: [],
+        worker: "h:1:q",
+        queue: "mail",
+      });
     await r.rpush(keys.failed, failure("Mailer", 0), failure("Other", 1), failure("Third", 2));
     await resque.setSchedule("nightly", { cron: "0 3 * * *", class: "Nightly", queue: "nightly", persist: true });
     const { base } = await serve(resque);
@@ -142,7 +172,9 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     await resque.enqueueAtWithQueue("reports", ts, "Report", 2);
     const { base } = await serve(resque);
     const b = client(base);
-    const items = [...(await b.get(`/delayed/${ts}`)).text.matchAll(/name="item" value="([^"]*)"/g)].map((m) => m[1]!.replaceAll("&quot;", '"'));
+    const items = [...(await b.get(`/delayed/${ts}`)).text.matchAll(/name="item" value="([^"]*)"/g)].map((m) =>
+      m[1]!.replaceAll("&quot;", '"'),
+    );
     assert.equal(items.length, 4, "two jobs, each with Enqueue now and Remove");
 
     const first = await b.post(`/delayed/${ts}/enqueue-now`, { item: items[0]! });
@@ -171,7 +203,10 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     await resque.enqueueTo("small", "Job", 0);
     const { base } = await serve(resque, { sampleIntervalMs: 100 });
     const history = await eventually(async () => {
-      const h = JSON.parse((await client(base).get("/api/history?range=300")).text) as { queues: string[]; points: { t: number; queues?: Record<string, number> }[] };
+      const h = JSON.parse((await client(base).get("/api/history?range=300")).text) as {
+        queues: string[];
+        points: { t: number; queues?: Record<string, number> }[];
+      };
       return h.points.filter((p) => p.queues).length >= 2 ? h : undefined;
     }, "two history points with queue sizes");
     assert.deepEqual(history.queues, ["big", "small"]);
@@ -183,15 +218,40 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     const resque = redis.open("ux-heartbeat");
     const { redis: r, keys } = resque.db;
     const beat = (secondsAgo: number) => new Date(Date.now() - secondsAgo * 1000).toISOString().replace(/\.\d+Z$/, "Z");
-    const workers: [string, number, boolean][] = [["healthy:1:q", 51, false], ["late:2:q", 200, false], ["ours:3:q", 51, true]];
+    const workers: [string, number, boolean][] = [
+      ["healthy:1:q", 51, false],
+      ["late:2:q", 200, false],
+      ["ours:3:q", 51, true],
+    ];
     for (const [id, age, ours] of workers) {
       await r.sadd(keys.workers, id);
       await r.hset(keys.heartbeats, id, beat(age));
-      if (ours) await r.set(keys.process(id), JSON.stringify({ role: "worker", host: "ours", pid: 3, ppid: 1, rss: 1, started: Date.now(), queues: ["q"], running: [], supervised: false }), "EX", 15);
+      if (ours)
+        await r.set(
+          keys.process(id),
+          JSON.stringify({
+            role: "worker",
+            host: "ours",
+            pid: 3,
+            ppid: 1,
+            rss: 1,
+            started: Date.now(),
+            queues: ["q"],
+            running: [],
+            supervised: false,
+          }),
+          "EX",
+          15,
+        );
     }
     const { base } = await serve(resque);
     const page = (await client(base).get("/workers")).text;
-    const cell = (id: string) => new RegExp(`${id.split(":")[0]}:\\d+</a>[\\s\\S]*?<span class="beat ([a-z-]+)"[^>]*>[^<]*</span> <small class="beat-age">beat ([^<]*)</small>`).exec(page)?.slice(1) ?? [];
+    const cell = (id: string) =>
+      new RegExp(
+        `${id.split(":")[0]}:\\d+</a>[\\s\\S]*?<span class="beat ([a-z-]+)"[^>]*>[^<]*</span> <small class="beat-age">beat ([^<]*)</small>`,
+      )
+        .exec(page)
+        ?.slice(1) ?? [];
     assert.equal(cell("healthy:1:q")[0], "on-time", "a beat within the interval is on time");
     assert.match(cell("healthy:1:q")[1]!, /^5\ds ago$/);
     assert.equal(cell("late:2:q")[0], "late");
@@ -202,22 +262,49 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
     assert.match(one, /5\ds ago; on time\)/);
   });
 
-  it("(a, 11) work --scheduler: the title counts workers apart from the scheduler, Processes shows the scheduler, Schedules shows the file's schedules marked as such", { timeout: 120_000 }, async () => {
+  it("(a, 11) work --scheduler: the title counts workers apart from the scheduler, Processes shows the scheduler, Schedules shows the file's schedules marked as such", {
+    timeout: 120_000,
+  }, async () => {
     const resque = redis.open("ux-file-schedules");
     const dir = mkdtempSync(join(tmpdir(), "ux-schedule-"));
     const file = join(dir, "schedule.yml");
-    writeFileSync(file, [
-      "hourly_report:", '  cron: "0 * * * *"', "  class: Report", "  queue: reports", "  args: [7]", "  description: the hourly report",
-      "staging_cleanup:", "  every: 1h", "  class: Cleanup", "  queue: m", "  rails_env: staging",
-      "overridden:", "  every: 1h", "  class: FromFile", "  queue: m", "",
-    ].join("\n"));
+    writeFileSync(
+      file,
+      [
+        "hourly_report:",
+        '  cron: "0 * * * *"',
+        "  class: Report",
+        "  queue: reports",
+        "  args: [7]",
+        "  description: the hourly report",
+        "staging_cleanup:",
+        "  every: 1h",
+        "  class: Cleanup",
+        "  queue: m",
+        "  rails_env: staging",
+        "overridden:",
+        "  every: 1h",
+        "  class: FromFile",
+        "  queue: m",
+        "",
+      ].join("\n"),
+    );
     await resque.setSchedule("overridden", { every: "2h", class: "FromRedis", queue: "m", persist: true });
     const reportKey = `${resque.db.keys.namespace}:report`;
-    const child = spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env: { WORKER_COUNT: "2", RESQUE_SCHEDULER: "1", RESQUE_SCHEDULER_INTERVAL: "0.2", RESQUE_SCHEDULE: file } });
+    const child = spawnWork({
+      url: redis.server().url,
+      namespace: resque.db.keys.namespace,
+      reportKey,
+      queue: "m",
+      env: { WORKER_COUNT: "2", RESQUE_SCHEDULER: "1", RESQUE_SCHEDULER_INTERVAL: "0.2", RESQUE_SCHEDULE: file },
+    });
     try {
       // The binary's title has only its short argv's room: it is cut, so only Node/Bun/Deno show it whole.
       if (!process.env["RESQUE_TEST_BINARY"]) {
-        await eventually(() => /^resque-\S+: Master of 2 workers \(\d+,\d+\) and a scheduler \(\d+\) for m,/.test(commandLine(child.pid!)) || undefined, "the master's title: 2 workers and a scheduler");
+        await eventually(
+          () => /^resque-\S+: Master of 2 workers \(\d+,\d+\) and a scheduler \(\d+\) for m,/.test(commandLine(child.pid!)) || undefined,
+          "the master's title: 2 workers and a scheduler",
+        );
       }
       const { base } = await serve(resque);
       const b = client(base);
@@ -226,7 +313,10 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
         return p.state === "published" && p.schedules.some((s: { next: number | null }) => s.next !== null) ? p : undefined;
       }, "the leader to publish its file schedules");
       assert.equal(published.leader, `${hostname()}:${child.pid}`, "the lock value names the master");
-      assert.deepEqual(published.schedules.map((s: { name: string }) => s.name), ["hourly_report", "staging_cleanup", "overridden"]);
+      assert.deepEqual(
+        published.schedules.map((s: { name: string }) => s.name),
+        ["hourly_report", "staging_cleanup", "overridden"],
+      );
       const hourly = published.schedules[0];
       assert.equal(hourly.next, Math.ceil((Date.now() + 1) / 3_600_000) * 3_600_000, "next fire: the top of the next hour");
       assert.match(published.schedules[1].idle, /env \(staging\)/);
@@ -234,7 +324,10 @@ describe("dashboard: what pages tell (issue 22, point 12)", () => {
       const page = (await b.get("/schedules")).text;
       const row = (name: string) => new RegExp(`<tr><td>${name}</td><td><span class="source (\\w+)">[\\s\\S]*?</tr>`).exec(page);
       assert.equal(row("hourly_report")?.[1], "file", "a file schedule, marked as from the file");
-      assert.match(row("hourly_report")![0], /cron 0 \* \* \* \*[\s\S]*Report[\s\S]*reports[\s\S]*\[7\][\s\S]*the hourly report[\s\S]*\d{4}-\d\d-\d\dT\d\d:00:00Z/);
+      assert.match(
+        row("hourly_report")![0],
+        /cron 0 \* \* \* \*[\s\S]*Report[\s\S]*reports[\s\S]*\[7\][\s\S]*the hourly report[\s\S]*\d{4}-\d\d-\d\dT\d\d:00:00Z/,
+      );
       assert.match(row("staging_cleanup")![0], /not run: its env/);
       assert.match(row("overridden")![0], /replaced by the Redis schedule of this name/);
       assert.match(page, /<tr><td>overridden<\/td><td><span class="source redis">Redis<\/span>/, "the Redis one, marked as Redis");

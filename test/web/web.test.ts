@@ -25,12 +25,24 @@ async function get(url: string, init: RequestInit = {}): Promise<{ status: numbe
 }
 
 const post = (url: string, fields: Record<string, string>, headers: Record<string, string> = {}) =>
-  get(url, { method: "POST", body: new URLSearchParams(fields), headers: { "content-type": "application/x-www-form-urlencoded", ...headers } });
+  get(url, {
+    method: "POST",
+    body: new URLSearchParams(fields),
+    headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+  });
 
 const csrfOf = (page: string) => /name="_csrf" value="([0-9a-f]{64})"/.exec(page)?.[1] ?? /data-csrf="([0-9a-f]{64})"/.exec(page)![1]!;
 
 function failure(queue: string, className: string, args: unknown[], error = "boom"): string {
-  return JSON.stringify({ failed_at: "2026/12/06 01:00:00 UTC", payload: { class: className, args }, exception: "RuntimeError", error, backtrace: ["/app/jobs.rb:24:in `perform'", "/app/lib.rb:3"], worker: "host:1:q", queue });
+  return JSON.stringify({
+    failed_at: "2026/12/06 01:00:00 UTC",
+    payload: { class: className, args },
+    exception: "RuntimeError",
+    error,
+    backtrace: ["/app/jobs.rb:24:in `perform'", "/app/lib.rb:3"],
+    worker: "host:1:q",
+    queue,
+  });
 }
 
 /** A queue of 45 jobs, three failures, a worker working a hostile job, a delayed job and a schedule. */
@@ -41,7 +53,14 @@ async function seed(resque: Resque): Promise<void> {
   await r.rpush(keys.failed, failure("mail", "Mailer", [1]), failure("hostile", XSS[0]!, [XSS[1]], XSS[2]), failure("mail", "Other", [3]));
   const id = "web-host:4242:mail,hostile";
   await r.sadd(keys.workers, id);
-  await r.set(keys.worker(id), JSON.stringify({ queue: "hostile", run_at: new Date(Date.now() - 5000).toISOString().replace(/\.\d+Z$/, "Z"), payload: { class: XSS[0], args: [XSS[2]] } }));
+  await r.set(
+    keys.worker(id),
+    JSON.stringify({
+      queue: "hostile",
+      run_at: new Date(Date.now() - 5000).toISOString().replace(/\.\d+Z$/, "Z"),
+      payload: { class: XSS[0], args: [XSS[2]] },
+    }),
+  );
   await r.set(keys.workerStarted(id), "2026-12-06 01:00:00 +0000");
   await r.hset(keys.heartbeats, id, new Date().toISOString());
   await resque.enqueueAtWithQueue("later", Math.floor(Date.now() / 1000) + 3600, "Later", 7);
@@ -52,11 +71,28 @@ async function seed(resque: Resque): Promise<void> {
 async function fakeOurWorker(resque: Resque): Promise<{ id: string; token: string }> {
   const { redis: r, keys } = resque.db;
   const id = "ours-host:77:jobs";
-  const entry = JSON.stringify({ queue: "jobs", run_at: new Date(Date.now() - 3000).toISOString().replace(/\.\d+Z$/, "Z"), payload: { class: "Long", args: [1] } });
+  const entry = JSON.stringify({
+    queue: "jobs",
+    run_at: new Date(Date.now() - 3000).toISOString().replace(/\.\d+Z$/, "Z"),
+    payload: { class: "Long", args: [1] },
+  });
   await r.sadd(keys.workers, id);
   await r.set(keys.worker(id), entry);
   await r.rpush(keys.inflight(id), entry);
-  await r.set(keys.process(id), JSON.stringify({ role: "worker", host: "ours-host", pid: 77, ppid: 1, rss: 50_000_000, started: Date.now() - 60_000, queues: ["jobs"], running: [], supervised: false }));
+  await r.set(
+    keys.process(id),
+    JSON.stringify({
+      role: "worker",
+      host: "ours-host",
+      pid: 77,
+      ppid: 1,
+      rss: 50_000_000,
+      started: Date.now() - 60_000,
+      queues: ["jobs"],
+      running: [],
+      supervised: false,
+    }),
+  );
   return { id, token: entryToken(entry) };
 }
 
@@ -77,14 +113,34 @@ function assertExposition(text: string): void {
     }
     const m = sample.exec(line);
     assert.ok(m, `not a valid sample line: ${JSON.stringify(line)}`);
-    const family = [...described.keys()].find((name) => m[1] === name || (described.get(name)!.type === "histogram" && /^_(bucket|sum|count)$/.test(m[1]!.slice(name.length)) && m[1]!.startsWith(name)));
+    const family = [...described.keys()].find(
+      (name) =>
+        m[1] === name ||
+        (described.get(name)!.type === "histogram" && /^_(bucket|sum|count)$/.test(m[1]!.slice(name.length)) && m[1]!.startsWith(name)),
+    );
     assert.ok(family, `${m[1]} has no HELP/TYPE before it`);
     assert.ok(described.get(family)!.help && described.get(family)!.type, `${family}: HELP and TYPE`);
   }
 }
 
-const PAGES = ["/overview", "/working", "/failed", "/failed?class=Mailer", "/queues", "/queues/mail", "/queues/hostile", "/workers",
-  `/workers/${encodeURIComponent("web-host:4242:mail,hostile")}`, "/stats", "/stats/redis", "/stats/keys", "/delayed", "/schedules", "/graphs", "/processes"];
+const PAGES = [
+  "/overview",
+  "/working",
+  "/failed",
+  "/failed?class=Mailer",
+  "/queues",
+  "/queues/mail",
+  "/queues/hostile",
+  "/workers",
+  `/workers/${encodeURIComponent("web-host:4242:mail,hostile")}`,
+  "/stats",
+  "/stats/redis",
+  "/stats/keys",
+  "/delayed",
+  "/schedules",
+  "/graphs",
+  "/processes",
+];
 
 describe("resque web (in process)", () => {
   it("serves every page and API route with the data, and strict security headers", async () => {
@@ -128,7 +184,11 @@ describe("resque web (in process)", () => {
     assert.match(processes, /web-host:4242/);
     const queuesPage = (await get(`${base}/queues`)).text;
     assert.match(queuesPage, /Oldest job/);
-    assert.match(queuesPage, /<td class="num latency" title="At least this old[^"]*">≥ \d+s<\/td>/, "first-seen ages are marked as lower bounds");
+    assert.match(
+      queuesPage,
+      /<td class="num latency" title="At least this old[^"]*">≥ \d+s<\/td>/,
+      "first-seen ages are marked as lower bounds",
+    );
     assert.match(overview, /Oldest job/);
     assert.match((await get(`${base}/working`)).text, /no Kill: stock worker/);
     assert.doesNotMatch((await get(`${base}/graphs`)).text, /data-placeholder/);
@@ -140,7 +200,10 @@ describe("resque web (in process)", () => {
       return JSON.parse(res.text);
     };
     const mail = (await api("/queues")).find((q: { name: string }) => q.name === "mail");
-    assert.deepEqual({ ...mail, oldestAgeSeconds: typeof mail.oldestAgeSeconds }, { name: "mail", size: 45, oldestAgeSeconds: "number", oldestAgeSource: "first-seen" });
+    assert.deepEqual(
+      { ...mail, oldestAgeSeconds: typeof mail.oldestAgeSeconds },
+      { name: "mail", size: 45, oldestAgeSeconds: "number", oldestAgeSource: "first-seen" },
+    );
     assert.equal((await api("/queues/mail?start=40")).jobs.length, 5);
     assert.equal((await api("/workers"))[0].pid, 4242);
     assert.equal((await api("/working")).length, 1);
@@ -157,7 +220,10 @@ describe("resque web (in process)", () => {
     assert.equal((await api("/schedules"))[0].name, "nightly");
     await eventually(async () => (await api("/history?range=60")).points.length >= 1, "a history point");
     assert.deepEqual((await api("/classes")).classes, []);
-    assert.deepEqual((await api("/processes")).orphans.map((o: { workerId: string }) => o.workerId), ["web-host:4242:mail,hostile"]);
+    assert.deepEqual(
+      (await api("/processes")).orphans.map((o: { workerId: string }) => o.workerId),
+      ["web-host:4242:mail,hostile"],
+    );
     assert.equal((await api("/working"))[0].killable, false);
     assert.equal((await get(`${base}/api/nope`)).status, 404);
     assert.match((await get(`${base}/assets/app.js`)).headers.get("content-type") ?? "", /javascript/);
@@ -171,7 +237,12 @@ describe("resque web (in process)", () => {
     const env = { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace };
     // Ages grow between the two reads; the rest must be equal.
     const withoutAge = (v: unknown) => (Array.isArray(v) ? v.map(({ oldestAgeSeconds: _a, ...rest }) => rest) : v);
-    for (const [args, path] of [[["queues"], "/queues"], [["workers"], "/workers"], [["schedule", "list"], "/schedules"], [["stats"], "/stats"]] as const) {
+    for (const [args, path] of [
+      [["queues"], "/queues"],
+      [["workers"], "/workers"],
+      [["schedule", "list"], "/schedules"],
+      [["stats"], "/stats"],
+    ] as const) {
       const cli = await runToEnd([...args, "--json"], env);
       assert.equal(cli.code, 0, cli.err);
       assert.deepEqual(withoutAge(JSON.parse((await get(`${base}/api${path}`)).text)), withoutAge(JSON.parse(cli.out)), path);
@@ -182,7 +253,11 @@ describe("resque web (in process)", () => {
     const show = await runToEnd(["delayed", "show", String(ts), "--json"], env);
     assert.deepEqual(JSON.parse((await get(`${base}/api/delayed/${ts}`)).text), JSON.parse(show.out));
     const failed = await runToEnd(["failed", "list", "--json"], env);
-    assert.deepEqual(JSON.parse((await get(`${base}/api/failed`)).text).items.reverse(), JSON.parse(failed.out), "the same records, newest first");
+    assert.deepEqual(
+      JSON.parse((await get(`${base}/api/failed`)).text).items.reverse(),
+      JSON.parse(failed.out),
+      "the same records, newest first",
+    );
   });
 
   it("/metrics: Prometheus text with resque_* names", async () => {
@@ -206,12 +281,27 @@ describe("resque web (in process)", () => {
     const resque = redis.open("web-prom-classes");
     await seed(resque);
     const evil = 'Evil"} 1\nresque_pwned 1 \\';
-    await recordMetrics(resque.db, new Map([
-      ["Mailer", { runs: 3, failures: 1, totalMs: 1200, buckets: new Map([[5, 1], [9, 2]]) }],
-      [evil, { runs: 1, failures: 0, totalMs: 7, buckets: new Map([[3, 1]]) }],
-      [XSS[0]!, { runs: 2, failures: 2, totalMs: 40, buckets: new Map([[4, 2]]) }],
-      ["Tiny", { runs: 4, failures: 0, totalMs: 1, buckets: new Map([[0, 4]]) }],
-    ]), Date.now());
+    await recordMetrics(
+      resque.db,
+      new Map([
+        [
+          "Mailer",
+          {
+            runs: 3,
+            failures: 1,
+            totalMs: 1200,
+            buckets: new Map([
+              [5, 1],
+              [9, 2],
+            ]),
+          },
+        ],
+        [evil, { runs: 1, failures: 0, totalMs: 7, buckets: new Map([[3, 1]]) }],
+        [XSS[0]!, { runs: 2, failures: 2, totalMs: 40, buckets: new Map([[4, 2]]) }],
+        ["Tiny", { runs: 4, failures: 0, totalMs: 1, buckets: new Map([[0, 4]]) }],
+      ]),
+      Date.now(),
+    );
     const { base } = await serve(resque);
     const text = (await get(`${base}/metrics`)).text;
     assertExposition(text);
@@ -229,7 +319,10 @@ describe("resque web (in process)", () => {
     const page = (await get(`${base}/graphs?range=3600`)).text;
     assert.match(page, /<code>Mailer<\/code><\/a><\/td>\n<td class="num">3<\/td><td class="num">1<\/td><td class="num">33\.3%<\/td>/);
     // All under the first bucket's 1 ms: a percentile says no more than that.
-    assert.match(page, /<code>Tiny<\/code><\/a><\/td>\n<td class="num">4<\/td><td class="num">0<\/td><td class="num">0\.0%<\/td>\n<td class="num">0\.3 ms<\/td><td class="num">&lt; 1 ms<\/td><td class="num">&lt; 1 ms<\/td>/);
+    assert.match(
+      page,
+      /<code>Tiny<\/code><\/a><\/td>\n<td class="num">4<\/td><td class="num">0<\/td><td class="num">0\.0%<\/td>\n<td class="num">0\.3 ms<\/td><td class="num">&lt; 1 ms<\/td><td class="num">&lt; 1 ms<\/td>/,
+    );
     assert.ok(!page.includes(XSS[0]!), "the hostile class name is escaped");
     assert.ok(page.includes("&lt;script&gt;window.__xss=1&lt;/script&gt;"));
     const classes = JSON.parse((await get(`${base}/api/classes?minutes=60`)).text).classes;
@@ -271,13 +364,19 @@ describe("resque web (in process)", () => {
     assert.match((await get(`${base}${ok.headers.get("location")}`)).text, /Kill requested/);
     const away = await post(path, { token, back: "https://evil.example/", _csrf: web.ctx.csrf });
     assert.equal(away.headers.get("location"), "/working?kill=asked", "never an open redirect");
-    const api = await get(`${base}/api/workers/${encodeURIComponent(id)}/kill`, { method: "POST", headers: { "x-csrf-token": web.ctx.csrf, "content-type": "application/json" }, body: JSON.stringify({ token }) });
+    const api = await get(`${base}/api/workers/${encodeURIComponent(id)}/kill`, {
+      method: "POST",
+      headers: { "x-csrf-token": web.ctx.csrf, "content-type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
     assert.equal(api.status, 202);
     assert.deepEqual(JSON.parse(api.text), { workerId: id, tokens: [token] });
     const apiNo = await get(`${base}/api/workers/nohost%3A1%3Aq/kill`, { method: "POST", headers: { "x-csrf-token": web.ctx.csrf } });
     assert.equal(apiNo.status, 404);
     assert.equal(JSON.parse(apiNo.text).code, "NO_WORKER");
-    const inflight = (JSON.parse((await get(`${base}/api/working`)).text) as { worker: string; token: string; killable: boolean }[]).find((j) => j.worker === id)!;
+    const inflight = (JSON.parse((await get(`${base}/api/working`)).text) as { worker: string; token: string; killable: boolean }[]).find(
+      (j) => j.worker === id,
+    )!;
     assert.deepEqual([inflight.token, inflight.killable], [token, true]);
   });
 
@@ -294,7 +393,7 @@ describe("resque web (in process)", () => {
     const second = await serve(resque, { sampleIntervalMs: 60_000 });
     const after = JSON.parse((await get(`${second.base}/api/history?range=3600`)).text);
     assert.ok(after.points.filter((p: { t: number }) => p.t < restartedAt).length >= 2, "the points sampled before the restart");
-    assert.ok(await resque.db.redis.llen(resque.db.keys.historySeconds) >= 3);
+    assert.ok((await resque.db.redis.llen(resque.db.keys.historySeconds)) >= 3);
     const week = JSON.parse((await get(`${second.base}/api/history?range=604800`)).text);
     assert.equal(week.resolutionSeconds, 60);
     assert.match((await get(`${second.base}/graphs?range=604800`)).text, /one point per minute/);
@@ -310,14 +409,22 @@ describe("resque web (in process)", () => {
     assert.equal((await get(`${base}/failed/0/retry`)).status, 404, "no GET route for an action");
     assert.equal((await post(`${base}/failed/0/retry`, { failed_at: failedAt })).status, 403, "no token");
     assert.equal((await post(`${base}/failed/0/retry`, { failed_at: failedAt, _csrf: "0".repeat(64) })).status, 403, "wrong token");
-    assert.equal((await post(`${base}/failed/0/retry`, { failed_at: failedAt, _csrf: token }, { origin: "http://evil.example" })).status, 403, "other origin");
+    assert.equal(
+      (await post(`${base}/failed/0/retry`, { failed_at: failedAt, _csrf: token }, { origin: "http://evil.example" })).status,
+      403,
+      "other origin",
+    );
     assert.equal((await resque.failed.get(0))!.retriedAt, undefined);
     assert.equal(await resque.size("mail"), 45);
     const ok = await post(`${base}/failed/0/retry`, { failed_at: failedAt, _csrf: token }, { origin: new URL(base).origin });
     assert.equal(ok.status, 303);
     assert.ok((await resque.failed.get(0))!.retriedAt);
     assert.equal(await resque.size("mail"), 46, "the job is back in its queue");
-    assert.equal((await post(`${base}/failed/2/remove`, { failed_at: "another time", _csrf: token })).status, 409, "a record that changed is left alone");
+    assert.equal(
+      (await post(`${base}/failed/2/remove`, { failed_at: "another time", _csrf: token })).status,
+      409,
+      "a record that changed is left alone",
+    );
     assert.equal((await post(`${base}/failed/2/remove`, { failed_at: failedAt, _csrf: token })).status, 303);
     assert.equal(await resque.failed.count(), 2);
     assert.equal((await post(`${base}/queues/mail/clear`, {}, { "x-csrf-token": token })).status, 303);
@@ -395,10 +502,13 @@ describe("resque web (in process)", () => {
     assert.equal((await get(`${base}/`)).headers.get("location"), "/ops/resque/overview");
     for (const path of PAGES) {
       const page = (await get(`${base}${path}`)).text;
-      const urls = [...page.matchAll(/(?:href|src|action|data-stream|data-history)="([^"]*)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith("data:"));
+      const urls = [...page.matchAll(/(?:href|src|action|data-stream|data-history)="([^"]*)"/g)]
+        .map((m) => m[1]!)
+        .filter((u) => !u.startsWith("data:"));
       assert.ok(urls.length > 5, path);
       for (const u of urls) assert.ok(u.startsWith("/ops/resque/"), `${path}: ${u}`);
-      for (const u of urls.filter((x) => x.includes("/assets/") || x.includes("/api/"))) assert.equal((await get(`${origin}${u.replaceAll("&amp;", "&")}`)).status, 200, u);
+      for (const u of urls.filter((x) => x.includes("/assets/") || x.includes("/api/")))
+        assert.equal((await get(`${origin}${u.replaceAll("&amp;", "&")}`)).status, 200, u);
     }
     assert.match((await get(`${base}/queues/mail?start=20`)).text, /href="\/ops\/resque\/queues\/mail\?start=40" rel="next"/);
   });
@@ -409,8 +519,14 @@ describe("resque web (in process)", () => {
     const { base } = await serve(resque);
     const page = (await get(`${base}/queues/mail?start=20`)).text;
     const rows = [...page.matchAll(/<tr><td class="num">(\d+)<\/td><td><code>Mailer<\/code><\/td><td><code class="args">\[(\d+)\]/g)];
-    assert.deepEqual(rows.map((m) => Number(m[1])), Array.from({ length: 20 }, (_, i) => 20 + i));
-    assert.deepEqual(rows.map((m) => Number(m[2])), Array.from({ length: 20 }, (_, i) => 20 + i));
+    assert.deepEqual(
+      rows.map((m) => Number(m[1])),
+      Array.from({ length: 20 }, (_, i) => 20 + i),
+    );
+    assert.deepEqual(
+      rows.map((m) => Number(m[2])),
+      Array.from({ length: 20 }, (_, i) => 20 + i),
+    );
     assert.match(page, /21–40 of 45/);
     assert.match(page, /start=40" rel="next"/);
     assert.match(page, /start=0">« first/);
@@ -441,7 +557,14 @@ describe("resque web (in process)", () => {
     const resque = redis.open("web-xss");
     await seed(resque);
     const { base } = await serve(resque);
-    for (const path of ["/overview", "/working", "/failed", "/queues/hostile", "/workers", `/workers/${encodeURIComponent("web-host:4242:mail,hostile")}`]) {
+    for (const path of [
+      "/overview",
+      "/working",
+      "/failed",
+      "/queues/hostile",
+      "/workers",
+      `/workers/${encodeURIComponent("web-host:4242:mail,hostile")}`,
+    ]) {
       const page = (await get(`${base}${path}`)).text;
       assert.doesNotMatch(page, /<script>window|<img src=x|<\/textarea>/, path);
       assert.doesNotMatch(page, /[^;]"onmouseover/, path);
@@ -460,7 +583,8 @@ describe("resque web (in process)", () => {
     assert.match(res.headers.get("content-type") ?? "", /text\/event-stream/);
     const reader = res.body!.getReader();
     let text = "";
-    while (!/event: sample\ndata: .*\n\n[\s\S]*event: sample\ndata: /.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    while (!/event: sample\ndata: .*\n\n[\s\S]*event: sample\ndata: /.test(text))
+      text += new TextDecoder().decode((await reader.read()).value);
     controller.abort();
     const sample = JSON.parse(/data: (.*)\n/.exec(text)![1]!);
     assert.equal(sample.pending, 1);
@@ -476,16 +600,23 @@ describe("resque web (the command)", () => {
 
   async function start(resque: Resque, args: string[]): Promise<{ base: string; child: ChildProcess; output: () => string }> {
     const port = await freePort();
-    const child = spawnCli(["web", "--port", String(port), ...args], { REDIS_URL: redis.server().url, RESQUE_NAMESPACE: resque.db.keys.namespace });
+    const child = spawnCli(["web", "--port", String(port), ...args], {
+      REDIS_URL: redis.server().url,
+      RESQUE_NAMESPACE: resque.db.keys.namespace,
+    });
     children.push(child);
     let output = "";
     child.stdout?.on("data", (d) => (output += d));
     child.stderr?.on("data", (d) => (output += d));
     const base = `http://127.0.0.1:${port}`;
-    await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`resque web exited ${child.exitCode}: ${output}`);
-      return output.includes("Dashboard at");
-    }, "the dashboard to listen", 2400);
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`resque web exited ${child.exitCode}: ${output}`);
+        return output.includes("Dashboard at");
+      },
+      "the dashboard to listen",
+      2400,
+    );
     return { base, child, output: () => output };
   }
 

@@ -38,7 +38,10 @@ describe("JSON nested 100,000 deep", () => {
   it("refuses a circular value with a clear error instead of running for ever", () => {
     const loop: unknown[] = [];
     loop.push([loop]);
-    assert.throws(() => encodeJson({ args: loop }), (e: unknown) => e instanceof JsonEncodeError && /circular/.test(e.message));
+    assert.throws(
+      () => encodeJson({ args: loop }),
+      (e: unknown) => e instanceof JsonEncodeError && /circular/.test(e.message),
+    );
     const shared = [1];
     assert.equal(encodeJson([shared, shared]), "[[1],[1]]", "the same value twice is not a cycle");
   });

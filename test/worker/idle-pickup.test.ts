@@ -28,14 +28,20 @@ async function idle(resque: Resque, worker: Worker): Promise<void> {
 
 function stopped(work: Promise<void>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000)))]).finally(() => clearTimeout(timer));
+  return Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 describe("idle pickup: a waiting worker blocks on its queues instead of sleeping INTERVAL", () => {
   it("picks up a job pushed with a plain RPUSH long before INTERVAL could elapse, and QUIT ends the wait", async () => {
     const resque = redis.open("rpush");
     const ran: number[] = [];
-    const job = defineJob("Plain", { perform(n: number) { ran.push(n); } });
+    const job = defineJob("Plain", {
+      perform(n: number) {
+        ran.push(n);
+      },
+    });
     const worker = workerFor(resque, registryOf(job), "plain", { interval: LONG });
     const work = worker.work();
     await idle(resque, worker);
@@ -53,12 +59,20 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("keeps queue priority when two queues fill at once", async () => {
     const resque = redis.open("priority");
     const ran: string[] = [];
-    const job = defineJob("Which", { perform(q: string) { ran.push(q); } });
+    const job = defineJob("Which", {
+      perform(q: string) {
+        ran.push(q);
+      },
+    });
     const worker = workerFor(resque, registryOf(job), "high,low", { interval: LONG });
     const work = worker.work();
     await idle(resque, worker);
     const k = resque.db.keys;
-    await resque.db.redis.multi().rpush(k.queue("low"), '{"class":"Which","args":["low"]}').rpush(k.queue("high"), '{"class":"Which","args":["high"]}').exec();
+    await resque.db.redis
+      .multi()
+      .rpush(k.queue("low"), '{"class":"Which","args":["low"]}')
+      .rpush(k.queue("high"), '{"class":"Which","args":["high"]}')
+      .exec();
     await eventually(() => ran.length === 2, "both jobs", WELL_BEFORE);
     worker.shutdown();
     await work;
@@ -68,7 +82,11 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("watches the queues a glob resolves to, exclusions left out", async () => {
     const resque = redis.open("glob");
     const ran: string[] = [];
-    const job = defineJob("Globbed", { perform(q: string) { ran.push(q); } });
+    const job = defineJob("Globbed", {
+      perform(q: string) {
+        ran.push(q);
+      },
+    });
     await resque.db.redis.sadd(resque.db.keys.queues, "mail_a", "mail_b", "mail_low");
     const worker = workerFor(resque, registryOf(job), "mail_*,!mail_low", { interval: LONG });
     const work = worker.work();
@@ -87,7 +105,11 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("does not take while paused (pause-all-workers, then USR2), and takes once resumed", async () => {
     const resque = redis.open("paused");
     const ran: number[] = [];
-    const job = defineJob("Held", { perform(n: number) { ran.push(n); } });
+    const job = defineJob("Held", {
+      perform(n: number) {
+        ran.push(n);
+      },
+    });
     let sleeps = 0;
     const log = { info() {}, warn() {}, error() {}, debug: (m: string) => void (m.startsWith("Sleeping for") && sleeps++) };
     const worker = workerFor(resque, registryOf(job), "held", { interval: 0.05, log });
@@ -114,7 +136,11 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("recovers from a Redis restart while blocked", async () => {
     const resque = redis.open("restart");
     const ran: number[] = [];
-    const job = defineJob("After", { perform(n: number) { ran.push(n); } });
+    const job = defineJob("After", {
+      perform(n: number) {
+        ran.push(n);
+      },
+    });
     const worker = workerFor(resque, registryOf(job), "after", { interval: LONG });
     const work = worker.work();
     await idle(resque, worker);
@@ -132,8 +158,21 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
     const resque = redis.open("suspect");
     const ran: string[] = [];
     let release = () => {};
-    const slow = defineJob("Slow", { perform: () => new Promise<void>((r) => (release = () => { ran.push("slow"); r(); })) });
-    const suspect = defineJob("Suspect", { perform() { ran.push("suspect"); } });
+    const slow = defineJob("Slow", {
+      perform: () =>
+        new Promise<void>(
+          (r) =>
+            (release = () => {
+              ran.push("slow");
+              r();
+            }),
+        ),
+    });
+    const suspect = defineJob("Suspect", {
+      perform() {
+        ran.push("suspect");
+      },
+    });
     const worker = workerFor(resque, registryOf(slow, suspect), "sus", { interval: LONG, threads: 4 });
     const work = worker.work();
     await idle(resque, worker);
@@ -158,7 +197,11 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("INTERVAL=0 still exits once the queues are empty", async () => {
     const resque = redis.open("zero");
     const ran: number[] = [];
-    const job = defineJob("Once", { perform(n: number) { ran.push(n); } });
+    const job = defineJob("Once", {
+      perform(n: number) {
+        ran.push(n);
+      },
+    });
     await rubyPush(resque, "zero", "Once", 1);
     assert.equal(await stopped(workerFor(resque, registryOf(job), "zero", { interval: 0 }).work()), true);
     assert.deepEqual(ran, [1]);
@@ -167,7 +210,11 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
   it("a stock-like LPOP consumer racing the blocking peek loses and duplicates nothing", async () => {
     const resque = redis.open("race");
     const ours: number[] = [];
-    const job = defineJob("Id", { perform(n: number) { ours.push(n); } });
+    const job = defineJob("Id", {
+      perform(n: number) {
+        ours.push(n);
+      },
+    });
     const worker = workerFor(resque, registryOf(job), "race", { interval: LONG, threads: 4 });
     const work = worker.work();
     await idle(resque, worker);
@@ -197,7 +244,10 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
     stock.disconnect();
     const all = [...ours, ...theirs].sort((a, b) => a - b);
     assert.equal(all.length, total, "duplicated or lost");
-    assert.deepEqual(all, Array.from({ length: total }, (_, i) => i));
+    assert.deepEqual(
+      all,
+      Array.from({ length: total }, (_, i) => i),
+    );
     assert.ok(ours.length > 0 && theirs.length > 0, `both sides took jobs (ours ${ours.length}, stock ${theirs.length})`);
     assert.equal(await resque.db.redis.llen(key), 0);
   });

@@ -17,11 +17,22 @@ describe("worker: outages, idle backoff and heartbeats", () => {
       },
     });
     const total = 300;
-    await resque.pushMany("rs", Array.from({ length: total }, (_, n) => `{"class":"Count","args":[${n}]}`));
+    await resque.pushMany(
+      "rs",
+      Array.from({ length: total }, (_, n) => `{"class":"Count","args":[${n}]}`),
+    );
     await workerFor(resque, registryOf(job), "rs", { threads: 2 }).work();
     const all = Array.from({ length: total }, (_, n) => n);
-    assert.deepEqual(all.filter((n) => !performed.has(n)), [], "lost");
-    assert.deepEqual(all.filter((n) => (performed.get(n) ?? 0) > 1), [], "performed twice");
+    assert.deepEqual(
+      all.filter((n) => !performed.has(n)),
+      [],
+      "lost",
+    );
+    assert.deepEqual(
+      all.filter((n) => (performed.get(n) ?? 0) > 1),
+      [],
+      "performed twice",
+    );
     assert.deepEqual(await resque.stats(), { processed: total, failed: 0 });
     assert.equal(await resque.failed.count(), 0);
   });
@@ -30,9 +41,27 @@ describe("worker: outages, idle backoff and heartbeats", () => {
     const resque = redis.open("backoff");
     const sleeps: number[] = [];
     let performedAfter = -1;
-    const job = defineJob("Nap", { perform() { performedAfter = sleeps.length; } });
-    const log = { info() {}, warn() {}, error() {}, debug: (m: string) => { const s = /Sleeping for ([\d.]+) seconds/.exec(m); if (s) sleeps.push(Number(s[1])); } };
-    const worker = workerFor(resque, registryOf(job), "bo", { interval: 0.03, minInterval: 0.01, backoffInterval: 0.01, maxInterval: 0.03, log });
+    const job = defineJob("Nap", {
+      perform() {
+        performedAfter = sleeps.length;
+      },
+    });
+    const log = {
+      info() {},
+      warn() {},
+      error() {},
+      debug: (m: string) => {
+        const s = /Sleeping for ([\d.]+) seconds/.exec(m);
+        if (s) sleeps.push(Number(s[1]));
+      },
+    };
+    const worker = workerFor(resque, registryOf(job), "bo", {
+      interval: 0.03,
+      minInterval: 0.01,
+      backoffInterval: 0.01,
+      maxInterval: 0.03,
+      log,
+    });
     const work = worker.work();
     await eventually(() => sleeps.length >= 4, "four idle sleeps");
     await resque.enqueueTo("bo", job);

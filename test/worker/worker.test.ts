@@ -9,7 +9,8 @@ import type { RecoveryPolicy } from "../../src/worker/recover.ts";
 import { registryOf, useRedis, workerFor } from "../support/fixture.ts";
 
 const redis = useRedis();
-const failures = async (resque: ReturnType<typeof redis.open>) => (await resque.db.redis.lrange(resque.db.keys.failed, 0, -1)).map((r) => JSON.parse(r));
+const failures = async (resque: ReturnType<typeof redis.open>) =>
+  (await resque.db.redis.lrange(resque.db.keys.failed, 0, -1)).map((r) => JSON.parse(r));
 
 describe("worker: performing jobs", () => {
   it("performs with stock's hook order, records failures and counts every attempt", async () => {
@@ -20,19 +21,46 @@ describe("worker: performing jobs", () => {
         calls.push(`perform ${n}`);
         if (n === 2) throw new RangeError("two is bad");
       },
-      beforePerform: (n: number) => { calls.push(`before ${n}`); if (n === 3) throw new DontPerform(); },
-      beforePerformB: (n: number) => { calls.push(`beforeB ${n}`); },
-      aroundPerform: async (next: () => Promise<void>, n: number) => { calls.push(`around-in ${n}`); await next(); calls.push(`around-out ${n}`); },
-      aroundPerformZ: async (next: () => Promise<void>, n: number) => { calls.push(`aroundZ ${n}`); await next(); },
-      afterPerform: (n: number) => { calls.push(`after ${n}`); },
-      onFailure: (e: unknown, n: number) => { calls.push(`failure ${n} ${(e as Error).message}`); },
+      beforePerform: (n: number) => {
+        calls.push(`before ${n}`);
+        if (n === 3) throw new DontPerform();
+      },
+      beforePerformB: (n: number) => {
+        calls.push(`beforeB ${n}`);
+      },
+      aroundPerform: async (next: () => Promise<void>, n: number) => {
+        calls.push(`around-in ${n}`);
+        await next();
+        calls.push(`around-out ${n}`);
+      },
+      aroundPerformZ: async (next: () => Promise<void>, n: number) => {
+        calls.push(`aroundZ ${n}`);
+        await next();
+      },
+      afterPerform: (n: number) => {
+        calls.push(`after ${n}`);
+      },
+      onFailure: (e: unknown, n: number) => {
+        calls.push(`failure ${n} ${(e as Error).message}`);
+      },
     });
     for (const n of [1, 2, 3]) await resque.enqueueTo("hooks", job, n);
     const worker = workerFor(resque, registryOf(job), "hooks");
     await worker.work();
     assert.deepEqual(calls, [
-      "before 1", "beforeB 1", "around-in 1", "aroundZ 1", "perform 1", "around-out 1", "after 1",
-      "before 2", "beforeB 2", "around-in 2", "aroundZ 2", "perform 2", "failure 2 two is bad",
+      "before 1",
+      "beforeB 1",
+      "around-in 1",
+      "aroundZ 1",
+      "perform 1",
+      "around-out 1",
+      "after 1",
+      "before 2",
+      "beforeB 2",
+      "around-in 2",
+      "aroundZ 2",
+      "perform 2",
+      "failure 2 two is bad",
       "before 3",
     ]);
     const [failure] = await failures(resque);
@@ -42,7 +70,10 @@ describe("worker: performing jobs", () => {
     assert.deepEqual(failure.payload, { class: "Hooked", args: [2] });
     assert.equal(failure.worker, worker.id);
     assert.equal(failure.queue, "hooks");
-    assert.ok(failure.backtrace.length > 0 && failure.backtrace.every((f: string) => !f.includes("src/worker/")), failure.backtrace.join("\n"));
+    assert.ok(
+      failure.backtrace.length > 0 && failure.backtrace.every((f: string) => !f.includes("src/worker/")),
+      failure.backtrace.join("\n"),
+    );
     assert.match(failure.backtrace[0], /worker\.test\.ts:\d+:in `/);
     assert.deepEqual(await resque.stats(), { processed: 3, failed: 1 }, "stock counts DontPerform and failures as processed");
   });
@@ -51,12 +82,22 @@ describe("worker: performing jobs", () => {
     const resque = redis.open("bigint");
     const seen: unknown[] = [];
     let fail = true;
-    const job = defineJob("Snowflake", { perform(id: bigint) { seen.push(id); if (fail) throw new Error("first time"); } });
+    const job = defineJob("Snowflake", {
+      perform(id: bigint) {
+        seen.push(id);
+        if (fail) throw new Error("first time");
+      },
+    });
     await resque.push("big", '{"class":"Snowflake","args":[9007199254740993],"trace":"abc"}');
     await workerFor(resque, registryOf(job), "big").work();
-    assert.match(await resque.db.redis.lindex(resque.db.keys.failed, 0) ?? "", /"payload":\{"class":"Snowflake","args":\[9007199254740993\],"trace":"abc"\}/);
+    assert.match(
+      (await resque.db.redis.lindex(resque.db.keys.failed, 0)) ?? "",
+      /"payload":\{"class":"Snowflake","args":\[9007199254740993\],"trace":"abc"\}/,
+    );
     await resque.failed.retry(0);
-    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("big"), 0, -1), ['{"class":"Snowflake","args":[9007199254740993],"trace":"abc"}']);
+    assert.deepEqual(await resque.db.redis.lrange(resque.db.keys.queue("big"), 0, -1), [
+      '{"class":"Snowflake","args":[9007199254740993],"trace":"abc"}',
+    ]);
     fail = false;
     await workerFor(resque, registryOf(job), "big").work();
     assert.deepEqual(seen, [9007199254740993n, 9007199254740993n]);
@@ -65,8 +106,19 @@ describe("worker: performing jobs", () => {
   it("turns every kind of bad payload into a readable failure and goes on", async () => {
     const resque = redis.open("malformed");
     const ok: number[] = [];
-    const job = defineJob("Good", { perform(n: number) { ok.push(n); } });
-    const bad = ["{not json", "[1,2]", '"just a string"', '{"args":[1]}', '{"class":"Good","args":{"a":1}}', '{"class":"Missing","args":[]}'];
+    const job = defineJob("Good", {
+      perform(n: number) {
+        ok.push(n);
+      },
+    });
+    const bad = [
+      "{not json",
+      "[1,2]",
+      '"just a string"',
+      '{"args":[1]}',
+      '{"class":"Good","args":{"a":1}}',
+      '{"class":"Missing","args":[]}',
+    ];
     await resque.enqueueTo("mixed", job, 1);
     for (const raw of bad) await resque.push("mixed", raw);
     await resque.enqueueTo("mixed", job, 2);
@@ -74,7 +126,10 @@ describe("worker: performing jobs", () => {
     assert.deepEqual(ok, [1, 2]);
     const recorded = await failures(resque);
     assert.equal(recorded.length, bad.length);
-    assert.deepEqual(recorded.map((f) => f.exception), [...Array(5).fill("Resque::MalformedPayload"), "NameError"]);
+    assert.deepEqual(
+      recorded.map((f) => f.exception),
+      [...Array(5).fill("Resque::MalformedPayload"), "NameError"],
+    );
     assert.match(recorded[0].error, /not JSON/);
     assert.equal(recorded[0].payload, "{not json", "the text is kept so nothing is lost");
     assert.match(recorded[3].error, /no "class"/);
@@ -89,7 +144,18 @@ describe("worker: performing jobs", () => {
     const resque = redis.open("plain");
     const seen: string[] = [];
     const registry = new JobRegistry();
-    assert.equal(registry.registerModule({ hello: { className: "Hello", perform: (n: string) => { seen.push(n); } }, notAJob: { className: "X" } }), 1);
+    assert.equal(
+      registry.registerModule({
+        hello: {
+          className: "Hello",
+          perform: (n: string) => {
+            seen.push(n);
+          },
+        },
+        notAJob: { className: "X" },
+      }),
+      1,
+    );
     await resque.enqueueTo("plain", "Hello", "world");
     await workerFor(resque, registry, "plain").work();
     assert.deepEqual(seen, ["world"]);
@@ -98,8 +164,20 @@ describe("worker: performing jobs", () => {
   it("serves queues in priority order and expands globs against the queues set", async () => {
     const resque = redis.open("priority");
     const order: string[] = [];
-    const job = defineJob("Track", { perform(tag: string) { order.push(tag); } });
-    for (const [q, tag] of [["low", "l1"], ["high", "h1"], ["low", "l2"], ["high", "h2"], ["a_other", "o1"], ["skip_me", "s1"]]) await resque.enqueueTo(q!, job, tag!);
+    const job = defineJob("Track", {
+      perform(tag: string) {
+        order.push(tag);
+      },
+    });
+    for (const [q, tag] of [
+      ["low", "l1"],
+      ["high", "h1"],
+      ["low", "l2"],
+      ["high", "h2"],
+      ["a_other", "o1"],
+      ["skip_me", "s1"],
+    ])
+      await resque.enqueueTo(q!, job, tag!);
     await workerFor(resque, registryOf(job), "high,low").work();
     assert.deepEqual(order, ["h1", "h2", "l1", "l2"]);
     order.length = 0;
@@ -133,7 +211,11 @@ describe("worker: performing jobs", () => {
     const quiet: string[] = [];
     await resque.enqueueTo("talk", job, 3);
     await workerFor(resque, registryOf(job), "talk", { log: { ...log, info: (m: string) => quiet.push(m) } }).work();
-    assert.deepEqual(quiet.filter((l) => l.includes("Chatty")), [], "no job lines unless asked");
+    assert.deepEqual(
+      quiet.filter((l) => l.includes("Chatty")),
+      [],
+      "no job lines unless asked",
+    );
   });
 
   it("runs THREAD_COUNT jobs at once in one process", async () => {
@@ -166,11 +248,27 @@ describe("worker: registry, status and lifecycle", () => {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
-    const job = defineJob("Slow", { perform: (_tag: string) => new Promise<void>((r) => { release = r; started(); }) });
+    const job = defineJob("Slow", {
+      perform: (_tag: string) =>
+        new Promise<void>((r) => {
+          release = r;
+          started();
+        }),
+    });
     await resque.enqueueTo("reg", job, "x");
     const hooks: string[] = [];
     const registry = registryOf(job).addWorkerHooks(
-      defineWorkerHooks({ beforeFirstFork: () => { hooks.push("beforeFirstFork"); }, queueEmpty: () => { hooks.push("queueEmpty"); }, workerExit: () => { hooks.push("workerExit"); } }),
+      defineWorkerHooks({
+        beforeFirstFork: () => {
+          hooks.push("beforeFirstFork");
+        },
+        queueEmpty: () => {
+          hooks.push("queueEmpty");
+        },
+        workerExit: () => {
+          hooks.push("workerExit");
+        },
+      }),
     );
     const worker = workerFor(resque, registry, "reg");
     const done = worker.work();
@@ -191,7 +289,10 @@ describe("worker: registry, status and lifecycle", () => {
     release();
     await done;
     assert.deepEqual(await resque.db.redis.smembers(k.workers), []);
-    assert.equal(await resque.db.redis.exists(k.worker(worker.id), k.workerStarted(worker.id), k.workerProcessed(worker.id), k.inflight(worker.id)), 0);
+    assert.equal(
+      await resque.db.redis.exists(k.worker(worker.id), k.workerStarted(worker.id), k.workerProcessed(worker.id), k.inflight(worker.id)),
+      0,
+    );
     assert.equal(await resque.db.redis.hget(k.heartbeats, worker.id), null);
     assert.deepEqual(hooks, ["beforeFirstFork", "queueEmpty", "workerExit"]);
   });
@@ -199,7 +300,11 @@ describe("worker: registry, status and lifecycle", () => {
   it("takes nothing while pause-all-workers is set, then resumes", async () => {
     const resque = redis.open("paused");
     const done: number[] = [];
-    const job = defineJob("P", { perform(n: number) { done.push(n); } });
+    const job = defineJob("P", {
+      perform(n: number) {
+        done.push(n);
+      },
+    });
     await resque.enqueueTo("p", job, 1);
     await resque.pause();
     const worker = workerFor(resque, registryOf(job), "p", { interval: 0.05 });
@@ -270,7 +375,11 @@ describe("worker: registry, status and lifecycle", () => {
     assert.deepEqual(await r.smembers(k.workers), [alive]);
     const queued = (await r.lrange(k.queue("pq"), 0, -1)).map((p) => JSON.parse(p).class);
     assert.deepEqual(queued.slice(-1), ["AlreadyQueued"]);
-    assert.deepEqual(queued.filter((c) => c.startsWith("Ours")), ["Ours1", "Ours2"], "our jobs, in the order taken");
+    assert.deepEqual(
+      queued.filter((c) => c.startsWith("Ours")),
+      ["Ours1", "Ours2"],
+      "our jobs, in the order taken",
+    );
     assert.ok(queued.includes("Orphaned"), "the orphaned list's job is back too");
     assert.equal(await r.exists(k.inflight(ours), k.worker(ours), k.inflight(orphan)), 0);
     assert.deepEqual(Object.values(await r.hgetall(k.recoveries)), ["1", "1", "1"], "each recovery counted once");
@@ -290,7 +399,13 @@ describe("worker: registry, status and lifecycle", () => {
     const { ours } = await deadWorkers(resque);
     await prune(resque, { mode: "at-most-once", limit: 3 });
     const ourRecords = (await failures(resque)).filter((f) => f.worker === ours);
-    assert.deepEqual(ourRecords.map((f) => [f.exception, f.payload.class]), [["Resque::DirtyExit", "Ours1"], ["Resque::DirtyExit", "Ours2"]]);
+    assert.deepEqual(
+      ourRecords.map((f) => [f.exception, f.payload.class]),
+      [
+        ["Resque::DirtyExit", "Ours1"],
+        ["Resque::DirtyExit", "Ours2"],
+      ],
+    );
     assert.deepEqual(await r.lrange(resque.db.keys.queue("pq"), 0, -1), ['{"class":"AlreadyQueued","args":[]}']);
   });
 
@@ -311,7 +426,10 @@ describe("worker: registry, status and lifecycle", () => {
       },
     });
     const total = 400;
-    await resque.pushMany("ck", Array.from({ length: total }, (_, n) => `{"class":"Count","args":[${n}]}`));
+    await resque.pushMany(
+      "ck",
+      Array.from({ length: total }, (_, n) => `{"class":"Count","args":[${n}]}`),
+    );
     await workerFor(resque, registryOf(job), "ck", { threads: 4 }).work();
     const missing = Array.from({ length: total }, (_, n) => n).filter((n) => !performed.has(n));
     const twice = [...performed].filter(([, c]) => c > 1).map(([n]) => n);
@@ -319,8 +437,14 @@ describe("worker: registry, status and lifecycle", () => {
     assert.deepEqual(twice, []);
     const recorded = await failures(resque);
     const failedIds = recorded.map((f) => f.payload.args[0]).sort((a: number, b: number) => a - b);
-    assert.deepEqual(failedIds, Array.from({ length: total }, (_, n) => n).filter((n) => n % 7 === 0));
-    assert.deepEqual(recorded.filter((f) => f.exception !== "Error").map((f) => `${f.exception} ${f.payload.args[0]}`), []);
+    assert.deepEqual(
+      failedIds,
+      Array.from({ length: total }, (_, n) => n).filter((n) => n % 7 === 0),
+    );
+    assert.deepEqual(
+      recorded.filter((f) => f.exception !== "Error").map((f) => `${f.exception} ${f.payload.args[0]}`),
+      [],
+    );
     assert.deepEqual(await resque.stats(), { processed: total, failed: failedIds.length });
   });
 });

@@ -45,7 +45,10 @@ export async function bulk(resque: Resque, queue: string, source: string, json: 
     // Not connected before the call means the batch was never sent; a failure after sending leaves it unknown.
     const sent = resque.db.redis.status === "ready";
     try {
-      await resque.pushMany(queue, batch.map((b) => b.payload));
+      await resque.pushMany(
+        queue,
+        batch.map((b) => b.payload),
+      );
     } catch (error) {
       throw interrupted(error, { resque, queue, source, json, pushed, rejected, from: batch[0]!.line, to: batch.at(-1)!.line, sent });
     }
@@ -71,7 +74,9 @@ export async function bulk(resque: Resque, queue: string, source: string, json: 
     if (error instanceof ResqueError || error instanceof UsageError) throw error;
     const code = (error as { code?: string }).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message;
-    throw new UsageError(`Cannot read --bulk ${source === "-" ? "input" : `file ${source}`}: ${why}. ${plural(pushed, "job was", "jobs were")} pushed before that.`);
+    throw new UsageError(
+      `Cannot read --bulk ${source === "-" ? "input" : `file ${source}`}: ${why}. ${plural(pushed, "job was", "jobs were")} pushed before that.`,
+    );
   } finally {
     if (tty) process.stderr.write("\n");
     if (source !== "-") input.destroy();
@@ -81,7 +86,12 @@ export async function bulk(resque: Resque, queue: string, source: string, json: 
     say.success(`Pushed ${plural(pushed, "job")} to ${queue}.`);
     warnRejected(rejected);
   }
-  if (rejected.length > 0) throw new UsageError(rejected.length === 1 ? "1 line was not a valid payload and was not pushed; fix it and push that line again." : `${rejected.length} lines were not valid payloads and were not pushed; fix them and push those lines again.`);
+  if (rejected.length > 0)
+    throw new UsageError(
+      rejected.length === 1
+        ? "1 line was not a valid payload and was not pushed; fix it and push that line again."
+        : `${rejected.length} lines were not valid payloads and were not pushed; fix them and push those lines again.`,
+    );
 }
 
 function warnRejected(rejected: readonly Rejected[]): void {
@@ -106,7 +116,14 @@ interface Progress {
 function interrupted(error: unknown, p: Progress): unknown {
   const advice = connectionFailure(p.resque.db, error);
   if (!(advice instanceof ResqueError)) return error;
-  if (p.json) printJson({ queue: p.queue, pushed: p.pushed, rejected: p.rejected, resumeFromLine: p.from, unknownLines: p.sent ? [p.from, p.to] : null });
+  if (p.json)
+    printJson({
+      queue: p.queue,
+      pushed: p.pushed,
+      rejected: p.rejected,
+      resumeFromLine: p.from,
+      unknownLines: p.sent ? [p.from, p.to] : null,
+    });
   else warnRejected(p.rejected);
   const file = p.source === "-" ? "YOUR_FILE" : p.source;
   const fate = p.sent

@@ -25,10 +25,16 @@ function readTarget(positional: string[], queue: string | undefined, strings: bo
   // A Ruby class name starts with a capital letter, so "all" and a time (which starts with a digit) cannot be one.
   if (first === "all" || /^\d/.test(first)) {
     if (rest.length > 0) throw new UsageError(`enqueue-now ${first} takes no job arguments; unexpected: ${rest.join(" ")}.`);
-    if (queue !== undefined) throw new UsageError(`--queue is for enqueue-now CLASS [ARGS...]; with ${first === "all" ? "all" : "a time"} each job goes to the queue it was delayed onto.`);
+    if (queue !== undefined)
+      throw new UsageError(
+        `--queue is for enqueue-now CLASS [ARGS...]; with ${first === "all" ? "all" : "a time"} each job goes to the queue it was delayed onto.`,
+      );
     return first === "all" ? { all: true } : { ts: parseTime(first, "TIME") };
   }
-  if (queue === undefined) throw new UsageError(`enqueue-now ${first} needs --queue QUEUE: the queue it was delayed onto, part of what is matched (\`resque delayed show TIME\` lists it).`);
+  if (queue === undefined)
+    throw new UsageError(
+      `enqueue-now ${first} needs --queue QUEUE: the queue it was delayed onto, part of what is matched (\`resque delayed show TIME\` lists it).`,
+    );
   return { className: first, args: parseArgs(rest, strings) };
 }
 
@@ -58,7 +64,14 @@ export const enqueueNowCommand = defineCommand({
     const target = readTarget((args._ as string[]).map(String), args.queue, Boolean(args.strings));
     return withResque(args, async (resque) => {
       const result: DrainResult = { promoted: 0, dropped: 0, complete: true };
-      const drain = { db: resque.db, registry: resque.registry, batchSize: BATCH, stillLeader: async () => true, stopping: () => false, log };
+      const drain = {
+        db: resque.db,
+        registry: resque.registry,
+        batchSize: BATCH,
+        stillLeader: async () => true,
+        stopping: () => false,
+        log,
+      };
       // What was moved, and what to say when nothing was.
       let what: string;
       let none: string;

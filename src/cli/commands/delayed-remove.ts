@@ -25,7 +25,12 @@ export const removeDelayedCommand = defineCommand({
     class: { type: "positional", required: true, description: "Job class name" },
     args: { type: "positional", required: false, variadic: true, description: "The job's arguments" },
     queue: { type: "string", required: true, valueHint: "QUEUE", description: "The queue it was delayed onto, part of what is matched" },
-    at: { type: "string", valueHint: "TIME", description: "Only the copies due at this time (Unix seconds or ISO 8601 with a zone)", continues: isTimeWord },
+    at: {
+      type: "string",
+      valueHint: "TIME",
+      description: "Only the copies due at this time (Unix seconds or ISO 8601 with a zone)",
+      continues: isTimeWord,
+    },
     ...stringsArg,
   },
   run: ({ args }) => {
@@ -33,13 +38,17 @@ export const removeDelayedCommand = defineCommand({
     const [className, ...rest] = (args._ as string[]).map(String);
     const jobArgs = parseArgs(rest, Boolean(args.strings));
     return withResque(args, async (resque) => {
-      const removed = ts === undefined
-        ? await removeDelayed(resque.db, className!, jobArgs, args.queue, resque.registry)
-        : await removeDelayedAt(resque.db, ts, className!, jobArgs, resque.registry, args.queue);
+      const removed =
+        ts === undefined
+          ? await removeDelayed(resque.db, className!, jobArgs, args.queue, resque.registry)
+          : await removeDelayedAt(resque.db, ts, className!, jobArgs, resque.registry, args.queue);
       if (args.json) return printJson({ removed });
       const where = ts === undefined ? "" : ` at ${isoTime(ts)}`;
-      if (removed > 0) return say.success(`Removed ${removed} delayed cop${removed === 1 ? "y" : "ies"} of ${className} on ${args.queue}${where}.`);
-      say.warn(`No delayed job${where} is stored as ${encodeDelayedItem(className!, jobArgs, args.queue)}; nothing removed. Matching is by exact bytes: check the class, arguments and queue with \`resque delayed show TIME\`.`);
+      if (removed > 0)
+        return say.success(`Removed ${removed} delayed cop${removed === 1 ? "y" : "ies"} of ${className} on ${args.queue}${where}.`);
+      say.warn(
+        `No delayed job${where} is stored as ${encodeDelayedItem(className!, jobArgs, args.queue)}; nothing removed. Matching is by exact bytes: check the class, arguments and queue with \`resque delayed show TIME\`.`,
+      );
     });
   },
 });
@@ -60,7 +69,9 @@ export const clearDelayed = defineCommand({
       if (!args.yes) {
         const times = await resque.delayedQueueScheduleSize();
         if (times === 0) return args.json ? printJson({ removed: 0 }) : say.info("No delayed jobs.");
-        throw new UsageError(`This deletes every delayed job, at ${plural(times, "time")}, and they cannot be brought back; to go on: resque delayed clear --yes`);
+        throw new UsageError(
+          `This deletes every delayed job, at ${plural(times, "time")}, and they cannot be brought back; to go on: resque delayed clear --yes`,
+        );
       }
       const removed = await resque.resetDelayedQueue();
       return args.json ? printJson({ removed }) : say.success(`Cleared ${plural(removed, "delayed job")}.`);

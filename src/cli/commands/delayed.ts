@@ -18,7 +18,6 @@ import { plural } from "../../protocol/plural.ts";
 export const describeEntry = ({ raw, item }: DelayedEntry): string =>
   item ? `${item.className}(${encodeJson(item.args).slice(1, -1)}) on ${item.queue ?? "(no queue)"}` : `(unreadable) ${raw}`;
 
-
 const clip = (text: string, width: number) => (text.length > width ? `${text.slice(0, width - 3)}...` : text);
 
 const list = defineCommand({
@@ -37,15 +36,21 @@ const list = defineCommand({
     return withResque(args, async (resque) => {
       if (args.json) return printJson(await delayedTimesView(resque, offset, limit));
       const [total, stamps] = await Promise.all([resque.delayedQueueScheduleSize(), resque.delayedQueuePeek(offset, limit)]);
-      const rows = await Promise.all(stamps.map(async (ts) => {
-        const [jobs, [first]] = await Promise.all([resque.delayedTimestampSize(ts), resque.delayedTimestampPeek(ts, 0, 1)]);
-        return { ts, jobs, first };
-      }));
-      if (rows.length === 0) return console.log(total === 0 ? "No delayed jobs." : `No delayed times from offset ${offset}: ${total} in all.`);
+      const rows = await Promise.all(
+        stamps.map(async (ts) => {
+          const [jobs, [first]] = await Promise.all([resque.delayedTimestampSize(ts), resque.delayedTimestampPeek(ts, 0, 1)]);
+          return { ts, jobs, first };
+        }),
+      );
+      if (rows.length === 0)
+        return console.log(total === 0 ? "No delayed jobs." : `No delayed times from offset ${offset}: ${total} in all.`);
       const now = Date.now();
-      console.log(table(["TIMESTAMP", "TIME (UTC)", "WHEN", "JOBS", "FIRST JOB"], rows.map(({ ts, jobs, first }) => [
-        ts, isoTime(ts), relative(ts, now), jobs, first ? clip(describeEntry(first), 60) : "",
-      ])));
+      console.log(
+        table(
+          ["TIMESTAMP", "TIME (UTC)", "WHEN", "JOBS", "FIRST JOB"],
+          rows.map(({ ts, jobs, first }) => [ts, isoTime(ts), relative(ts, now), jobs, first ? clip(describeEntry(first), 60) : ""]),
+        ),
+      );
       console.log(`\n${rows.length} of ${plural(total, "time")} shown; \`resque delayed show TIME\` lists a time's jobs.`);
     });
   },
@@ -61,7 +66,11 @@ const show = defineCommand({
       "Example: resque delayed show 2026-11-23T09:00:00Z",
     ].join("\n"),
   },
-  args: { ...commonArgs, ...pageArgs, time: { type: "positional", required: true, description: "The time, as `resque delayed list` shows it" } },
+  args: {
+    ...commonArgs,
+    ...pageArgs,
+    time: { type: "positional", required: true, description: "The time, as `resque delayed list` shows it" },
+  },
   run: ({ args }) => {
     const ts = parseTime(String(args.time), "TIME");
     const offset = wholeArg("offset", args.offset, 0);
@@ -74,9 +83,17 @@ const show = defineCommand({
         return console.log(`No delayed jobs at ${isoTime(ts)} (Unix ${ts}); \`resque delayed list\` shows the times that have some.`);
       }
       console.log(`${isoTime(ts)} (${relative(ts, Date.now())}; Unix ${ts})\n`);
-      console.log(table(["INDEX", "CLASS", "QUEUE", "ARGS"], entries.map((e, i) => [
-        offset + i, e.item?.className ?? "(unreadable)", e.item ? (e.item.queue ?? "(no queue)") : "", e.item ? encodeJson(e.item.args) : e.raw,
-      ])));
+      console.log(
+        table(
+          ["INDEX", "CLASS", "QUEUE", "ARGS"],
+          entries.map((e, i) => [
+            offset + i,
+            e.item?.className ?? "(unreadable)",
+            e.item ? (e.item.queue ?? "(no queue)") : "",
+            e.item ? encodeJson(e.item.args) : e.raw,
+          ]),
+        ),
+      );
       console.log(`\n${entries.length} of ${jobs} shown.`);
     });
   },

@@ -15,18 +15,38 @@ export interface ActiveJobFlags {
   json?: boolean;
 }
 
-export async function enqueueActiveJobCli(resque: Resque, jobClass: string, args: unknown[], flags: ActiveJobFlags, later: Later | undefined): Promise<void> {
+export async function enqueueActiveJobCli(
+  resque: Resque,
+  jobClass: string,
+  args: unknown[],
+  flags: ActiveJobFlags,
+  later: Later | undefined,
+): Promise<void> {
   const priority = flags.priority === undefined ? undefined : Number(flags.priority);
   if (priority !== undefined && !Number.isInteger(priority)) throw new UsageError(`--priority "${flags.priority}" is not a whole number.`);
   const now = Date.now();
-  const waitUntil = later === undefined ? undefined : "at" in later ? later.at : checkTimestamp(timestampIn(later.in, now), "--in", later.text);
+  const waitUntil =
+    later === undefined ? undefined : "at" in later ? later.at : checkTimestamp(timestampIn(later.in, now), "--in", later.text);
   const done = await resque.enqueueActiveJob(jobClass, args, {
     queue: flags.queue,
     ...(priority !== undefined && { priority }),
     ...(waitUntil !== undefined && { waitUntil }),
     symbolKeys: flags.symbolKeys === true,
   });
-  if (flags.json) return printJson({ jobId: done.jobId, queue: done.queue, delayed: done.delayed, scheduledAt: done.scheduledAt, payload: JSON.parse(done.payload) });
-  if (done.delayed && waitUntil !== undefined) say.success(`Delayed ActiveJob ${jobClass} (job_id ${done.jobId}) on ${done.queue} until ${isoTime(waitUntil)} (${relative(waitUntil, now)}).`);
-  else say.success(`Enqueued ActiveJob ${jobClass} (job_id ${done.jobId}) on ${done.queue}${waitUntil !== undefined ? ": its time is not in the future, so now" : ""}.`);
+  if (flags.json)
+    return printJson({
+      jobId: done.jobId,
+      queue: done.queue,
+      delayed: done.delayed,
+      scheduledAt: done.scheduledAt,
+      payload: JSON.parse(done.payload),
+    });
+  if (done.delayed && waitUntil !== undefined)
+    say.success(
+      `Delayed ActiveJob ${jobClass} (job_id ${done.jobId}) on ${done.queue} until ${isoTime(waitUntil)} (${relative(waitUntil, now)}).`,
+    );
+  else
+    say.success(
+      `Enqueued ActiveJob ${jobClass} (job_id ${done.jobId}) on ${done.queue}${waitUntil !== undefined ? ": its time is not in the future, so now" : ""}.`,
+    );
 }

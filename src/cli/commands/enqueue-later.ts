@@ -16,7 +16,8 @@ export function readLater(args: { at?: string; in?: string; json?: boolean; bulk
   if (args.at !== undefined && args.in !== undefined) throw new UsageError("Give --at (a time) or --in (a delay), not both.");
   const flag = args.at !== undefined ? "--at" : args.in !== undefined ? "--in" : undefined;
   if (!flag) return undefined;
-  if (args.json || args.bulk !== undefined) throw new UsageError(`${flag} delays one job given as CLASS [ARGS...]; --json and --bulk push payloads now.`);
+  if (args.json || args.bulk !== undefined)
+    throw new UsageError(`${flag} delays one job given as CLASS [ARGS...]; --json and --bulk push payloads now.`);
   if (args.at !== undefined) return { at: checkTimestamp(parseTime(args.at), "--at", args.at) };
   const seconds = parseDuration(args.in!);
   // Checked now too, so a delay past the year 9999 is refused before anything connects.
@@ -30,6 +31,9 @@ export async function enqueueLater(resque: Resque, queue: string, className: str
   const ts = "at" in later ? later.at : checkTimestamp(timestampIn(later.in, now), "--in", later.text);
   // One clock reading decides both what is stored and what is said.
   await enqueueAt(resque.db, ts, className, args, queue, resque.registry, now);
-  if (isDue(ts, now)) say.success(`Enqueued ${className} on ${queue} now: ${isoTime(ts)} is not in the future, and resque-scheduler enqueues such a job at once.`);
+  if (isDue(ts, now))
+    say.success(
+      `Enqueued ${className} on ${queue} now: ${isoTime(ts)} is not in the future, and resque-scheduler enqueues such a job at once.`,
+    );
   else say.success(`Delayed ${className} on ${queue} until ${isoTime(ts)} (${relative(ts, now)}; Unix ${ts}).`);
 }

@@ -23,7 +23,7 @@ export const enqueueCommand = defineCommand({
       "  resque enqueue Archive 42 '{\"deep\":true}' --queue archive",
       "  resque enqueue Report 7 --queue reports --in 1h30m",
       "  resque enqueue Report 7 --queue reports --at 2026-11-23T09:00:00Z",
-      "  resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[1]}'",
+      '  resque enqueue --queue q --json \'{"class":"A","args":[1]}\'',
       "  resque enqueue --queue q --bulk jobs.ndjson    (--bulk - reads stdin)",
       "  resque enqueue --active-job ArchiveJob 42 '{\"compress\":true}' --queue archive --symbol-keys   (for Rails workers)",
     ].join("\n"),
@@ -33,11 +33,30 @@ export const enqueueCommand = defineCommand({
     class: { type: "positional", required: false, description: "Job class name as workers know it" },
     args: { type: "positional", required: false, variadic: true, description: "The job's arguments" },
     queue: { type: "string", required: true, valueHint: "QUEUE", description: "Queue to push to" },
-    payload: { type: "string", valueHint: "JSON", description: "With --json: a whole payload, {\"class\":...,\"args\":[...]}" },
-    bulk: { type: "string", valueHint: "FILE", description: "One payload per line from a file, or - for stdin; bad lines are named and not pushed" },
-    at: { type: "string", valueHint: "TIME", description: "Delay until then: Unix seconds, or ISO 8601 with Z or an offset (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)", continues: isTimeWord },
-    in: { type: "string", valueHint: "DURATION", description: "Delay by this long: seconds (90) or 90s, 5m, 2h, 1d, 1h30m, \"5 minutes\" (quoted)", continues: isDurationWord },
-    "active-job": { type: "string", valueHint: "CLASS", description: "For Rails workers: push the ActiveJob payload CLASS.perform_later(ARGS...) writes (resque's JobWrapper); --at/--in as set(wait_until:/wait:)" },
+    payload: { type: "string", valueHint: "JSON", description: 'With --json: a whole payload, {"class":...,"args":[...]}' },
+    bulk: {
+      type: "string",
+      valueHint: "FILE",
+      description: "One payload per line from a file, or - for stdin; bad lines are named and not pushed",
+    },
+    at: {
+      type: "string",
+      valueHint: "TIME",
+      description: "Delay until then: Unix seconds, or ISO 8601 with Z or an offset (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)",
+      continues: isTimeWord,
+    },
+    in: {
+      type: "string",
+      valueHint: "DURATION",
+      description: 'Delay by this long: seconds (90) or 90s, 5m, 2h, 1d, 1h30m, "5 minutes" (quoted)',
+      continues: isDurationWord,
+    },
+    "active-job": {
+      type: "string",
+      valueHint: "CLASS",
+      description:
+        "For Rails workers: push the ActiveJob payload CLASS.perform_later(ARGS...) writes (resque's JobWrapper); --at/--in as set(wait_until:/wait:)",
+    },
     priority: { type: "string", valueHint: "N", description: "With --active-job: ActiveJob's priority" },
     "symbol-keys": { type: "boolean", description: "With --active-job: send objects as Ruby hashes with Symbol keys" },
     ...stringsArg,
@@ -50,19 +69,37 @@ export const enqueueCommand = defineCommand({
       const positional = (args._ as string[]).map(String);
       const activeJob = args["active-job"];
       if (activeJob !== undefined) {
-        if (!activeJob) throw new UsageError("--active-job names the Rails job class: resque enqueue --active-job ArchiveJob 42 --queue archive");
-        if (args.bulk !== undefined || args.payload !== undefined) throw new UsageError("--active-job enqueues one job given as --active-job CLASS [ARGS...]; leave out --bulk and --payload.");
-        return enqueueActiveJobCli(resque, activeJob, parseArgs(positional, Boolean(args.strings)), { queue: args.queue, ...(args.priority !== undefined && { priority: args.priority }), symbolKeys: Boolean(args["symbol-keys"]), json: Boolean(args.json) }, later);
+        if (!activeJob)
+          throw new UsageError("--active-job names the Rails job class: resque enqueue --active-job ArchiveJob 42 --queue archive");
+        if (args.bulk !== undefined || args.payload !== undefined)
+          throw new UsageError("--active-job enqueues one job given as --active-job CLASS [ARGS...]; leave out --bulk and --payload.");
+        return enqueueActiveJobCli(
+          resque,
+          activeJob,
+          parseArgs(positional, Boolean(args.strings)),
+          {
+            queue: args.queue,
+            ...(args.priority !== undefined && { priority: args.priority }),
+            symbolKeys: Boolean(args["symbol-keys"]),
+            json: Boolean(args.json),
+          },
+          later,
+        );
       }
-      if (args.strings && (args.bulk || args.json)) throw new UsageError("--strings reads the arguments of CLASS [ARGS...]; --json and --bulk take whole payloads, leave it out.");
+      if (args.strings && (args.bulk || args.json))
+        throw new UsageError("--strings reads the arguments of CLASS [ARGS...]; --json and --bulk take whole payloads, leave it out.");
       if (args.bulk) {
-        if (positional.length > 0) throw new UsageError(`--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`);
+        if (positional.length > 0)
+          throw new UsageError(
+            `--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`,
+          );
         return bulk(resque, args.queue, args.bulk, Boolean(args.json));
       }
       if (args.json) {
-        if (positional.length > (args.payload ? 0 : 1)) throw new UsageError("--json pushes exactly one payload: resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[]}'");
+        if (positional.length > (args.payload ? 0 : 1))
+          throw new UsageError('--json pushes exactly one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
         const raw = args.payload ?? positional[0];
-        if (!raw) throw new UsageError("--json wants one payload: resque enqueue --queue q --json '{\"class\":\"A\",\"args\":[]}'");
+        if (!raw) throw new UsageError('--json wants one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
         const payload = decodePayload(raw);
         if (isMalformed(payload)) throw new UsageError(`Not pushed: ${payload.problem}`);
         await resque.push(args.queue, raw);

@@ -14,17 +14,25 @@ const filterArgs = {
 } as const;
 
 const classOf = (f: FailureRecord) =>
-  f.unreadable ? "(unreadable)" : f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? String((f.payload as Record<string, unknown>)["class"]) : "(unreadable payload)";
+  f.unreadable
+    ? "(unreadable)"
+    : f.payload && typeof f.payload === "object" && !Array.isArray(f.payload)
+      ? String((f.payload as Record<string, unknown>)["class"])
+      : "(unreadable payload)";
 
 const argsOf = (f: FailureRecord) =>
-  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload) ? encodeJson((f.payload as Record<string, unknown>)["args"] ?? []) : JSON.stringify(f.payload);
+  f.payload && typeof f.payload === "object" && !Array.isArray(f.payload)
+    ? encodeJson((f.payload as Record<string, unknown>)["args"] ?? [])
+    : JSON.stringify(f.payload);
 
 const jsonOf = failureView;
 
 function indexArg(value: unknown): number {
   const text = String(value);
   if (!/^\d+$/.test(text)) {
-    throw new UsageError(`"${text}" is not a failure index: indexes are whole numbers from 0 (the oldest failure); \`resque failed list\` shows them.`);
+    throw new UsageError(
+      `"${text}" is not a failure index: indexes are whole numbers from 0 (the oldest failure); \`resque failed list\` shows them.`,
+    );
   }
   return Number(text);
 }
@@ -51,10 +59,23 @@ const list = defineCommand({
         if (matching.length === 0) return console.log(`No failed jobs match ${filter} (${plural(all.length, "failure")} in all).`);
         return console.log(`No failed jobs from offset ${offset}: ${matching.length}${filter ? ` match ${filter}` : " in all"}.`);
       }
-      console.log(table(["INDEX", "FAILED AT", "QUEUE", "CLASS", "EXCEPTION", "ERROR", "RETRIED"], page.map((f) => [
-        f.index, f.failedAt, f.queue, classOf(f), f.unreadable ?? f.exception, (f.unreadable ? f.raw : f.error).split("\n")[0]!.slice(0, 60), f.retriedAt ?? "",
-      ])));
-      console.log(`\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${plural(all.length, "failure")} in all)`}.`);
+      console.log(
+        table(
+          ["INDEX", "FAILED AT", "QUEUE", "CLASS", "EXCEPTION", "ERROR", "RETRIED"],
+          page.map((f) => [
+            f.index,
+            f.failedAt,
+            f.queue,
+            classOf(f),
+            f.unreadable ?? f.exception,
+            (f.unreadable ? f.raw : f.error).split("\n")[0]!.slice(0, 60),
+            f.retriedAt ?? "",
+          ]),
+        ),
+      );
+      console.log(
+        `\n${page.length} of ${matching.length} shown${matching.length === all.length ? "" : ` (${plural(all.length, "failure")} in all)`}.`,
+      );
     }),
 });
 
@@ -67,13 +88,34 @@ const show = defineCommand({
       if (!f) throw new UsageError(`No failed job at index ${args.index} (there are ${await resque.failed.count()}).`);
       if (f.unreadable) {
         if (args.json) return printJson(jsonOf(f));
-        return console.log(table(["FIELD", "VALUE"], [["index", f.index], ["unreadable", f.unreadable], ["raw", f.raw]]));
+        return console.log(
+          table(
+            ["FIELD", "VALUE"],
+            [
+              ["index", f.index],
+              ["unreadable", f.unreadable],
+              ["raw", f.raw],
+            ],
+          ),
+        );
       }
       if (args.json) return console.log(f.raw);
-      console.log(table(["FIELD", "VALUE"], [
-        ["index", f.index], ["failed_at", f.failedAt], ["queue", f.queue], ["worker", f.worker], ["class", classOf(f)],
-        ["args", argsOf(f)], ["exception", f.exception], ["error", f.error], ["retried_at", f.retriedAt ?? ""],
-      ]));
+      console.log(
+        table(
+          ["FIELD", "VALUE"],
+          [
+            ["index", f.index],
+            ["failed_at", f.failedAt],
+            ["queue", f.queue],
+            ["worker", f.worker],
+            ["class", classOf(f)],
+            ["args", argsOf(f)],
+            ["exception", f.exception],
+            ["error", f.error],
+            ["retried_at", f.retriedAt ?? ""],
+          ],
+        ),
+      );
       if (f.backtrace.length > 0) console.log(`\nbacktrace:\n  ${f.backtrace.join("\n  ")}`);
     }),
 });
@@ -89,7 +131,10 @@ const retry = defineCommand({
 });
 
 const retryAll = defineCommand({
-  meta: { name: "retry-all", description: "Retry every failure, or those of a queue or class.\nExample: resque failed retry-all --class Archive" },
+  meta: {
+    name: "retry-all",
+    description: "Retry every failure, or those of a queue or class.\nExample: resque failed retry-all --class Archive",
+  },
   args: { ...commonArgs, ...filterArgs },
   run: ({ args }) =>
     withResque(args, async (resque) => {
@@ -99,7 +144,10 @@ const retryAll = defineCommand({
 });
 
 const remove = defineCommand({
-  meta: { name: "remove", description: "Remove one failure by index, or all of a queue or class.\nExample: resque failed remove --queue mail" },
+  meta: {
+    name: "remove",
+    description: "Remove one failure by index, or all of a queue or class.\nExample: resque failed remove --queue mail",
+  },
   args: { ...commonArgs, ...filterArgs, index: { type: "positional", required: false, description: "Failure index, 0 = oldest" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {
@@ -117,7 +165,10 @@ const remove = defineCommand({
 });
 
 const clear = defineCommand({
-  meta: { name: "clear", description: "Delete every failure (or only retried ones with --retried).\nExample: resque failed clear --retried" },
+  meta: {
+    name: "clear",
+    description: "Delete every failure (or only retried ones with --retried).\nExample: resque failed clear --retried",
+  },
   args: { ...commonArgs, retried: { type: "boolean", description: "Only failures already retried" } },
   run: ({ args }) =>
     withResque(args, async (resque) => {

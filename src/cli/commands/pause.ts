@@ -8,7 +8,9 @@ export const pauseCommand = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       await resque.pause();
-      return args.json ? printJson({ paused: true }) : say.success("All workers paused (pause-all-workers = true); `resque resume` to go on.");
+      return args.json
+        ? printJson({ paused: true })
+        : say.success("All workers paused (pause-all-workers = true); `resque resume` to go on.");
     }),
 });
 

@@ -22,7 +22,12 @@ export const pruneCommand = defineCommand({
   },
   args: {
     ...commonArgs,
-    "prune-interval": { type: "string", default: "300", valueHint: "SECONDS", description: "Heartbeats older than this count as dead (stock's prune_interval)" },
+    "prune-interval": {
+      type: "string",
+      default: "300",
+      valueHint: "SECONDS",
+      description: "Heartbeats older than this count as dead (stock's prune_interval)",
+    },
   },
   run: ({ args }) =>
     withResque(args, async (resque) => {

@@ -12,7 +12,19 @@ export const queuesCommand = defineCommand({
       const queues = await queuesView(resque);
       if (args.json) return printJson(queues);
       // ">=": no enqueued_at in the payload, so the age counts from when a reader first saw that head job.
-      const oldest = (q: QueueView) => (q.problem ? `(${q.problem})` : q.oldestAgeSeconds === null ? "" : `${q.oldestAgeSource === "first-seen" ? ">=" : ""}${Math.round(q.oldestAgeSeconds)}s`);
-      console.log(queues.length === 0 ? "No queues." : table(["QUEUE", "SIZE", "OLDEST"], queues.map((q) => [q.name, q.size, oldest(q)])));
+      const oldest = (q: QueueView) =>
+        q.problem
+          ? `(${q.problem})`
+          : q.oldestAgeSeconds === null
+            ? ""
+            : `${q.oldestAgeSource === "first-seen" ? ">=" : ""}${Math.round(q.oldestAgeSeconds)}s`;
+      console.log(
+        queues.length === 0
+          ? "No queues."
+          : table(
+              ["QUEUE", "SIZE", "OLDEST"],
+              queues.map((q) => [q.name, q.size, oldest(q)]),
+            ),
+      );
     }),
 });

@@ -30,13 +30,27 @@ const list = defineCommand({
       const last = await resque.scheduleLastRuns();
       const names = Object.keys(all).sort();
       if (args.json) return printJson(await schedulesView(resque));
-      if (names.length === 0) return console.log("No schedules stored in Redis. (Schedules from a --schedule file live in each scheduler process.)");
-      console.log(table(["NAME", "WHEN", "CLASS", "QUEUE", "LAST RUN", "DESCRIPTION"], names.map((name) => {
-        const config = (all[name] ?? {}) as Config;
-        const text = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : "");
-        if (typeof config["unreadable"] === "string") return [name, `unreadable (${text("unreadable")})`, "", "", last[name] ?? "never", text("raw").slice(0, 60)];
-        return [name, whenOf(config), text("custom_job_class") || text("class"), text("queue"), last[name] ?? "never", text("description")];
-      })));
+      if (names.length === 0)
+        return console.log("No schedules stored in Redis. (Schedules from a --schedule file live in each scheduler process.)");
+      console.log(
+        table(
+          ["NAME", "WHEN", "CLASS", "QUEUE", "LAST RUN", "DESCRIPTION"],
+          names.map((name) => {
+            const config = (all[name] ?? {}) as Config;
+            const text = (key: string) => (typeof config[key] === "string" ? (config[key] as string) : "");
+            if (typeof config["unreadable"] === "string")
+              return [name, `unreadable (${text("unreadable")})`, "", "", last[name] ?? "never", text("raw").slice(0, 60)];
+            return [
+              name,
+              whenOf(config),
+              text("custom_job_class") || text("class"),
+              text("queue"),
+              last[name] ?? "never",
+              text("description"),
+            ];
+          }),
+        ),
+      );
     }),
 });
 
@@ -50,21 +64,25 @@ function jsonFlag(flag: string, text: string): JsonValue {
 
 /** The config from the flags, keys in the order resque-scheduler's README writes them. */
 function configFrom(args: Record<string, unknown>): ScheduleConfig {
-  const text = (flag: string): string | undefined => (typeof args[flag] === "string" && args[flag] !== "" ? (args[flag] as string) : undefined);
+  const text = (flag: string): string | undefined =>
+    typeof args[flag] === "string" && args[flag] !== "" ? (args[flag] as string) : undefined;
   const given = text("config");
   if (given !== undefined) {
     const config = jsonFlag("config", given);
-    if (config === null || typeof config !== "object" || Array.isArray(config)) throw new UsageError("--config must be a JSON object of settings.");
+    if (config === null || typeof config !== "object" || Array.isArray(config))
+      throw new UsageError("--config must be a JSON object of settings.");
     return config as ScheduleConfig;
   }
   const cron = text("cron");
   const every = text("every");
-  if (cron !== undefined && every !== undefined) throw new UsageError("Give --cron or --every, not both (Ruby would use the cron and ignore the every).");
+  if (cron !== undefined && every !== undefined)
+    throw new UsageError("Give --cron or --every, not both (Ruby would use the cron and ignore the every).");
   const firstIn = text("first-in");
   const timing = (value: string) => (firstIn === undefined ? value : ([value, { first_in: firstIn }] as [string, Record<string, unknown>]));
   const args0 = text("args");
   const catchUp = text("catch-up") as "off" | "once" | "all" | undefined;
-  if (catchUp !== undefined && !["off", "once", "all"].includes(catchUp)) throw new UsageError(`--catch-up must be off, once or all, got "${catchUp}".`);
+  if (catchUp !== undefined && !["off", "once", "all"].includes(catchUp))
+    throw new UsageError(`--catch-up must be off, once or all, got "${catchUp}".`);
   return {
     ...(text("class") !== undefined && { class: text("class") }),
     ...(cron !== undefined && { cron: timing(cron) }),
@@ -81,7 +99,8 @@ function configFrom(args: Record<string, unknown>): ScheduleConfig {
 const add = defineCommand({
   meta: {
     name: "add",
-    description: "Store a schedule in Redis (set_schedule with persist), or replace one; every scheduler picks it up.\n" +
+    description:
+      "Store a schedule in Redis (set_schedule with persist), or replace one; every scheduler picks it up.\n" +
       "Example: resque schedule add nightly --cron '0 3 * * * America/Chicago' --class Cleanup --queue low --args '[\"all\"]'",
   },
   args: {
@@ -95,7 +114,11 @@ const add = defineCommand({
     args: { type: "string", valueHint: "JSON", description: "Job arguments as JSON; a non-list is passed as the one argument" },
     description: { type: "string", valueHint: "TEXT", description: "Shown in resque-web's Schedule tab" },
     "custom-job-class": { type: "string", valueHint: "CLASS", description: "resque-scheduler's custom_job_class" },
-    "rails-env": { type: "string", valueHint: "ENVS", description: "Load only in schedulers with one of these environments (comma-separated)" },
+    "rails-env": {
+      type: "string",
+      valueHint: "ENVS",
+      description: "Load only in schedulers with one of these environments (comma-separated)",
+    },
     "catch-up": { type: "string", valueHint: "off|once|all", description: "Runs missed while no scheduler led: run once, all, or none" },
     config: { type: "string", valueHint: "JSON", description: "The whole config as a JSON object, instead of the flags above" },
   },
@@ -105,31 +128,45 @@ const add = defineCommand({
       if (config.class === undefined) config.class = args.name;
       await resque.setSchedule(args.name, { ...config, persist: true });
       const stored = await resque.fetchSchedule(args.name);
-      return args.json ? printJson({ name: args.name, config: stored }) : say.success(`Stored schedule ${args.name}: ${encodeJson(stored)}`);
+      return args.json
+        ? printJson({ name: args.name, config: stored })
+        : say.success(`Stored schedule ${args.name}: ${encodeJson(stored)}`);
     }),
 });
 
 const remove = defineCommand({
-  meta: { name: "remove", description: "Remove a stored schedule (remove_schedule); schedulers stop firing it.\nExample: resque schedule remove nightly" },
+  meta: {
+    name: "remove",
+    description: "Remove a stored schedule (remove_schedule); schedulers stop firing it.\nExample: resque schedule remove nightly",
+  },
   args: { ...commonArgs, ...nameArg },
   run: ({ args }) =>
     withResque(args, async (resque) => {
-      if (!(await resque.removeSchedule(args.name))) throw new UsageError(`No schedule named "${args.name}" is stored in Redis; \`resque schedule list\` shows them.`);
+      if (!(await resque.removeSchedule(args.name)))
+        throw new UsageError(`No schedule named "${args.name}" is stored in Redis; \`resque schedule list\` shows them.`);
       return args.json ? printJson({ removed: args.name }) : say.success(`Removed schedule ${args.name}.`);
     }),
 });
 
 const runNow = defineCommand({
-  meta: { name: "run-now", description: "Enqueue one run of a stored schedule now, as resque-web's \"Queue now\" does.\nExample: resque schedule run-now nightly" },
+  meta: {
+    name: "run-now",
+    description: 'Enqueue one run of a stored schedule now, as resque-web\'s "Queue now" does.\nExample: resque schedule run-now nightly',
+  },
   args: { ...commonArgs, ...nameArg },
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const run = await resque.runScheduleNow(args.name);
-      return args.json ? printJson({ name: args.name, ...run }) : say.success(`Queued ${run.className} on ${run.queue} (schedule ${args.name}).`);
+      return args.json
+        ? printJson({ name: args.name, ...run })
+        : say.success(`Queued ${run.className} on ${run.queue} (schedule ${args.name}).`);
     }),
 });
 
 export const scheduleCommand = defineCommand({
-  meta: { name: "schedule", description: "List, add, remove and run the recurring schedules stored in Redis (resque-scheduler's dynamic schedules)." },
+  meta: {
+    name: "schedule",
+    description: "List, add, remove and run the recurring schedules stored in Redis (resque-scheduler's dynamic schedules).",
+  },
   subCommands: { list, add, remove, "run-now": runNow },
 });

@@ -18,8 +18,14 @@ async function render(resque: Resque, json: boolean): Promise<string> {
   if (json) return JSON.stringify(view);
   const { delayedTimestamps, scheduler, ...info } = view;
   const rows = [
-    ["pending", info.pending], ["processed", info.processed], ["failed", info.failed], ["queues", info.queues],
-    ["workers", info.workers], ["working", info.working], ["environment", info.environment], ["servers", info.servers.join(", ")],
+    ["pending", info.pending],
+    ["processed", info.processed],
+    ["failed", info.failed],
+    ["queues", info.queues],
+    ["workers", info.workers],
+    ["working", info.working],
+    ["environment", info.environment],
+    ["servers", info.servers.join(", ")],
     // resque-scheduler's delayed_queue_schedule_size: times, not jobs (counting jobs reads every time's list).
     ["delayed times", delayedTimestamps],
     ["scheduler", scheduler.leader ?? "none leading"],
@@ -59,7 +65,10 @@ async function watch(resque: Resque, json: boolean, everyMs: number): Promise<ne
       // Anything but a lost or refused connection is a real error.
       if (redis.status === "ready") throw error;
       const advice = connectionFailure(resque.db, error);
-      if (!told) aside.warn(`${advice instanceof ResqueError ? advice.message : `Redis at ${address}: ${(error as Error).message}.`} ${retrying[0]!.toUpperCase()}${retrying.slice(1)}.`);
+      if (!told)
+        aside.warn(
+          `${advice instanceof ResqueError ? advice.message : `Redis at ${address}: ${(error as Error).message}.`} ${retrying[0]!.toUpperCase()}${retrying.slice(1)}.`,
+        );
       down = told = true;
     }
     await new Promise((r) => setTimeout(r, everyMs));
@@ -67,7 +76,11 @@ async function watch(resque: Resque, json: boolean, everyMs: number): Promise<ne
 }
 
 export const statsCommand = defineCommand({
-  meta: { name: "stats", description: "Show pending, processed, failed and workers, as resque-web's Stats tab, and the delayed jobs' scheduler.\n--json adds to Resque.info's fields queueSizes, delayedTimestamps (times with delayed jobs) and scheduler: {leader, lagSeconds, dueTimestamps, dueJobs}.\nExample: resque stats --watch" },
+  meta: {
+    name: "stats",
+    description:
+      "Show pending, processed, failed and workers, as resque-web's Stats tab, and the delayed jobs' scheduler.\n--json adds to Resque.info's fields queueSizes, delayedTimestamps (times with delayed jobs) and scheduler: {leader, lagSeconds, dueTimestamps, dueJobs}.\nExample: resque stats --watch",
+  },
   args: {
     ...commonArgs,
     watch: { type: "boolean", description: "Refresh every --every seconds until Ctrl-C, reconnecting if Redis goes away" },
@@ -76,7 +89,8 @@ export const statsCommand = defineCommand({
   run: ({ args }) =>
     withResque(args, async (resque) => {
       const every = Number(args.every);
-      if (args.every.trim() === "" || !Number.isFinite(every) || every < 0.2) throw new UsageError(`--every wants seconds, at least 0.2, got "${args.every}".`);
+      if (args.every.trim() === "" || !Number.isFinite(every) || every < 0.2)
+        throw new UsageError(`--every wants seconds, at least 0.2, got "${args.every}".`);
       if (args.watch) return watch(resque, Boolean(args.json), every * 1000);
       const text = await render(resque, Boolean(args.json));
       return args.json ? printJson(JSON.parse(text)) : console.log(text);

@@ -21,7 +21,10 @@ const nonSpace = (text: string): number => text.replace(/\s/g, "").length;
 function allowedHosts(value: unknown): string[] {
   const given = (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
   const names = given.flatMap((v) => v.split(",")).map((h) => h.trim());
-  if (names.some((h) => h === "" || /[\s/]/.test(h))) throw new UsageError(`--allowed-host wants a host name such as resque.example.com (repeat the flag for more), got "${given.join(",")}".`);
+  if (names.some((h) => h === "" || /[\s/]/.test(h)))
+    throw new UsageError(
+      `--allowed-host wants a host name such as resque.example.com (repeat the flag for more), got "${given.join(",")}".`,
+    );
   return names;
 }
 
@@ -42,16 +45,26 @@ export function webSettings(args: Record<string, unknown>): WebSettings {
   if (host === "") throw new UsageError("--host needs an address, e.g. --host 127.0.0.1 or --host 0.0.0.0.");
   const portText = String(args["port"] ?? DEFAULT_PORT);
   const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65_535) throw new UsageError(`--port wants a TCP port from 0 to 65535 (0: any free port), got "${portText}".`);
+  if (!/^\d+$/.test(portText) || port > 65_535)
+    throw new UsageError(`--port wants a TCP port from 0 to 65535 (0: any free port), got "${portText}".`);
   const basic = typeof args["auth"] === "string" ? args["auth"] : undefined;
-  if (basic !== undefined && !/^[^:]+:.+$/.test(basic)) throw new UsageError("--auth wants user:password (both non-empty; the user may not contain a colon), e.g. --auth admin:$(openssl rand -hex 16).");
+  if (basic !== undefined && !/^[^:]+:.+$/.test(basic))
+    throw new UsageError(
+      "--auth wants user:password (both non-empty; the user may not contain a colon), e.g. --auth admin:$(openssl rand -hex 16).",
+    );
   if (basic !== undefined && nonSpace(basic.slice(basic.indexOf(":") + 1)) < 16) {
-    throw new UsageError("--auth's password wants at least 16 characters that are not spaces (a guessable password is no protection); e.g. --auth admin:$(openssl rand -hex 16).");
+    throw new UsageError(
+      "--auth's password wants at least 16 characters that are not spaces (a guessable password is no protection); e.g. --auth admin:$(openssl rand -hex 16).",
+    );
   }
   const token = typeof args["token"] === "string" ? args["token"] : undefined;
-  if (token !== undefined && nonSpace(token) < 16) throw new UsageError("--token wants at least 16 characters that are not spaces (a blank or guessable token is no protection); e.g. --token $(openssl rand -hex 16).");
+  if (token !== undefined && nonSpace(token) < 16)
+    throw new UsageError(
+      "--token wants at least 16 characters that are not spaces (a blank or guessable token is no protection); e.g. --token $(openssl rand -hex 16).",
+    );
   const basePath = typeof args["base-path"] === "string" ? args["base-path"] : "";
-  if (basePath && !/^\/?[A-Za-z0-9._~\-/]*$/.test(basePath)) throw new UsageError(`--base-path wants a URL path such as /resque, got "${basePath}".`);
+  if (basePath && !/^\/?[A-Za-z0-9._~\-/]*$/.test(basePath))
+    throw new UsageError(`--base-path wants a URL path such as /resque, got "${basePath}".`);
   if (!isLoopback(host) && !basic && !token) {
     throw new UsageError(
       `Refusing to serve the dashboard on ${host} without authentication: anyone who can reach that address could retry, delete and read jobs. ` +
@@ -61,8 +74,13 @@ export function webSettings(args: Record<string, unknown>): WebSettings {
   // The listening address is a name the dashboard is reached by (unless it is a wildcard).
   const named = host === "0.0.0.0" || host === "::" || host === "[::]" ? [] : [host];
   return {
-    host, port, basePath: normalizeBasePath(basePath), readOnly: Boolean(args["read-only"]), allowedHosts: [...named, ...allowedHosts(args["allowed-host"])],
-    ...(basic !== undefined && { basic }), ...(token !== undefined && { token }),
+    host,
+    port,
+    basePath: normalizeBasePath(basePath),
+    readOnly: Boolean(args["read-only"]),
+    allowedHosts: [...named, ...allowedHosts(args["allowed-host"])],
+    ...(basic !== undefined && { basic }),
+    ...(token !== undefined && { token }),
   };
 }
 
@@ -77,15 +95,33 @@ export const webCommand = defineCommand({
     ].join("\n"),
   },
   args: {
-    host: { type: "string", default: "127.0.0.1", valueHint: "ADDRESS", description: "Address to listen on (a non-loopback one needs --auth or --token)" },
+    host: {
+      type: "string",
+      default: "127.0.0.1",
+      valueHint: "ADDRESS",
+      description: "Address to listen on (a non-loopback one needs --auth or --token)",
+    },
     port: { type: "string", default: String(DEFAULT_PORT), valueHint: "PORT", description: "Port to listen on (0: any free port)" },
     redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
     namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
-    "base-path": { type: "string", valueHint: "PATH", description: "Mounted behind a proxy at PATH (e.g. /resque): every link, form and asset uses it" },
-    "allowed-host": { type: "string", valueHint: "NAME", description: "Also answer to this Host name (repeatable); without --auth/--token only loopback names and --host are served (DNS rebinding defence)" },
+    "base-path": {
+      type: "string",
+      valueHint: "PATH",
+      description: "Mounted behind a proxy at PATH (e.g. /resque): every link, form and asset uses it",
+    },
+    "allowed-host": {
+      type: "string",
+      valueHint: "NAME",
+      description:
+        "Also answer to this Host name (repeatable); without --auth/--token only loopback names and --host are served (DNS rebinding defence)",
+    },
     "read-only": { type: "boolean", description: "Hide every action and refuse every POST (403)" },
     auth: { type: "string", valueHint: "USER:PASSWORD", description: "Require HTTP Basic authentication (RESQUE_WEB_AUTH)" },
-    token: { type: "string", valueHint: "TOKEN", description: "Require this token: Authorization: Bearer TOKEN, or ?token=TOKEN once (RESQUE_WEB_TOKEN)" },
+    token: {
+      type: "string",
+      valueHint: "TOKEN",
+      description: "Require this token: Authorization: Bearer TOKEN, or ?token=TOKEN once (RESQUE_WEB_TOKEN)",
+    },
     ...redisConnectArgs,
   },
   async run({ args, rawArgs }) {
@@ -93,7 +129,12 @@ export const webCommand = defineCommand({
     // citty keeps only the last of a repeated flag; the dispatcher hands every one over as --name=value.
     const flagsOnly = rawArgs.includes("--") ? rawArgs.slice(0, rawArgs.indexOf("--")) : rawArgs;
     const allowed = flagsOnly.filter((t) => t.startsWith("--allowed-host=")).map((t) => t.slice("--allowed-host=".length));
-    const settings = webSettings({ ...args, "allowed-host": allowed.length > 0 ? allowed : args["allowed-host"], auth: args.auth ?? runtime.env("RESQUE_WEB_AUTH"), token: args.token ?? runtime.env("RESQUE_WEB_TOKEN") });
+    const settings = webSettings({
+      ...args,
+      "allowed-host": allowed.length > 0 ? allowed : args["allowed-host"],
+      auth: args.auth ?? runtime.env("RESQUE_WEB_AUTH"),
+      token: args.token ?? runtime.env("RESQUE_WEB_TOKEN"),
+    });
     const resque = new Resque({
       ...connectOptionsFrom((name) => runtime.env(name), args as Record<string, unknown>),
       redis: args.redis ?? runtime.env("REDIS_URL"),
@@ -125,12 +166,17 @@ export const webCommand = defineCommand({
       web.close();
       resque.db.redis.disconnect();
       const code = (error as { code?: string }).code;
-      const why = code === "EADDRINUSE" || /in use/i.test(String(error)) ? `port ${settings.port} is in use; pass --port PORT (0 picks a free one)` : (error as Error).message;
+      const why =
+        code === "EADDRINUSE" || /in use/i.test(String(error))
+          ? `port ${settings.port} is in use; pass --port PORT (0 picks a free one)`
+          : (error as Error).message;
       runtime.setExitCode(reportError(new UsageError(`Cannot listen on ${settings.host}:${settings.port}: ${why}.`)));
       return;
     }
     const shown = settings.host.includes(":") ? `[${settings.host}]` : settings.host;
-    say.info(`Dashboard at http://${shown}:${server.port}${settings.basePath}/ (namespace ${resque.db.keys.namespace}${settings.readOnly ? ", read-only" : ""}${settings.basic ? ", Basic auth" : ""}${settings.token ? ", token" : ""}); Ctrl-C to stop.`);
+    say.info(
+      `Dashboard at http://${shown}:${server.port}${settings.basePath}/ (namespace ${resque.db.keys.namespace}${settings.readOnly ? ", read-only" : ""}${settings.basic ? ", Basic auth" : ""}${settings.token ? ", token" : ""}); Ctrl-C to stop.`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       for (const signal of ["INT", "TERM", "QUIT"] as const) runtime.onSignal(signal, stop);

@@ -26,7 +26,12 @@ export const workCommand = defineCommand({
   },
   args: {
     ...workArgs,
-    fork: { type: "boolean", default: true, description: "Use worker processes", negativeDescription: "One inline worker, no master (DONT_FORK)" },
+    fork: {
+      type: "boolean",
+      default: true,
+      description: "Use worker processes",
+      negativeDescription: "One inline worker, no master (DONT_FORK)",
+    },
   },
   async run({ args }) {
     const runtime = currentRuntime();
@@ -50,7 +55,8 @@ export const workCommand = defineCommand({
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
-        for (const signal of ["QUIT", "TERM", "INT"] as const) runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.busy));
+        for (const signal of ["QUIT", "TERM", "INT"] as const)
+          runtime.onSignal(signal, () => leaveIfRedisHangs(runtime, () => worker.busy));
         await withInlineScheduler(runtime, settings.require, scheduling, db, () => worker.work());
       } else {
         const childEnv: Record<string, string> = {};

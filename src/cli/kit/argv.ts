@@ -70,8 +70,7 @@ export function readArgv(tokens: readonly string[], args: ArgsDef, command: stri
         if (value === undefined || value === "") {
           result.problems.push(`--${name} needs a value: --${name} ${hint}. ${seeHelp}`);
           reported.add(name);
-        }
-        else result.normalized.push(`--${name}=${value}`);
+        } else result.normalized.push(`--${name}=${value}`);
         // `--in 5 minutes`: the shell split one value in two, and "minutes" would become an argument.
         const after = tokens[i + 1];
         if (value && after !== undefined && !after.startsWith("-") && def.continues?.(after)) {
@@ -95,7 +94,9 @@ export function readArgv(tokens: readonly string[], args: ArgsDef, command: stri
   }
   for (const [name, def] of flags) {
     if (def.required && def.default === undefined && !reported.has(name) && !result.normalized.some((t) => t.startsWith(`--${name}=`))) {
-      result.problems.push(`${command} needs --${name} ${def.valueHint ?? "VALUE"}${def.description ? ` (${lowerFirst(def.description)})` : ""}.`);
+      result.problems.push(
+        `${command} needs --${name} ${def.valueHint ?? "VALUE"}${def.description ? ` (${lowerFirst(def.description)})` : ""}.`,
+      );
     }
   }
   result.problems.push(...positionalProblems(result.positionals, args, command));
@@ -108,11 +109,19 @@ function positionalProblems(positionals: readonly string[], args: ArgsDef, comma
   const missing = defs.slice(positionals.length).find(([, def]) => def.required !== false && def.default === undefined);
   if (missing) {
     const [name, def] = missing;
-    return [`${command} needs ${name.toUpperCase()}${def.description ? ` (${lowerFirst(def.description)})` : ""}: ${command} ${usageOf(args)}`];
+    return [
+      `${command} needs ${name.toUpperCase()}${def.description ? ` (${lowerFirst(def.description)})` : ""}: ${command} ${usageOf(args)}`,
+    ];
   }
   if (defs.some(([, def]) => def.variadic) || positionals.length <= defs.length) return [];
-  const extra = positionals.slice(defs.length).map((p) => `"${p}"`).join(" ");
-  const takes = defs.length === 0 ? "takes no arguments" : `takes ${defs.length} argument${defs.length > 1 ? "s" : ""} (${defs.map(([n]) => n.toUpperCase()).join(" ")})`;
+  const extra = positionals
+    .slice(defs.length)
+    .map((p) => `"${p}"`)
+    .join(" ");
+  const takes =
+    defs.length === 0
+      ? "takes no arguments"
+      : `takes ${defs.length} argument${defs.length > 1 ? "s" : ""} (${defs.map(([n]) => n.toUpperCase()).join(" ")})`;
   return [`${command} ${takes}; unexpected: ${extra}.`];
 }
 

@@ -10,6 +10,7 @@ import { closest } from "./suggest.ts";
 import { renderHelp } from "./usage.ts";
 
 // As citty's own SubCommandsDef: each command's argument types differ.
+// biome-ignore lint/suspicious/noExplicitAny: citty types a command by its own arguments, so a table of different commands needs any
 type Command = CommandDef<any>;
 type Resolvable<T> = T | Promise<T> | (() => T | Promise<T>);
 
@@ -68,7 +69,10 @@ async function dispatch(root: Command, argv: readonly string[], o: CliOptions): 
       throw new UsageError(`Name the command first: ${command} <command> [options]. \`${command} --help\` lists the commands.`);
     }
     if (!subs.all.includes(first)) {
-      const guess = closest(first, subs.visible.map(([name]) => name));
+      const guess = closest(
+        first,
+        subs.visible.map(([name]) => name),
+      );
       throw new UsageError(`Unknown command ${first}; ${guess ? `did you mean ${guess}?` : `\`${command} --help\` lists the commands.`}`);
     }
     cmd = await subs.get(first);
@@ -86,7 +90,9 @@ async function dispatch(root: Command, argv: readonly string[], o: CliOptions): 
   const names = (await visibleCommands(root)).all;
   const misplaced = read.positionals.find((p) => names.includes(p));
   if (defaulted && misplaced) {
-    throw new UsageError(`With no command first, ${o.program} runs ${o.defaultCommand}; to run ${misplaced}, put it first: ${o.program} ${misplaced} ...`);
+    throw new UsageError(
+      `With no command first, ${o.program} runs ${o.defaultCommand}; to run ${misplaced}, put it first: ${o.program} ${misplaced} ...`,
+    );
   }
   if (read.problems.length > 0) throw new UsageError(read.problems.join("\n"));
   await runCommand(cmd, { rawArgs: read.normalized });
@@ -98,7 +104,9 @@ function version(o: CliOptions): number {
   return 0;
 }
 
-async function visibleCommands(cmd: Command): Promise<{ all: string[]; visible: [string, string][]; get: (name: string) => Promise<Command> }> {
+async function visibleCommands(
+  cmd: Command,
+): Promise<{ all: string[]; visible: [string, string][]; get: (name: string) => Promise<Command> }> {
   const subs = await resolve(cmd.subCommands ?? {});
   const all = Object.keys(subs);
   const visible: [string, string][] = [];
@@ -118,6 +126,9 @@ async function help(cmd: Command, command: string, o: CliOptions, commands: [str
     commands,
     version: o.version,
     color: o.color,
-    ...(isRoot && o.defaultCommand && { note: `With no command, ${o.program} runs \`${o.defaultCommand}\`: ${o.program} --queue q is ${o.program} ${o.defaultCommand} --queue q.` }),
+    ...(isRoot &&
+      o.defaultCommand && {
+        note: `With no command, ${o.program} runs \`${o.defaultCommand}\`: ${o.program} --queue q is ${o.program} ${o.defaultCommand} --queue q.`,
+      }),
   });
 }

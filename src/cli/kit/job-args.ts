@@ -15,7 +15,7 @@ export const stringsArg = {
 
 /** What the help of those commands says about arguments. */
 export const ARGS_HELP =
-  "Arguments are JSON when they are JSON (42, 2.0, {\"a\":1}) and strings otherwise (report.pdf); numbers go out as typed (2.0 a Ruby Float, 2 an Integer). One that starts with {, [ or \" but is not JSON is refused: write a string in JSON quotes ('\"{not json\"') or pass --strings to take every argument as typed. Put -- before arguments that start with --.";
+  'Arguments are JSON when they are JSON (42, 2.0, {"a":1}) and strings otherwise (report.pdf); numbers go out as typed (2.0 a Ruby Float, 2 an Integer). One that starts with {, [ or " but is not JSON is refused: write a string in JSON quotes (\'"{not json"\') or pass --strings to take every argument as typed. Put -- before arguments that start with --.';
 
 // JSON's own whitespace, which JSON.parse allows around a document.
 const LEADING_SPACE = /^[ \t\r\n]*/;
@@ -30,9 +30,12 @@ export function parseArg(text: string, position: number): JsonValue {
     const why = (error as Error).message;
     const asString = `write it in JSON quotes (${shellQuote(JSON.stringify(text))}) or pass --strings`;
     // 1e400 is JSON, but no Float holds it.
-    if (error instanceof TypedJsonError && error.outOfRange) throw new UsageError(`Argument ${position} (${clip(text)}): ${why}. Nothing was done. To send it as a string, ${asString}.`);
+    if (error instanceof TypedJsonError && error.outOfRange)
+      throw new UsageError(`Argument ${position} (${clip(text)}): ${why}. Nothing was done. To send it as a string, ${asString}.`);
     if (looksLikeJson) {
-      throw new UsageError(`Argument ${position} (${clip(text)}) starts like JSON but is not JSON: ${why}. Nothing was done. Fix the JSON, or to send it as a string ${asString}.`);
+      throw new UsageError(
+        `Argument ${position} (${clip(text)}) starts like JSON but is not JSON: ${why}. Nothing was done. Fix the JSON, or to send it as a string ${asString}.`,
+      );
     }
     // Anything else that is not JSON is a string: report.pdf, 1.2.3, 007.
     return text;

@@ -3,7 +3,8 @@ import { UsageError } from "./errors.ts";
 
 /** A whole number flag, at least `min`. */
 export function wholeArg(flag: string, value: string, min: number): number {
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${flag} wants a whole number of at least ${min}, got "${value}".`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new UsageError(`--${flag} wants a whole number of at least ${min}, got "${value}".`);
   return Number(value);
 }
 

@@ -5,10 +5,22 @@ import { DEFAULT_TIMEOUT_MS, type TlsFiles } from "../../store/connection.ts";
 
 /** citty args shared by every command that connects to Redis. */
 export const redisConnectArgs = {
-  "tls-ca": { type: "string", valueHint: "FILE", description: "PEM file of the CA that signed the Redis server's certificate; turns TLS on (REDIS_TLS_CA)" },
-  "tls-cert": { type: "string", valueHint: "FILE", description: "PEM client certificate, for a server with tls-auth-clients; turns TLS on (REDIS_TLS_CERT)" },
+  "tls-ca": {
+    type: "string",
+    valueHint: "FILE",
+    description: "PEM file of the CA that signed the Redis server's certificate; turns TLS on (REDIS_TLS_CA)",
+  },
+  "tls-cert": {
+    type: "string",
+    valueHint: "FILE",
+    description: "PEM client certificate, for a server with tls-auth-clients; turns TLS on (REDIS_TLS_CERT)",
+  },
   "tls-key": { type: "string", valueHint: "FILE", description: "PEM key of --tls-cert (REDIS_TLS_KEY)" },
-  "redis-timeout": { type: "string", valueHint: "SECONDS", description: "Seconds to wait for Redis to connect or answer, fractions allowed (REDIS_TIMEOUT, default 5)" },
+  "redis-timeout": {
+    type: "string",
+    valueHint: "SECONDS",
+    description: "Seconds to wait for Redis to connect or answer, fractions allowed (REDIS_TIMEOUT, default 5)",
+  },
 } as const;
 
 /** The environment variables behind redisConnectArgs, by flag. */

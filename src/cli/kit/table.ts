@@ -2,7 +2,14 @@
 export function table(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const cells = [headers.map(String), ...rows.map((r) => r.map((c) => (c === undefined || c === null ? "" : String(c))))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return cells
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /** "3s ago", "5m ago": how old a timestamp is. */

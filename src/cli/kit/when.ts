@@ -7,7 +7,7 @@ import { UsageError } from "./errors.ts";
 
 /** What the help and every refusal name as the accepted forms. */
 export const TIME_FORMS = "Unix seconds (1795446938) or an ISO 8601 time with a zone (2026-11-23T09:00:00Z, 2026-11-23T10:00+01:00)";
-export const DURATION_FORMS = "seconds (90, 1.5) or a duration such as 90s, 5m, 2h, 1d, 1h30m or \"1 hour 30 minutes\"";
+export const DURATION_FORMS = 'seconds (90, 1.5) or a duration such as 90s, 5m, 2h, 1d, 1h30m or "1 hour 30 minutes"';
 
 // Year 9999: ISO's four-digit years, and far below where Date or Ruby's Time could overflow.
 const LAST_SECOND = 253402300799;
@@ -16,8 +16,12 @@ const UNIT_SECONDS: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
 const UNIT_ORDER = "dhms";
 /** Unit words as people type them, to their letter: `--in "5 minutes"`. */
 const UNIT_WORDS: Record<string, string> = Object.fromEntries(
-  Object.entries({ d: ["d", "day", "days"], h: ["h", "hr", "hrs", "hour", "hours"], m: ["m", "min", "mins", "minute", "minutes"], s: ["s", "sec", "secs", "second", "seconds"] })
-    .flatMap(([letter, words]) => words.map((word) => [word, letter])),
+  Object.entries({
+    d: ["d", "day", "days"],
+    h: ["h", "hr", "hrs", "hour", "hours"],
+    m: ["m", "min", "mins", "minute", "minutes"],
+    s: ["s", "sec", "secs", "second", "seconds"],
+  }).flatMap(([letter, words]) => words.map((word) => [word, letter])),
 );
 
 // One amount and its unit, then a separator: spaces, a comma or "and" (1 hour, 30 minutes; 1h and 30m).
@@ -98,7 +102,8 @@ export function parseTime(text: string, flag = "--at"): number {
   const utc = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(utc);
   // Date.UTC rolls 2026-02-30 over to March; a round trip catches any field out of range.
-  if (mo < 1 || h > 23 || mi > 59 || s > 59 || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) throw refuse("is not a real date and time");
+  if (mo < 1 || h > 23 || mi > 59 || s > 59 || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d)
+    throw refuse("is not a real date and time");
   const offset = zone.toUpperCase() === "Z" ? 0 : zoneMinutes(zone);
   if (offset === undefined) throw refuse("has an offset out of range");
   return Math.floor(utc / 1000) - offset * 60;
@@ -135,6 +140,7 @@ export function relative(ts: number, nowMs: number): string {
 
 /** Checks a delay's target before anything is written: a finite second, not past the year 9999. */
 export function checkTimestamp(ts: number, flag: string, text: string): number {
-  if (!Number.isFinite(ts) || ts > LAST_SECOND) throw new UsageError(`${flag} "${text}" is too far ahead: the job would run after the year 9999.`);
+  if (!Number.isFinite(ts) || ts > LAST_SECOND)
+    throw new UsageError(`${flag} "${text}" is too far ahead: the job would run after the year 9999.`);
   return ts;
 }

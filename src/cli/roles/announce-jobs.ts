@@ -9,7 +9,9 @@ const SHOWN = 20;
 
 export function announceJobs(names: readonly string[], modules: readonly string[]): void {
   if (names.length === 0) {
-    say.warn("No job module loaded (--require FILE or RESQUE_REQUIRE), so this worker knows no job classes: every job it takes will fail as NameError. Start it with --require ./jobs.ts.");
+    say.warn(
+      "No job module loaded (--require FILE or RESQUE_REQUIRE), so this worker knows no job classes: every job it takes will fail as NameError. Start it with --require ./jobs.ts.",
+    );
     return;
   }
   const list = names.length > SHOWN ? `${names.slice(0, SHOWN).join(", ")} and ${names.length - SHOWN} more` : names.join(", ");

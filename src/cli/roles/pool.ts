@@ -14,7 +14,10 @@ export function poolGroups(runtime: Runtime, path: string, flags: readonly strin
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ResqueError("BAD_CONFIG", `Cannot read the pool file ${path} (${(error as Error).message}); pass --pool PATH or RESQUE_POOL_CONFIG.`);
+    throw new ResqueError(
+      "BAD_CONFIG",
+      `Cannot read the pool file ${path} (${(error as Error).message}); pass --pool PATH or RESQUE_POOL_CONFIG.`,
+    );
   }
   const environment = poolEnvironment((name) => runtime.env(name));
   const shared = flags.filter((f) => !GROUP_FLAGS.some((name) => f.startsWith(`--${name}=`)));

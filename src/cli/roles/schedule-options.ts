@@ -15,7 +15,10 @@ export function scheduleFrom(path: string | undefined, now: number): StaticSched
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ScheduleFileError("BAD_CONFIG", `Cannot read the schedule file ${path} (${(error as Error).message}); pass --schedule FILE or RESQUE_SCHEDULE.`);
+    throw new ScheduleFileError(
+      "BAD_CONFIG",
+      `Cannot read the schedule file ${path} (${(error as Error).message}); pass --schedule FILE or RESQUE_SCHEDULE.`,
+    );
   }
   try {
     return parseScheduleFile(text, path, now);
@@ -32,4 +35,3 @@ export function catchUpOf(value: string | undefined): CatchUp | undefined {
 
 /** Ruby's config reader for DYNAMIC_SCHEDULE (1/t/true/on/yes), not the rake path's "any value is true". */
 export const truthy = (value: string | undefined): boolean => value !== undefined && /^(1|t|true|on|yes|y)$/i.test(value.trim());
-

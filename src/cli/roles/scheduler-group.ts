@@ -11,8 +11,15 @@ const SCHEDULER_FLAGS = ["require", "namespace", "schedule", ...Object.keys(redi
  * come from the environment it inherits. Its lock value names the master, not itself, so a
  * replacement for a crashed scheduler takes the lock back at once instead of waiting out its TTL.
  */
-export function schedulerGroup(runtime: Runtime, settings: WorkerSettings, flags: Record<string, string>, childEnv: Record<string, string>): WorkerGroup {
-  const passed = Object.entries(flags).filter(([k]) => SCHEDULER_FLAGS.includes(k)).map(([k, v]) => `--${k}=${v}`);
+export function schedulerGroup(
+  runtime: Runtime,
+  settings: WorkerSettings,
+  flags: Record<string, string>,
+  childEnv: Record<string, string>,
+): WorkerGroup {
+  const passed = Object.entries(flags)
+    .filter(([k]) => SCHEDULER_FLAGS.includes(k))
+    .map(([k, v]) => `--${k}=${v}`);
   const lockValue = runtime.env("RESQUE_SCHEDULER_LOCK_VALUE") || `${runtime.hostname()}:${runtime.pid}`;
   return {
     queues: settings.queues,

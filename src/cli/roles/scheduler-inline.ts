@@ -8,7 +8,13 @@ import type { SchedulerSettings } from "./scheduler-settings.ts";
 import { loggerFor } from "./worker-setup.ts";
 
 /** Run `work` (the inline worker), with the scheduler polling beside it when asked; both stop together. */
-export async function withInlineScheduler(runtime: Runtime, jobModules: string[], scheduling: SchedulerSettings | undefined, db: Db, work: () => Promise<void>): Promise<void> {
+export async function withInlineScheduler(
+  runtime: Runtime,
+  jobModules: string[],
+  scheduling: SchedulerSettings | undefined,
+  db: Db,
+  work: () => Promise<void>,
+): Promise<void> {
   if (!scheduling) return work();
   // The worker's settings name the jobs and the namespace; the rest is resque-scheduler's environment.
   const { require: _r, redis: _u, namespace: _n, ...options } = scheduling;

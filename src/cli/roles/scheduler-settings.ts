@@ -15,11 +15,16 @@ function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, 
 function numberOf(value: string | undefined, name: string, fallback: number, min: number, unit = "seconds"): number {
   if (value === undefined) return fallback;
   const n = Number(value.trim());
-  if (value.trim() === "" || !Number.isFinite(n) || n < min) throw new UsageError(`${name} "${value}" is not a number of ${unit} of at least ${min} (default ${fallback}).`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < min)
+    throw new UsageError(`${name} "${value}" is not a number of ${unit} of at least ${min} (default ${fallback}).`);
   return n;
 }
 
-export type SchedulerSettings = Omit<SchedulerOptions, "db" | "runtime" | "registry" | "log"> & { require: string[]; redis?: string; namespace?: string };
+export type SchedulerSettings = Omit<SchedulerOptions, "db" | "runtime" | "registry" | "log"> & {
+  require: string[];
+  redis?: string;
+  namespace?: string;
+};
 
 export function schedulerSettings(runtime: Runtime, flags: Record<string, unknown>): SchedulerSettings {
   const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
@@ -29,7 +34,10 @@ export function schedulerSettings(runtime: Runtime, flags: Record<string, unknow
   const catchUp = catchUpOf(get("catch-up", "RESQUE_SCHEDULE_CATCH_UP"));
   const env = get("environment", "RAILS_ENV");
   return {
-    require: (get("require", "RESQUE_REQUIRE") ?? "").split(",").map((p) => p.trim()).filter(Boolean),
+    require: (get("require", "RESQUE_REQUIRE") ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
     redis: get("redis", "REDIS_URL"),
     namespace: get("namespace", "RESQUE_NAMESPACE"),
     interval: numberOf(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),

@@ -23,7 +23,9 @@ export function leaveIfRedisHangs(runtime: Runtime, busy: () => boolean): void {
     }
     idleSince ??= Date.now();
     if (Date.now() - idleSince < STOP_WAIT_MS) return;
-    journal.warn(`Stopping without Redis: it did not answer within ${STOP_WAIT_MS / 1000} s. Jobs this process still held stay in Redis, for the next worker on this host to put back.`);
+    journal.warn(
+      `Stopping without Redis: it did not answer within ${STOP_WAIT_MS / 1000} s. Jobs this process still held stay in Redis, for the next worker on this host to put back.`,
+    );
     runtime.exit(1);
   }, LOOK_MS);
 }

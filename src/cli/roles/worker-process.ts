@@ -47,7 +47,8 @@ export const workerProcessCommand = defineCommand({
         onDraining: () => parent?.send({ type: "draining" } satisfies WorkerMessage),
         onRegistered: () => parent?.send({ type: "registered" } satisfies WorkerMessage),
         // Killed from the dashboard: the master kills this process and charges only these jobs.
-        onKill: (jobs) => parent?.send({ type: "kill", tokens: jobs.map((j) => j.token), startedMs: jobs.map((j) => j.startedMs) } satisfies WorkerMessage),
+        onKill: (jobs) =>
+          parent?.send({ type: "kill", tokens: jobs.map((j) => j.token), startedMs: jobs.map((j) => j.startedMs) } satisfies WorkerMessage),
       });
       const w = worker;
       for (const untrap of early) untrap();
@@ -80,7 +81,9 @@ export const workerProcessCommand = defineCommand({
           if (db.redis.status === "ready") downSince = undefined;
           else downSince ??= Date.now();
           if (downSince !== undefined && Date.now() - downSince >= ORPHAN_OUTAGE_MS) {
-            journal.warn(`The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`);
+            journal.warn(
+              `The master is gone and Redis has been unreachable for ${ORPHAN_OUTAGE_MS / 1000} s; exiting. Jobs still in flight stay in Redis for the next worker on this host.`,
+            );
             runtime.exit(1);
           }
         }, 1000);

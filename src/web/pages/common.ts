@@ -5,7 +5,12 @@ import { html, type Html } from "../html.ts";
 import { url, type WebContext } from "../context.ts";
 
 /** A POST button carrying the CSRF token; nothing at all in read-only mode. `confirm`: app.js asks first. */
-export function action(ctx: WebContext, path: string, label: string, options: { confirm?: string; fields?: Record<string, string>; danger?: boolean } = {}): Html | "" {
+export function action(
+  ctx: WebContext,
+  path: string,
+  label: string,
+  options: { confirm?: string; fields?: Record<string, string>; danger?: boolean } = {},
+): Html | "" {
   if (ctx.readOnly) return "";
   return html`<form class="action" method="post" action="${url(ctx, path)}"${options.confirm ? html` data-confirm="${options.confirm}"` : ""}>
 <input type="hidden" name="_csrf" value="${ctx.csrf}">${Object.entries(options.fields ?? {}).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
@@ -21,10 +26,19 @@ export function whole(value: string | undefined, fallback: number): number {
 }
 
 /** Previous / next links for `start` in `total` (20 a page), keeping the other query parameters. */
-export function pager(ctx: WebContext, path: string, start: number, total: number, params: Record<string, string | undefined> = {}, per = PER_PAGE): Html | "" {
+export function pager(
+  ctx: WebContext,
+  path: string,
+  start: number,
+  total: number,
+  params: Record<string, string | undefined> = {},
+  per = PER_PAGE,
+): Html | "" {
   if (total <= per) return "";
   const link = (s: number) => {
-    const q = new URLSearchParams(Object.entries({ ...params, start: String(s) }).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""));
+    const q = new URLSearchParams(
+      Object.entries({ ...params, start: String(s) }).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ""),
+    );
     return `${url(ctx, path)}?${q}`;
   };
   const last = Math.floor((total - 1) / per) * per;
@@ -35,7 +49,8 @@ ${start + per < total ? html`<a href="${link(start + per)}" rel="next">next ›<
 </p>`;
 }
 
-const record = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 export const jobClass = (payload: unknown): string => {
   const r = record(payload);

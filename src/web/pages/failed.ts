@@ -10,7 +10,7 @@ import { doneWith, type FlashKind } from "../flash.ts";
 import { action, jobArgs, pager, plural, whole } from "./common.ts";
 
 function row(ctx: WebContext, f: FailureRecord) {
-  const cls = f.unreadable ? "(unreadable)" : failureClass(f) ?? "";
+  const cls = f.unreadable ? "(unreadable)" : (failureClass(f) ?? "");
   const fields = { failed_at: f.failedAt };
   return html`<tr id="failure-${f.index}"><td class="num">${f.index}</td>
 <td>${f.failedAt}<br><small>${f.worker}</small></td>
@@ -28,23 +28,37 @@ export function failedPages(ctx: WebContext): Hono {
   app.get("/failed", async (c) => {
     const queue = c.req.query("queue") || undefined;
     const className = c.req.query("class") || undefined;
-    const page = await failedPage(ctx.resque, { start: whole(c.req.query("start"), 0), queue, className, scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER) });
-    const filterQuery = (extra: Record<string, string>) => `${url(ctx, "/failed")}?${new URLSearchParams({ ...(queue && { queue }), ...(className && { class: className }), ...extra })}`;
+    const page = await failedPage(ctx.resque, {
+      start: whole(c.req.query("start"), 0),
+      queue,
+      className,
+      scan: whole(c.req.query("scan"), Number.MAX_SAFE_INTEGER),
+    });
+    const filterQuery = (extra: Record<string, string>) =>
+      `${url(ctx, "/failed")}?${new URLSearchParams({ ...(queue && { queue }), ...(className && { class: className }), ...extra })}`;
     const s = page.scanned;
     const body = html`<h1>Failed <small>${plural(page.total, "job")}</small></h1>
 <form class="filter" method="get" action="${url(ctx, "/failed")}">
 <label>Queue <input name="queue" value="${queue ?? ""}"></label> <label>Class <input name="class" value="${className ?? ""}"></label>
 <button type="submit">Filter</button> ${page.filtered ? html`<a href="${url(ctx, "/failed")}">clear filter</a>` : ""}</form>
-${s ? html`<p class="scan-note">Filtering reads the list in windows (at most ${SCAN_LIMIT} failures a request, so a long list stays quick): this page searched indexes ${s.from} down to ${s.to} and found ${page.items.length}.
-${s.next !== null ? html`<a rel="next" href="${filterQuery({ scan: String(s.next) })}">Search older failures from index ${s.next} ›</a>` : html`That reached the oldest failure.`}</p>` : ""}
+${
+  s
+    ? html`<p class="scan-note">Filtering reads the list in windows (at most ${SCAN_LIMIT} failures a request, so a long list stays quick): this page searched indexes ${s.from} down to ${s.to} and found ${page.items.length}.
+${s.next !== null ? html`<a rel="next" href="${filterQuery({ scan: String(s.next) })}">Search older failures from index ${s.next} ›</a>` : html`That reached the oldest failure.`}</p>`
+    : ""
+}
 <div class="bulk">
 ${action(ctx, "/failed/retry-all", page.filtered ? "Retry all matching" : "Retry all", { confirm: "Retry every failed job shown by this filter?", fields: { ...(queue && { queue }), ...(className && { class: className }) } })}
 ${action(ctx, "/failed/clear-retried", "Clear retried", { confirm: "Remove every failure already retried?", danger: true })}
 ${action(ctx, "/failed/clear", "Clear all", { confirm: "Delete every failed job?", danger: true })}
 </div>
-${page.items.length === 0 ? html`<p class="empty">${page.total === 0 ? "No failed jobs." : "No failed jobs here."}</p>` : html`<table class="failed">
+${
+  page.items.length === 0
+    ? html`<p class="empty">${page.total === 0 ? "No failed jobs." : "No failed jobs here."}</p>`
+    : html`<table class="failed">
 <thead><tr><th class="num">#</th><th>Failed at / worker</th><th>Queue</th><th>Class</th><th>Args</th><th>Exception</th><th></th></tr></thead>
-<tbody>${page.items.map((f) => row(ctx, f))}</tbody></table>`}
+<tbody>${page.items.map((f) => row(ctx, f))}</tbody></table>`
+}
 ${page.filtered ? "" : pager(ctx, "/failed", page.start, page.total)}`;
     return c.html(layout(ctx, { title: "Failed", tab: "/failed", body }));
   });
@@ -84,7 +98,10 @@ ${page.filtered ? "" : pager(ctx, "/failed", page.start, page.total)}`;
   app.post("/failed/retry-all", async (c) => {
     const f = await form(c);
     const n = await ctx.resque.failed.retryAll({ ...(f["queue"] && { queue: f["queue"] }), ...(f["class"] && { className: f["class"] }) });
-    return back(c, `Retried ${plural(n, "failed job")}${f["queue"] || f["class"] ? " matching the filter" : ""}: each is back on its queue.`);
+    return back(
+      c,
+      `Retried ${plural(n, "failed job")}${f["queue"] || f["class"] ? " matching the filter" : ""}: each is back on its queue.`,
+    );
   });
   app.post("/failed/clear", async (c) => {
     const n = await ctx.resque.failed.clear();

@@ -33,7 +33,16 @@ export function beatState(beat: string | null, live: boolean, now = Date.now()):
 export function heartbeatCell(beat: string | null, live: boolean, now = Date.now()): Html {
   const state = beatState(beat, live, now);
   const when = beat ? ago(beat, now) : "";
-  const title = state === "alive" ? "Its process reported within the last 15 s; the heartbeat itself is written once a minute" : state === "on time" ? `Written every ${STOCK_HEARTBEAT_SECONDS} s: this is within one interval` : state === "late" ? `More than one interval (${STOCK_HEARTBEAT_SECONDS} s) ago: the worker may be stuck or gone` : state === "stale" ? `Over ${STOCK_PRUNE_SECONDS / 60} minutes: the next prune removes this worker as dead` : "No heartbeat written";
+  const title =
+    state === "alive"
+      ? "Its process reported within the last 15 s; the heartbeat itself is written once a minute"
+      : state === "on time"
+        ? `Written every ${STOCK_HEARTBEAT_SECONDS} s: this is within one interval`
+        : state === "late"
+          ? `More than one interval (${STOCK_HEARTBEAT_SECONDS} s) ago: the worker may be stuck or gone`
+          : state === "stale"
+            ? `Over ${STOCK_PRUNE_SECONDS / 60} minutes: the next prune removes this worker as dead`
+            : "No heartbeat written";
   return html`<span class="beat ${state.replace(" ", "-")}" title="${title}">${state}</span>${when ? html` <small class="beat-age">beat ${when}</small>` : ""}`;
 }
 

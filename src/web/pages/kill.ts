@@ -27,12 +27,22 @@ export const noKill = (w: WorkerStatus): Html =>
   html`<span class="no-kill" title="Stock Ruby workers read no kill requests from Redis. To kill its job, send USR1 to pid ${w.pid} on ${w.host}.">no Kill: stock worker</span>`;
 
 /** Every job in flight, one row each: our in-flight list when there is one, else stock's `worker:<id>`. */
-export function jobsInFlight(workers: WorkerStatus[]): { worker: WorkerStatus; job: RunningJobStatus | undefined; queue: string; runAt: string; payload: unknown }[] {
+export function jobsInFlight(
+  workers: WorkerStatus[],
+): { worker: WorkerStatus; job: RunningJobStatus | undefined; queue: string; runAt: string; payload: unknown }[] {
   return workers
     .flatMap((w) =>
       w.running.length > 0
-        ? w.running.map((j) => ({ worker: w, job: j as RunningJobStatus | undefined, queue: j.queue, runAt: j.runAt, payload: j.payload as unknown }))
-        : w.current ? [{ worker: w, job: undefined, queue: w.current.queue, runAt: w.current.runAt, payload: w.current.payload as unknown }] : [],
+        ? w.running.map((j) => ({
+            worker: w,
+            job: j as RunningJobStatus | undefined,
+            queue: j.queue,
+            runAt: j.runAt,
+            payload: j.payload as unknown,
+          }))
+        : w.current
+          ? [{ worker: w, job: undefined, queue: w.current.queue, runAt: w.current.runAt, payload: w.current.payload as unknown }]
+          : [],
     )
     .sort((a, b) => (a.runAt < b.runAt ? -1 : a.runAt > b.runAt ? 1 : 0));
 }
@@ -55,7 +65,10 @@ export function killRoutes(ctx: WebContext): Hono {
     } catch (error) {
       if (!(error instanceof ResqueError) || (error.code !== "NO_WORKER" && error.code !== "NO_JOB")) throw error;
       const body = html`<h1>Kill refused</h1><p class="notice error" role="alert">${error.message}</p><p><a href="${url(ctx, back)}">Back</a></p>`;
-      return c.html(layout(ctx, { title: "Kill refused", tab: back.startsWith("/workers") ? "/workers" : "/working", body }), error.code === "NO_WORKER" ? 404 : 409);
+      return c.html(
+        layout(ctx, { title: "Kill refused", tab: back.startsWith("/workers") ? "/workers" : "/working", body }),
+        error.code === "NO_WORKER" ? 404 : 409,
+      );
     }
     return c.redirect(url(ctx, `${back}?kill=asked`), 303);
   });

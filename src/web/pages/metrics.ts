@@ -8,14 +8,21 @@ import { PER_SECOND_MAX } from "../sampler.ts";
 import { duration } from "./common.ts";
 import { BUCKET_BOUNDS_MS, bucketRange } from "../../protocol/histogram.ts";
 
-export const RANGES: [seconds: number, label: string][] = [[300, "5 minutes"], [900, "15 minutes"], [3600, "1 hour"], [86_400, "24 hours"], [604_800, "7 days"]];
+export const RANGES: [seconds: number, label: string][] = [
+  [300, "5 minutes"],
+  [900, "15 minutes"],
+  [3600, "1 hour"],
+  [86_400, "24 hours"],
+  [604_800, "7 days"],
+];
 
 /** The per-class window for a graph range: whole minutes, at most the 24 h the minute hashes live. */
 export const classMinutes = (rangeSeconds: number): number => Math.min(1440, Math.max(1, Math.ceil(rangeSeconds / 60)));
 
 /** "0.4 ms", "120 ms", "2.35 s", "5m 2s". */
 /** A percentile from the histogram: inside the first bucket all it knows is "under 1 ms". */
-const percentile = (value: number | null): string => (value !== null && value <= BUCKET_BOUNDS_MS[0]! ? `< ${BUCKET_BOUNDS_MS[0]} ms` : ms(value));
+const percentile = (value: number | null): string =>
+  value !== null && value <= BUCKET_BOUNDS_MS[0]! ? `< ${BUCKET_BOUNDS_MS[0]} ms` : ms(value);
 
 /** A percentile's cell, its title giving the bucket it was estimated in (its resolution). */
 function percentileCell(value: number | null, longest: number | null): Html {
@@ -42,9 +49,13 @@ function classTable(ctx: WebContext, classes: ClassMetrics[], range: number, cho
   if (classes.length === 0) return html`<p class="empty">No jobs ran in this window (or no resque-ts worker recorded them).</p>`;
   return html`<table class="classes"><thead><tr><th>Class</th><th class="num">Runs</th><th class="num">Failures</th><th class="num">Failure %</th>
 <th class="num">Avg</th><th class="num">p50 <small>est.</small></th><th class="num">p95 <small>est.</small></th><th class="num">Longest</th><th class="num">Total time</th></tr></thead><tbody>
-${classes.map((m) => html`<tr${m.className === chosen ? html` class="current"` : ""}><td><a href="${url(ctx, `/graphs?${new URLSearchParams({ range: String(range), class: m.className })}#per-minute`)}"><code>${m.className}</code></a></td>
+${classes.map(
+  (
+    m,
+  ) => html`<tr${m.className === chosen ? html` class="current"` : ""}><td><a href="${url(ctx, `/graphs?${new URLSearchParams({ range: String(range), class: m.className })}#per-minute`)}"><code>${m.className}</code></a></td>
 <td class="num">${m.runs}</td><td class="num">${m.failures}</td><td class="num">${percent(m.failures, m.runs)}</td>
-<td class="num">${ms(m.runs > 0 ? m.totalMs / m.runs : null)}</td>${percentileCell(m.p50Ms, m.maxMs)}${percentileCell(m.p95Ms, m.maxMs)}<td class="num">${ms(m.maxMs)}</td><td class="num">${ms(m.totalMs)}</td></tr>`)}
+<td class="num">${ms(m.runs > 0 ? m.totalMs / m.runs : null)}</td>${percentileCell(m.p50Ms, m.maxMs)}${percentileCell(m.p95Ms, m.maxMs)}<td class="num">${ms(m.maxMs)}</td><td class="num">${ms(m.totalMs)}</td></tr>`,
+)}
 </tbody></table>`;
 }
 
@@ -74,8 +85,12 @@ ${classTable(ctx, classes, range, chosen)}
 <p class="note">Recorded by resque-ts workers as jobs end (stock Ruby workers record none). p50 and p95 are estimates from a fixed duration histogram
 whose buckets end at ${BOUNDS_TEXT}: each is only as precise as the bucket it falls in (a p95 of 12 s lies somewhere between 10 s and 30 s; hover a value for its bucket),
 and never more than the longest run recorded.</p></section>
-${chosen ? html`<section id="per-minute"><h2>Per minute: <code>${chosen}</code></h2>
-<div class="graph" id="class-graph" data-graph="class" data-history="${url(ctx, `/api/classes?${new URLSearchParams({ minutes: String(minutes), class: chosen })}`)}"></div></section>` : ""}`;
+${
+  chosen
+    ? html`<section id="per-minute"><h2>Per minute: <code>${chosen}</code></h2>
+<div class="graph" id="class-graph" data-graph="class" data-history="${url(ctx, `/api/classes?${new URLSearchParams({ minutes: String(minutes), class: chosen })}`)}"></div></section>`
+    : ""
+}`;
     return c.html(layout(ctx, { title: "Metrics", tab: "/graphs", body, graphs: true }));
   });
   return app;

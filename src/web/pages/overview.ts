@@ -8,8 +8,16 @@ import { killNotice } from "./kill.ts";
 import { oldestCell, oldestHeader } from "./latency.ts";
 import { workingTable } from "./working.ts";
 
-export function summary(info: { processed: number; failed: number; pending: number; workers: number; working: number; queues: number }): Html {
-  const box = (key: keyof typeof info, label: string) => html`<div class="stat"><span class="value" data-live="${key}">${info[key]}</span><span class="label">${label}</span></div>`;
+export function summary(info: {
+  processed: number;
+  failed: number;
+  pending: number;
+  workers: number;
+  working: number;
+  queues: number;
+}): Html {
+  const box = (key: keyof typeof info, label: string) =>
+    html`<div class="stat"><span class="value" data-live="${key}">${info[key]}</span><span class="label">${label}</span></div>`;
   return html`<div class="stats">${box("processed", "processed")}${box("failed", "failed")}${box("pending", "pending")}${box("workers", "workers")}${box("working", "working")}${box("queues", "queues")}</div>`;
 }
 
@@ -17,7 +25,12 @@ export function overviewPages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/", (c) => c.redirect(url(ctx, "/overview")));
   app.get("/overview", async (c) => {
-    const [info, queues, failed, workers] = await Promise.all([ctx.resque.info(), queuesView(ctx.resque), ctx.resque.failed.count(), ctx.resque.workers()]);
+    const [info, queues, failed, workers] = await Promise.all([
+      ctx.resque.info(),
+      queuesView(ctx.resque),
+      ctx.resque.failed.count(),
+      ctx.resque.workers(),
+    ]);
     const working = workers.filter((w) => w.current || w.running.length > 0);
     const body = html`<h1>Overview</h1>
 ${summary(info)}

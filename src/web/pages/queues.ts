@@ -30,17 +30,26 @@ ${latencyNote}`;
     const body = html`<h1>Queue <code>${name}</code> <small>${plural(size, "job")}</small></h1>
 <div class="bulk">${action(ctx, `${path}/clear`, "Clear", { confirm: `Delete every job in ${name} (the queue stays listed)?`, danger: true })}
 ${action(ctx, `${path}/delete`, "Delete queue", { confirm: `Delete the queue ${name} and its jobs?`, danger: true })}</div>
-${jobs.length === 0 ? html`<p class="empty">${size === 0 ? "This queue is empty." : `No jobs from ${start}.`}</p>` : html`<table class="jobs">
+${
+  jobs.length === 0
+    ? html`<p class="empty">${size === 0 ? "This queue is empty." : `No jobs from ${start}.`}</p>`
+    : html`<table class="jobs">
 <thead><tr><th class="num">#</th><th>Class</th><th>Args</th></tr></thead><tbody>
 ${jobs.map((j, i) => html`<tr><td class="num">${start + i}</td><td><code>${j.className ?? "(unreadable)"}</code></td><td><code class="args">${j.args ? encodeJson(j.args) : j.raw}</code></td></tr>`)}
-</tbody></table>`}
+</tbody></table>`
+}
 ${pager(ctx, path, start, size)}`;
     return c.html(layout(ctx, { title: `Queue ${name}`, tab: "/queues", body }));
   });
   app.post("/queues/:name/clear", async (c) => {
     const name = c.req.param("name");
     const n = await clearQueue(ctx.resque.db, name);
-    return doneWith(c, ctx, `/queues/${encodeURIComponent(name)}`, `Cleared queue ${name}: ${plural(n, "job")} deleted; the queue stays listed.`);
+    return doneWith(
+      c,
+      ctx,
+      `/queues/${encodeURIComponent(name)}`,
+      `Cleared queue ${name}: ${plural(n, "job")} deleted; the queue stays listed.`,
+    );
   });
   app.post("/queues/:name/delete", async (c) => {
     const name = c.req.param("name");

@@ -7,17 +7,33 @@ import { layout } from "../layout.ts";
 import { url, type WebContext } from "../context.ts";
 
 const sub = (ctx: WebContext, current: string): Html =>
-  html`<p class="subnav">${[["/stats", "Resque"], ["/stats/redis", "Redis"], ["/stats/keys", "Keys"]].map(([p, l]) => html`<a href="${url(ctx, p!)}"${p === current ? html` class="current"` : ""}>${l}</a> `)}</p>`;
+  html`<p class="subnav">${[
+    ["/stats", "Resque"],
+    ["/stats/redis", "Redis"],
+    ["/stats/keys", "Keys"],
+  ].map(([p, l]) => html`<a href="${url(ctx, p!)}"${p === current ? html` class="current"` : ""}>${l}</a> `)}</p>`;
 
-const kv = (rows: [string, unknown][]) => html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v ?? "")}</td></tr>`)}</tbody></table>`;
+const kv = (rows: [string, unknown][]) =>
+  html`<table class="kv"><tbody>${rows.map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === "object" && v !== null ? JSON.stringify(v) : String(v ?? "")}</td></tr>`)}</tbody></table>`;
 
 export function statsPages(ctx: WebContext): Hono {
   const app = new Hono();
   app.get("/stats", async (c) => {
     const s = await statsView(ctx.resque, ctx.lockPrefix);
     const body = html`<h1>Stats</h1>${sub(ctx, "/stats")}
-${kv([["environment", s.environment], ["pending", s.pending], ["processed", s.processed], ["failed", s.failed], ["queues", s.queues], ["workers", s.workers], ["working", s.working], ["servers", s.servers.join(", ")],
-  ["delayed times", s.delayedTimestamps], ["scheduler", s.scheduler.leader ?? "none leading"], ["delayed due", s.scheduler.dueJobs === 0 ? "0" : `${s.scheduler.dueJobs} job(s), oldest ${s.scheduler.lagSeconds}s late`]])}`;
+${kv([
+  ["environment", s.environment],
+  ["pending", s.pending],
+  ["processed", s.processed],
+  ["failed", s.failed],
+  ["queues", s.queues],
+  ["workers", s.workers],
+  ["working", s.working],
+  ["servers", s.servers.join(", ")],
+  ["delayed times", s.delayedTimestamps],
+  ["scheduler", s.scheduler.leader ?? "none leading"],
+  ["delayed due", s.scheduler.dueJobs === 0 ? "0" : `${s.scheduler.dueJobs} job(s), oldest ${s.scheduler.lagSeconds}s late`],
+])}`;
     return c.html(layout(ctx, { title: "Stats", tab: "/stats", body }));
   });
   app.get("/stats/redis", async (c) => {
