@@ -2,6 +2,7 @@
  * resque-scheduler web's per-item actions, on an item's exact stored bytes (as the page showed
  * them): re-encoding class and args could differ from what Ruby wrote, and then match nothing.
  */
+import { ResqueError } from "../errors.ts";
 import { decodeDelayedItem } from "../protocol/delayed.ts";
 import { encodePayload } from "../protocol/payload.ts";
 import type { Db } from "../store/connection.ts";
@@ -13,6 +14,7 @@ export const removeDelayedRaw = (db: Db, ts: number, raw: string): Promise<numbe
 /** enqueue_delayed for one stored item: every delayed copy of it is pushed to its queue now (no hooks: the dashboard loads no job code). */
 export async function enqueueDelayedRaw(db: Db, raw: string): Promise<number> {
   const item = decodeDelayedItem(raw);
-  if (!item || item.queue === null) throw new RangeError("That delayed item names no queue, so it cannot be enqueued from here.");
+  if (!item || item.queue === null)
+    throw new ResqueError("BAD_RECORD", "That delayed item names no queue, so it cannot be enqueued from here.");
   return store.removeDelayedItem(db, raw, { queue: item.queue, payload: encodePayload(item.className, item.args) });
 }

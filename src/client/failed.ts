@@ -1,4 +1,5 @@
 /** The failed list as stock's Redis backend manages it: list, retry (marks `retried_at`), remove, clear. */
+import { ResqueError } from "../errors.ts";
 import { decodeJson } from "../protocol/json-decode.ts";
 import type { JsonValue } from "../protocol/json.ts";
 import { canonicalJson } from "../protocol/json-decode.ts";
@@ -100,15 +101,15 @@ export class FailedJobs {
   /** Stock's requeue: mark the record `retried_at` (it stays listed) and enqueue its payload again. */
   async retry(index: number): Promise<FailureRecord> {
     const raw = await store.failedAt(this.#db, index);
-    if (!raw) throw new RangeError(`No failed job at index ${index} (there are ${await this.count()}).`);
+    if (!raw) throw new ResqueError("NO_FAILED_JOB", `No failed job at index ${index} (there are ${await this.count()}).`);
     const why = decodeFailure(raw, index).unreadable;
-    if (why) throw new RangeError(`Failed job ${index} cannot be retried: its record is ${why}.`);
+    if (why) throw new ResqueError("BAD_RECORD", `Failed job ${index} cannot be retried: its record is ${why}.`);
     const members = rawMembers(raw);
     const queue = JSON.parse(members.get("queue") ?? '""') as string;
     const payloadJson = members.get("payload") ?? "null";
     // A payload that was never a JSON object was stored as a string: put the text back as it came.
     const payload = payloadJson.startsWith('"') ? (JSON.parse(payloadJson) as string) : canonicalJson(payloadJson);
-    if (!queue) throw new RangeError(`Failed job ${index} names no queue to retry into.`);
+    if (!queue) throw new ResqueError("BAD_RECORD", `Failed job ${index} names no queue to retry into.`);
     const record = withMember(raw, "retried_at", JSON.stringify(formatFailedAt(this.#now())));
     await store.markRetried(this.#db, index, record, queue, payload);
     return decodeFailure(record, index);
@@ -129,7 +130,7 @@ export class FailedJobs {
 
   /** Remove one record; later indexes shift down by one. */
   async remove(index: number): Promise<void> {
-    if (!(await store.failedAt(this.#db, index))) throw new RangeError(`No failed job at index ${index}.`);
+    if (!(await store.failedAt(this.#db, index))) throw new ResqueError("NO_FAILED_JOB", `No failed job at index ${index}.`);
     await store.removeFailure(this.#db, index);
   }
 

@@ -12,7 +12,7 @@
  */
 import { LineCounter, parseDocument, type Document } from "yaml";
 import { ResqueError } from "../errors.ts";
-import { NoQueueError, parseQueueList } from "../protocol/queue-list.ts";
+import { parseQueueList } from "../protocol/queue-list.ts";
 
 /** One group of identical worker processes: `count` processes working `queues` (a QUEUE-style list). */
 export interface PoolGroup {
@@ -72,7 +72,7 @@ class PoolFile {
     try {
       parseQueueList(entries);
     } catch (error) {
-      if (!(error instanceof NoQueueError)) throw error;
+      if (!(error instanceof ResqueError && error.code === "NO_QUEUE")) throw error;
       throw this.fail(path, `"${String(raw)}" names no queue to work; write queue names separated by commas (${EXAMPLE}).`);
     }
     return entries.join(",");

@@ -3,6 +3,7 @@
  * order is priority; globs expand against the `queues` set, each expansion sorted;
  * `!pattern` entries exclude; duplicates keep their first place.
  */
+import { ResqueError } from "../errors.ts";
 import { fnmatch } from "./fnmatch.ts";
 
 const GLOB_CHARS = /[*?{}[\]]/;
@@ -16,13 +17,8 @@ export interface QueueList {
   readonly dynamic: boolean;
 }
 
-/** Raised when a worker is given no queue at all, with stock's message. */
-export class NoQueueError extends Error {
-  override name = "NoQueueError";
-  constructor() {
-    super("Please give each worker at least one queue (QUEUE=critical,high or --queue critical,high).");
-  }
-}
+/** Stock's message for a worker given no queue at all (a NO_QUEUE ResqueError). */
+const NO_QUEUE = "Please give each worker at least one queue (QUEUE=critical,high or --queue critical,high).";
 
 /** Parse `QUEUE`-style input (a comma string or a list of entries). */
 export function parseQueueList(input: string | readonly string[]): QueueList {
@@ -31,7 +27,7 @@ export function parseQueueList(input: string | readonly string[]): QueueList {
     .filter((e) => e.length > 0);
   const configured = entries.filter((e) => !e.startsWith("!"));
   const excluded = entries.filter((e) => e.startsWith("!")).map((e) => e.slice(1));
-  if (configured.length === 0) throw new NoQueueError();
+  if (configured.length === 0) throw new ResqueError("NO_QUEUE", NO_QUEUE);
   const dynamic = excluded.length > 0 || configured.some((e) => GLOB_CHARS.test(e));
   return { configured, excluded, dynamic };
 }

@@ -18,6 +18,7 @@ import { failedPage } from "./failed-query.ts";
 import { PER_PAGE, whole } from "./pages/common.ts";
 import { jobsInFlight } from "./pages/kill.ts";
 import { ResqueError } from "../errors.ts";
+import { httpStatusFor } from "./error-status.ts";
 
 // encodeJson keeps bigints exact, as the CLI's printJson does.
 const json = (value: unknown, status = 200) =>
@@ -72,7 +73,7 @@ export function apiRoutes(ctx: WebContext): Hono {
       return json(await r.killJob(c.req.param("id"), token), 202);
     } catch (error) {
       if (error instanceof ResqueError && (error.code === "NO_WORKER" || error.code === "NO_JOB"))
-        return json({ error: error.message, code: error.code }, error.code === "NO_WORKER" ? 404 : 409);
+        return json({ error: error.message, code: error.code }, httpStatusFor(error));
       throw error;
     }
   });

@@ -6,6 +6,7 @@ import { apiRoutes } from "./api.ts";
 import { assetRoutes } from "./assets.ts";
 import type { WebContext } from "./context.ts";
 import { flashes } from "./flash.ts";
+import { httpStatusFor } from "./error-status.ts";
 import { escapeHtml } from "./html.ts";
 import { delayedPages } from "./pages/delayed.ts";
 import { failedPages } from "./pages/failed.ts";
@@ -112,8 +113,8 @@ export function createWebApp(options: WebOptions): WebApp {
   }
   app.notFound((c) => c.text("Not found.", 404));
   app.onError((error, c) => {
-    // A RangeError is the client's refusal of a request (no such index, nothing to retry).
-    const status = error instanceof RangeError ? 400 : 500;
+    // The client's refusals of a request (no such index, nothing to retry) are 4xx; anything else is ours.
+    const status = httpStatusFor(error);
     if (c.req.path.startsWith(`${base}/api/`)) return c.json({ error: error.message }, status);
     return c.html(
       `<!doctype html><title>Error</title><p>${escapeHtml(error.message)}</p><p><a href="${escapeHtml(base || "/")}">Back</a></p>`,

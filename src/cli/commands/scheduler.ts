@@ -8,7 +8,7 @@ import { loadJobModules } from "../../worker/load-jobs.ts";
 import { reportError } from "../kit/errors.ts";
 import { redisConnectArgs } from "../kit/redis-options.ts";
 import { loggerFor, waitingDb } from "../roles/worker-setup.ts";
-import { ScheduleFileError, schedulerSettings } from "../roles/scheduler-settings.ts";
+import { schedulerSettings } from "../roles/scheduler-settings.ts";
 import { reportToMaster } from "../roles/scheduler-child.ts";
 
 export const schedulerArgs = {
@@ -83,8 +83,7 @@ export const schedulerCommand = defineCommand({
       runtime.exit(0);
     } catch (error) {
       // A schedule file that does not load is a configuration error: exit 2, before anything is written.
-      const code = reportError(error);
-      runtime.exit(error instanceof ScheduleFileError ? 2 : code);
+      runtime.exit(reportError(error));
     }
   },
 });

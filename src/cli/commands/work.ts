@@ -12,7 +12,7 @@ import { poolGroups } from "../roles/pool.ts";
 import { leaveIfRedisHangs } from "../roles/stop-wait.ts";
 import { withInlineScheduler } from "../roles/scheduler-inline.ts";
 import { schedulerGroup } from "../roles/scheduler-group.ts";
-import { ScheduleFileError, schedulerSettings } from "../roles/scheduler-settings.ts";
+import { schedulerSettings } from "../roles/scheduler-settings.ts";
 import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "../roles/worker-setup.ts";
 
 /** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
@@ -92,8 +92,7 @@ export const workCommand = defineCommand({
       // The process ends with its worker, as stock's does, whatever handles job code left open.
       runtime.exit(0);
     } catch (error) {
-      const code = reportError(error);
-      runtime.exit(error instanceof ScheduleFileError ? 2 : code);
+      runtime.exit(reportError(error));
     }
   },
 });

@@ -5,25 +5,22 @@ import type { CatchUp } from "../../protocol/schedule-config.ts";
 import { parseScheduleFile, type StaticSchedule } from "../../scheduler/schedule-file.ts";
 import { UsageError } from "../kit/context.ts";
 
-/** The schedule file cannot be read or has bad entries (exit 2). */
-export class ScheduleFileError extends ResqueError {}
-
-/** Read and check the schedule file; a bad one is a ScheduleFileError listing every bad entry. */
+/** Read and check the schedule file; a bad one is a SCHEDULE_FILE ResqueError (exit 2) listing every bad entry. */
 export function scheduleFrom(path: string | undefined, now: number): StaticSchedule | undefined {
   if (path === undefined) return undefined;
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ScheduleFileError(
-      "BAD_CONFIG",
+    throw new ResqueError(
+      "SCHEDULE_FILE",
       `Cannot read the schedule file ${path} (${(error as Error).message}); pass --schedule FILE or RESQUE_SCHEDULE.`,
     );
   }
   try {
     return parseScheduleFile(text, path, now);
   } catch (error) {
-    throw new ScheduleFileError("BAD_CONFIG", (error as Error).message, { cause: error });
+    throw new ResqueError("SCHEDULE_FILE", (error as Error).message, { cause: error });
   }
 }
 

@@ -4,8 +4,6 @@ import type { SchedulerOptions } from "../../scheduler/scheduler.ts";
 import { UsageError } from "../kit/context.ts";
 import { catchUpOf, scheduleFrom, truthy } from "./schedule-options.ts";
 
-export { ScheduleFileError } from "./schedule-options.ts";
-
 /** A flag, else its resque-scheduler env var. */
 function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
   const given = args[flag];

@@ -5,6 +5,7 @@
  */
 import { Hono } from "hono";
 import { ResqueError } from "../../errors.ts";
+import { httpStatusFor } from "../error-status.ts";
 import type { RunningJobStatus, WorkerStatus } from "../../client/status.ts";
 import { html, type Html } from "../html.ts";
 import { layout } from "../layout.ts";
@@ -67,7 +68,7 @@ export function killRoutes(ctx: WebContext): Hono {
       const body = html`<h1>Kill refused</h1><p class="notice error" role="alert">${error.message}</p><p><a href="${url(ctx, back)}">Back</a></p>`;
       return c.html(
         layout(ctx, { title: "Kill refused", tab: back.startsWith("/workers") ? "/workers" : "/working", body }),
-        error.code === "NO_WORKER" ? 404 : 409,
+        httpStatusFor(error),
       );
     }
     return c.redirect(url(ctx, `${back}?kill=asked`), 303);
