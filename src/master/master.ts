@@ -22,7 +22,7 @@ import { Tally } from "../worker/tally.ts";
 import { recoverDeadLocalWorkers } from "../worker/prune.ts";
 import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
 import type { DeadlineReport } from "../worker/running-job.ts";
-import type { Logger } from "../worker/worker.ts";
+import type { Logger } from "../log.ts";
 import { RestartPolicy } from "./restart-policy.ts";
 import { describeKill, settlementFor, TICK_MS, verdict, type KillReason } from "./watchdog.ts";
 

@@ -5,17 +5,11 @@
 import { PROMOTION_HOOKS, promote } from "../client/delayed.ts";
 import { jobHooks, type Job } from "../jobs/define.ts";
 import type { JobRegistry } from "../jobs/registry.ts";
+import type { SchedulerLogger } from "../log.ts";
 import type { JsonValue } from "../protocol/json.ts";
 import { promotionOf } from "../protocol/delayed.ts";
 import type { Db } from "../store/connection.ts";
 import { batchAt, nextDue, promoteBatch, type BatchEntry } from "../store/scheduler.ts";
-
-/** Where the scheduler reports what it does. */
-export interface SchedulerLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-}
 
 export interface DrainOptions {
   db: Db;

@@ -10,7 +10,7 @@ import { envMatches, readScheduleConfig, type CatchUp, type ScheduleEntry } from
 import { parseRubyTime } from "../protocol/time.ts";
 import type { Db } from "../store/connection.ts";
 import { clearChanged, lastEnqueuedAt, persistedSchedule, persistedSchedules, popChanged } from "../store/schedules.ts";
-import type { SchedulerLogger } from "./promote.ts";
+import type { SchedulerLogger } from "../log.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 import { plural } from "../protocol/plural.ts";
 

@@ -9,14 +9,13 @@ import type { Runtime, TrappedSignal } from "../runtime/types.ts";
 import { STOP_WAIT_MS, within, type Db } from "../store/connection.ts";
 import { nextDue } from "../store/scheduler.ts";
 import { DEFAULT_LOCK_TIMEOUT, LeaderLock } from "./lock.ts";
-import { drainDue, type SchedulerLogger } from "./promote.ts";
+import type { SchedulerLogger } from "../log.ts";
+import { drainDue } from "./promote.ts";
 import type { CatchUp } from "../protocol/schedule-config.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 import { ScheduleRunner } from "./schedule-runner.ts";
 import { SchedulePublisher } from "./publish.ts";
 import { plural } from "../protocol/plural.ts";
-
-export type { SchedulerLogger } from "./promote.ts";
 
 export interface SchedulerOptions {
   db: Db;

@@ -1,15 +1,9 @@
 /** What a Worker is given, and the defaults stock uses where it has them. */
 import type { JobRegistry } from "../jobs/registry.ts";
+import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
 import type { Db } from "../store/connection.ts";
 import { DEFAULT_RECOVERY, type RecoveryPolicy } from "./recover.ts";
-
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  debug(message: string): void;
-}
 
 export interface WorkerOptions {
   db: Db;

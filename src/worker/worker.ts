@@ -31,7 +31,7 @@ import { failedRun, startRetryRun } from "./retry.ts";
 import { RunningJob, type DeadlineReport } from "./running-job.ts";
 import { resolveOptions, type ResolvedOptions, type WorkerOptions } from "./options.ts";
 
-export type { Logger, WorkerOptions } from "./options.ts";
+export type { WorkerOptions } from "./options.ts";
 
 /** How often running jobs' deadlines are checked. */
 const DEADLINE_CHECK_MS = 250;

@@ -6,7 +6,8 @@
 import { defineCommand } from "citty";
 import { enqueueDelayed } from "../../client/delayed.ts";
 import { encodeDelayedItem } from "../../protocol/delayed.ts";
-import { drainDue, drainTimestamp, type DrainResult, type SchedulerLogger } from "../../scheduler/promote.ts";
+import type { SchedulerLogger } from "../../log.ts";
+import { drainDue, drainTimestamp, type DrainResult } from "../../scheduler/promote.ts";
 import { aside } from "../kit/console.ts";
 import { commonArgs, printJson, say, UsageError, withResque } from "../kit/context.ts";
 import { ARGS_HELP, parseArgs, stringsArg } from "../kit/job-args.ts";

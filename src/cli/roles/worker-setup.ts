@@ -6,7 +6,8 @@ import type { Runtime } from "../../runtime/types.ts";
 import { openDb, type Db } from "../../store/connection.ts";
 import { workerSettings, type WorkerSettings } from "../../worker/config.ts";
 import { loadJobModules } from "../../worker/load-jobs.ts";
-import { Worker, type Logger, type WorkerOptions } from "../../worker/worker.ts";
+import type { Logger } from "../../log.ts";
+import { Worker, type WorkerOptions } from "../../worker/worker.ts";
 
 export const WORKER_ENV = [
   "QUEUE",
