@@ -1,5 +1,5 @@
 /** Bun: Bun.serve takes the fetch handler as it is. */
-import type { ServeHttp } from "./http.ts";
+import type { ServeHttp } from "./http-types.ts";
 
 export const serveHttp: ServeHttp = async ({ fetch, hostname, port }) => {
   // idleTimeout 0: a server-sent event stream may stay quiet longer than Bun's default 10 s.

@@ -1,5 +1,5 @@
 /** Deno: Deno.serve takes the fetch handler as it is. */
-import type { ServeHttp } from "./http.ts";
+import type { ServeHttp } from "./http-types.ts";
 
 interface DenoServer {
   addr: { port: number };

@@ -1,7 +1,7 @@
 /** Node: @hono/node-server turns node:http requests into fetch Requests. */
 import { serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
-import type { ServeHttp } from "./http.ts";
+import type { ServeHttp } from "./http-types.ts";
 
 export const serveHttp: ServeHttp = ({ fetch, hostname, port }) =>
   new Promise((resolve, reject) => {

@@ -1,23 +1,8 @@
-/** The HTTP contract the dashboard needs from a runtime: serve a fetch handler, learn the port, stop. */
+/** Picks the runtime's HTTP server; the contract lives in http-types.ts, which the implementations import (not this file). */
+import type { ServeHttp } from "./http-types.ts";
 import type { RuntimeName } from "./types.ts";
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
-
-export interface ServeOptions {
-  fetch: FetchHandler;
-  hostname: string;
-  /** 0 asks the OS for a free port. */
-  port: number;
-}
-
-export interface HttpServer {
-  /** The port actually bound (the OS's choice when asked for 0). */
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-/** One implementation per runtime (http-node.ts, http-bun.ts, http-deno.ts). */
-export type ServeHttp = (options: ServeOptions) => Promise<HttpServer>;
+export type { HttpServer, ServeHttp } from "./http-types.ts";
 
 /** The implementation for `name`, loaded only when asked for (each one names its runtime's API). */
 export async function httpFor(name: RuntimeName): Promise<ServeHttp> {
