@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { currentRuntime } from "../../runtime/detect.ts";
 import { closeDb, STOP_WAIT_MS } from "../../store/connection.ts";
-import type { WorkerMessage } from "../../master/master.ts";
+import type { WorkerMessage } from "../../master/messages.ts";
 import { TICK_MS } from "../../master/watchdog.ts";
 import { refuseJobSignal } from "../../worker/job-signals.ts";
 import type { Worker } from "../../worker/worker.ts";
