@@ -3,44 +3,27 @@
  * resque-pool file's groups), starts a replacement as soon as one begins draining its
  * JOBS_PER_FORK batch, relays signals, and is the watchdog: it runs no job code, so it can kill a
  * process whose job overstayed its deadline or whose event loop stopped, and settle its jobs.
+ * This file runs the loop; the pieces it reads are beside it: the signals (signal-table.ts), one
+ * child's state and messages (slot.ts, messages.ts), a dead child's jobs (exit-recovery.ts),
+ * restart delays (restart-policy.ts) and the watchdog's verdicts (watchdog.ts).
  */
-import { DIRTY_EXIT } from "../protocol/failure.ts";
 import type { MasterRecord } from "../protocol/process-record.ts";
-import { entryToken } from "../protocol/token.ts";
-import { entryJob } from "../protocol/working-on.ts";
 import { masterTitle } from "../protocol/procline.ts";
 import { parseQueueList } from "../protocol/queue-list.ts";
-import { childExitMessage, childSignalMessage } from "../protocol/signals.ts";
 import { epochSeconds } from "../protocol/time.ts";
-import { workerId } from "../protocol/worker-id.ts";
-import type { ChildExit, ChildHandle, Runtime, TrappedSignal } from "../runtime/types.ts";
+import { trapTable } from "../runtime/trap-table.ts";
+import type { ChildExit, ChildHandle, Runtime } from "../runtime/types.ts";
 import { within, type Db } from "../store/connection.ts";
-import { recordMetrics } from "../store/metrics.ts";
 import { PROCESS_TTL_SECONDS, removeMaster, writeMaster } from "../store/processes.ts";
-import { jobClassName } from "../worker/unregister.ts";
-import { Tally } from "../worker/tally.ts";
 import { recoverDeadLocalWorkers } from "../worker/prune.ts";
-import { DEFAULT_RECOVERY, recoverWorker, type RecoveryPolicy } from "../worker/recover.ts";
-import type { DeadlineReport } from "../worker/running-job.ts";
+import type { RecoveryPolicy } from "../worker/recover.ts";
 import type { Logger } from "../log.ts";
+import { recoverExited, sleep, STOPPING_RECOVERY_WAIT_MS } from "./exit-recovery.ts";
 import { RestartPolicy } from "./restart-policy.ts";
-import { describeKill, settlementFor, TICK_MS, verdict, type KillReason } from "./watchdog.ts";
-
-/** One kind of worker process: its queues, how many, and how to start one. */
-export interface WorkerGroup {
-  queues: string;
-  count: number;
-  /** Arguments and environment that start one worker process of this group. */
-  childArgs: readonly string[];
-  childEnv: Record<string, string>;
-  /**
-   * "scheduler": a `resque scheduler` process (`resque work --scheduler`). It takes no jobs, so
-   * its exit settles none, and only the stop signals reach it (USR1/USR2/CONT are about jobs).
-   */
-  role?: "scheduler";
-}
-
-const isScheduler = (group: WorkerGroup) => group.role === "scheduler";
+import { MASTER_SIGNALS } from "./signal-table.ts";
+import { newSlot, takeMessage, type Slot } from "./slot.ts";
+import { describeKill, TICK_MS, verdict, type KillReason } from "./watchdog.ts";
+import { isScheduler, type WorkerGroup } from "./worker-group.ts";
 
 export interface MasterOptions {
   db: Db;
@@ -63,40 +46,8 @@ export interface MasterOptions {
   now?: () => Date;
 }
 
-/**
- * Stopping, the master gives Redis this long at each step (its worker processes have had
- * STOP_WAIT_MS for theirs): what it cannot write stays in Redis for the next start on this host.
- */
-const STOPPING_RECOVERY_WAIT_MS = 1000;
 /** How long the first spawn waits for the start-up recovery of dead workers' jobs. */
 const RECOVERY_BEFORE_START_MS = 2000;
-/** Start-up (loading job modules, connecting) gets this much on top of WATCHDOG_TIMEOUT before the first tick. */
-const STARTUP_ALLOWANCE_MS = 30_000;
-/** Thrown past a recovery that Redis did not answer while stopping (already logged). */
-const SILENT = new Error("Redis did not answer while stopping");
-const sleep = (ms: number) => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms));
-
-/** Messages a worker process sends its master. */
-export type WorkerMessage =
-  | { type: "draining" }
-  | { type: "registered" }
-  | { type: "tick"; deadlines: DeadlineReport[] }
-  /** Jobs killed from the dashboard (entry tokens and when each started): kill this process, charging only them. */
-  | { type: "kill"; tokens: string[]; startedMs: number[] };
-
-interface Slot {
-  handle: ChildHandle;
-  group: WorkerGroup;
-  startedAt: number;
-  /** Taking no more jobs (batch done, QUIT, or retired by a reload): not counted as one of its group's. */
-  draining: boolean;
-  /** Retired by a reload or a smaller group: not replaced when it exits. */
-  retired: boolean;
-  registered: boolean;
-  lastTick: number;
-  deadlines: DeadlineReport[];
-  killed?: KillReason;
-}
 
 export class Master {
   readonly #o: MasterOptions;
@@ -196,38 +147,17 @@ export class Master {
     if (this.#stopping) return;
     // Its own process group: a job's kill(0) cannot reach the master or the sibling processes.
     const handle = this.#o.runtime.spawnSelf(group.childArgs, { env: group.childEnv, titleRoom: 120, ownGroup: true });
-    const now = Date.now();
-    const slot: Slot = {
-      handle,
-      group,
-      startedAt: now,
-      draining: false,
-      retired: false,
-      registered: false,
-      lastTick: now + STARTUP_ALLOWANCE_MS,
-      deadlines: [],
-    };
+    const slot = newSlot(handle, group, Date.now());
     this.#slots.set(handle.pid, slot);
     this.#lastStart = epochSeconds(this.#now());
     this.#showTitle();
     handle.onMessage((raw) => {
-      const message = raw as WorkerMessage | undefined;
-      if (message?.type === "tick") {
-        slot.lastTick = Date.now();
-        slot.deadlines = Array.isArray(message.deadlines) ? message.deadlines : [];
-      } else if (message?.type === "kill" && Array.isArray(message.tokens) && !slot.killed) {
-        const reason: KillReason = {
-          kind: "killed",
-          tokens: message.tokens.map(String),
-          startedMs: Array.isArray(message.startedMs) ? message.startedMs.map(Number) : [],
-        };
-        this.#o.log.warn(describeKill(handle.pid, reason, 0));
-        this.#kill(slot, reason);
-      } else if (message?.type === "registered") {
-        slot.registered = true;
-      } else if (message?.type === "draining" && !slot.draining) {
-        slot.draining = true;
+      const asked = takeMessage(slot, raw);
+      if (asked === "draining") {
         this.#fill(group); // overlap: the replacement starts while this one finishes its batch
+      } else if (asked) {
+        this.#o.log.warn(describeKill(handle.pid, asked, 0));
+        this.#kill(slot, asked);
       }
     });
     void handle.exited.then((exit) => this.#exited(slot, exit));
@@ -275,56 +205,16 @@ export class Master {
     const { pid } = slot.handle;
     this.#slots.delete(pid);
     const clean = exit.code === 0 && exit.signal === null;
-    const id = workerId(this.#o.runtime.hostname(), pid, parseQueueList(slot.group.queues).configured);
-    let message = exit.signal ? childSignalMessage(pid, exit.signal) : childExitMessage(pid, exit.code);
-    // A process that exits on its own has settled its jobs and unregistered; one that did not
-    // (a crash, a kill, or a job calling process.exit) has its jobs settled here.
-    let jobExited = false;
-    try {
-      const settle = settlementFor(slot.killed);
-      const failedHere = new Tally();
-      const recovery = recoverWorker(this.#o.db, id, {
-        policy: this.#o.recovery ?? DEFAULT_RECOVERY,
-        // Jobs failed here (timeouts, kills) never reach a worker's cycle: their metrics are written below, once per process.
-        settle: (entry) => {
-          const settlement = settle(entry);
-          if (typeof settlement === "object") failedHere.add(classOf(entry), ranFor(slot.killed, entry), true);
-          return settlement;
-        },
-        dirtyExit: { exception: DIRTY_EXIT, message: () => message },
-        at: this.#now(),
-        reason: message,
-      });
-      // Running, the master waits out a Redis outage (a replacement could not work either).
-      // Stopping, it does not hang on one: the jobs stay in the dead worker's in-flight list,
-      // which the next worker or master to start on this host recovers.
-      const waited = this.#stopping ? await Promise.race([recovery, sleep(STOPPING_RECOVERY_WAIT_MS)]) : await recovery;
-      if (!waited) {
-        this.#redisSilent = true;
-        this.#o.log.warn(
-          `Redis did not answer: worker process ${pid}'s unfinished jobs stay in Redis for the next worker on this host to recover`,
-        );
-        throw SILENT;
-      }
-      const { requeued, poisoned, failed } = waited;
-      if (failedHere.size > 0 && failed > 0) {
-        await recordMetrics(this.#o.db, failedHere.take(), Date.now()).catch((e: unknown) =>
-          this.#o.log.warn(`Could not record job metrics: ${(e as Error).message}`),
-        );
-      }
-      const settled = requeued + poisoned + failed;
-      // Exit 0 with jobs still in flight: a job ended the process (process.exit(0)); that is a crash.
-      jobExited = clean && settled > 0;
-      if (jobExited) message = `${message} (a job ended the process)`;
-      if (settled > 0 || !clean) {
-        this.#o.log.warn(
-          `Worker process ${pid} ended (${exit.signal ?? `exit ${exit.code}`}${jobExited ? ", a job ended the process" : ""}) with ${settled} job(s) in flight: ` +
-            `${requeued} back at the head of their queues, ${poisoned} failed as poison, ${failed} recorded as failed`,
-        );
-      }
-    } catch (error) {
-      if (error !== SILENT) this.#o.log.error(`Could not recover and unregister worker process ${pid}: ${(error as Error).message}`);
-    }
+    const context = {
+      db: this.#o.db,
+      hostname: this.#o.runtime.hostname(),
+      log: this.#o.log,
+      recovery: this.#o.recovery,
+      stopping: this.#stopping,
+      at: this.#now(),
+    };
+    const { jobExited, redisSilent } = await recoverExited(context, slot, exit);
+    if (redisSilent) this.#redisSilent = true;
     // A clean exit without a finished batch is a worker that chose to stop (INTERVAL=0 and the
     // queues are empty): it is not replaced, and the master ends with the last of them.
     const choseToStop = clean && !jobExited && !slot.draining;
@@ -371,16 +261,17 @@ export class Master {
     if (!this.#stopping && pending === 0 && schedulerOnly && this.#groups.some((g) => !isScheduler(g))) this.#stop("QUIT");
   }
 
+  /** Every signal of MASTER_SIGNALS, each bound to what its row says the master does. */
   #trap(): void {
-    const on = (signal: TrappedSignal, handler: () => void) => this.#o.runtime.onSignal(signal, handler);
-    on("QUIT", () => this.#stop("QUIT"));
-    on("TERM", () => (this.#o.gracefulTerm ? this.#stop("QUIT") : this.#stopNow()));
-    on("INT", () => this.#stopNow());
-    // Killing a job means killing its process; replacements start as the processes exit.
-    on("USR1", () => this.#eachWorker((h) => h.signal("KILL")));
-    on("USR2", () => this.#eachWorker((h) => h.signal("USR2")));
-    on("CONT", () => this.#eachWorker((h) => h.signal("CONT")));
-    on("HUP", () => void this.#reload());
+    trapTable(this.#o.runtime, MASTER_SIGNALS, {
+      finishAndExit: () => this.#stop("QUIT"),
+      term: () => (this.#o.gracefulTerm ? this.#stop("QUIT") : this.#stopNow()),
+      stopNow: () => this.#stopNow(),
+      // Killing a job means killing its process; replacements start as the processes exit.
+      killWorkerProcesses: () => this.#eachWorker((h) => h.signal("KILL")),
+      relayToWorkers: (signal) => this.#eachWorker((h) => h.signal(signal)),
+      reload: () => void this.#reload(),
+    });
   }
 
   #each(fn: (handle: ChildHandle) => void): void {
@@ -464,20 +355,4 @@ export class Master {
   #now(): Date {
     return this.#o.now?.() ?? new Date();
   }
-}
-
-const classOf = (entry: string): string => {
-  const job = entryJob(entry);
-  return job ? jobClassName(job.payload) : "<Malformed>";
-};
-
-/** How long a job the master failed had run: a timeout its limit, a kill since it started (0 when unknown). */
-function ranFor(reason: KillReason | undefined, entry: string): number {
-  const token = entryToken(entry);
-  if (reason?.kind === "overdue") return (reason.overdue.find(([t]) => t === token)?.[3] ?? 0) * 1000;
-  if (reason?.kind === "killed") {
-    const started = reason.startedMs[reason.tokens.indexOf(token)];
-    return started ? Math.max(0, Date.now() - started) : 0;
-  }
-  return 0;
 }

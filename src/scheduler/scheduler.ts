@@ -5,7 +5,8 @@
  */
 import { JobRegistry } from "../jobs/registry.ts";
 import { schedulerTitle } from "../protocol/procline.ts";
-import type { Runtime, TrappedSignal } from "../runtime/types.ts";
+import { trapTable } from "../runtime/trap-table.ts";
+import type { Runtime } from "../runtime/types.ts";
 import { STOP_WAIT_MS, within, type Db } from "../store/connection.ts";
 import { nextDue } from "../store/scheduler.ts";
 import { DEFAULT_LOCK_TIMEOUT, LeaderLock } from "./lock.ts";
@@ -15,6 +16,7 @@ import type { CatchUp } from "../protocol/schedule-config.ts";
 import type { StaticSchedule } from "./schedule-file.ts";
 import { ScheduleRunner } from "./schedule-runner.ts";
 import { SchedulePublisher } from "./publish.ts";
+import { SCHEDULER_SIGNALS } from "./signal-table.ts";
 import { plural } from "../protocol/plural.ts";
 
 export interface SchedulerOptions {
@@ -52,7 +54,6 @@ export interface SchedulerOptions {
 }
 
 const QUIET: SchedulerLogger = { info() {}, warn() {}, error() {} };
-const STOP_SIGNALS: TrappedSignal[] = ["QUIT", "TERM", "INT"];
 
 export class Scheduler {
   readonly lock: LeaderLock;
@@ -111,9 +112,9 @@ export class Scheduler {
     return this.#leader === true;
   }
 
-  /** QUIT, TERM and INT stop the loop (between batches) and release the lock. */
+  /** SCHEDULER_SIGNALS: QUIT, TERM and INT stop the loop (between batches) and release the lock. */
   trapSignals(): void {
-    for (const signal of STOP_SIGNALS) this.#untrap.push(this.#o.runtime.onSignal(signal, () => this.stop()));
+    this.#untrap.push(trapTable(this.#o.runtime, SCHEDULER_SIGNALS, { stop: () => this.stop() }));
   }
 
   /** Ask the loop to end; it releases the lock on its way out. */

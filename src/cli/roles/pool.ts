@@ -1,7 +1,7 @@
 /** `resque work --pool file`: a resque-pool file's groups, as the master's worker groups. */
 import { readFileSync } from "node:fs";
 import { ResqueError } from "../../errors.ts";
-import type { WorkerGroup } from "../../master/master.ts";
+import type { WorkerGroup } from "../../master/worker-group.ts";
 import { parsePoolFile, poolEnvironment } from "../../master/pool-file.ts";
 import type { Runtime } from "../../runtime/types.ts";
 

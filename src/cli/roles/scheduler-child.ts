@@ -1,5 +1,5 @@
 /** A scheduler process under `resque work --scheduler`: it tells its master it is alive, and stops when the master is gone. */
-import type { WorkerMessage } from "../../master/master.ts";
+import type { WorkerMessage } from "../../master/messages.ts";
 import { TICK_MS } from "../../master/watchdog.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { Scheduler } from "../../scheduler/scheduler.ts";

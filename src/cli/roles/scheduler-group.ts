@@ -1,5 +1,5 @@
 /** `resque work --scheduler`: the scheduler process the master keeps running beside its workers. */
-import type { WorkerGroup } from "../../master/master.ts";
+import type { WorkerGroup } from "../../master/worker-group.ts";
 import type { Runtime } from "../../runtime/types.ts";
 import type { WorkerSettings } from "../../worker/config.ts";
 import { redisConnectArgs } from "../kit/redis-options.ts";

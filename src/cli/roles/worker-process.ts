@@ -1,18 +1,16 @@
 /** `resque worker-process`: one worker process under a master (not for direct use). */
 import { defineCommand } from "citty";
 import { currentRuntime } from "../../runtime/detect.ts";
-import { closeDb, STOP_WAIT_MS } from "../../store/connection.ts";
-import type { WorkerMessage } from "../../master/master.ts";
+import { closeDb } from "../../store/connection.ts";
+import type { WorkerMessage } from "../../master/messages.ts";
 import { TICK_MS } from "../../master/watchdog.ts";
 import { refuseJobSignal } from "../../worker/job-signals.ts";
 import type { Worker } from "../../worker/worker.ts";
 import { journal } from "../kit/console.ts";
 import { reportError } from "../kit/errors.ts";
-import { leaveIfRedisHangs } from "./stop-wait.ts";
+import { trapWhileStarting, trapWorkerProcessSignals } from "./worker-process-signals.ts";
 import { dbFor, settingsFrom, workArgs, workerFor } from "./worker-setup.ts";
 
-/** How long TERM waits for Redis to take the jobs back before the process just dies. */
-const ABANDON_TIMEOUT_MS = STOP_WAIT_MS;
 /** Orphaned (the master is gone), a process gives up on an unreachable Redis after this long. */
 const ORPHAN_OUTAGE_MS = 10_000;
 
@@ -29,9 +27,8 @@ export const workerProcessCommand = defineCommand({
     // One now: a job that blocks the loop before the first interval must not enjoy the start-up allowance.
     sendTick();
     const tick = setInterval(sendTick, TICK_MS);
-    // Asked to stop while still starting (loading job modules, connecting): nothing is taken yet,
-    // so just leave, rather than die of the signal's default action and look like a crash.
-    const early = ["QUIT", "TERM", "INT"].map((signal) => runtime.onSignal(signal as "QUIT", () => runtime.exit(0)));
+    // Its signals, while starting and once running: worker-process-signals.ts.
+    const untrapStarting = trapWhileStarting(runtime);
     // Job code runs here: it may not signal the master, nor send this worker its own control signals.
     if (parent) {
       const master = runtime.ppid;
@@ -51,26 +48,8 @@ export const workerProcessCommand = defineCommand({
           parent?.send({ type: "kill", tokens: jobs.map((j) => j.token), startedMs: jobs.map((j) => j.startedMs) } satisfies WorkerMessage),
       });
       const w = worker;
-      for (const untrap of early) untrap();
-      // QUIT: finish and exit (the master replaces this process). TERM / INT: jobs cannot be
-      // stopped from inside, so hand them back to their queues and end now (if Redis does not
-      // answer in time, die: the master recovers them). USR1 (kill the jobs, as stock): die at
-      // once; the master recovers them, counted.
-      const die = () => runtime.kill(runtime.pid, "KILL");
-      runtime.onSignal("QUIT", () => {
-        parent?.send({ type: "draining" } satisfies WorkerMessage);
-        w.shutdown();
-        leaveIfRedisHangs(runtime, () => w.busy);
-      });
-      for (const signal of ["TERM", "INT"] as const) {
-        runtime.onSignal(signal, () => {
-          setTimeout(die, ABANDON_TIMEOUT_MS);
-          w.abandon(`SIG${signal}`).then(() => runtime.exit(128 + (signal === "TERM" ? 15 : 2)), die);
-        });
-      }
-      runtime.onSignal("USR1", die);
-      runtime.onSignal("USR2", () => w.pause());
-      runtime.onSignal("CONT", () => w.unpause());
+      untrapStarting();
+      trapWorkerProcessSignals(runtime, w, parent);
       // The master is gone (even by SIGKILL): finish what is in flight instead of running orphaned.
       // If Redis stays unreachable meanwhile, do not linger for ever: the jobs stay in this
       // worker's in-flight list, and the next worker or master on this host puts them back.
