@@ -39,6 +39,7 @@ const steps = [
       "test/master/master.test.ts",
       "test/master/signals.test.ts",
       "test/master/pool.test.ts",
+      "test/master/signal-tables.test.ts",
       "test/store/connection.test.ts",
       "test/scheduler/work-scheduler.test.ts",
       "test/web/web.test.ts",
