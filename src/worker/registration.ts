@@ -8,7 +8,7 @@ import { errorMessage } from "../protocol/backtrace.ts";
 import { heartbeatAt } from "../protocol/time.ts";
 import type { Db } from "../store/connection.ts";
 import { isRegistered, redisTime, registerWorker, restoreWorkingOn, writeHeartbeat } from "../store/workers.ts";
-import type { Logger } from "./worker.ts";
+import type { Logger } from "./options.ts";
 
 export interface RegistrationWatch {
   /** Stop, waiting for a check in flight (so it cannot register again after the worker unregisters). */
