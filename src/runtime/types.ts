@@ -22,7 +22,7 @@ export interface Runtime extends Spawner {
   cwd(): string;
   /** The program's own arguments (after the runtime and script, or after a compiled binary's name). */
   args(): string[];
-  /** Make `ps` show `title` (the process model issue widens this to every runtime's argv area). */
+  /** Make `ps` show `title` (Node and Deno set process.title; Bun, where that does not reach `ps`, rewrites argv and comm). */
   setTitle(title: string): void;
   /** Trap a signal; returns the function that removes the trap. */
   onSignal(signal: TrappedSignal, handler: () => void): () => void;

@@ -1,7 +1,8 @@
-// A worker keeps two reserve cycles in flight while jobs flow (src/worker/worker.ts #loop). These
-// check the two store-side rules that makes necessary, against a real Redis: a suspect taken by
-// one cycle keeps the cycle sent beside it from taking anything, and cycles lost together are
-// reconciled together.
+// A worker keeps two reserve cycles in flight while jobs flow (decided in src/worker/loop-decision.ts,
+// sent by src/worker/cycles.ts). These check the two store-side rules that makes necessary, against
+// a real Redis: a suspect taken by one cycle keeps the cycle sent beside it from taking anything,
+// and cycles lost together are reconciled together. The loop's own choices are tested without
+// Redis in test/worker/loop-decision.test.ts.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
