@@ -21,7 +21,8 @@ import { resolveOptions, type ResolvedOptions, type WorkerOptions } from "./opti
 import { Processor } from "./processor.ts";
 import { QueueSelection } from "./queue-selection.ts";
 import { RunningJob, type DeadlineReport } from "./running-job.ts";
-import { trapInlineWorkerSignals } from "./signal-table.ts";
+import { trapTable } from "../runtime/trap-table.ts";
+import { INLINE_WORKER_SIGNALS } from "./signal-table.ts";
 
 export type { WorkerOptions } from "./options.ts";
 
@@ -126,13 +127,13 @@ export class Worker {
   trapSignals(): void {
     const { runtime, log } = this.#o;
     this.#untrap.push(
-      trapInlineWorkerSignals(runtime, {
+      trapTable(runtime, INLINE_WORKER_SIGNALS, {
         // Before it registers (say, waiting for a Redis that never answered) it holds no job: a stop
         // signal ends the process at once instead of waiting on Redis for ever.
-        "finish-and-exit": () => (this.#life.registered ? this.shutdown() : runtime.exit(0)),
+        finishAndExit: () => (this.#life.registered ? this.shutdown() : runtime.exit(0)),
         pause: () => this.pause(),
         resume: () => this.unpause(),
-        "no-child-to-kill": () => log.info("USR1: no separate job process to kill in a single worker process"),
+        noChildToKill: () => log.info("USR1: no separate job process to kill in a single worker process"),
       }),
     );
   }
