@@ -38,8 +38,8 @@ export const SCHEDULER_SETTINGS = settings({
     kind: "string",
     valueHint: "PREFIX",
     help: "Leader lock key prefix (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX)",
-    // The dashboard reads it too, to show the leader.
-    roles: ["scheduler", "web"],
+    // `resque web` reads the variable too (not the flag), to find the leader.
+    roles: ["scheduler"],
   },
   batchSize: {
     env: ["DELAYED_REQUEUE_BATCH_SIZE"],
@@ -76,8 +76,8 @@ export const SCHEDULER_SETTINGS = settings({
     defaultText: "host:pid",
     valueHint: "VALUE",
     help: "This scheduler's leader-lock value (RESQUE_SCHEDULER_LOCK_VALUE, default host:pid; set it where hosts share a name and pid)",
-    // A master names itself in its scheduler process's lock value unless this is set.
-    roles: ["scheduler", "master"],
+    // Under `work --scheduler` the master names itself in its scheduler process's lock value unless this is set.
+    roles: ["scheduler"],
   },
   schedule: WORK_SETTINGS.schedule,
   dynamic: {

@@ -40,6 +40,10 @@ export interface WorkerSettings {
   pool?: string;
   /** --scheduler / RESQUE_SCHEDULER: the master also keeps a scheduler process running. */
   scheduler: boolean;
+  /** VERBOSE, LOGGING or VVERBOSE: log a line per job and worker event. */
+  verbose: boolean;
+  /** VVERBOSE: debug lines too. */
+  veryVerbose: boolean;
 }
 
 export { DEFAULT_JOBS_PER_FORK, DEFAULT_MAX_WORKER_RSS, DEFAULT_WATCHDOG_TIMEOUT } from "../settings/work.ts";
@@ -84,6 +88,8 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     recovery: { mode: fetchMode(raw(S.fetch)), limit: num(S.recoveryLimit) ?? S.recoveryLimit.default },
     jobTimeout: num(S.jobTimeout) ?? S.jobTimeout.default,
     watchdogTimeout: num(S.watchdogTimeout) ?? S.watchdogTimeout.default,
+    verbose: on(S.verbose) || on(S.veryVerbose),
+    veryVerbose: on(S.veryVerbose),
   };
   const optional = {
     minInterval: num(S.minInterval),

@@ -31,7 +31,7 @@ export const workCommand = defineCommand({
   async run({ args }) {
     const runtime = currentRuntime();
     try {
-      const settings = settingsFrom(runtime, { ...args, fork: args.fork === false ? "false" : undefined });
+      const settings = settingsFrom(runtime, args);
       if (settings.background && runtime.env("RESQUE_BACKGROUNDED") === undefined) {
         // Stock daemonizes with Process.daemon; here the same program starts again detached.
         const child = runtime.spawnSelf(runtime.args(), { env: { RESQUE_BACKGROUNDED: "1" }, detached: true });

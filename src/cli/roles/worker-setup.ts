@@ -31,13 +31,21 @@ export const workArgs = {
 export const forkArg = argsOf({ dontFork }, "work");
 
 /** Flags `work` passes on; citty also reports camelCase copies (jobsPerFork), which must not reach a child's argv. */
-const WORK_FLAGS = new Set([...Object.keys(workArgs), "fork"]);
+const WORK_FLAGS = new Set([...Object.keys(workArgs), ...Object.keys(forkArg)]);
 
-/** The flags citty parsed, as strings; a boolean flag that is on reads "1" (stock's "set = on"). */
+/** The flags citty parsed, as strings; a boolean flag that is on reads "1" (stock's "set = on"), `--no-fork` reads fork "false". */
 export function flagsFrom(args: Record<string, unknown>): Record<string, string> {
   return Object.fromEntries(
     Object.entries(args).flatMap(([k, v]) =>
-      !WORK_FLAGS.has(k) || k === "title-room" ? [] : typeof v === "string" ? [[k, v]] : v === true ? [[k, "1"]] : [],
+      !WORK_FLAGS.has(k) || k === "title-room"
+        ? []
+        : typeof v === "string"
+          ? [[k, v]]
+          : v === true
+            ? [[k, "1"]]
+            : v === false && k === dontFork.flag
+              ? [[k, "false"]]
+              : [],
     ),
   );
 }
@@ -104,7 +112,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     log: loggerFor(runtime),
     recovery: settings.recovery,
     jobTimeout: settings.jobTimeout,
-    logJobs: isVerbose(runtime),
+    logJobs: settings.verbose,
     ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
     ...extra,
   });
