@@ -135,7 +135,8 @@ describe("settings: one table", () => {
   it("every row is reachable by each of its variables and by its flag, alike, and changes what its roles read", () => {
     for (const row of SETTINGS) {
       const roleReaders = row.roles.flatMap((role) => readers[role]);
-      if (roleReaders.length === 0) continue; // web's auth and token: read in `resque web` itself (test/web/host.test.ts)
+      // web's auth and token are read in `resque web`'s run itself (RESQUE_WEB_AUTH: test/web/host.test.ts); their flags are checked above.
+      if (roleReaders.length === 0) continue;
       const value = sample(row);
       const other = companion(row);
       const otherValue = other && sample(other);
