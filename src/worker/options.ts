@@ -2,6 +2,7 @@
 import type { JobRegistry } from "../jobs/registry.ts";
 import type { Logger } from "../log.ts";
 import type { Runtime } from "../runtime/types.ts";
+import { WORK_SETTINGS as S } from "../settings/work.ts";
 import type { Db } from "../store/connection.ts";
 import { DEFAULT_RECOVERY, type RecoveryPolicy } from "./recover.ts";
 
@@ -56,30 +57,31 @@ export type ResolvedOptions = Required<Omit<WorkerOptions, "queues">>;
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {} };
 
-/** Every option filled in. */
+/** Every option filled in; a setting `resque work` also reads defaults as its row in WORK_SETTINGS says. */
 export function resolveOptions(options: WorkerOptions): ResolvedOptions {
-  const interval = options.interval ?? 5;
+  const interval = options.interval ?? S.interval.default;
   const maxInterval = options.maxInterval ?? interval;
   return {
     db: options.db,
     registry: options.registry,
     runtime: options.runtime,
-    threads: Math.max(1, Math.floor(options.threads ?? 1)),
+    threads: Math.max(1, Math.floor(options.threads ?? S.threads.default)),
     interval,
     maxInterval,
     minInterval: Math.min(options.minInterval ?? interval, maxInterval),
-    backoffInterval: options.backoffInterval ?? 0.1,
-    proclinePrefix: options.proclinePrefix ?? "",
-    heartbeatInterval: options.heartbeatInterval ?? 60,
+    backoffInterval: options.backoffInterval ?? S.backoffInterval.default,
+    proclinePrefix: options.proclinePrefix ?? S.proclinePrefix.default,
+    heartbeatInterval: options.heartbeatInterval ?? S.heartbeatInterval.default,
     pruneInterval: options.pruneInterval ?? 300,
     log: options.log ?? quiet,
     now: options.now ?? (() => new Date()),
     maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,
+    // Not MAX_WORKER_RSS's default: a Worker made in code has no master to replace it.
     maxRss: options.maxRss ?? 0,
     onDraining: options.onDraining ?? (() => {}),
     onRegistered: options.onRegistered ?? (() => {}),
     recovery: options.recovery ?? DEFAULT_RECOVERY,
-    jobTimeout: options.jobTimeout ?? 0,
+    jobTimeout: options.jobTimeout ?? S.jobTimeout.default,
     supervised: options.supervised ?? false,
     registrationCheck: options.registrationCheck ?? 5,
     onKill: options.onKill ?? (() => {}),

@@ -6,58 +6,17 @@ import { Scheduler } from "../../scheduler/scheduler.ts";
 import { closeDb } from "../../store/connection.ts";
 import { loadJobModules } from "../../worker/load-jobs.ts";
 import { reportError } from "../kit/errors.ts";
-import { redisConnectArgs } from "../kit/redis-options.ts";
+import { argsOf } from "../kit/setting-args.ts";
+import { SCHEDULER_SETTINGS } from "../../settings/scheduler.ts";
 import { loggerFor, waitingDb } from "../roles/worker-setup.ts";
 import { schedulerSettings } from "../roles/scheduler-settings.ts";
 import { reportToMaster } from "../roles/scheduler-child.ts";
 
+/** From SCHEDULER_SETTINGS, in its order (the connection flags are every command's). */
 export const schedulerArgs = {
-  ...redisConnectArgs,
-  redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
-  namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
-  require: {
-    type: "string",
-    valueHint: "FILES",
-    description: "Job modules whose queues and promotion hooks apply, comma-separated (RESQUE_REQUIRE)",
-  },
-  interval: { type: "string", valueHint: "SECONDS", description: "Seconds between polls (RESQUE_SCHEDULER_INTERVAL, default 5)" },
-  "lock-timeout": {
-    type: "string",
-    valueHint: "SECONDS",
-    description: "Seconds the leader lock lives unless renewed (LOCK_TIMEOUT, default 180)",
-  },
-  "lock-prefix": { type: "string", valueHint: "PREFIX", description: "Leader lock key prefix (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX)" },
-  "batch-size": {
-    type: "string",
-    valueHint: "N",
-    description: "Delayed items promoted per atomic step (DELAYED_REQUEUE_BATCH_SIZE, default 100)",
-  },
-  "lag-warn": {
-    type: "string",
-    valueHint: "SECONDS",
-    description: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)",
-  },
-  app: { type: "string", valueHint: "NAME", description: "Name shown in the process title (APP_NAME)" },
-  "lock-value": {
-    type: "string",
-    valueHint: "VALUE",
-    description:
-      "This scheduler's leader-lock value (RESQUE_SCHEDULER_LOCK_VALUE, default host:pid; set it where hosts share a name and pid)",
-  },
+  ...argsOf(SCHEDULER_SETTINGS, "scheduler"),
   // Appended by the runtime's spawnSelf when a master starts it (`resque work --scheduler`); not for people.
   "title-room": { type: "string", hidden: true, description: "reserves room for the process title" },
-  schedule: {
-    type: "string",
-    valueHint: "FILE",
-    description: "Recurring schedules, resque-scheduler's YAML or JSON format (RESQUE_SCHEDULE)",
-  },
-  "dynamic-schedule": { type: "boolean", description: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)" },
-  "catch-up": {
-    type: "string",
-    valueHint: "off|once|all",
-    description: "On taking the lead, run ticks missed while no scheduler led (RESQUE_SCHEDULE_CATCH_UP, default off)",
-  },
-  environment: { type: "string", valueHint: "ENV", description: "Environment for schedules' rails_env / env lists (RAILS_ENV)" },
 } as const;
 
 export const schedulerCommand = defineCommand({

@@ -7,7 +7,9 @@ import { createWebApp, normalizeBasePath } from "../../web/app.ts";
 import { isLoopbackName } from "../../web/security.ts";
 import { say } from "../kit/console.ts";
 import { reportError, UsageError } from "../kit/errors.ts";
-import { connectOptionsFrom, redisConnectArgs } from "../kit/redis-options.ts";
+import { connectOptionsFrom, locationArgs, locationFrom, redisConnectArgs } from "../kit/redis-options.ts";
+import { argsOf } from "../kit/setting-args.ts";
+import { WEB_SETTINGS } from "../../settings/web.ts";
 
 export const DEFAULT_PORT = 5678;
 
@@ -102,8 +104,7 @@ export const webCommand = defineCommand({
       description: "Address to listen on (a non-loopback one needs --auth or --token)",
     },
     port: { type: "string", default: String(DEFAULT_PORT), valueHint: "PORT", description: "Port to listen on (0: any free port)" },
-    redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
-    namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
+    ...locationArgs,
     "base-path": {
       type: "string",
       valueHint: "PATH",
@@ -116,12 +117,7 @@ export const webCommand = defineCommand({
         "Also answer to this Host name (repeatable); without --auth/--token only loopback names and --host are served (DNS rebinding defence)",
     },
     "read-only": { type: "boolean", description: "Hide every action and refuse every POST (403)" },
-    auth: { type: "string", valueHint: "USER:PASSWORD", description: "Require HTTP Basic authentication (RESQUE_WEB_AUTH)" },
-    token: {
-      type: "string",
-      valueHint: "TOKEN",
-      description: "Require this token: Authorization: Bearer TOKEN, or ?token=TOKEN once (RESQUE_WEB_TOKEN)",
-    },
+    ...argsOf(WEB_SETTINGS, "web"),
     ...redisConnectArgs,
   },
   async run({ args, rawArgs }) {
@@ -132,13 +128,12 @@ export const webCommand = defineCommand({
     const settings = webSettings({
       ...args,
       "allowed-host": allowed.length > 0 ? allowed : args["allowed-host"],
-      auth: args.auth ?? runtime.env("RESQUE_WEB_AUTH"),
-      token: args.token ?? runtime.env("RESQUE_WEB_TOKEN"),
+      auth: args.auth ?? runtime.env(WEB_SETTINGS.auth.env[0]),
+      token: args.token ?? runtime.env(WEB_SETTINGS.token.env[0]),
     });
     const resque = new Resque({
       ...connectOptionsFrom((name) => runtime.env(name), args as Record<string, unknown>),
-      redis: args.redis ?? runtime.env("REDIS_URL"),
-      namespace: args.namespace ?? runtime.env("RESQUE_NAMESPACE"),
+      ...locationFrom((name) => runtime.env(name), args),
       // Check Redis once at start (fail fast with advice); a long-running server then rides out outages.
       outage: "fail",
       environment: runtime.env("RAILS_ENV") ?? runtime.env("RACK_ENV") ?? "development",

@@ -13,7 +13,7 @@ import { leaveIfRedisHangs } from "../roles/stop-wait.ts";
 import { withInlineScheduler } from "../roles/scheduler-inline.ts";
 import { schedulerGroup } from "../roles/scheduler-group.ts";
 import { schedulerSettings } from "../roles/scheduler-settings.ts";
-import { dbFor, flagsFrom, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "../roles/worker-setup.ts";
+import { dbFor, flagsFrom, forkArg, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "../roles/worker-setup.ts";
 
 /** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
 const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler", "schedule"];
@@ -26,17 +26,12 @@ export const workCommand = defineCommand({
   },
   args: {
     ...workArgs,
-    fork: {
-      type: "boolean",
-      default: true,
-      description: "Use worker processes",
-      negativeDescription: "One inline worker, no master (DONT_FORK)",
-    },
+    ...forkArg,
   },
   async run({ args }) {
     const runtime = currentRuntime();
     try {
-      const settings = settingsFrom(runtime, { ...args, fork: args.fork === false ? "false" : undefined });
+      const settings = settingsFrom(runtime, args);
       if (settings.background && runtime.env("RESQUE_BACKGROUNDED") === undefined) {
         // Stock daemonizes with Process.daemon; here the same program starts again detached.
         const child = runtime.spawnSelf(runtime.args(), { env: { RESQUE_BACKGROUNDED: "1" }, detached: true });

@@ -4,12 +4,11 @@ import { Resque } from "../../client/resque.ts";
 import { currentRuntime } from "../../runtime/detect.ts";
 import { encodeJson } from "../../protocol/json.ts";
 import { reportError } from "./errors.ts";
-import { connectOptionsFrom, redisConnectArgs } from "./redis-options.ts";
+import { connectOptionsFrom, locationArgs, locationFrom, redisConnectArgs } from "./redis-options.ts";
 import { connectionFailure } from "../../store/connection.ts";
 
 export const commonArgs = {
-  redis: { type: "string", valueHint: "URL", description: "Redis location (REDIS_URL, default redis://127.0.0.1:6379/0)" },
-  namespace: { type: "string", valueHint: "NS", description: "Key namespace (RESQUE_NAMESPACE, default resque)" },
+  ...locationArgs,
   json: { type: "boolean", description: "Print JSON for scripts instead of a table" },
   ...redisConnectArgs,
 } as const;
@@ -32,8 +31,7 @@ export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promi
   try {
     resque = new Resque({
       ...connectOptionsFrom((name) => runtime.env(name), args as Record<string, unknown>),
-      redis: args.redis ?? runtime.env("REDIS_URL"),
-      namespace: args.namespace ?? runtime.env("RESQUE_NAMESPACE"),
+      ...locationFrom((name) => runtime.env(name), args),
       outage: "fail",
       environment: runtime.env("RAILS_ENV") ?? runtime.env("RACK_ENV") ?? "development",
     });

@@ -1,35 +1,33 @@
-/** How to reach Redis beyond its location: TLS files and the timeout, from flags or env (flags win). */
+/** How to reach Redis: one definition of the connection flags (--redis, --namespace, TLS files, timeout) and their reading, flags winning over env. */
 import { readFileSync } from "node:fs";
 import { ResqueError } from "../../errors.ts";
+import { CONNECTION_SETTINGS } from "../../settings/connection.ts";
 import { DEFAULT_TIMEOUT_MS, type TlsFiles } from "../../store/connection.ts";
+import { argsOf } from "./setting-args.ts";
 
-/** citty args shared by every command that connects to Redis. */
-export const redisConnectArgs = {
-  "tls-ca": {
-    type: "string",
-    valueHint: "FILE",
-    description: "PEM file of the CA that signed the Redis server's certificate; turns TLS on (REDIS_TLS_CA)",
-  },
-  "tls-cert": {
-    type: "string",
-    valueHint: "FILE",
-    description: "PEM client certificate, for a server with tls-auth-clients; turns TLS on (REDIS_TLS_CERT)",
-  },
-  "tls-key": { type: "string", valueHint: "FILE", description: "PEM key of --tls-cert (REDIS_TLS_KEY)" },
-  "redis-timeout": {
-    type: "string",
-    valueHint: "SECONDS",
-    description: "Seconds to wait for Redis to connect or answer, fractions allowed (REDIS_TIMEOUT, default 5)",
-  },
-} as const;
+const C = CONNECTION_SETTINGS;
+
+/** --redis and --namespace: where Redis is, for every command that reaches it. */
+export const locationArgs = argsOf({ redis: C.redis, namespace: C.namespace }, "");
+
+/** --tls-ca, --tls-cert, --tls-key and --redis-timeout: how to reach Redis, for every command that reaches it. */
+export const redisConnectArgs = argsOf({ tlsCa: C.tlsCa, tlsCert: C.tlsCert, tlsKey: C.tlsKey, redisTimeout: C.redisTimeout }, "");
 
 /** The environment variables behind redisConnectArgs, by flag. */
 export const REDIS_CONNECT_ENV = {
-  "tls-ca": "REDIS_TLS_CA",
-  "tls-cert": "REDIS_TLS_CERT",
-  "tls-key": "REDIS_TLS_KEY",
-  "redis-timeout": "REDIS_TIMEOUT",
+  "tls-ca": C.tlsCa.env[0],
+  "tls-cert": C.tlsCert.env[0],
+  "tls-key": C.tlsKey.env[0],
+  "redis-timeout": C.redisTimeout.env[0],
 } as const;
+
+/** --redis and --namespace, else REDIS_URL and RESQUE_NAMESPACE (as set, even empty), for a command's connection. */
+export function locationFrom(
+  env: (name: string) => string | undefined,
+  args: { redis?: string | undefined; namespace?: string | undefined },
+): { redis: string | undefined; namespace: string | undefined } {
+  return { redis: args.redis ?? env(C.redis.env[0]), namespace: args.namespace ?? env(C.namespace.env[0]) };
+}
 
 type Flag = keyof typeof REDIS_CONNECT_ENV;
 

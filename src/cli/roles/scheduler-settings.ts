@@ -2,15 +2,22 @@
 import type { Runtime } from "../../runtime/types.ts";
 import type { SchedulerOptions } from "../../scheduler/scheduler.ts";
 import { UsageError } from "../kit/context.ts";
+import { SCHEDULER_SETTINGS } from "../../settings/scheduler.ts";
+import type { Setting } from "../../settings/setting.ts";
 import { catchUpOf, scheduleFrom, truthy } from "./schedule-options.ts";
 
-/** A flag, else its resque-scheduler env var. */
-function setting(runtime: Runtime, args: Record<string, unknown>, flag: string, env: string): string | undefined {
-  const given = args[flag];
-  return typeof given === "string" && given !== "" ? given : runtime.env(env) || undefined;
+const S = SCHEDULER_SETTINGS;
+
+/** A flag, else its resque-scheduler env var (an empty one counts as unset). */
+function setting(runtime: Runtime, args: Record<string, unknown>, row: Setting): string | undefined {
+  const given = row.flag === null ? undefined : args[row.flag];
+  return typeof given === "string" && given !== "" ? given : runtime.env(row.env[0]!) || undefined;
 }
 
-function numberOf(value: string | undefined, name: string, fallback: number, min: number, unit = "seconds"): number {
+function numberOf(value: string | undefined, row: Setting, unit = "seconds"): number {
+  const name = row.env[0];
+  const fallback = row.default as number;
+  const min = row.min ?? 0;
   if (value === undefined) return fallback;
   const n = Number(value.trim());
   if (value.trim() === "" || !Number.isFinite(n) || n < min)
@@ -24,29 +31,30 @@ export type SchedulerSettings = Omit<SchedulerOptions, "db" | "runtime" | "regis
   namespace?: string;
 };
 
+/** SCHEDULER_SETTINGS read: each flag, else its variable. */
 export function schedulerSettings(runtime: Runtime, flags: Record<string, unknown>): SchedulerSettings {
-  const get = (flag: string, env: string) => setting(runtime, flags, flag, env);
-  const batchSize = numberOf(get("batch-size", "DELAYED_REQUEUE_BATCH_SIZE"), "DELAYED_REQUEUE_BATCH_SIZE", 100, 1, "items");
+  const get = (row: Setting) => setting(runtime, flags, row);
+  const batchSize = numberOf(get(S.batchSize), S.batchSize, "items");
   if (!Number.isInteger(batchSize)) throw new UsageError(`DELAYED_REQUEUE_BATCH_SIZE must be a whole number, got ${batchSize}.`);
-  const schedule = scheduleFrom(get("schedule", "RESQUE_SCHEDULE"), Date.now());
-  const catchUp = catchUpOf(get("catch-up", "RESQUE_SCHEDULE_CATCH_UP"));
-  const env = get("environment", "RAILS_ENV");
+  const schedule = scheduleFrom(get(S.schedule), Date.now());
+  const catchUp = catchUpOf(get(S.catchUp));
+  const env = get(S.environment);
   return {
-    require: (get("require", "RESQUE_REQUIRE") ?? "")
+    require: (get(S.require) ?? "")
       .split(",")
       .map((p) => p.trim())
       .filter(Boolean),
-    redis: get("redis", "REDIS_URL"),
-    namespace: get("namespace", "RESQUE_NAMESPACE"),
-    interval: numberOf(get("interval", "RESQUE_SCHEDULER_INTERVAL"), "RESQUE_SCHEDULER_INTERVAL", 5, 0),
-    lockTimeout: numberOf(get("lock-timeout", "LOCK_TIMEOUT"), "LOCK_TIMEOUT", 180, 1),
-    lockPrefix: get("lock-prefix", "RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"),
+    redis: get(S.redis),
+    namespace: get(S.namespace),
+    interval: numberOf(get(S.interval), S.interval),
+    lockTimeout: numberOf(get(S.lockTimeout), S.lockTimeout),
+    lockPrefix: get(S.lockPrefix),
     batchSize,
-    lagWarn: numberOf(get("lag-warn", "RESQUE_SCHEDULER_LAG_WARN"), "RESQUE_SCHEDULER_LAG_WARN", 60, 0),
-    app: get("app", "APP_NAME"),
-    lockValue: get("lock-value", "RESQUE_SCHEDULER_LOCK_VALUE"),
+    lagWarn: numberOf(get(S.lagWarn), S.lagWarn),
+    app: get(S.app),
+    lockValue: get(S.lockValue),
     ...(schedule && { schedule }),
-    dynamic: flags["dynamic-schedule"] === true || truthy(runtime.env("DYNAMIC_SCHEDULE")),
+    dynamic: flags[S.dynamic.flag] === true || truthy(runtime.env(S.dynamic.env[0])),
     ...(catchUp && { catchUp }),
     ...(env !== undefined && { env }),
   };

@@ -1,0 +1,108 @@
+/** `resque scheduler`'s settings: resque-scheduler's variable names, each with a flag. */
+import { CONNECTION_SETTINGS } from "./connection.ts";
+import { settings } from "./setting.ts";
+import { WORK_SETTINGS } from "./work.ts";
+
+/** In the order `resque scheduler --help` lists them. */
+export const SCHEDULER_SETTINGS = settings({
+  tlsCa: CONNECTION_SETTINGS.tlsCa,
+  tlsCert: CONNECTION_SETTINGS.tlsCert,
+  tlsKey: CONNECTION_SETTINGS.tlsKey,
+  redisTimeout: CONNECTION_SETTINGS.redisTimeout,
+  redis: CONNECTION_SETTINGS.redis,
+  namespace: CONNECTION_SETTINGS.namespace,
+  require: WORK_SETTINGS.require,
+  interval: {
+    env: ["RESQUE_SCHEDULER_INTERVAL"],
+    flag: "interval",
+    kind: "number",
+    min: 0,
+    default: 5,
+    valueHint: "SECONDS",
+    help: "Seconds between polls (RESQUE_SCHEDULER_INTERVAL, default 5)",
+    roles: ["scheduler"],
+  },
+  lockTimeout: {
+    env: ["LOCK_TIMEOUT"],
+    flag: "lock-timeout",
+    kind: "number",
+    min: 1,
+    default: 180,
+    valueHint: "SECONDS",
+    help: "Seconds the leader lock lives unless renewed (LOCK_TIMEOUT, default 180)",
+    roles: ["scheduler"],
+  },
+  lockPrefix: {
+    env: ["RESQUE_SCHEDULER_MASTER_LOCK_PREFIX"],
+    flag: "lock-prefix",
+    kind: "string",
+    valueHint: "PREFIX",
+    help: "Leader lock key prefix (RESQUE_SCHEDULER_MASTER_LOCK_PREFIX)",
+    // `resque web` reads the variable too (not the flag), to find the leader.
+    roles: ["scheduler"],
+  },
+  batchSize: {
+    env: ["DELAYED_REQUEUE_BATCH_SIZE"],
+    flag: "batch-size",
+    kind: "integer",
+    min: 1,
+    default: 100,
+    valueHint: "N",
+    help: "Delayed items promoted per atomic step (DELAYED_REQUEUE_BATCH_SIZE, default 100)",
+    roles: ["scheduler"],
+  },
+  lagWarn: {
+    env: ["RESQUE_SCHEDULER_LAG_WARN"],
+    flag: "lag-warn",
+    kind: "number",
+    min: 0,
+    default: 60,
+    valueHint: "SECONDS",
+    help: "Warn when due jobs wait longer than this many seconds (RESQUE_SCHEDULER_LAG_WARN, default 60)",
+    roles: ["scheduler"],
+  },
+  app: {
+    env: ["APP_NAME"],
+    flag: "app",
+    kind: "string",
+    valueHint: "NAME",
+    help: "Name shown in the process title (APP_NAME)",
+    roles: ["scheduler"],
+  },
+  lockValue: {
+    env: ["RESQUE_SCHEDULER_LOCK_VALUE"],
+    flag: "lock-value",
+    kind: "string",
+    defaultText: "host:pid",
+    valueHint: "VALUE",
+    help: "This scheduler's leader-lock value (RESQUE_SCHEDULER_LOCK_VALUE, default host:pid; set it where hosts share a name and pid)",
+    // Under `work --scheduler` the master names itself in its scheduler process's lock value unless this is set.
+    roles: ["scheduler"],
+  },
+  schedule: WORK_SETTINGS.schedule,
+  dynamic: {
+    env: ["DYNAMIC_SCHEDULE"],
+    flag: "dynamic-schedule",
+    kind: "truthy",
+    help: "Apply schedules set or removed while running (DYNAMIC_SCHEDULE)",
+    roles: ["scheduler"],
+  },
+  catchUp: {
+    env: ["RESQUE_SCHEDULE_CATCH_UP"],
+    flag: "catch-up",
+    kind: "choice",
+    choices: ["off", "once", "all"],
+    default: "off",
+    valueHint: "off|once|all",
+    help: "On taking the lead, run ticks missed while no scheduler led (RESQUE_SCHEDULE_CATCH_UP, default off)",
+    roles: ["scheduler"],
+  },
+  environment: {
+    env: ["RAILS_ENV"],
+    flag: "environment",
+    kind: "string",
+    valueHint: "ENV",
+    help: "Environment for schedules' rails_env / env lists (RAILS_ENV)",
+    roles: ["scheduler"],
+  },
+});
