@@ -23,6 +23,7 @@ type Layer =
   | "store"
   | "protocol"
   | "runtime"
+  | "settings"
   | "shared";
 
 /**
@@ -38,21 +39,25 @@ type Layer =
  * Two files stand outside the stack: src/index.ts, the library's face (what apps import: never the
  * CLI, the dashboard or the master), and src/binary.ts, the compiled binary's entry (anything).
  * src/errors.ts and src/log.ts are "shared": every layer may import them, and they import nothing.
+ * src/settings/ is the declared table of settings (name, env vars, flag, type, default, help): data
+ * and its readers only, importing nothing but shared, so the CLI (flags, help), the master (the env it
+ * hands on) and the worker and scheduler (resolved options) read the same rows.
  * A layer may always import its own files.
  */
 const MAY_IMPORT: Readonly<Record<Layer, readonly Layer[]>> = {
-  binary: ["index", "cli", "web", "master", "scheduler", "worker", "client", "jobs", "store", "protocol", "runtime"],
-  index: ["scheduler", "worker", "client", "jobs", "store", "protocol", "runtime"],
-  cli: ["web", "master", "scheduler", "worker", "client", "jobs", "store", "protocol", "runtime"],
+  binary: ["index", "cli", "web", "master", "scheduler", "worker", "client", "jobs", "store", "protocol", "runtime", "settings"],
+  index: ["scheduler", "worker", "client", "jobs", "store", "protocol", "runtime", "settings"],
+  cli: ["web", "master", "scheduler", "worker", "client", "jobs", "store", "protocol", "runtime", "settings"],
   web: ["client", "protocol"],
-  master: ["scheduler", "worker", "client", "jobs", "store", "protocol", "runtime"],
-  scheduler: ["client", "jobs", "store", "protocol", "runtime"],
-  worker: ["client", "jobs", "store", "protocol", "runtime"],
+  master: ["scheduler", "worker", "client", "jobs", "store", "protocol", "runtime", "settings"],
+  scheduler: ["client", "jobs", "store", "protocol", "runtime", "settings"],
+  worker: ["client", "jobs", "store", "protocol", "runtime", "settings"],
   client: ["jobs", "store", "protocol", "runtime"],
   jobs: ["store", "protocol", "runtime"],
   store: ["protocol", "runtime"],
   protocol: [],
   runtime: [],
+  settings: [],
   shared: [],
 };
 
