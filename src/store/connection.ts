@@ -7,7 +7,7 @@ import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
 import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
 import { parseRedisLocation, type RedisLocation } from "./location.ts";
-import { scripts } from "./scripts.generated.ts";
+import { luaScripts } from "./scripts.generated.ts";
 
 /** A Redis client plus the namespace's keys: what every store function takes. */
 export interface Db {
@@ -104,7 +104,7 @@ export function openDb(options: ConnectOptions = {}): Db {
   };
   const redis = new Redis(redisOptions);
   if (waiting) keepQueuedThroughHandshakeFailures(redis);
-  for (const script of Object.values(scripts)) {
+  for (const script of Object.values(luaScripts)) {
     redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
   const facts: ConnectionFacts = { location, timeoutMs, tls };
