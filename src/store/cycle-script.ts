@@ -66,7 +66,7 @@ export interface CycleReply {
   taken: TakenJob[];
 }
 
-/** KEYS and ARGV of one cycle (exported for the contract test). */
+/** KEYS and ARGV of one cycle. */
 export function encodeCycle(db: Db, request: CycleRequest): Call<typeof script> {
   const k = db.keys;
   const id = request.id;

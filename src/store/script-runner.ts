@@ -41,8 +41,8 @@ export function runScript<S extends LuaScript>(db: Db, script: S, call: Call<S>)
   return command.apply(db.redis, args);
 }
 
-/** The arguments runScript sends after the script: [key count,] KEYS, ARGV (exported for the contract test). */
-export function layOut<S extends LuaScript>(script: S, call: Call<S>): Value[] {
+/** The arguments runScript sends after the script: [key count,] KEYS, ARGV. */
+function layOut<S extends LuaScript>(script: S, call: Call<S>): Value[] {
   const keys: Value[] = fields(script.keys, call.keys);
   const argv: Value[] = fields(script.argv, call.argv);
   const optionalKeys = call.keys as Partial<Record<string, string>>;

@@ -12,7 +12,7 @@ import { metricsArgs, type ClassTally } from "./metrics-block.ts";
 import { fields, positions, runScript, type Value } from "./script-runner.ts";
 import { luaScripts as lua } from "./scripts.generated.ts";
 
-export { encodeCycle, type CycleReply, type CycleRequest, type FailureWrite, type RetryWrite, type TakenJob } from "./cycle-script.ts";
+export type { CycleReply, CycleRequest, FailureWrite, RetryWrite, TakenJob } from "./cycle-script.ts";
 import { decodeCycle, encodeCycle, type CycleReply, type CycleRequest } from "./cycle-script.ts";
 
 /** One round trip per worker cycle: finish jobs, then reserve up to `want` (lua/reserve-cycle.lua). */
