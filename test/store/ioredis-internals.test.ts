@@ -71,13 +71,15 @@ const rejection = async (promise: Promise<unknown>): Promise<Error> => {
 };
 
 /**
- * The rejection of a command whose reply was lost, which must come before `c` is ready again:
- * ioredis forgets such a command on reconnect, so one still unsettled then never settles.
+ * The rejection of a command whose reply was lost, which must come before the connection is ready
+ * again (`readyAgain`, listened for before the loss): ioredis forgets such a command on reconnect,
+ * so one still unsettled then never settles. `rejected`: rejection(command), taken as it is sent
+ * (the loss can come before the step that caused it returns).
  */
-async function lostBeforeReady(c: Redis, command: Promise<unknown>): Promise<Error> {
+async function lostBeforeReady(readyAgain: Promise<void>, rejected: Promise<Error>): Promise<Error> {
   let settled: Error | undefined;
-  const lost = rejection(command).then((e) => (settled = e));
-  await Promise.race([lost, once(c, "ready").then(() => new Promise((r) => setTimeout(r, 0)))]);
+  const lost = rejected.then((e) => (settled = e));
+  await Promise.race([lost, readyAgain.then(() => new Promise((r) => setTimeout(r, 0)))]);
   assert.ok(settled, "the command whose reply was lost is still unsettled with the connection ready again");
   return settled;
 }
@@ -88,15 +90,23 @@ describe("ioredis internals", () => {
     await c.connect();
     const id = await c.client("ID");
     const key = `internals:${Date.now()}`;
-    const waiting = c.blpop(key, 0);
+    const waiting = rejection(c.blpop(key, 0));
+    // Looked at where connection.ts looks: in the "reconnecting" listener, then failUnanswered.
+    type Queue = { length: number; shift?: unknown } | null | undefined;
+    const seen = new Promise<{ length: number; shift: unknown } | undefined>((resolve) =>
+      c.once("reconnecting", () => {
+        const queue = (c as unknown as { prevCommandQueue?: Queue }).prevCommandQueue;
+        resolve(queue ? { length: queue.length, shift: queue.shift } : undefined);
+        failUnanswered(c);
+      }),
+    );
+    const readyAgain = once(c, "ready");
     await redis.server().client.client("KILL", "ID", String(id));
-    await once(c, "reconnecting");
-    const queue = (c as unknown as { prevCommandQueue?: { length: number; shift?: unknown } | null }).prevCommandQueue;
+    const queue = await seen;
     assert.ok(queue, "prevCommandQueue is set when the connection closes with a reply outstanding");
     assert.equal(queue.length, 1, "it holds the one command awaiting its reply");
     assert.equal(typeof queue.shift, "function");
-    failUnanswered(c);
-    const error = await lostBeforeReady(c, waiting);
+    const error = await lostBeforeReady(readyAgain, waiting);
     assert.equal(error.message, LOST_REPLY);
     assert.ok(isConnectionFailure(error));
     assert.equal((c as unknown as { prevCommandQueue?: unknown }).prevCommandQueue, null, "emptied, so a reconnect resends nothing");
@@ -106,9 +116,10 @@ describe("ioredis internals", () => {
     const db = openDb({ redis: redis.server().url, outage: "wait" });
     opened.push(db.redis);
     const id = await db.redis.client("ID");
-    const waiting = db.redis.blpop(`internals:lost:${Date.now()}`, 0);
+    const waiting = rejection(db.redis.blpop(`internals:lost:${Date.now()}`, 0));
+    const readyAgain = once(db.redis, "ready");
     await redis.server().client.client("KILL", "ID", String(id));
-    assert.equal((await lostBeforeReady(db.redis, waiting)).message, LOST_REPLY);
+    assert.equal((await lostBeforeReady(readyAgain, waiting)).message, LOST_REPLY);
     assert.equal(await db.redis.ping(), "PONG", "and carries on");
   });
 
@@ -213,8 +224,9 @@ describe("ioredis error texts", () => {
       opened.push(db.redis);
       assert.equal(await db.redis.ping(), "PONG");
       const socketError = firstError(db.redis);
+      const readyAgain = once(db.redis, "ready");
       await redis.server().client.client("PAUSE", 600, "ALL");
-      const lost = await lostBeforeReady(db.redis, db.redis.get("k"));
+      const lost = await lostBeforeReady(readyAgain, rejection(db.redis.get("k")));
       const error = await socketError;
       assert.match(error.message, /^Socket timeout/);
       assert.ok(isReplyTimeout(error.message));
