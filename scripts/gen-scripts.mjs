@@ -167,7 +167,7 @@ function render({ pieces, scripts }) {
       `    restArgv: ${JSON.stringify(rest(c.argv))},`,
       `    groups: ${groupsText(c.groups)},`,
       `    returns: ${returns},`,
-      `    lua: ${JSON.stringify(lua)},`,
+      `    lua: ${JSON.stringify(lua)} as string,`,
       "  },",
     ].join("\n");
   });
