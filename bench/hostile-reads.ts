@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
 import { startRedis, uniqueNamespace } from "../scripts/lib/redis-server.ts";
 import { Resque } from "../src/client/resque.ts";
-import { scripts } from "../src/store/scripts.generated.ts";
+import { luaScripts as scripts } from "../src/store/scripts.generated.ts";
 import { createWebApp } from "../src/web/app.ts";
 import { hostile, HUGE_BYTES, seedHostileStore } from "../test/support/hostile-store.ts";
 

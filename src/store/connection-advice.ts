@@ -3,6 +3,7 @@
  * authentication, TLS) gets a message that is the advice. Never includes the password.
  */
 import type { ResqueErrorCode } from "../errors.ts";
+import { isReplyTimeout } from "./ioredis-internals.ts";
 import type { RedisLocation } from "./location.ts";
 
 /** What a message needs to know about the connection. */
@@ -46,7 +47,7 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
       message: `${at} has no database ${facts.location.db} (${why}); give a database number it has in --redis / REDIS_URL (redis://host:port/0).`,
     };
   }
-  if (text === "Command timed out" || text.startsWith("Socket timeout")) {
+  if (isReplyTimeout(text)) {
     const server = facts.tls ? "a Redis server with TLS on this port" : "a Redis server";
     return unreachable(`${at} accepted the connection but did not answer ${within}; check that it is ${server}, ${RAISE}`);
   }

@@ -1,13 +1,21 @@
 /**
  * Opening Redis with ioredis: the location, our Lua scripts, and two behaviours: a worker
- * waits out an outage with backoff; a one-shot command (CLI) fails fast with advice.
+ * waits out an outage with backoff; a one-shot command (CLI) fails fast with advice. What it
+ * needs from ioredis' internals (lost replies, handshake failures, the socket) is in ioredis-internals.ts.
  */
 import { Redis, type RedisOptions } from "ioredis";
 import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
 import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
+import {
+  failUnanswered,
+  guardStream,
+  isConnectionFailure,
+  keepQueuedThroughHandshakeFailures,
+  unansweredCount,
+} from "./ioredis-internals.ts";
 import { parseRedisLocation, type RedisLocation } from "./location.ts";
-import { scripts } from "./scripts.generated.ts";
+import { luaScripts } from "./scripts.generated.ts";
 
 /** A Redis client plus the namespace's keys: what every store function takes. */
 export interface Db {
@@ -104,7 +112,7 @@ export function openDb(options: ConnectOptions = {}): Db {
   };
   const redis = new Redis(redisOptions);
   if (waiting) keepQueuedThroughHandshakeFailures(redis);
-  for (const script of Object.values(scripts)) {
+  for (const script of Object.values(luaScripts)) {
     redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
   const facts: ConnectionFacts = { location, timeoutMs, tls };
@@ -151,21 +159,6 @@ export function openBlocking(db: Db, blockSeconds: number): Redis {
   return redis;
 }
 
-/**
- * A handshake that fails (a wrong password: WRONGPASS / NOAUTH; a failed ready check) makes
- * ioredis reject every command waiting to be sent with that error before it reconnects. A
- * waiting client waits that out like any outage (the commands stay queued and go once the
- * handshake succeeds), instead of failing its caller at each attempt: a worker process would
- * otherwise die and be restarted in a loop, logging the same advice each time.
- */
-function keepQueuedThroughHandshakeFailures(redis: Redis): void {
-  const internal = redis as unknown as {
-    recoverFromFatalError(commandError: unknown, error: unknown, options?: { offlineQueue?: boolean }): void;
-  };
-  const recover = internal.recoverFromFatalError.bind(redis);
-  internal.recoverFromFatalError = (commandError, error, options) => recover(commandError, error, { ...options, offlineQueue: false });
-}
-
 interface Connection {
   facts: ConnectionFacts;
   waiting: boolean;
@@ -177,43 +170,13 @@ interface Connection {
 const connections = new WeakMap<Redis, Connection>();
 
 /**
- * Deno's TLS socket can emit a second error (EPIPE after the server's certificate alert) once
- * ioredis' single `once("error")` listener is spent, which would crash the process.
- */
-const guarded = new WeakSet<object>();
-function guardStream(redis: Redis): void {
-  const stream = (redis as { stream?: { on(event: "error", fn: () => void): unknown } }).stream;
-  if (!stream || guarded.has(stream)) return;
-  guarded.add(stream);
-  stream.on("error", () => {});
-}
-
-/**
- * With autoResendUnfulfilledCommands off, ioredis 6 drops the commands that were awaiting a
- * reply when the connection closed and never settles their promises. Reject them instead,
- * so callers learn the outcome is unknown and can reconcile (see worker/reconcile.ts).
- */
-function failUnanswered(redis: Redis): void {
-  const internal = redis as unknown as { prevCommandQueue?: { length: number; shift(): { command: { reject(e: Error): void } } } | null };
-  const queue = internal.prevCommandQueue;
-  if (!queue) return;
-  internal.prevCommandQueue = null;
-  const lost = new Error("The connection to Redis closed before it replied");
-  while (queue.length > 0) queue.shift().command.reject(lost);
-}
-
-// What ioredis (and failUnanswered) reject a command with when the connection, not the command, failed.
-const CONNECTION_FAILED =
-  /^(Command timed out|Connection is closed|Stream isn't writeable|The connection to Redis closed before it replied)/;
-
-/**
  * A ResqueError whose message is the advice when `error` came from the connection failing
  * (unreachable, silent, refused authentication, TLS); any other error is returned unchanged.
  */
 export function connectionFailure(db: Db, error: unknown): unknown {
   const connection = connections.get(db.redis);
   if (!connection || error instanceof ResqueError) return error;
-  if (!(error instanceof Error) || !CONNECTION_FAILED.test(error.message)) return error;
+  if (!isConnectionFailure(error)) return error;
   return explain(connection, error);
 }
 
@@ -259,8 +222,7 @@ export const closeDb = async (db: Db): Promise<void> => {
   // A server that stopped answering can still look "ready" until the socket times out: with
   // commands still waiting for their replies, a QUIT would only wait behind them; otherwise its
   // reply (sub-millisecond from a live server) gets a second at most.
-  const unanswered = (db.redis as unknown as { commandQueue?: { length: number } }).commandQueue?.length ?? 0;
-  if (db.redis.status !== "ready" || unanswered > 0) {
+  if (db.redis.status !== "ready" || unansweredCount(db.redis) > 0) {
     db.redis.disconnect();
     return;
   }

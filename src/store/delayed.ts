@@ -2,33 +2,25 @@
 import { delayedMember } from "../protocol/keys.ts";
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
+import type { PushOnRemove } from "./scripts.ts";
 import { viewRange, unlessWrongType } from "./views.ts";
 
 /** delayed_push (RPUSH, SADD, ZADD) as one script. */
 export async function pushDelayed(db: Db, ts: number, item: string): Promise<void> {
-  const k = db.keys;
-  await script(db, "delayedPush")(k.delayed(ts), k.timestamps(item), k.delayedSchedule, item, delayedMember(ts), ts);
+  await scripts.delayedPush(db, ts, item);
 }
 
-/** A queue to push one payload to per removed copy, in the same script. */
-export interface PushOnRemove {
-  queue: string;
-  payload: string;
-}
+export type { PushOnRemove } from "./scripts.ts";
 
 /** remove_delayed_job: every copy of `item` at every timestamp; returns how many went. */
 export async function removeDelayedItem(db: Db, item: string, push?: PushOnRemove): Promise<number> {
-  const k = db.keys;
-  const keys = [k.timestamps(item), k.delayedSchedule, ...(push ? [k.queues, k.queue(push.queue)] : [])];
-  const argv = [k.prefix, delayedMember(""), item, ...(push ? [push.queue, push.payload] : [])];
-  return Number(await script(db, "removeDelayed")(keys.length, ...keys, ...argv));
+  return scripts.removeDelayed(db, item, push);
 }
 
 /** remove_delayed_job_from_timestamp, with its clean-up; returns how many copies went. */
 export async function removeDelayedItemAt(db: Db, ts: number, item: string): Promise<number> {
-  const k = db.keys;
-  return Number(await script(db, "removeDelayedAt")(k.timestamps(item), k.delayed(ts), k.delayedSchedule, item, delayedMember(ts), ts));
+  return scripts.removeDelayedAt(db, ts, item);
 }
 
 // Ruby found no gain beyond 100 LRANGEs per pipeline; the same bound keeps each reset call short.
@@ -36,15 +28,11 @@ const BATCH = 100;
 
 /** reset_delayed_queue, in atomic batches of timestamps; returns how many items went. */
 export async function resetDelayed(db: Db): Promise<number> {
-  const k = db.keys;
   let removed = 0;
   for (;;) {
-    const [items, left] = (await script(db, "resetDelayed")(k.delayedSchedule, k.prefix, delayedMember(""), k.timestamps(""), BATCH)) as [
-      number,
-      number,
-    ];
-    removed += Number(items);
-    if (Number(left) === 0) return removed;
+    const { items, left } = await scripts.resetDelayed(db, BATCH);
+    removed += items;
+    if (left === 0) return removed;
   }
 }
 

@@ -1,7 +1,7 @@
 /** The dashboard's history lists (`resque-ts:history:s` per second, `:m` per minute), from stock's counters. */
 import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
 
 /** One hour of per-second points, seven days of per-minute points. */
 export const SECOND_POINTS = 3600;
@@ -24,19 +24,8 @@ export function parsePoint(text: string): RawPoint | undefined {
 
 /** Append a point unless this second already has one; returns whether it did, and the latest point. */
 export async function samplePoint(db: Db): Promise<{ appended: boolean; point: RawPoint | undefined }> {
-  const k = db.keys;
-  const [appended, point] = (await script(db, "historySample")(
-    k.processed,
-    k.failedCount,
-    k.queues,
-    k.failed,
-    k.historySeconds,
-    k.historyMinutes,
-    k.queue(""),
-    SECOND_POINTS,
-    MINUTE_POINTS,
-  )) as [number, string];
-  return { appended: appended === 1, point: parsePoint(point) };
+  const { appended, point } = await scripts.historySample(db, SECOND_POINTS, MINUTE_POINTS);
+  return { appended, point: parsePoint(point) };
 }
 
 export async function readPoints(db: Db, perMinute: boolean): Promise<RawPoint[]> {

@@ -6,40 +6,18 @@
 import { BUCKET_COUNT } from "../protocol/histogram.ts";
 import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import type { ClassTally } from "./metrics-block.ts";
+import * as scripts from "./scripts.ts";
 
-/** Per-minute hashes live this long. */
-export const MINUTE_TTL_SECONDS = 24 * 3600;
-/** Classes kept apart; past it, new names count as OTHER_CLASS. */
-export const CLASS_CAP = 500;
+export { CLASS_CAP, MINUTE_TTL_SECONDS, metricsArgs, type ClassTally } from "./metrics-block.ts";
+
+/** What lua/_metrics.lua counts a class as once the classes set is full. */
 export const OTHER_CLASS = "(other)";
-
-/** One class's counts since the last flush. */
-export interface ClassTally {
-  runs: number;
-  failures: number;
-  totalMs: number;
-  /** The longest run in ms (absent: unknown, nothing is recorded). */
-  maxMs?: number;
-  /** bucket index -> runs. */
-  buckets: Map<number, number>;
-}
-
-/** The metrics ARGV block of _metrics.lua for `classes` finished at `nowMs`. */
-export function metricsArgs(db: Db, classes: ReadonlyMap<string, ClassTally> | undefined, nowMs: number): (string | number)[] {
-  if (!classes || classes.size === 0) return ["", 0, 0, 0];
-  const argv: (string | number)[] = [db.keys.metricsMinute(Math.floor(nowMs / 60_000)), MINUTE_TTL_SECONDS, CLASS_CAP, classes.size];
-  for (const [name, t] of classes) {
-    argv.push(name, t.runs, t.failures, t.totalMs, t.maxMs ?? -1, t.buckets.size);
-    for (const [b, n] of t.buckets) argv.push(b, n);
-  }
-  return argv;
-}
 
 /** Record metrics outside a reserve cycle (a master settling a dead process's jobs). */
 export async function recordMetrics(db: Db, classes: ReadonlyMap<string, ClassTally>, nowMs: number): Promise<void> {
   if (classes.size === 0) return;
-  await script(db, "recordMetrics")(db.keys.metricsTotals, db.keys.metricsClasses, ...metricsArgs(db, classes, nowMs));
+  await scripts.recordMetrics(db, classes, nowMs);
 }
 
 /** Counts of one class as stored: runs, failures, total ms, bucket counts (BUCKET_COUNT long). */

@@ -5,7 +5,7 @@
  */
 import type { Db } from "./connection.ts";
 import { check } from "./queues.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
 import { unlessWrongType, VIEW_ROWS, viewStrings } from "./views.ts";
 
 /** Records live this long unless refreshed. */
@@ -17,7 +17,7 @@ export const KILL_ALL = "*";
 
 /** Refresh a worker process's record; returns the kill requests waiting for it (consumed). */
 export async function processBeat(db: Db, id: string, record: string): Promise<string[]> {
-  return (await script(db, "processBeat")(db.keys.process(id), db.keys.kill(id), record, PROCESS_TTL_SECONDS)) as string[];
+  return scripts.processBeat(db, id, record, PROCESS_TTL_SECONDS);
 }
 
 export async function removeProcess(db: Db, id: string): Promise<void> {

@@ -1,49 +1,17 @@
 /** Handing a worker's unfinished jobs back to their queues (see lua/return-jobs.lua). */
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
+import type { Returned, UnfinishedJob } from "./scripts.ts";
 
-/** What happens to one unfinished job: back uncounted, counted toward poison, or failed now. */
-export type Charge = "uncounted" | "counted" | "failed";
-
-export interface UnfinishedJob {
-  /** The in-flight entry, exactly as stored. */
-  entry: string;
-  payload: string;
-  queue: string;
-  charge: Charge;
-  /** The failure record: the PoisonJob record for "counted" (written at the limit), the failure for "failed"; "" for "uncounted". */
-  record: string;
-}
-
-export interface Returned {
-  requeued: number;
-  poisoned: number;
-  /** Failed now (charge "failed", a job past its deadline). */
-  failed: number;
-}
+export type { Charge, Returned, UnfinishedJob } from "./scripts.ts";
 
 /** How long recovery counts outlive the last recovery, for jobs a stock worker finished. */
 const RECOVERY_TTL_SECONDS = 7 * 24 * 3600;
 
-const MODES: Record<Charge, string> = { uncounted: "0", counted: "1", failed: "2" };
-
+/** Hand `jobs` of worker `id` back (see lua/return-jobs.lua); a job counted `limit` times fails as poison. */
 export async function returnJobs(db: Db, id: string, jobs: readonly UnfinishedJob[], limit: number): Promise<Returned> {
   if (jobs.length === 0) return { requeued: 0, poisoned: 0, failed: 0 };
-  const k = db.keys;
-  const keys = [
-    k.inflight(id),
-    k.recoveries,
-    k.failed,
-    k.queues,
-    k.worker(id),
-    k.processed,
-    k.failedCount,
-    ...jobs.map((j) => k.queue(j.queue)),
-  ];
-  const argv: (string | number)[] = [limit, RECOVERY_TTL_SECONDS];
-  for (const j of jobs) argv.push(j.entry, j.payload, j.queue, MODES[j.charge], j.record);
-  const [requeued, poisoned, failed] = (await script(db, "returnJobs")(keys.length, ...keys, ...argv)) as [number, number, number];
-  return { requeued, poisoned, failed };
+  return scripts.returnJobs(db, id, jobs, limit, RECOVERY_TTL_SECONDS);
 }
 
 /** Recovery counts per payload sha1 (for `resque` status and tests). */

@@ -1,8 +1,8 @@
 /** resque-retry's attempt counts (`resque-retry:<Class>:<sha1>`). */
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
 
 /** SETNX -1, INCR, EXPIRE in one step; returns this run's attempt (0 on the first run). */
 export async function startRetryAttempt(db: Db, count: string, ttlSeconds: number): Promise<number> {
-  return Number(await script(db, "retryAttempt")(count, Math.max(1, Math.ceil(ttlSeconds))));
+  return scripts.retryAttempt(db, count, Math.max(1, Math.ceil(ttlSeconds)));
 }

@@ -1,22 +1,24 @@
 /** resque-scheduler's leader lock and the promotion of due delayed items (see lua/scheduler-lock-*, promote-due). */
-import { delayedMember } from "../protocol/keys.ts";
 import { unlessWrongType } from "./views.ts";
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
+import type { BatchEntry } from "./scripts.ts";
+
+export type { BatchEntry } from "./scripts.ts";
 
 /** acquire!: SETNX + EXPIRE in one script; true when we took the lock. */
 export async function acquireLock(db: Db, key: string, value: string, timeoutSeconds: number): Promise<boolean> {
-  return Number(await script(db, "schedulerLockAcquire")(key, value, timeoutSeconds)) === 1;
+  return scripts.schedulerLockAcquire(db, key, value, timeoutSeconds);
 }
 
 /** locked?: still ours? then the TTL starts again; true when we hold it. */
 export async function renewLock(db: Db, key: string, value: string, timeoutSeconds: number): Promise<boolean> {
-  return Number(await script(db, "schedulerLockRenew")(key, value, timeoutSeconds)) === 1;
+  return scripts.schedulerLockRenew(db, key, value, timeoutSeconds);
 }
 
 /** Delete the lock only if it is still ours; true when it was. */
 export async function releaseLock(db: Db, key: string, value: string): Promise<boolean> {
-  return Number(await script(db, "schedulerLockRelease")(key, value)) === 1;
+  return scripts.schedulerLockRelease(db, key, value);
 }
 
 /** The leader lock's value (a key of the wrong type reads as no leader). */
@@ -31,26 +33,8 @@ export async function nextDue(db: Db, now: number): Promise<number | undefined> 
 /** The first `count` items of `delayed:<ts>`, which promoteBatch must be handed back unchanged. */
 export const batchAt = (db: Db, ts: number, count: number): Promise<string[]> => db.redis.lrange(db.keys.delayed(ts), 0, count - 1);
 
-/** One item of a batch and what to do with it (see promote-due.lua). */
-export interface BatchEntry {
-  item: string;
-  mode: "push" | "take" | "drop";
-  queue?: string;
-  payload?: string;
-}
-
 /** Remove (and push) a batch read by batchAt; how many went, or -1 when the list's head changed meanwhile. */
-export async function promoteBatch(db: Db, ts: number, entries: readonly BatchEntry[]): Promise<number> {
-  const k = db.keys;
-  const keys = [k.delayed(ts), k.delayedSchedule, k.queues];
-  const argv: (string | number)[] = [ts, delayedMember(ts)];
-  for (const e of entries) {
-    const pushed = e.mode === "push";
-    keys.push(k.timestamps(e.item), pushed ? k.queue(e.queue!) : k.timestamps(e.item));
-    argv.push(e.item, e.mode, pushed ? e.queue! : "", pushed ? e.payload! : "");
-  }
-  return Number(await script(db, "promoteDue")(keys.length, ...keys, ...argv));
-}
+export const promoteBatch = (db: Db, ts: number, entries: readonly BatchEntry[]): Promise<number> => scripts.promoteDue(db, ts, entries);
 
 /** Due timestamps whose jobs dueSummary counts: a view's work stays bounded however far behind the scheduler is. */
 export const DUE_COUNTED = 1000;

@@ -5,7 +5,7 @@
  * reader shows it as unreadable instead of failing. Never for a path that writes back what it read.
  */
 import type { Db } from "./connection.ts";
-import { script } from "./workers.ts";
+import * as scripts from "./scripts.ts";
 
 /** The most bytes of one value a view reads. */
 export const VIEW_LIMIT = 64 * 1024;
@@ -19,7 +19,7 @@ export const TOO_LARGE = "(too large to show: ";
 export async function viewRange(db: Db, key: string, start: number, count: number): Promise<{ items: string[]; problem?: string }> {
   const n = Math.max(0, Math.min(count, VIEW_ROWS));
   if (n === 0) return { items: [] };
-  const [problem, ...items] = (await script(db, "viewRange")(key, start, start + n - 1, VIEW_LIMIT)) as string[];
+  const { problem, items } = await scripts.viewRange(db, key, start, start + n - 1, VIEW_LIMIT);
   return problem ? { items: [], problem } : { items };
 }
 
@@ -30,7 +30,7 @@ export async function viewStrings(db: Db, keys: readonly string[]): Promise<(str
   // Batches keep each script call short however many workers there are.
   for (let i = 0; i < keys.length; i += 500) {
     const batch = keys.slice(i, i + 500);
-    const values = (await script(db, "viewStrings")(batch.length, ...batch, VIEW_LIMIT)) as (string | null)[];
+    const values = await scripts.viewStrings(db, batch, VIEW_LIMIT);
     out.push(...batch.map((_, j) => values[j] ?? null));
   }
   return out;
@@ -42,9 +42,8 @@ export async function viewHash(
   key: string,
   most = VIEW_ROWS,
 ): Promise<{ fields: Map<string, string>; total: number; problem?: string }> {
-  const [problem, total, ...pairs] = (await script(db, "viewHash")(key, VIEW_LIMIT, most)) as string[];
-  const fields = new Map<string, string>();
-  for (let i = 0; i + 1 < pairs.length; i += 2) fields.set(String(pairs[i]), String(pairs[i + 1]));
+  const { problem, total, pairs } = await scripts.viewHash(db, key, VIEW_LIMIT, most);
+  const fields = new Map(pairs);
   return { fields, total: Number(total) || 0, ...(problem && { problem: String(problem) }) };
 }
 

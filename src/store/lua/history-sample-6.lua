@@ -3,11 +3,18 @@
   to the per-minute list), however many dashboards sample at once: the check and the append are
   one atomic script, so the last point's second is the guard (no lock key needed).
 
-  KEYS[1] stat:processed   KEYS[2] stat:failed   KEYS[3] queues   KEYS[4] failed
-  KEYS[5] resque-ts:history:s   KEYS[6] resque-ts:history:m
-  ARGV[1] the queue key prefix (`<ns>:queue:`), ARGV[2] per-second points kept, ARGV[3] per-minute points kept
+  KEYS[1] processed        stat:processed
+  KEYS[2] failedCount      stat:failed
+  KEYS[3] queues           the queues set
+  KEYS[4] failed           the failed list
+  KEYS[5] seconds          resque-ts:history:s
+  KEYS[6] minutes          resque-ts:history:m
+  ARGV[1] queuePrefix      the queue key prefix (`<ns>:queue:`)
+  ARGV[2] secondPoints     per-second points kept
+  ARGV[3] minutePoints     per-minute points kept
 
-  A point is `<ms> <processed> <failed> <queued> <failed list size>`. Returns { appended (0/1), point }.
+  A point is `<ms> <processed> <failed> <queued> <failed list size>`; appended is 0/1.
+  RETURNS { appended point }
 ]]
 local now = redis.call('TIME')
 local ms = now[1] .. string.format('%03d', math.floor(tonumber(now[2]) / 1000))

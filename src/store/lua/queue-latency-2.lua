@@ -10,13 +10,16 @@
   head once into the script (no command reads part of a list element), so a head that is certainly
   large (see headTooLarge) is not read at all. A key of the wrong type is reported, not fatal.
 
-  KEYS[1] queues   KEYS[2] resque-ts:heads (queue -> `<sha1 of head>|<first seen ms>`)
-  ARGV[1] the queue key prefix (`<ns>:queue:`)
-  ARGV[2] '1' to remember nothing (a read-only reader: first-seen times are read, never written)
-  ARGV[3] the bytes looked at from each end of a long head
-  ARGV[4] a head whose node is certainly longer than this many bytes is not read (its age is unknown)
+  KEYS[1] queues           the queues set
+  KEYS[2] heads            resque-ts:heads (queue -> `<sha1 of head>|<first seen ms>`)
+  ARGV[1] queuePrefix      the queue key prefix (`<ns>:queue:`)
+  ARGV[2] readOnly         '1' to remember nothing (a read-only reader: first-seen times are read, never written)
+  ARGV[3] edge             the bytes looked at from each end of a long head
+  ARGV[4] readLimit        a head whose node is certainly longer than this many bytes is not read (its age is unknown)
 
-  Returns { now ms, then per queue: name, size, enqueued_at text or '', first seen ms or '', problem or '' }
+  RETURNS { nowMs ...head }
+  GROUP head[5] queue size enqueuedAt firstSeenMs problem
+  per queue: name, size, enqueued_at text or '', first seen ms or '', problem or ''
   (a problem with a size > 0: the head was not read).
   The heads hash keeps one field per non-empty queue in `queues`; others are dropped here.
 ]]

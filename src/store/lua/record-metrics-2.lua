@@ -2,8 +2,11 @@
   Per-class metrics written apart from a reserve cycle (a master recording the jobs of a worker
   process it killed or that died). One call per dead process, not per job.
 
-  KEYS[1] resque-ts:metrics:totals   KEYS[2] resque-ts:metrics:classes
-  ARGV: the metrics block described in _metrics.lua, from ARGV[1]
+  KEYS[1] metricsTotals    resque-ts:metrics:totals
+  KEYS[2] metricsClasses   resque-ts:metrics:classes
+  ARGV[1..] metrics        the metrics block described in _metrics.lua
+
+  RETURNS done
 ]]
 -- #include _metrics.lua
 

@@ -1,19 +1,30 @@
 --[[
   One round trip per worker cycle: record finished jobs, then take up to `want` new ones.
 
-  KEYS[1] inflight:<id>       this worker's taken-but-unfinished jobs (worker:<id>-shaped entries)
-  KEYS[2] worker:<id>         stock's "working on" key: the oldest in-flight entry, or absent
-  KEYS[3] stat:processed      KEYS[4] stat:processed:<id>
-  KEYS[5] stat:failed         KEYS[6] stat:failed:<id>
-  KEYS[7] failed              KEYS[8] pause-all-workers
+  KEYS[1] inflight            inflight:<id>: this worker's taken-but-unfinished jobs (worker:<id>-shaped entries)
+  KEYS[2] worker              worker:<id>: stock's "working on" key (see _working-on.lua)
+  KEYS[3] processed           stat:processed
+  KEYS[4] workerProcessed     stat:processed:<id>
+  KEYS[5] failedCount         stat:failed
+  KEYS[6] workerFailed        stat:failed:<id>
+  KEYS[7] failed              the failed list
+  KEYS[8] pauseAll            pause-all-workers
   KEYS[9] recoveries          sha1(payload) -> times a worker died running it (see return-jobs.lua)
-  KEYS[10] queues             KEYS[11] delayed_queue_schedule   (for retries)
-  KEYS[12] resque-ts:metrics:totals   KEYS[13] resque-ts:metrics:classes
-  KEYS[14..] queue:<q>        in priority order
+  KEYS[10] queues             the queues set (for retries)
+  KEYS[11] delayedSchedule    delayed_queue_schedule (for retries)
+  KEYS[12] metricsTotals      resque-ts:metrics:totals
+  KEYS[13] metricsClasses     resque-ts:metrics:classes
+  KEYS[14..] queue            queue:<q>, in priority order
 
-  ARGV[1] done count D, ARGV[2] failure count F, ARGV[3] want (jobs to take), ARGV[4] count C
-  ARGV[5 .. 4+D]              in-flight entries of jobs that finished
-  then F groups of 11         in-flight entry, failure record JSON ('' = none), then the retry:
+  ARGV[1] doneCount           D
+  ARGV[2] failureCount        F
+  ARGV[3] want                jobs to take
+  ARGV[4] clearedCount        C
+  ARGV[5..] lists             then, in order:
+    D in-flight entries of jobs that finished
+    F failure groups:
+  GROUP failure[11] entry record count kind list register value expiry failureKey failureEntry failureTtl
+                              in-flight entry, failure record JSON ('' = none), then the retry:
                               attempt-count key ('' = the job does not retry), kind, and
                                 'fail':  -, -, -, -                         (record it; drop the count)
                                 'now':   queue:<q>, q, payload, ttl         (push it back at once)
@@ -23,18 +34,21 @@
                               (MultipleWithRetrySuppression#save while retrying / on giving up)
                               Retry keys are named in ARGV: they vary per job, and the script's
                               keys share one namespace (no cluster slot spread) like every key here.
-  then C attempt-count keys   of retrying jobs that finished well (resque-retry's after_perform: DEL)
-  then per-class metrics      (see _metrics.lua: minute key, ttl, cap, count, groups); count 0 most cycles
-  then one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
+    C attempt-count keys      of retrying jobs that finished well (resque-retry's after_perform: DEL)
+    per-class metrics         (see _metrics.lua: minute key, ttl, cap, count, groups); count 0 most cycles
+    one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
-  Returns { paused (0/1), solo (0/1), then per taken job: queue index (1-based), payload,
-  entry-if-rewritten or "", problem or "" }. A payload that is not valid UTF-8 cannot cross to
+  RETURNS { paused solo ...taken }
+  GROUP taken[4] queueIndex payload rewritten problem
+  paused, solo: 0/1; then per taken job: queue index (1-based), payload, entry-if-rewritten or "",
+  problem or "". A payload that is not valid UTF-8 cannot cross to
   the worker intact (clients decode replies as UTF-8), so it is handed over and kept in flight
   with each byte above 0x7F written as the text \xNN, and problem = "invalid-utf8".
   solo = 1: the one job taken is a suspect (a worker died running it) and must run alone, so
   that if it kills this process too, it alone is counted.
 ]]
 -- #include _metrics.lua
+-- #include _working-on.lua
 
 -- The payload inside an in-flight entry: {"queue":"q","run_at":"t","payload":<payload>}. A
 -- quote inside a JSON string is escaped, so the first '","payload":' is the member's.
@@ -50,7 +64,7 @@ local done = tonumber(ARGV[1])
 local fails = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
 local cleared = tonumber(ARGV[4])
-local a = 5
+local a = LISTS_ARGV_FROM
 for _ = 1, done do
   redis.call('LREM', KEYS[1], 1, ARGV[a])
   -- It finished: it was not the job that killed a worker.
@@ -83,7 +97,7 @@ for _ = 1, fails do
     if ARGV[a + 9] ~= '' then redis.call('SET', ARGV[a + 8], ARGV[a + 9], 'EX', ARGV[a + 10])
     else redis.call('DEL', ARGV[a + 8]) end
   end
-  a = a + 11
+  a = a + FAILURE_GROUP_SIZE
 end
 for _ = 1, cleared do
   redis.call('DEL', ARGV[a])
@@ -156,7 +170,7 @@ end
 -- Taken entries go in-flight with one RPUSH (per 1,000, under Lua's argument limit), not one per job.
 local entries = {}
 local function take(q, payload)
-  local prefix = ARGV[a + q - 14]
+  local prefix = ARGV[a + q - QUEUE_KEYS_FROM]
   local entry, rewritten
   local problem = ''
   if not validUtf8(payload) then
@@ -173,7 +187,7 @@ local function take(q, payload)
     rewritten = entry
   end
   entries[#entries + 1] = entry
-  result[#result + 1] = q - 13
+  result[#result + 1] = q - QUEUE_KEYS_FROM + 1
   result[#result + 1] = payload
   result[#result + 1] = rewritten
   result[#result + 1] = problem
@@ -182,7 +196,7 @@ local function giveBack(q, jobs, from)
   for k = #jobs, from, -1 do redis.call('LPUSH', KEYS[q], jobs[k]) end
 end
 
-for q = 14, #KEYS do
+for q = QUEUE_KEYS_FROM, #KEYS do
   if want <= 0 then break end
   local jobs = redis.call('LPOP', KEYS[q], want)
   if jobs then
@@ -209,10 +223,5 @@ for i = 1, #entries, 1000 do
   redis.call('RPUSH', KEYS[1], unpack(entries, i, math.min(i + 999, #entries)))
 end
 
-local oldest = redis.call('LINDEX', KEYS[1], 0)
-if oldest then
-  redis.call('SET', KEYS[2], oldest)
-else
-  redis.call('DEL', KEYS[2])
-end
+showOldestInFlight(KEYS[1], KEYS[2])
 return result

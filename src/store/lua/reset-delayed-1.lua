@@ -3,11 +3,14 @@
   timestamps: members, so no state is left half-cleared (Ruby's reset_delayed_queue is not atomic).
   Called in batches so one call never blocks Redis for long.
 
-  KEYS[1] delayed_queue_schedule
-  ARGV[1] namespace prefix ("resque:")   ARGV[2] member prefix ("delayed:")
-  ARGV[3] timestamps key prefix ("resque:timestamps:")   ARGV[4] timestamps per call
+  KEYS[1] schedule         delayed_queue_schedule
+  ARGV[1] prefix           namespace prefix ("resque:")
+  ARGV[2] memberPrefix     member prefix ("delayed:")
+  ARGV[3] timestampsPrefix timestamps key prefix ("resque:timestamps:")
+  ARGV[4] batch            timestamps per call
 
   Returns { items removed, timestamps still scheduled }.
+  RETURNS { items left }
 ]]
 local items = 0
 for _, ts in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[4]) - 1)) do

@@ -3,10 +3,13 @@
   copied whole (it reads `(too large to show: <n> bytes)`, not JSON); a key of the wrong type comes
   back as its error instead of failing the page.
 
-  KEYS[1] a hash
-  ARGV[1] the byte limit per value   ARGV[2] the most fields read
+  KEYS[1] hash             a hash
+  ARGV[1] limit            the byte limit per value
+  ARGV[2] most             the most fields read
 
   Returns { '' or the error text, total fields, field, value, field, value, ... }.
+  RETURNS { problem total ...field }
+  GROUP field[2] name value
 ]]
 local limit, most = tonumber(ARGV[1]), tonumber(ARGV[2])
 local total = redis.pcall('HLEN', KEYS[1])

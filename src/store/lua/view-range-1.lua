@@ -5,10 +5,13 @@
   Redis still copies a long element once inside the script (no command reads part of a list
   element); the reply, and so the network and the reader, stay bounded.
 
-  KEYS[1] a list
-  ARGV[1] start   ARGV[2] stop (the caller bounds stop - start)   ARGV[3] the byte limit per element
+  KEYS[1] list             a list
+  ARGV[1] start
+  ARGV[2] stop             the caller bounds stop - start
+  ARGV[3] limit            the byte limit per element
 
   Returns { '' or the error text, element... }.
+  RETURNS { problem ...item }
 ]]
 local items = redis.pcall('LRANGE', KEYS[1], ARGV[1], ARGV[2])
 if type(items) == 'table' and items.err then return { items.err } end

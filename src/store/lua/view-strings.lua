@@ -3,10 +3,11 @@
   first limit bytes, marked `(too large to show: <n> bytes) ...`, not JSON); a key of the wrong
   type reads as `(unreadable: <error>)`; a missing key as false (nil).
 
-  KEYS  the string keys
-  ARGV[1] the byte limit per value
+  KEYS[1..] key           the string keys
+  ARGV[1] limit            the byte limit per value
 
   Returns one value per key, in order.
+  RETURNS { ...value }
 ]]
 local limit = tonumber(ARGV[1])
 local out = {}
