@@ -20,7 +20,7 @@ writeFileSync(
   join(dir, "jobs.ts"),
   [
     'import { appendFileSync } from "node:fs";',
-    'import { suffix } from "../helper.ts";',
+    'import { suffix } from "./helper.ts";',
     'const out: string = await Promise.resolve(new URL("./done.txt", import.meta.url).pathname);',
     'export const hello = { className: "Hello", perform: (name: string) => appendFileSync(out, `hello ${name} ${suffix}\\n`) };',
     "",
