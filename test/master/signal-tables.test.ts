@@ -3,7 +3,7 @@
 // running processes to their tables: every signal a table traps is caught by that process (Linux
 // /proc/<pid>/status), and the rows no other test sends straight to their process do what they say.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { constants } from "node:os";
 import process from "node:process";
 import { describe, it } from "node:test";
@@ -13,7 +13,7 @@ import { trappedBy, trapTable, type SignalTable } from "../../src/runtime/trap-t
 import type { TrappedSignal } from "../../src/runtime/types.ts";
 import { SCHEDULER_SIGNALS } from "../../src/scheduler/signal-table.ts";
 import { useRedis } from "../support/fixture.ts";
-import { commandLine, eventually, exited, spawnWork } from "../support/spawn-cli.ts";
+import { childrenOf, commandLine, eventually, exited, spawnWork } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -40,20 +40,6 @@ function assertTraps(pid: number, table: SignalTable<string>, role: string): voi
     [],
     `${role} (pid ${pid}) has no handler for these signals of its table`,
   );
-}
-
-function childrenOf(pid: number): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));

@@ -1,7 +1,7 @@
 // `resque work --scheduler`: one master keeps the workers and a scheduler process running; with
 // --no-fork the scheduler polls inside the one worker process. Also run against the compiled binary.
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { encodeDelayedItem } from "../../src/protocol/delayed.ts";
 import { pushDelayed } from "../../src/store/delayed.ts";
 import { useRedis } from "../support/fixture.ts";
-import { commandLine, eventually, exited, runToEnd, spawnWork } from "../support/spawn-cli.ts";
+import { childrenOf, commandLine, eventually, exited, runToEnd, spawnWork } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -33,22 +33,6 @@ const start = (resque: Resque, env: Record<string, string>) => {
 const delayQuick = (resque: Resque, tag: string) => pushDelayed(resque.db, PAST, encodeDelayedItem("Quick", [tag], "m"));
 
 const reported = async (resque: Resque, reportKey: string, line: string) => (await resque.db.redis.lrange(reportKey, 0, -1)).includes(line);
-
-/** The pids whose parent is `pid` (Linux /proc). */
-function childrenOf(pid: number): number[] {
-  return readdirSync("/proc")
-    .filter((name) => /^\d+$/.test(name))
-    .filter((name) => {
-      try {
-        // The field after the parenthesised command name: state, then ppid.
-        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
 
 const schedulerChild = (master: number) => childrenOf(master).find((pid) => commandLine(pid).startsWith("resque-scheduler-"));
 

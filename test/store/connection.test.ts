@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -12,13 +11,13 @@ import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/r
 import { Resque } from "../../src/client/resque.ts";
 import { openDb } from "../../src/store/connection.ts";
 import { eventually, exited, killSpawned, spawnCli } from "../support/spawn-cli.ts";
+import { startSilentServer, type SilentServer } from "../support/silent-server.ts";
 
 const PASSWORD = "pw-7f3a9c-secret";
 
 let dir = "";
-let silent: Server;
+let silent: SilentServer | undefined;
 let silentPort = 0;
-const silentSockets = new Set<Socket>();
 let authRedis: TestRedis;
 let tlsRedis: TestRedis;
 
@@ -65,14 +64,8 @@ async function run(args: string[], env: Record<string, string> = {}): Promise<{ 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), "resque-test-tls-"));
   makeCertificates(dir);
-  // Accepts TCP and never writes a byte: a wrong port, a proxy with nothing behind it, a hung server.
-  silent = createServer((socket) => {
-    silentSockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => silentSockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  silent = await startSilentServer();
+  silentPort = silent.port;
   authRedis = await startRedis({ password: PASSWORD });
   // The plain port stays open for the test's own client and the jobs' reports.
   tlsRedis = await startRedis({
@@ -82,8 +75,7 @@ before(async () => {
 
 after(async () => {
   killSpawned();
-  for (const socket of silentSockets) socket.destroy();
-  await new Promise((resolve) => silent?.close(resolve));
+  await silent?.close();
   await authRedis?.stop();
   await tlsRedis?.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,6 @@
 // against a real Redis: if an ioredis upgrade renames a field, changes what it holds or rewords an
 // error, a test here fails (instead of a worker silently waiting for ever on a lost reply).
 import assert from "node:assert/strict";
-import { createServer, type Server, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { Redis, type RedisOptions } from "ioredis";
 import { freePort, startRedis, type TestRedis } from "../../scripts/lib/redis-server.ts";
@@ -19,31 +18,24 @@ import {
 } from "../../src/store/ioredis-internals.ts";
 import { parseRedisLocation } from "../../src/store/location.ts";
 import { useRedis } from "../support/fixture.ts";
+import { startSilentServer, type SilentServer } from "../support/silent-server.ts";
 
 const redis = useRedis();
 const PASSWORD = "pw-internals-1";
 let authRedis: TestRedis;
-let silent: Server;
+let silent: SilentServer | undefined;
 let silentPort = 0;
-const silentSockets = new Set<Socket>();
 // A hang (an internal that no longer does its job) fails the test instead of stalling the run.
 const GUARD = { timeout: 30_000 };
 
 before(async () => {
   authRedis = await startRedis({ password: PASSWORD });
-  // Accepts TCP and never writes a byte.
-  silent = createServer((socket) => {
-    silentSockets.add(socket);
-    socket.on("error", () => {});
-    socket.on("close", () => silentSockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-  silentPort = (silent.address() as { port: number }).port;
+  silent = await startSilentServer();
+  silentPort = silent.port;
 });
 
 after(async () => {
-  for (const socket of silentSockets) socket.destroy();
-  await new Promise((resolve) => silent?.close(resolve));
+  await silent?.close();
   await authRedis?.stop();
 });
 

@@ -1,6 +1,6 @@
 /** Start `resque` (src/cli/main.ts) as a child under the same runtime as the test. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { detectRuntimeName } from "../../src/runtime/detect.ts";
 
@@ -62,6 +62,22 @@ export const commandLine = (pid: number): string => {
     return "";
   }
 };
+
+/** The pids whose parent is `pid` (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        // The field after the parenthesised command name: state, then ppid.
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 /** Poll until `check` holds; the suite's own timeout is the only limit. */
 export async function eventually<T>(
