@@ -37,7 +37,7 @@ function aptInstall(pkg, advice) {
 }
 
 if (
-  !["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq"].every((p) =>
+  !["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq", "@biomejs/biome"].every((p) =>
     existsSync(`${root}node_modules/${p}/package.json`),
   )
 ) {
