@@ -37,9 +37,21 @@ function aptInstall(pkg, advice) {
 }
 
 if (
-  !["ioredis", "tsx", "bun", "deno", "yaml", "tsdown", "croner", "hono", "prom-client", "puppeteer-core", "uplot", "bullmq", "@biomejs/biome"].every((p) =>
-    existsSync(`${root}node_modules/${p}/package.json`),
-  )
+  ![
+    "ioredis",
+    "tsx",
+    "bun",
+    "deno",
+    "yaml",
+    "tsdown",
+    "croner",
+    "hono",
+    "prom-client",
+    "puppeteer-core",
+    "uplot",
+    "bullmq",
+    "@biomejs/biome",
+  ].every((p) => existsSync(`${root}node_modules/${p}/package.json`))
 ) {
   console.log("setup: installing npm packages");
   // npm install (not ci): the lock omits the Deno package's other-platform optional binaries, which ci rejects.
