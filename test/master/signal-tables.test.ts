@@ -44,6 +44,24 @@ function assertTraps(pid: number, table: SignalTable<string>, role: string): voi
 
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));
 
+/** A master with one worker process, running a Held job (tagged `tag`) that waits until `${reportKey}:hold` is deleted. */
+async function heldJobRunning(namespace: string, tag: string) {
+  const resque = redis.open(namespace);
+  const reportKey = `${resque.db.keys.namespace}:report`;
+  const r = resque.db.redis;
+  await r.set(`${reportKey}:hold`, "1");
+  await resque.enqueueTo("m", "Held", tag);
+  const master = spawnWork({
+    url: redis.server().url,
+    namespace: resque.db.keys.namespace,
+    reportKey,
+    queue: "m",
+    env: { WORKER_COUNT: "1" },
+  });
+  await eventually(async () => (await r.lrange(reportKey, 0, -1)).includes(`start ${tag}`), "the job to start");
+  return { resque, r, reportKey, master };
+}
+
 describe("signal tables", () => {
   it("every table gives every signal a reason, and trapTable traps exactly the rows that name a handler", () => {
     for (const [role, table] of TABLES) {
@@ -97,19 +115,7 @@ describe("signal tables", () => {
 
   // Sent to the master, USR1 becomes KILL: only a signal sent straight to a worker process runs its USR1 row.
   it("USR1 sent to a worker process kills it; the master counts its job toward RECOVERY_LIMIT and the replacement runs it", async () => {
-    const resque = redis.open("sigtables-usr1");
-    const reportKey = `${resque.db.keys.namespace}:report`;
-    const r = resque.db.redis;
-    await r.set(`${reportKey}:hold`, "1");
-    await resque.enqueueTo("m", "Held", "u");
-    const master = spawnWork({
-      url: redis.server().url,
-      namespace: resque.db.keys.namespace,
-      reportKey,
-      queue: "m",
-      env: { WORKER_COUNT: "1" },
-    });
-    await eventually(async () => (await r.lrange(reportKey, 0, -1)).includes("start u"), "the job to start");
+    const { resque, r, reportKey, master } = await heldJobRunning("sigtables-usr1", "u");
     const [victim] = await workerPids(resque);
     process.kill(victim!, "SIGUSR1");
     await eventually(async () => (await r.lrange(reportKey, 0, -1)).filter((l) => l === "start u").length === 2, "the job to start again");
@@ -124,19 +130,7 @@ describe("signal tables", () => {
 
   // Other tests send INT to the whole process group (as a terminal does), which reaches the worker processes directly too.
   it("INT sent to the master alone stops the worker processes now: the job in flight goes back to its queue", async () => {
-    const resque = redis.open("sigtables-int");
-    const reportKey = `${resque.db.keys.namespace}:report`;
-    const r = resque.db.redis;
-    await r.set(`${reportKey}:hold`, "1");
-    await resque.enqueueTo("m", "Held", "i");
-    const master = spawnWork({
-      url: redis.server().url,
-      namespace: resque.db.keys.namespace,
-      reportKey,
-      queue: "m",
-      env: { WORKER_COUNT: "1" },
-    });
-    await eventually(async () => (await r.lrange(reportKey, 0, -1)).includes("start i"), "the job to start");
+    const { resque, r, reportKey, master } = await heldJobRunning("sigtables-int", "i");
     process.kill(master.pid!, "SIGINT");
     assert.equal(await exited(master), 0);
     assert.equal(await resque.size("m"), 1, "the job is back in its queue");
