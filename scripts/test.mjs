@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole suite: generated-code and type checks, then the same test files on Node, Bun and Deno.
 // Fails if any runtime fails.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -70,14 +70,48 @@ if (unrun.length > 0) {
   process.exit(1);
 }
 
+// A failed test's name as each runner prints it: node's TAP "not ok", bun's "(fail)", deno's "... FAILED" and
+// "name => file:line". Kept so the summary, the part of a long log a CI page shows, names what failed.
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+const FAILED_TEST = /^\s*(not ok \d+ - |\(fail\) )|\.\.\. FAILED|^\S.* => \.?\/?test\//;
+
+/** Run one step with its output passed through; resolves to whether it passed and the failed tests' lines. */
+function runStep(cmd, args, env) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, ...env } });
+    const failures = [];
+    let partial = "";
+    const scan = (chunk) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines.map((l) => l.replace(ANSI_COLOUR, ""))) {
+        if (FAILED_TEST.test(line) && failures.length < 40) failures.push(line.trim());
+      }
+    };
+    child.stdout.on("data", (chunk) => {
+      process.stdout.write(chunk);
+      scan(chunk.toString());
+    });
+    child.stderr.on("data", (chunk) => {
+      process.stderr.write(chunk);
+      scan(chunk.toString());
+    });
+    child.on("error", (error) => resolve({ ok: false, failures: [String(error)] }));
+    child.on("close", (status) => resolve({ ok: status === 0, failures }));
+  });
+}
+
 const results = [];
 for (const [label, cmd, args, env] of steps) {
   console.log(`\n=== ${label} ===`);
-  const { status, error } = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
-  results.push([label, status === 0 && !error]);
+  const { ok, failures } = await runStep(cmd, args, env);
+  results.push([label, ok, failures]);
 }
 console.log("\n=== summary ===");
-for (const [label, ok] of results) console.log(`${ok ? "ok    " : "FAILED"} ${label}`);
+for (const [label, ok, failures] of results) {
+  console.log(`${ok ? "ok    " : "FAILED"} ${label}`);
+  if (!ok) for (const line of failures) console.log(`         ${line}`);
+}
 const runtimes = results.filter(([label]) => ["node", "bun", "deno", "compiled binary (process tests)"].includes(label));
 const passed = runtimes.filter(([, ok]) => ok).length;
 console.log(`(suites run on: ${runtimes.map(([label]) => label).join("; ")})`);
