@@ -66,30 +66,46 @@ export interface CycleReply {
   taken: TakenJob[];
 }
 
+type CycleKeys = Call<typeof script>["keys"];
+
+/**
+ * The cycle's fixed keys name only the worker, so each worker's are built once and the same
+ * object is handed to every cycle (script-runner.ts then lays them out once too): the cycle is the
+ * hot path, and thirteen key strings per job were a measurable part of a no-op job's cost.
+ */
+const fixedKeys = new WeakMap<Db, { id: string; keys: CycleKeys }>();
+function cycleKeys(db: Db, id: string): CycleKeys {
+  const known = fixedKeys.get(db);
+  if (known?.id === id) return known.keys;
+  const k = db.keys;
+  const keys: CycleKeys = {
+    inflight: k.inflight(id),
+    worker: k.worker(id),
+    processed: k.processed,
+    workerProcessed: k.workerProcessed(id),
+    failedCount: k.failedCount,
+    workerFailed: k.workerFailed(id),
+    failed: k.failed,
+    pauseAll: k.pauseAll,
+    recoveries: k.recoveries,
+    queues: k.queues,
+    delayedSchedule: k.delayedSchedule,
+    metricsTotals: k.metricsTotals,
+    metricsClasses: k.metricsClasses,
+  };
+  fixedKeys.set(db, { id, keys });
+  return keys;
+}
+
 /** KEYS and ARGV of one cycle. */
 export function encodeCycle(db: Db, request: CycleRequest): Call<typeof script> {
   const k = db.keys;
-  const id = request.id;
   const cleared = request.cleared ?? [];
   const restArgv: Value[] = [...request.done];
   for (const f of request.failures) restArgv.push(...failureArgs(db, f));
   restArgv.push(...cleared, ...metricsArgs(db, request.metrics, request.nowMs ?? Date.now()), ...request.prefixes);
   return {
-    keys: {
-      inflight: k.inflight(id),
-      worker: k.worker(id),
-      processed: k.processed,
-      workerProcessed: k.workerProcessed(id),
-      failedCount: k.failedCount,
-      workerFailed: k.workerFailed(id),
-      failed: k.failed,
-      pauseAll: k.pauseAll,
-      recoveries: k.recoveries,
-      queues: k.queues,
-      delayedSchedule: k.delayedSchedule,
-      metricsTotals: k.metricsTotals,
-      metricsClasses: k.metricsClasses,
-    },
+    keys: cycleKeys(db, request.id),
     argv: { doneCount: request.done.length, failureCount: request.failures.length, want: request.want, clearedCount: cleared.length },
     restKeys: request.queues.map((q) => k.queue(q)),
     restArgv,

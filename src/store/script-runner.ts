@@ -41,9 +41,18 @@ export function runScript<S extends LuaScript>(db: Db, script: S, call: Call<S>)
   return command.apply(db.redis, args);
 }
 
+/** A keys object's fixed names laid out, kept while the object lives: a caller that hands the same
+ * keys to every call (the worker's cycle, cycle-script.ts) pays for the layout once. */
+const laidOutKeys = new WeakMap<object, readonly Value[]>();
+
 /** The arguments runScript sends after the script: [key count,] KEYS, ARGV. */
 function layOut<S extends LuaScript>(script: S, call: Call<S>): Value[] {
-  const keys: Value[] = fields(script.keys, call.keys);
+  let fixed = laidOutKeys.get(call.keys);
+  if (!fixed) {
+    fixed = fields(script.keys, call.keys);
+    laidOutKeys.set(call.keys, fixed);
+  }
+  const keys: Value[] = [...fixed];
   const argv: Value[] = fields(script.argv, call.argv);
   const optionalKeys = call.keys as Partial<Record<string, string>>;
   for (const name of script.optionalKeys) if (optionalKeys[name] !== undefined) keys.push(optionalKeys[name]);
