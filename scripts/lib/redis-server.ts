@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { Redis, type RedisOptions } from "ioredis";
 
 export interface StartRedisOptions {
+  /** More redis-server flags, e.g. ["--replicaof", "127.0.0.1", "6380"] for a replica. */
+  args?: string[];
   /** requirepass: clients must AUTH with it (url and client carry it). */
   password?: string;
   /** Also serve TLS on a free port of its own (tlsPort, tlsUrl); files are PEM paths. */
@@ -34,6 +36,8 @@ export interface TestRedis {
   tlsUrl?: string;
   /** A plain client for assertions. */
   client: Redis;
+  /** The running server's process id (a fault test SIGKILLs or SIGSTOPs it). */
+  readonly pid: number;
   /** Stop and start again; `empty`: as a server without persistence comes back, with no data. */
   restart(options?: { empty?: boolean }): Promise<void>;
   stop(): Promise<void>;
@@ -90,6 +94,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   const tlsPort = tls ? await freePort() : undefined;
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "yes"];
   if (options.password !== undefined) args.push("--requirepass", options.password);
+  if (options.args) args.push(...options.args);
   if (tls) {
     args.push(
       "--tls-port",
@@ -143,6 +148,9 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     port,
     ...(tlsPort && { tlsPort, tlsUrl }),
     client,
+    get pid() {
+      return child.pid!;
+    },
     restart: async (restartOptions: { empty?: boolean } = {}) => {
       await halt();
       if (restartOptions.empty) for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
