@@ -6,6 +6,7 @@ import type { Job, JobArgs } from "../jobs/define.ts";
 import { enqueueActiveJob, type ActiveJobOptions, type EnqueuedActiveJob } from "./active-job.ts";
 import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
+import { locationUrl } from "../store/location.ts";
 import * as queues from "../store/queues.ts";
 import { isPausedValue, pausedValue, readStats, setPausedAll } from "../store/stats.ts";
 import { timestampIn, toTimestamp, type DelayTime } from "../protocol/delayed.ts";
@@ -63,6 +64,11 @@ export class Resque {
   /** This client on the same connection with views that write nothing (for a --read-only dashboard). */
   readOnlyView(): Resque {
     return this.readOnly ? this : new Resque({ db: this.db, registry: this.registry, environment: this.#environment, readOnly: true });
+  }
+
+  /** Where this client's Redis is, as a URL without credentials (`redis+sentinel://...` behind Sentinel). */
+  get server(): string {
+    return locationUrl(this.db.location);
   }
 
   /** Wait until Redis answers; throws a ResqueError with advice when it does not. */

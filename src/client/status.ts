@@ -9,6 +9,7 @@ import type { Db } from "../store/connection.ts";
 import { failedCount } from "../store/failed.ts";
 import { queueNamesForView, queueSizes } from "../store/queues.ts";
 import { readStats } from "../store/stats.ts";
+import { locationUrl } from "../store/location.ts";
 import { inflightLists, registeredAmong, workerIdsForView, workerRecords, type WorkerRecord } from "../store/workers.ts";
 import { entryToken } from "../protocol/token.ts";
 
@@ -68,7 +69,6 @@ export async function info(db: Db, environment = "development"): Promise<ResqueI
     failedCount(db),
   ]);
   const records = await workerRecords(db, ids);
-  const { host, port, db: index } = db.location;
   return {
     pending: sizes.reduce((a, b) => a + b, 0),
     processed: stats.processed,
@@ -76,7 +76,7 @@ export async function info(db: Db, environment = "development"): Promise<ResqueI
     workers: ids.length,
     working: records.filter((r) => r.job).length,
     failed,
-    servers: [`redis://${host}:${port}/${index}`],
+    servers: [locationUrl(db.location)],
     environment,
   };
 }

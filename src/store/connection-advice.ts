@@ -33,6 +33,13 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
   const why = detail(text, facts.location.password);
   const within = `within ${facts.timeoutMs / 1000} s`;
 
+  const sentinel = facts.location.sentinel;
+  if (sentinel && /All sentinels are unreachable/.test(text)) {
+    const asked = sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(", ");
+    return unreachable(
+      `No sentinel at ${asked} gave the address of master "${sentinel.masterName}" (${detail(text, sentinel.password)}); check the sentinels' addresses and that they monitor a master of that name (sentinel monitor <name> ...) in --redis / REDIS_URL (redis+sentinel://host:port,host:port/<master>).`,
+    );
+  }
   if (/^NOAUTH\b/.test(text)) {
     return auth(
       `${at} requires a password (NOAUTH): authentication failed; give the user and password in --redis / REDIS_URL (redis://user:password@host:port).`,

@@ -42,6 +42,8 @@ export interface ConnectOptions {
   outage?: "wait" | "fail";
   /** Told once when Redis becomes unreachable and once when it is back. */
   onOutage?: (message: string | undefined) => void;
+  /** Told once per failover, when commands run again on a primary at another address than before. */
+  onFailover?: (message: string) => void;
   /**
    * How long to wait for the connection and for a reply, in ms (default 5000). "fail" gives up
    * with advice; "wait" drops the silent connection (its unanswered commands reject, as when a
@@ -76,6 +78,31 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
 /** Backoff between reconnect attempts: 100 ms doubling to 5 s. */
 export const reconnectDelay = (attempt: number): number => Math.min(100 * 2 ** Math.min(attempt, 6), 5000);
 
+/**
+ * Where ioredis connects: the host and port, or (behind Sentinel) the sentinels to ask for the
+ * master, through ioredis's own Sentinel support: it asks each in turn, checks that the server it
+ * reaches is the master, and with `failoverDetector` drops the connection as soon as a sentinel
+ * announces +switch-master, so every command after a failover goes to the new primary.
+ */
+function where(location: RedisLocation, tls: object | undefined, waiting: boolean, timeoutMs: number): RedisOptions {
+  const sentinel = location.sentinel;
+  if (!sentinel) return { host: location.host, port: location.port };
+  return {
+    sentinels: sentinel.nodes,
+    name: sentinel.masterName,
+    role: "master",
+    failoverDetector: true,
+    sentinelUsername: sentinel.username,
+    sentinelPassword: sentinel.password,
+    // rediss+sentinel://: the sentinels speak TLS too, with the same files as the master (`tls`).
+    ...(tls && { sentinelTLS: tls, enableTLSForSentinelMode: true }),
+    // "wait" keeps asking the sentinels with the same backoff as a plain connection; "fail" (the CLI)
+    // gives up after one round of them.
+    sentinelRetryStrategy: waiting ? reconnectDelay : () => null,
+    sentinelCommandTimeout: timeoutMs,
+  };
+}
+
 /** Open a client. Nothing is sent until the first command; use `ready` to wait for the server. */
 export function openDb(options: ConnectOptions = {}): Db {
   const location = parseRedisLocation(options.redis);
@@ -84,8 +111,7 @@ export function openDb(options: ConnectOptions = {}): Db {
   const tlsFiles = Object.entries(options.tls ?? {}).filter(([, pem]) => pem !== undefined);
   const tls = location.tls || tlsFiles.length > 0;
   const redisOptions: RedisOptions = {
-    host: location.host,
-    port: location.port,
+    ...where(location, tls ? Object.fromEntries(tlsFiles) : undefined, waiting, timeoutMs),
     db: location.db,
     username: location.username,
     password: location.password,
@@ -109,6 +135,12 @@ export function openDb(options: ConnectOptions = {}): Db {
     // Blocking commands (the idle worker's BLMOVE) would trip either timer when they block longer
     // than timeoutMs: they get their own connection from openBlocking, with the block time added.
     ...(waiting ? { socketTimeout: timeoutMs } : { commandTimeout: timeoutMs }),
+    // A primary demoted by a failover answers writes with READONLY while clients still hold it.
+    // Behind Sentinel: reconnect (the sentinels name the new primary) and send the command again,
+    // safe because a READONLY reply means it did nothing. A plain URL: reconnect but let the command
+    // fail, so a managed endpoint whose name moved is looked up again, and a URL that simply names
+    // a replica errs instead of reconnecting in a loop.
+    reconnectOnError: (error) => (/^READONLY\b/.test(error.message) ? (location.sentinel ? 2 : 1) : false),
   };
   const redis = new Redis(redisOptions);
   if (waiting) keepQueuedThroughHandshakeFailures(redis);
@@ -129,9 +161,22 @@ export function openDb(options: ConnectOptions = {}): Db {
     options.onOutage?.(failureAdvice(facts, error, connection.beforeReady).message);
   });
   redis.on("reconnecting", () => failUnanswered(redis));
+  // The primary's address at each ready, and when the last ready connection closed: a new address
+  // at the next ready is a failover (Sentinel's, or a managed endpoint that moved), told once.
+  let primary: string | undefined;
+  let lostAt: number | undefined;
+  redis.on("close", () => {
+    if (lostAt === undefined && primary !== undefined) lostAt = Date.now();
+  });
   redis.on("ready", () => {
     connections.get(redis)!.lastError = undefined;
-    if (down) options.onOutage?.(undefined);
+    const now = redis.stream ? `${redis.stream.remoteAddress}:${redis.stream.remotePort}` : undefined;
+    if (primary !== undefined && now !== undefined && now !== primary) {
+      const after = lostAt === undefined ? "" : `; commands resumed ${Date.now() - lostAt} ms after the old connection closed`;
+      options.onFailover?.(`Redis failover: ${location.sentinel?.masterName ?? "the"} primary moved from ${primary} to ${now}${after}.`);
+    } else if (down) options.onOutage?.(undefined);
+    primary = now ?? primary;
+    lostAt = undefined;
     down = false;
   });
   const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
@@ -230,5 +275,7 @@ export const closeDb = async (db: Db): Promise<void> => {
     () => true,
     () => false,
   );
-  if (!(await within(quit, 1000))) db.redis.disconnect();
+  // Behind Sentinel, ioredis's failover detector keeps its own connections to the sentinels after
+  // QUIT; only disconnect() closes them (else they would hold the process open, and reconnect).
+  if (!(await within(quit, 1000)) || db.location.sentinel) db.redis.disconnect();
 };

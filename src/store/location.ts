@@ -1,6 +1,8 @@
 /**
  * Where Redis is, in every form stock's `Resque.redis =` accepts: redis:// and rediss:// URLs
- * (user, password, db), `host:port`, `host:port:db` and `host:port/namespace`.
+ * (user, password, db), `host:port`, `host:port:db` and `host:port/namespace`; and behind Redis
+ * Sentinel: `redis+sentinel://[user:password@]host:port[,host:port...]/<master>[/<db>]`
+ * (`rediss+sentinel://` for TLS), which ioredis's own Sentinel support resolves and follows.
  */
 import { ResqueError } from "../errors.ts";
 
@@ -13,15 +15,30 @@ export interface RedisLocation {
   tls: boolean;
   /** Only the `host:port/namespace` form names one, as in stock. */
   namespace?: string;
-  /** `host:port` for messages. */
+  /** `host:port` for messages; behind Sentinel, `<master> via <sentinel>,<sentinel>`. */
   address: string;
+  /** Set for a `redis+sentinel://` URL: where to ask, and for which master. */
+  sentinel?: SentinelLocation;
 }
 
-const FORMS = "redis://[user:password@]host:port/db, rediss://..., host:port, host:port:db or host:port/namespace";
+export interface SentinelLocation {
+  /** The sentinels to ask, in the URL's order (ioredis tries each in turn). */
+  nodes: { host: string; port: number }[];
+  /** The monitored master's name (`sentinel monitor <name> ...`). */
+  masterName: string;
+  /** The sentinels' own credentials (`?sentinelUsername=&sentinelPassword=`), when they require AUTH. */
+  username?: string;
+  password?: string;
+}
+
+const FORMS =
+  "redis://[user:password@]host:port/db, rediss://..., redis+sentinel://[user:password@]host:port[,host:port...]/<master>[/<db>], host:port, host:port:db or host:port/namespace";
+const SENTINEL_PORT = 26379;
 
 export function parseRedisLocation(input: string | undefined): RedisLocation {
   const text = (input ?? "").trim() || "redis://127.0.0.1:6379/0";
   if (/^rediss?:\/\//i.test(text)) return parseUrl(text);
+  if (/^rediss?\+sentinel:\/\//i.test(text)) return parseSentinelUrl(text);
   // "redis//h:1" and "redis:/h:1" would otherwise read as a server named "redis".
   const typo = /^(rediss?)(?:\/{2,}|:\/(?!\/))/i.exec(text);
   if (typo)
@@ -29,7 +46,7 @@ export function parseRedisLocation(input: string | undefined): RedisLocation {
       text,
       `it looks like a URL missing part of its "://"; did you mean ${masked(`${typo[1]}://${text.slice(typo[0].length)}`)}?`,
     );
-  if (text.includes("://")) throw badLocation(text, "only redis:// and rediss:// URLs are understood");
+  if (text.includes("://")) throw badLocation(text, "only redis://, rediss:// and redis+sentinel:// URLs are understood");
   const slash = text.indexOf("/");
   const server = slash < 0 ? text : text.slice(0, slash);
   const namespace = slash < 0 ? undefined : text.slice(slash + 1) || undefined;
@@ -60,6 +77,59 @@ function parseUrl(text: string): RedisLocation {
   );
 }
 
+/**
+ * `redis+sentinel://[user:password@]h1:p1,h2:p2/<master>[/<db>][?sentinelUsername=..&sentinelPassword=..]`:
+ * the user and password are the master's (as in a redis:// URL); the sentinels' own come as query
+ * parameters, since one URL has one userinfo. A sentinel without a port listens on 26379.
+ */
+function parseSentinelUrl(text: string): RedisLocation {
+  const match = /^(rediss?)\+sentinel:\/\/(?:([^@/]*)@)?([^/?#]*)(\/[^?#]*)?(\?[^#]*)?$/i.exec(text);
+  if (!match) throw badLocation(text, "not a valid Sentinel URL");
+  const [, scheme = "", userinfo, hosts = "", path = "", query = ""] = match;
+  const nodes = hosts.split(",").map((node) => {
+    const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(node);
+    const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : (node.split(":") as [string, string?]);
+    if (!host || (!bracketed && node.split(":").length > 2)) throw badLocation(text, `sentinel "${node}" is not host:port`);
+    const number = Number(port ?? SENTINEL_PORT);
+    if (!Number.isInteger(number) || number < 1 || number > 65535) {
+      throw badLocation(text, `sentinel port "${port}" is not a number from 1 to 65535`);
+    }
+    return { host, port: number };
+  });
+  const [masterName = "", db = "0", ...rest] = path.replace(/^\//, "").split("/");
+  if (!masterName) throw badLocation(text, "a Sentinel URL names the master after the sentinels (redis+sentinel://host:port/mymaster)");
+  if (rest.length > 0) throw badLocation(text, "after the master name only a database number may follow (/mymaster/0)");
+  const params = new URLSearchParams(query);
+  const unknown = [...params.keys()].filter((key) => key !== "sentinelUsername" && key !== "sentinelPassword");
+  if (unknown.length > 0) throw badLocation(text, `unknown parameter ${unknown.join(", ")} (only sentinelUsername and sentinelPassword)`);
+  const [user = "", password = ""] = userinfo === undefined ? [] : splitOnce(userinfo, ":");
+  const sentinel: SentinelLocation = { nodes, masterName: decodeURIComponent(masterName) };
+  if (params.get("sentinelUsername")) sentinel.username = params.get("sentinelUsername")!;
+  if (params.get("sentinelPassword")) sentinel.password = params.get("sentinelPassword")!;
+  const location = finish(
+    {
+      host: nodes[0]!.host,
+      port: String(nodes[0]!.port),
+      db,
+      tls: scheme.toLowerCase() === "rediss",
+      username: user ? decodeURIComponent(user) : undefined,
+      password: password ? decodeURIComponent(password) : undefined,
+    },
+    text,
+  );
+  location.sentinel = sentinel;
+  location.address = `${sentinel.masterName} via sentinel ${nodes.map(hostPort).join(",")}`;
+  return location;
+}
+
+/** `host:port`, an IPv6 host in brackets. */
+const hostPort = (node: { host: string; port: number }) => `${node.host.includes(":") ? `[${node.host}]` : node.host}:${node.port}`;
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+}
+
 function finish(
   raw: { host: string; port: string; db: string; tls: boolean; namespace?: string; username?: string; password?: string },
   text: string,
@@ -75,8 +145,16 @@ function finish(
   return location;
 }
 
+/** The location as a URL without credentials, for views (stock's `Resque.info[:servers]`, the dashboard's footer). */
+export function locationUrl(location: RedisLocation): string {
+  const sentinel = location.sentinel;
+  if (!sentinel) return `redis${location.tls ? "s" : ""}://${location.address}/${location.db}`;
+  const nodes = sentinel.nodes.map(hostPort).join(",");
+  return `redis${location.tls ? "s" : ""}+sentinel://${nodes}/${sentinel.masterName}/${location.db}`;
+}
+
 // A password in the input never reaches a log line.
-const masked = (text: string) => text.replace(/([^:@/]*:)[^@/]*@/, "$1***@");
+const masked = (text: string) => text.replace(/([^:@/]*:)[^@/]*@/, "$1***@").replace(/(sentinelPassword=)[^&#]*/i, "$1***");
 
 const badLocation = (text: string, why: string) =>
   new ResqueError("REDIS_LOCATION", `Cannot use Redis location "${masked(text)}": ${why}${why.endsWith("?") ? "" : "."} Use ${FORMS}.`);

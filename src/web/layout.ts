@@ -45,7 +45,7 @@ ${ctx.readOnly ? html`<span class="badge">read-only</span>` : ""}
 <main>
 ${page.body}
 </main>
-<footer>resque-ts ${ctx.version} · namespace <code>${ctx.resque.db.keys.namespace}</code> · redis://${ctx.resque.db.location.address}/${ctx.resque.db.location.db}</footer>
+<footer>resque-ts ${ctx.version} · namespace <code>${ctx.resque.db.keys.namespace}</code> · ${ctx.resque.server}</footer>
 ${page.graphs ? html`<script src="${assets}/uPlot.iife.min.js"></script>` : ""}
 <script src="${assets}/app.js"></script>
 </body>

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseRedisLocation } from "../../src/store/location.ts";
+import { locationUrl, parseRedisLocation } from "../../src/store/location.ts";
 
 describe("Redis locations stock accepts", () => {
   it("reads URLs with user, password and db", () => {
@@ -14,7 +14,10 @@ describe("Redis locations stock accepts", () => {
     assert.equal(parseRedisLocation(undefined).address, "127.0.0.1:6379");
   });
   it("says what is wrong and which forms work, without echoing a password", () => {
-    assert.throws(() => parseRedisLocation("http://h:1"), /only redis:\/\/ and rediss:\/\/.*host:port\/namespace/);
+    assert.throws(
+      () => parseRedisLocation("http://h:1"),
+      /only redis:\/\/, rediss:\/\/ and redis\+sentinel:\/\/ URLs.*host:port\/namespace/,
+    );
     assert.throws(() => parseRedisLocation("h:notaport"), /port "notaport"/);
     assert.throws(() => parseRedisLocation("h:1:x"), /database "x"/);
     assert.throws(
@@ -31,5 +34,34 @@ describe("Redis locations stock accepts", () => {
     );
     assert.equal(parseRedisLocation("redis:6379").host, "redis", "a server named redis is still fine");
     assert.equal(parseRedisLocation("redis/ns").namespace, "ns");
+  });
+  it("reads redis+sentinel:// URLs: sentinels, master, db, the master's and the sentinels' credentials", () => {
+    const l = parseRedisLocation(
+      "rediss+sentinel://me:s%40cret@10.0.0.1:26380,sentinel-b,[::1]:26381/mymaster/3?sentinelPassword=sp&sentinelUsername=su",
+    );
+    assert.deepEqual(l.sentinel, {
+      nodes: [
+        { host: "10.0.0.1", port: 26380 },
+        { host: "sentinel-b", port: 26379 },
+        { host: "::1", port: 26381 },
+      ],
+      masterName: "mymaster",
+      username: "su",
+      password: "sp",
+    });
+    assert.deepEqual([l.db, l.tls, l.username, l.password], [3, true, "me", "s@cret"]);
+    assert.equal(l.address, "mymaster via sentinel 10.0.0.1:26380,sentinel-b:26379,[::1]:26381");
+    assert.equal(locationUrl(l), "rediss+sentinel://10.0.0.1:26380,sentinel-b:26379,[::1]:26381/mymaster/3", "no credentials in views");
+    assert.equal(parseRedisLocation("redis+sentinel://h/m").db, 0);
+  });
+  it("refuses a Sentinel URL without a master, with a bad port or parameter, never echoing a password", () => {
+    assert.throws(() => parseRedisLocation("redis+sentinel://h:26379"), /names the master after the sentinels/);
+    assert.throws(() => parseRedisLocation("redis+sentinel://h:26379/m/0/x"), /only a database number may follow/);
+    assert.throws(() => parseRedisLocation("redis+sentinel://h:0/m"), /sentinel port "0"/);
+    assert.throws(() => parseRedisLocation("redis+sentinel://h:1/m?role=slave"), /unknown parameter role/);
+    assert.throws(
+      () => parseRedisLocation("redis+sentinel://u:topsecret@h:1/m/x?sentinelPassword=alsosecret"),
+      (e: Error) => /database "x"/.test(e.message) && !e.message.includes("topsecret") && !e.message.includes("alsosecret"),
+    );
   });
 });

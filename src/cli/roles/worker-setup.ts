@@ -91,6 +91,7 @@ export function waitingDb(runtime: Runtime, flags: Record<string, unknown>, redi
     outage: "wait",
     ...(!supervised && {
       onOutage: (m: string | undefined) => (m ? journal.warn(`${m} Retrying with backoff.`) : journal.info("Redis is back.")),
+      onFailover: (m: string) => journal.warn(m),
     }),
   });
 }
