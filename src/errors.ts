@@ -28,7 +28,9 @@ export type ResqueErrorCode =
   /** A stored record cannot be acted on: unreadable, or it names no queue. */
   | "BAD_RECORD"
   /** The command line asks for something that cannot be done (an unknown flag, a malformed value). */
-  | "USAGE";
+  | "USAGE"
+  /** A durable write reached the primary but not as many replicas as asked for, in time. */
+  | "NOT_DURABLE";
 
 export class ResqueError extends Error {
   override name = "ResqueError";

@@ -1,4 +1,5 @@
 export { Resque, type ResqueOptions, type QueuedJob } from "./client/resque.ts";
+export type { Durability } from "./client/durable.ts";
 export { FailedJobs, type FailureRecord } from "./client/failed.ts";
 export type { ResqueInfo, RunningJobStatus, WorkerStatus } from "./client/status.ts";
 export type { ClassMetrics, ClassTotals, MinuteCounts } from "./client/class-metrics.ts";

@@ -7,6 +7,7 @@ import { enqueueActiveJob, type ActiveJobOptions, type EnqueuedActiveJob } from 
 import { JobRegistry } from "../jobs/registry.ts";
 import { closeDb, openDb, ready, type ConnectOptions, type Db } from "../store/connection.ts";
 import { locationUrl } from "../store/location.ts";
+import { checkDurability, confirmDurable, type Durability } from "./durable.ts";
 import * as queues from "../store/queues.ts";
 import { isPausedValue, pausedValue, readStats, setPausedAll } from "../store/stats.ts";
 import { timestampIn, toTimestamp, type DelayTime } from "../protocol/delayed.ts";
@@ -33,6 +34,12 @@ export interface ResqueOptions extends ConnectOptions {
   db?: Db;
   /** Views write nothing (the latency reading records no first-seen time): a read-only dashboard's client. */
   readOnly?: boolean;
+  /**
+   * Every enqueue, push and delayed enqueue waits (Redis WAIT) until this many replicas hold it, and
+   * rejects with a NOT_DURABLE ResqueError when fewer did in time: an enqueue reported done then
+   * survives the primary's loss. Off by default; each write costs one more round trip.
+   */
+  durable?: Durability;
 }
 
 /** A queued job as `peek` shows it: decoded when possible, raw always. */
@@ -52,6 +59,7 @@ export class Resque {
   readonly readOnly: boolean;
   // set_schedule without persist: Ruby keeps those in process memory, so they live in this object.
   readonly #localSchedules: recurring.LocalSchedules = new Map();
+  readonly #durable: Required<Durability> | undefined;
 
   constructor(options: ResqueOptions = {}) {
     this.db = options.db ?? openDb(options);
@@ -59,6 +67,14 @@ export class Resque {
     this.failed = new FailedJobs(this.db);
     this.#environment = options.environment ?? "development";
     this.readOnly = Boolean(options.readOnly);
+    this.#durable = options.durable && checkDurability(options.durable);
+  }
+
+  /** `write`'s result once it is durable as ResqueOptions.durable asks (at once without it). */
+  async #durably<T>(write: Promise<T>, what: string): Promise<T> {
+    const result = await write;
+    if (this.#durable) await confirmDurable(this.db, this.#durable, what);
+    return result;
   }
 
   /** This client on the same connection with views that write nothing (for a --read-only dashboard). */
@@ -82,12 +98,12 @@ export class Resque {
    * A defineJob result checks `args` against its perform's parameters; a class name takes anything.
    */
   enqueue<J extends JobRef>(job: J, ...args: JobArgs<J>): Promise<boolean> {
-    return enqueue(this.db, job, args, undefined, this.registry);
+    return this.#durably(enqueue(this.db, job, args, undefined, this.registry), "The job");
   }
 
   /** Stock's Resque.enqueue_to, with enqueue's argument checking. */
   enqueueTo<J extends JobRef>(queue: string, job: J, ...args: JobArgs<J>): Promise<boolean> {
-    return enqueue(this.db, job, args, queue, this.registry);
+    return this.#durably(enqueue(this.db, job, args, queue, this.registry), "The job");
   }
 
   /**
@@ -95,18 +111,18 @@ export class Resque {
    * through resque's ActiveJob adapter; with `wait` / `waitUntil`, through resque-scheduler's delayed queue.
    */
   enqueueActiveJob<J extends Job | string>(job: J, args: JobArgs<J>, options?: ActiveJobOptions): Promise<EnqueuedActiveJob> {
-    return enqueueActiveJob(this.db, job, args, options);
+    return this.#durably(enqueueActiveJob(this.db, job, args, options), "The job");
   }
 
   /** Stock's Resque.push: a raw payload, no hooks. Strings are pushed byte for byte. */
   async push(queue: string, payload: string | { class: string; args?: unknown[]; [key: string]: unknown }): Promise<void> {
     const text = typeof payload === "string" ? payload : encodePayload(payload.class, payload.args ?? [], payload);
-    await queues.pushPayloads(this.db, queue, [text]);
+    await this.#durably(queues.pushPayloads(this.db, queue, [text]), "The job");
   }
 
   /** Push many payloads in one pipeline (bulk enqueue). */
   async pushMany(queue: string, payloads: readonly string[]): Promise<void> {
-    await queues.pushPayloads(this.db, queue, payloads);
+    await this.#durably(queues.pushPayloads(this.db, queue, payloads), `Each of the ${payloads.length} jobs`);
   }
 
   /** Stock's Resque.dequeue; false when a beforeDequeue hook said no, else how many were removed. */
@@ -123,24 +139,27 @@ export class Resque {
    * A time not in the future enqueues at once. False when a beforeSchedule hook said no.
    */
   enqueueAt<J extends JobRef>(time: DelayTime, job: J, ...args: JobArgs<J>): Promise<boolean> {
-    return delayed.enqueueAt(this.db, time, job, args, undefined, this.registry, Date.now());
+    return this.#durably(delayed.enqueueAt(this.db, time, job, args, undefined, this.registry, Date.now()), "The delayed job");
   }
 
   /** enqueue_at_with_queue: as enqueueAt, onto `queue`. */
   enqueueAtWithQueue<J extends JobRef>(queue: string, time: DelayTime, job: J, ...args: JobArgs<J>): Promise<boolean> {
-    return delayed.enqueueAt(this.db, time, job, args, queue, this.registry, Date.now());
+    return this.#durably(delayed.enqueueAt(this.db, time, job, args, queue, this.registry, Date.now()), "The delayed job");
   }
 
   /** enqueue_in: run `job` `seconds` from now (fractions allowed; the stored time is whole seconds). */
   async enqueueIn<J extends JobRef>(seconds: number, job: J, ...args: JobArgs<J>): Promise<boolean> {
     const now = Date.now();
-    return delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, undefined, this.registry, now);
+    return this.#durably(
+      delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, undefined, this.registry, now),
+      "The delayed job",
+    );
   }
 
   /** enqueue_in_with_queue: as enqueueIn, onto `queue`. */
   async enqueueInWithQueue<J extends JobRef>(queue: string, seconds: number, job: J, ...args: JobArgs<J>): Promise<boolean> {
     const now = Date.now();
-    return delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, queue, this.registry, now);
+    return this.#durably(delayed.enqueueAt(this.db, timestampIn(seconds, now), job, args, queue, this.registry, now), "The delayed job");
   }
 
   /** remove_delayed: every delayed copy of exactly this job (its own queue), at every time; how many went. */

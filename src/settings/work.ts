@@ -199,6 +199,17 @@ export const WORK_SETTINGS = settings({
     help: "reliable: a dead process's jobs go back to their queues; at-most-once: stock's, they fail (FETCH, default reliable)",
     roles: both,
   },
+  durableAck: {
+    env: ["DURABLE_ACK"],
+    flag: "durable-ack",
+    kind: "integer",
+    min: 0,
+    default: 0,
+    defaultText: "0 (off)",
+    valueHint: "N",
+    help: "After recording jobs finished, wait (Redis WAIT, up to 1 s) until N replicas hold it, so a failover does not run them again (DURABLE_ACK, default 0 (off))",
+    roles: both,
+  },
   recoveryLimit: {
     env: ["RECOVERY_LIMIT"],
     flag: "recovery-limit",

@@ -21,6 +21,7 @@ const HTTP_STATUS: Readonly<Record<ResqueErrorCode, 400 | 404 | 409 | 500>> = {
   NO_FAILED_JOB: 400,
   BAD_RECORD: 400,
   USAGE: 400,
+  NOT_DURABLE: 500,
 };
 
 /** The status for `error`; anything not a ResqueError is a bug: 500. */

@@ -30,6 +30,8 @@ export interface WorkerSettings {
   background: boolean;
   /** FETCH (reliable | at-most-once) and RECOVERY_LIMIT. */
   recovery: RecoveryPolicy;
+  /** DURABLE_ACK: replicas that must hold a finished job's record before the worker goes on; 0 = off. */
+  durableAck: number;
   /** JOB_TIMEOUT: seconds a job may run when its definition sets none; 0 = no limit. */
   jobTimeout: number;
   /** WATCHDOG_TIMEOUT: seconds without a liveness tick before the master kills a worker process; 0 = off. */
@@ -87,6 +89,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     scheduler: on(S.scheduler),
     recovery: { mode: fetchMode(raw(S.fetch)), limit: num(S.recoveryLimit) ?? S.recoveryLimit.default },
     jobTimeout: num(S.jobTimeout) ?? S.jobTimeout.default,
+    durableAck: num(S.durableAck) ?? S.durableAck.default,
     watchdogTimeout: num(S.watchdogTimeout) ?? S.watchdogTimeout.default,
     verbose: on(S.verbose) || on(S.veryVerbose),
     veryVerbose: on(S.veryVerbose),

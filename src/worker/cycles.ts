@@ -13,6 +13,7 @@ import { runAt } from "../protocol/time.ts";
 import { workingOnPrefix } from "../protocol/working-on.ts";
 import type { Db } from "../store/connection.ts";
 import type { ClassTally } from "../store/metrics.ts";
+import { replicasAcknowledged } from "../store/replication.ts";
 import { reserveCycle, type CycleReply, type FailureWrite, type TakenJob } from "../store/workers.ts";
 import type { Logger } from "../log.ts";
 import type { QueueSelection } from "./queue-selection.ts";
@@ -47,7 +48,14 @@ export interface CyclesContext {
   runningEntries: () => string[];
   /** A reply arrived: wake the loop. */
   wake: () => void;
+  /** DURABLE_ACK: replicas that must hold a cycle's finished jobs before its reply is handled; 0 = off. */
+  durableAck: number;
 }
+
+/** How long a cycle waits for DURABLE_ACK's replicas before going on (and saying so). */
+export const DURABLE_ACK_TIMEOUT_MS = 1000;
+/** A replica shortfall is told at most this often, with the count since the last line. */
+const SHORTFALL_LOG_MS = 10_000;
 
 export class Cycles {
   readonly #c: CyclesContext;
@@ -58,6 +66,9 @@ export class Cycles {
   /** Per-class metrics of finished jobs not yet written. */
   readonly #tally = new Tally();
   #lastFlush = 0;
+  /** Cycles whose finished jobs fewer replicas than DURABLE_ACK held in time, since the last warning. */
+  #shortfalls = 0;
+  #lastShortfallLog = 0;
   /** Cycles sent whose reply the loop has not handled yet: the one record of what is in flight. */
   readonly #unhandled = new Set<Sent>();
   /** Replies (or losses) that arrived, for the loop to handle in order. */
@@ -191,6 +202,22 @@ export class Cycles {
     }
   }
 
+  /** DURABLE_ACK: wait until the replicas hold this cycle's records; a shortfall is logged (throttled), never fatal. */
+  async #awaitReplicas(jobs: number): Promise<void> {
+    const wanted = this.#c.durableAck;
+    // The cycle's reply is in hand: a WAIT lost with the connection counts as a shortfall, not a lost cycle.
+    const held = await replicasAcknowledged(this.#c.db, wanted, DURABLE_ACK_TIMEOUT_MS).catch(() => 0);
+    if (held >= wanted) return;
+    this.#shortfalls++;
+    const now = Date.now();
+    if (now - this.#lastShortfallLog < SHORTFALL_LOG_MS) return;
+    this.#c.log.warn(
+      `DURABLE_ACK=${wanted}: only ${held} replica(s) held the record of ${jobs} finished job(s) within ${DURABLE_ACK_TIMEOUT_MS} ms (${this.#shortfalls} such cycle(s) since the last warning); after a failover now they could run again. Check the replicas (INFO replication).`,
+    );
+    this.#shortfalls = 0;
+    this.#lastShortfallLog = now;
+  }
+
   async #cycle(want: number, stopping: boolean): Promise<CycleReply | LostCycle> {
     const { db, queues } = this.#c;
     const done = this.#done;
@@ -208,7 +235,7 @@ export class Cycles {
       if (queues.dynamic && want > 0) await queues.refresh(db);
       const names = want > 0 ? queues.resolved() : [];
       const at = runAt(this.#c.now());
-      return await reserveCycle(db, {
+      const reply = await reserveCycle(db, {
         id: this.#c.id,
         done,
         failures,
@@ -218,6 +245,8 @@ export class Cycles {
         prefixes: names.map((q) => workingOnPrefix(q, at)),
         ...(metrics && { metrics, nowMs }),
       });
+      if (this.#c.durableAck > 0 && done.length + failures.length > 0) await this.#awaitReplicas(done.length + failures.length);
+      return reply;
     } catch (error) {
       return { lost: { done, failures, cleared, metrics }, error: errorMessage(error) };
     }

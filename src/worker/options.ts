@@ -49,6 +49,11 @@ export interface WorkerOptions {
   onKill?: (jobs: { token: string; startedMs: number }[]) => void;
   /** Seconds between process records (`resque-ts:process:<id>`) and kill checks; at most 5. */
   processBeat?: number;
+  /**
+   * DURABLE_ACK: after a cycle records jobs finished, wait (Redis WAIT, up to DURABLE_ACK_TIMEOUT_MS)
+   * until this many replicas hold the record, so a failover right after does not run them again; 0 = off.
+   */
+  durableAck?: number;
   /** VERBOSE: log a line as each job starts, finishes or fails (built only when on). */
   logJobs?: boolean;
 }
@@ -87,5 +92,6 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     onKill: options.onKill ?? (() => {}),
     processBeat: options.processBeat ?? 5,
     logJobs: options.logJobs ?? false,
+    durableAck: options.durableAck ?? 0,
   };
 }

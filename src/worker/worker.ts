@@ -60,6 +60,7 @@ export class Worker {
       now: o.now,
       queues: this.#queues,
       runningEntries: () => [...this.#running].map((r) => r.entry),
+      durableAck: o.durableAck,
       wake: () => this.#poke(),
     });
     this.#processor = new Processor({

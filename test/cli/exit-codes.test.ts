@@ -20,6 +20,7 @@ const EXPECTED: Record<ResqueErrorCode, number> = {
   NO_FAILED_JOB: 1,
   BAD_RECORD: 1,
   USAGE: 1,
+  NOT_DURABLE: 2,
 };
 
 describe("cli: exit codes", () => {

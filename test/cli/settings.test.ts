@@ -227,6 +227,8 @@ describe("settings: a variable set on the master reaches a worker process", () =
       RESQUE_PROCLINE_PREFIX: "settings-probe",
       FETCH: "reliable",
       RECOVERY_LIMIT: "4",
+      // 0 (off): this Redis has no replica to wait for.
+      DURABLE_ACK: "0",
       JOB_TIMEOUT: "600",
       VERBOSE: "1",
       LOGGING: "1",

@@ -20,6 +20,7 @@ const EXPECTED: Record<ResqueErrorCode, number> = {
   NO_FAILED_JOB: 400,
   BAD_RECORD: 400,
   USAGE: 400,
+  NOT_DURABLE: 500,
 };
 
 describe("web: HTTP status of an error", () => {

@@ -11,6 +11,7 @@ import { enqueueActiveJobCli } from "./enqueue-active-job.ts";
 import { enqueueLater, readLater } from "./enqueue-later.ts";
 import { isDurationWord, isTimeWord } from "../kit/when.ts";
 import { ARGS_HELP, parseArgs, stringsArg } from "../kit/job-args.ts";
+import { wholeArg } from "../kit/numbers.ts";
 
 export const enqueueCommand = defineCommand({
   meta: {
@@ -60,57 +61,77 @@ export const enqueueCommand = defineCommand({
     priority: { type: "string", valueHint: "N", description: "With --active-job: ActiveJob's priority" },
     "symbol-keys": { type: "boolean", description: "With --active-job: send objects as Ruby hashes with Symbol keys" },
     ...stringsArg,
+    durable: {
+      type: "string",
+      valueHint: "N",
+      bareValue: "1",
+      description: "Wait until N replicas hold the job (Redis WAIT; --durable alone: 1); exit 2 if fewer did in --durable-timeout",
+    },
+    "durable-timeout": {
+      type: "string",
+      valueHint: "MS",
+      default: "1000",
+      description: "With --durable: how long to wait for the replicas",
+    },
   },
   run: ({ args }) => {
     // Read before connecting, so a bad time is reported as such (and nothing is written) whatever Redis is doing.
     // With --active-job, --json asks for JSON output, not a raw payload.
     const later = readLater(args["active-job"] === undefined ? args : { ...args, json: false });
-    return withResque(args, async (resque) => {
-      const positional = (args._ as string[]).map(String);
-      const activeJob = args["active-job"];
-      if (activeJob !== undefined) {
-        if (!activeJob)
-          throw new UsageError("--active-job names the Rails job class: resque enqueue --active-job ArchiveJob 42 --queue archive");
-        if (args.bulk !== undefined || args.payload !== undefined)
-          throw new UsageError("--active-job enqueues one job given as --active-job CLASS [ARGS...]; leave out --bulk and --payload.");
-        return enqueueActiveJobCli(
-          resque,
-          activeJob,
-          parseArgs(positional, Boolean(args.strings)),
-          {
-            queue: args.queue,
-            ...(args.priority !== undefined && { priority: args.priority }),
-            symbolKeys: Boolean(args["symbol-keys"]),
-            json: Boolean(args.json),
-          },
-          later,
-        );
-      }
-      if (args.strings && (args.bulk || args.json))
-        throw new UsageError("--strings reads the arguments of CLASS [ARGS...]; --json and --bulk take whole payloads, leave it out.");
-      if (args.bulk) {
-        if (positional.length > 0)
-          throw new UsageError(
-            `--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`,
+    const durable =
+      args.durable === undefined
+        ? undefined
+        : { replicas: wholeArg("durable", args.durable, 1), timeoutMs: wholeArg("durable-timeout", args["durable-timeout"], 1) };
+    return withResque(
+      args,
+      async (resque) => {
+        const positional = (args._ as string[]).map(String);
+        const activeJob = args["active-job"];
+        if (activeJob !== undefined) {
+          if (!activeJob)
+            throw new UsageError("--active-job names the Rails job class: resque enqueue --active-job ArchiveJob 42 --queue archive");
+          if (args.bulk !== undefined || args.payload !== undefined)
+            throw new UsageError("--active-job enqueues one job given as --active-job CLASS [ARGS...]; leave out --bulk and --payload.");
+          return enqueueActiveJobCli(
+            resque,
+            activeJob,
+            parseArgs(positional, Boolean(args.strings)),
+            {
+              queue: args.queue,
+              ...(args.priority !== undefined && { priority: args.priority }),
+              symbolKeys: Boolean(args["symbol-keys"]),
+              json: Boolean(args.json),
+            },
+            later,
           );
-        return bulk(resque, args.queue, args.bulk, Boolean(args.json));
-      }
-      if (args.json) {
-        if (positional.length > (args.payload ? 0 : 1))
-          throw new UsageError('--json pushes exactly one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
-        const raw = args.payload ?? positional[0];
-        if (!raw) throw new UsageError('--json wants one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
-        const payload = decodePayload(raw);
-        if (isMalformed(payload)) throw new UsageError(`Not pushed: ${payload.problem}`);
-        await resque.push(args.queue, raw);
-        return printJson({ queue: args.queue, payload: payload.object });
-      }
-      const [className, ...rest] = positional;
-      if (!className) throw new UsageError("Name the job class: resque enqueue Archive 42 --queue archive");
-      const jobArgs = parseArgs(rest, Boolean(args.strings));
-      if (later) return enqueueLater(resque, args.queue, className, jobArgs, later);
-      await resque.enqueueTo(args.queue, className, ...jobArgs);
-      say.success(`Enqueued ${className} on ${args.queue}`);
-    });
+        }
+        if (args.strings && (args.bulk || args.json))
+          throw new UsageError("--strings reads the arguments of CLASS [ARGS...]; --json and --bulk take whole payloads, leave it out.");
+        if (args.bulk) {
+          if (positional.length > 0)
+            throw new UsageError(
+              `--bulk reads every job from ${args.bulk === "-" ? "stdin" : args.bulk}; leave out the arguments (${positional.join(" ")}).`,
+            );
+          return bulk(resque, args.queue, args.bulk, Boolean(args.json));
+        }
+        if (args.json) {
+          if (positional.length > (args.payload ? 0 : 1))
+            throw new UsageError('--json pushes exactly one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
+          const raw = args.payload ?? positional[0];
+          if (!raw) throw new UsageError('--json wants one payload: resque enqueue --queue q --json \'{"class":"A","args":[]}\'');
+          const payload = decodePayload(raw);
+          if (isMalformed(payload)) throw new UsageError(`Not pushed: ${payload.problem}`);
+          await resque.push(args.queue, raw);
+          return printJson({ queue: args.queue, payload: payload.object });
+        }
+        const [className, ...rest] = positional;
+        if (!className) throw new UsageError("Name the job class: resque enqueue Archive 42 --queue archive");
+        const jobArgs = parseArgs(rest, Boolean(args.strings));
+        if (later) return enqueueLater(resque, args.queue, className, jobArgs, later);
+        await resque.enqueueTo(args.queue, className, ...jobArgs);
+        say.success(`Enqueued ${className} on ${args.queue}`);
+      },
+      durable && { durable },
+    );
   },
 });

@@ -11,7 +11,13 @@ import { closest } from "./suggest.ts";
  * positional taking the rest) and `continues`: true for a word that, right after this flag's
  * value, was most likely meant as more of it (`--in 5 minutes` unquoted), which is then refused.
  */
-export type CliArgDef = ArgDef & { hidden?: boolean; variadic?: boolean; continues?: (word: string) => boolean };
+export type CliArgDef = ArgDef & {
+  hidden?: boolean;
+  variadic?: boolean;
+  continues?: (word: string) => boolean;
+  /** A flag whose value comes only after "=" (`--durable=2`); alone (`--durable`) it means this. It never takes the next word. */
+  bareValue?: string;
+};
 
 export interface ReadArgv {
   /** For citty: flags as `--name=value`, `--name` or `--no-name`, then `--` and the positionals, so nothing is guessed twice. */
@@ -61,6 +67,8 @@ export function readArgv(tokens: readonly string[], args: ArgsDef, command: stri
         if (inline === undefined || inline === "true") result.normalized.push(`--${name}`);
         else if (inline === "false") result.normalized.push(`--no-${name}`);
         else result.problems.push(`--${name} is a switch and takes no value (got "${inline}"); leave the value out to turn it on.`);
+      } else if (def?.bareValue !== undefined) {
+        result.normalized.push(`--${name}=${inline ?? def.bareValue}`);
       } else if (def) {
         // The next word is the value, even one starting with "-" (--limit -5 is then refused by the
         // command, with a reason); a word starting with "--" is the next flag, so the value is missing.

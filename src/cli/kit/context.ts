@@ -1,6 +1,6 @@
 /** What every Redis-reading command shares: --redis / --namespace / --json, a connection, exit codes. */
 import { say } from "./console.ts";
-import { Resque } from "../../client/resque.ts";
+import { Resque, type ResqueOptions } from "../../client/resque.ts";
 import { currentRuntime } from "../../runtime/detect.ts";
 import { encodeJson } from "../../protocol/json.ts";
 import { reportError } from "./errors.ts";
@@ -24,7 +24,7 @@ export interface CommonArgs {
 }
 
 /** Connect (failing fast with advice), run, close; exit 0, 1 (user error) or 2 (cannot use Redis). */
-export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promise<void>): Promise<void> {
+export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promise<void>, extra?: ResqueOptions): Promise<void> {
   const runtime = currentRuntime();
   let resque: Resque | undefined;
   let code = 0;
@@ -34,6 +34,7 @@ export async function withResque(args: CommonArgs, fn: (resque: Resque) => Promi
       ...locationFrom((name) => runtime.env(name), args),
       outage: "fail",
       environment: runtime.env("RAILS_ENV") ?? runtime.env("RACK_ENV") ?? "development",
+      ...extra,
     });
     await resque.connect();
     await fn(resque);

@@ -1,4 +1,4 @@
-/** Exit codes: 0 ok, 1 user error, 2 cannot use Redis (unreachable, silent, authentication, TLS) or a bad schedule file; the message is the advice. */
+/** Exit codes: 0 ok, 1 user error, 2 cannot use Redis (unreachable, silent, authentication, TLS, replicas not confirming a durable write) or a bad schedule file; the message is the advice. */
 import { say } from "./console.ts";
 import { ResqueError, type ResqueErrorCode } from "../../errors.ts";
 
@@ -19,6 +19,8 @@ const EXIT_CODES: Readonly<Record<ResqueErrorCode, 1 | 2>> = {
   NO_FAILED_JOB: 1,
   BAD_RECORD: 1,
   USAGE: 1,
+  // Written, but Redis could not confirm the replicas asked for: a state of Redis, as unreachable is.
+  NOT_DURABLE: 2,
 };
 
 export function exitCodeFor(error: unknown): number {

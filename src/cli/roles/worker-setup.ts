@@ -114,6 +114,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     log: loggerFor(runtime),
     recovery: settings.recovery,
     jobTimeout: settings.jobTimeout,
+    durableAck: settings.durableAck,
     logJobs: settings.verbose,
     ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
     ...extra,
