@@ -261,9 +261,15 @@ export function exampleTests(app: () => QuickstartApp): void {
 
   example("ActiveJob: step 2's job runs a Rails payload (enqueued by the binary's --active-job), with Rails' job id", async () => {
     await redis.client.flushdb();
-    const enqueued = JSON.parse(cli(`./resque-worker enqueue --active-job ArchiveJob 42 '{"compress":true}' --queue archive --json`)) as {
-      jobId: string;
-    };
+    const printed = cli(`./resque-worker enqueue --active-job ArchiveJob 42 '{"compress":true}' --queue archive --json`);
+    // One run printed more than the JSON (stdout and stderr together): show it when that happens again.
+    const enqueued = (() => {
+      try {
+        return JSON.parse(printed) as { jobId: string };
+      } catch {
+        return assert.fail(`--json printed more than one JSON document:\n${printed}`);
+      }
+    })();
     // Step 3's command, with INTERVAL=0 so it exits once the queue is empty.
     const output = cli("INTERVAL=0 resque work --queue archive --require ./archive-job.ts");
     assert.match(output, new RegExp(`archived 42, compressed for job ${enqueued.jobId}`));
