@@ -28,7 +28,16 @@ export interface Env {
 
 /** Runs a command to its end; fails the test, with the command's output, unless it exits `expect` (0). */
 export function run(command: string, args: string[], options: { cwd: string; env: Env; expect?: number }): string {
-  const result = spawnSync(command, args, { cwd: options.cwd, env: options.env, encoding: "utf8", timeout: 180_000 });
+  // stdin from /dev/null, not a pipe: Node's pipes are sockets, and bash started with a socket for
+  // stdin at SHLVL < 2 (a suite launched under nohup) sources /etc/bash.bashrc, which under `set -u`
+  // printed "PS1: unbound variable" into a command's output.
+  const result = spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    encoding: "utf8",
+    timeout: 180_000,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   // stdout then stderr: a JSON line a script prints is not always the last line (Deno notes its downloads on stderr).
   const output = `${result.stdout}${result.stderr}`;
   assert.equal(result.status, options.expect ?? 0, `${command} ${args.join(" ")} in ${options.cwd} exited ${result.status}:\n${output}`);
