@@ -4,7 +4,7 @@
  */
 import type { ResqueErrorCode } from "../errors.ts";
 import { isReplyTimeout } from "./ioredis-internals.ts";
-import type { RedisLocation } from "./location.ts";
+import { hostPort, type RedisLocation } from "./location.ts";
 
 /** What a message needs to know about the connection. */
 export interface ConnectionFacts {
@@ -35,7 +35,7 @@ export function failureAdvice(facts: ConnectionFacts, cause: unknown, beforeRead
 
   const sentinel = facts.location.sentinel;
   if (sentinel && /All sentinels are unreachable/.test(text)) {
-    const asked = sentinel.nodes.map((n) => `${n.host}:${n.port}`).join(", ");
+    const asked = sentinel.nodes.map(hostPort).join(", ");
     return unreachable(
       `No sentinel at ${asked} gave the address of master "${sentinel.masterName}" (${detail(text, sentinel.password)}); check the sentinels' addresses and that they monitor a master of that name (sentinel monitor <name> ...) in --redis / REDIS_URL (redis+sentinel://host:port,host:port/<master>).`,
     );

@@ -123,7 +123,7 @@ function parseSentinelUrl(text: string): RedisLocation {
 }
 
 /** `host:port`, an IPv6 host in brackets. */
-const hostPort = (node: { host: string; port: number }) => `${node.host.includes(":") ? `[${node.host}]` : node.host}:${node.port}`;
+export const hostPort = (node: { host: string; port: number }) => `${node.host.includes(":") ? `[${node.host}]` : node.host}:${node.port}`;
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);

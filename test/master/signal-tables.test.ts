@@ -44,6 +44,10 @@ function assertTraps(pid: number, table: SignalTable<string>, role: string): voi
 
 const workerPids = async (resque: Resque) => (await resque.db.redis.smembers(resque.db.keys.workers)).map((id) => Number(id.split(":")[1]));
 
+/** A master with one worker process on queue m, its jobs reporting to `reportKey`. */
+const masterOn = (resque: Resque, reportKey: string) =>
+  spawnWork({ url: redis.server().url, namespace: resque.db.keys.namespace, reportKey, queue: "m", env: { WORKER_COUNT: "1" } });
+
 /** A master with one worker process, running a Held job (tagged `tag`) that waits until `${reportKey}:hold` is deleted. */
 async function heldJobRunning(namespace: string, tag: string) {
   const resque = redis.open(namespace);
@@ -51,13 +55,7 @@ async function heldJobRunning(namespace: string, tag: string) {
   const r = resque.db.redis;
   await r.set(`${reportKey}:hold`, "1");
   await resque.enqueueTo("m", "Held", tag);
-  const master = spawnWork({
-    url: redis.server().url,
-    namespace: resque.db.keys.namespace,
-    reportKey,
-    queue: "m",
-    env: { WORKER_COUNT: "1" },
-  });
+  const master = masterOn(resque, reportKey);
   await eventually(async () => (await r.lrange(reportKey, 0, -1)).includes(`start ${tag}`), "the job to start");
   return { resque, r, reportKey, master };
 }
@@ -142,13 +140,7 @@ describe("signal tables", () => {
     const resque = redis.open("sigtables-hup");
     const reportKey = `${resque.db.keys.namespace}:report`;
     const r = resque.db.redis;
-    const master = spawnWork({
-      url: redis.server().url,
-      namespace: resque.db.keys.namespace,
-      reportKey,
-      queue: "m",
-      env: { WORKER_COUNT: "1" },
-    });
+    const master = masterOn(resque, reportKey);
     const [before] = await eventually(async () => ((await workerPids(resque)).length === 1 ? workerPids(resque) : undefined), "the worker");
     process.kill(master.pid!, "SIGHUP");
     await resque.enqueueTo("m", "WhoAmI", "after-hup");
