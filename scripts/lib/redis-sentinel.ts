@@ -18,7 +18,7 @@ export interface SentinelGroup {
   servers: TestRedis[];
   /** The server the sentinels name as primary now. */
   primary(): Promise<TestRedis>;
-  /** `SENTINEL FAILOVER` (a planned switch); resolves once every sentinel names the new primary and it takes writes. */
+  /** `SENTINEL FAILOVER` (a planned switch, once the replicas are in sync); resolves once every sentinel names the new primary and it takes writes. */
   failover(): Promise<TestRedis>;
   /** Resolves once every sentinel names a primary other than `old` and that server takes writes. */
   promotedFrom(old: TestRedis, timeoutMs?: number): Promise<TestRedis>;
@@ -58,9 +58,19 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
   const masterName = "resquetest";
   const replicas = options.replicas ?? 2;
   const downAfterMs = options.downAfterMs ?? 1000;
-  const primary = await startRedis();
+  // Redis 7 waits repl-diskless-sync-delay (5 s) for more replicas before it sends the first full
+  // sync; a failover inside those seconds promotes a replica holding nothing, and every write
+  // before it is lost. That was the "Bun/Deno worker through a failover" failure: those runs were
+  // faster, not wrong. Sync at once, and start no test until every replica is in sync.
+  const syncNow = ["--repl-diskless-sync-delay", "0"];
+  const primary = await startRedis({ args: syncNow });
   const servers = [primary];
-  for (let i = 0; i < replicas; i++) servers.push(await startRedis({ args: ["--replicaof", "127.0.0.1", String(primary.port)] }));
+  for (let i = 0; i < replicas; i++)
+    servers.push(await startRedis({ args: [...syncNow, "--replicaof", "127.0.0.1", String(primary.port)] }));
+  await until("every replica is in sync with the primary", 30_000, async () => {
+    const info = await primary.client.info("replication");
+    return (info.match(/^slave\d+:.*state=online/gm) ?? []).length === replicas;
+  });
   const sentinels: { port: number; child: ChildProcess; dir: string }[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -114,6 +124,9 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
     },
     failover: async () => {
       const old = await group.primary();
+      // A planned switch, as an operator makes one: the replicas first hold what the primary holds
+      // (SENTINEL FAILOVER itself does not wait; a test of losses kills the primary instead).
+      await old.client.call("WAIT", String(replicas), "5000");
       await askSentinel(sentinels[0]!.port, (s) => s.call("SENTINEL", "FAILOVER", masterName));
       return group.promotedFrom(old);
     },
