@@ -125,7 +125,12 @@ export function openDb(options: ConnectOptions = {}): Db {
     // Covers the TCP connect and, for TLS, the handshake.
     connectTimeout: timeoutMs,
     // A server that never answers would otherwise keep a CLI waiting after its error for ioredis' 2 s.
-    disconnectTimeout: Math.min(timeoutMs, 2000),
+    // Behind Sentinel, 0: on +switch-master ioredis ends the old connection but destroys it only
+    // after disconnectTimeout, and until then it still reads. A primary that was frozen (SIGSTOP, a
+    // stalled VM) and resumes in that time answers the commands it had buffered, and a worker would
+    // run jobs taken from its stale queue, jobs the new primary still holds. Destroyed at once, those
+    // commands count as lost and are reconciled against the new primary (test/faults/failover-faults).
+    disconnectTimeout: location.sentinel ? 0 : Math.min(timeoutMs, 2000),
     // "fail": each command (the AUTH/INFO handshake included) rejects after timeoutMs.
     // "wait": not commandTimeout, which also fires for commands held in the offline queue during
     // an outage (the worker is meant to wait those out) and leaves a hung connection open.
@@ -148,7 +153,7 @@ export function openDb(options: ConnectOptions = {}): Db {
     redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
   }
   const facts: ConnectionFacts = { location, timeoutMs, tls };
-  connections.set(redis, { facts, waiting });
+  connections.set(redis, { facts, waiting, failovers: 0 });
   let down = false;
   redis.on("connect", () => guardStream(redis));
   redis.on("error", (error: unknown) => {
@@ -172,6 +177,7 @@ export function openDb(options: ConnectOptions = {}): Db {
     connections.get(redis)!.lastError = undefined;
     const now = redis.stream ? `${redis.stream.remoteAddress}:${redis.stream.remotePort}` : undefined;
     if (primary !== undefined && now !== undefined && now !== primary) {
+      connections.get(redis)!.failovers++;
       const after = lostAt === undefined ? "" : `; commands resumed ${Date.now() - lostAt} ms after the old connection closed`;
       options.onFailover?.(`Redis failover: ${location.sentinel?.masterName ?? "the"} primary moved from ${primary} to ${now}${after}.`);
     } else if (down) options.onOutage?.(undefined);
@@ -211,8 +217,18 @@ interface Connection {
   lastError?: unknown;
   /** Whether lastError came before the connection was ready (handshake, AUTH, TLS). */
   beforeReady?: boolean;
+  /** Times commands resumed on a primary at another address than before (see onFailover). */
+  failovers: number;
 }
 const connections = new WeakMap<Redis, Connection>();
+
+/**
+ * How many failovers this client has been through: a worker compares it between cycles, because
+ * the promoted replica may lack the last writes it acknowledged (see Cycles.primaryMoved).
+ */
+export function failoversSeen(db: Db): number {
+  return connections.get(db.redis)?.failovers ?? 0;
+}
 
 /**
  * A ResqueError whose message is the advice when `error` came from the connection failing
@@ -253,7 +269,7 @@ export async function ready(db: Db): Promise<Db> {
     return db;
   } catch (error) {
     throw explain(
-      connection ?? { facts: { location: db.location, timeoutMs: DEFAULT_TIMEOUT_MS, tls: db.location.tls }, waiting: false },
+      connection ?? { facts: { location: db.location, timeoutMs: DEFAULT_TIMEOUT_MS, tls: db.location.tls }, waiting: false, failovers: 0 },
       error,
     );
   } finally {

@@ -6,12 +6,15 @@
  * 2. the cycles sent and not yet handled (in-flight and asked are read from that one list);
  * 3. their replies, handed to the loop in the order they arrive;
  * 4. lost replies, reconciled together once no other cycle is on its way;
- * 5. the release of jobs taken but not started (shutdown while a reply was on its way).
+ * 5. after a failover, the in-flight list on the new primary, reconciled the same way: the promoted
+ *    replica may lack the last records the old primary acknowledged, leaving entries of finished
+ *    jobs that this worker no longer holds (they would stay there, unrecovered, while it lives);
+ * 6. the release of jobs taken but not started (shutdown while a reply was on its way).
  */
 import { errorMessage } from "../protocol/backtrace.ts";
 import { runAt } from "../protocol/time.ts";
 import { workingOnPrefix } from "../protocol/working-on.ts";
-import type { Db } from "../store/connection.ts";
+import { failoversSeen, type Db } from "../store/connection.ts";
 import type { ClassTally } from "../store/metrics.ts";
 import { replicasAcknowledged } from "../store/replication.ts";
 import { reserveCycle, type CycleReply, type FailureWrite, type TakenJob } from "../store/workers.ts";
@@ -29,6 +32,16 @@ interface LostCycle {
   lost: { done: string[]; failures: FailureWrite[]; cleared: string[]; metrics: Map<string, ClassTally> | undefined };
   error: string;
 }
+
+/** The reconciliation noticeFailover asks for: nothing of its own was lost, only the list is read again. */
+const FAILOVER: LostCycle = { lost: { done: [], failures: [], cleared: [], metrics: undefined }, error: "failover" };
+
+/**
+ * DURABLE_ACK's records that fewer replicas than asked held in time, kept until a later WAIT
+ * succeeds (it covers every earlier write): after a failover, an entry of one of them left on
+ * the new primary is recorded again rather than run again. Bounded: past it, such jobs run again.
+ */
+const UNCONFIRMED_LIMIT = 100_000;
 
 /** A cycle sent, until the loop has handled its reply. */
 interface Sent {
@@ -75,9 +88,15 @@ export class Cycles {
   readonly #arrived: { sent: Sent; reply: CycleReply | LostCycle }[] = [];
   /** Lost cycles waiting for the others in flight before they are reconciled. */
   readonly #lost: LostCycle[] = [];
+  /** DURABLE_ACK shortfalls: records not known to be on enough replicas (see UNCONFIRMED_LIMIT). */
+  #unconfirmed: { done: string[]; failures: FailureWrite[] } = { done: [], failures: [] };
+
+  /** Failovers of the connection already reconciled (see noticeFailover). */
+  #failovers: number;
 
   constructor(context: CyclesContext) {
     this.#c = context;
+    this.#failovers = failoversSeen(context.db);
   }
 
   /** Cycles sent whose reply the loop has not handled yet. */
@@ -162,12 +181,26 @@ export class Cycles {
   }
 
   /**
+   * If the connection came back on another primary since the last call (a failover), read this
+   * worker's in-flight list there once no cycle is on its way, as after a lost reply. An entry it
+   * no longer holds is a finished job whose record the promoted replica never got: recorded again
+   * if DURABLE_ACK kept it, else run again (at least once, as after a crash).
+   */
+  noticeFailover(): void {
+    const seen = failoversSeen(this.#c.db);
+    if (seen === this.#failovers) return;
+    this.#failovers = seen;
+    if (!this.#lost.includes(FAILOVER)) this.#lost.push(FAILOVER);
+  }
+
+  /**
    * Cycles whose replies were lost, reconciled once no other cycle is on its way (one could change
    * the in-flight list between the read and its reply): what they recorded, and what they took.
    */
   async reconcile(): Promise<TakenJob[]> {
     const lost = this.#lost.splice(0);
-    this.#c.log.warn(`Lost a Redis reply (${lost.map((l) => l.error).join("; ")}); checking what was applied`);
+    const replies = lost.filter((l) => l !== FAILOVER);
+    if (replies.length > 0) this.#c.log.warn(`Lost a Redis reply (${replies.map((l) => l.error).join("; ")}); checking what was applied`);
     const outcome = await reconcileLostCycles(
       this.#c.db,
       this.#c.id,
@@ -182,7 +215,38 @@ export class Cycles {
       this.#failures.push(...batch.failures);
       this.#cleared.push(...batch.cleared);
     });
-    return outcome.taken;
+    if (!lost.includes(FAILOVER)) return outcome.taken;
+    const again = this.#recordAgain(outcome.taken);
+    if (outcome.taken.length > 0) {
+      this.#c.log.warn(
+        `After a Redis failover, ${outcome.taken.length} finished job(s) of this worker were still in flight on the new primary (their records had not reached it): ${outcome.taken.length - again.length} recorded again (DURABLE_ACK had kept them), ${again.length} run again.`,
+      );
+    }
+    return again;
+  }
+
+  /** Of `orphans` (entries a failover left in flight), record again those DURABLE_ACK kept; the rest are returned, to run again. */
+  #recordAgain(orphans: TakenJob[]): TakenJob[] {
+    const { done, failures } = this.#unconfirmed;
+    this.#unconfirmed = { done: [], failures: [] };
+    const doneAt = new Map<string, number>();
+    for (const entry of done) doneAt.set(entry, (doneAt.get(entry) ?? 0) + 1);
+    const failedAt = new Map<string, FailureWrite[]>();
+    for (const write of failures) failedAt.set(write.entry, [...(failedAt.get(write.entry) ?? []), write]);
+    return orphans.filter((job) => {
+      const n = doneAt.get(job.entry) ?? 0;
+      if (n > 0) {
+        doneAt.set(job.entry, n - 1);
+        this.#done.push(job.entry);
+        return false;
+      }
+      const write = failedAt.get(job.entry)?.shift();
+      if (write) {
+        this.#failures.push(write);
+        return false;
+      }
+      return true;
+    });
   }
 
   /** Hand back jobs taken but not started; the ones Redis could not take back are run instead. */
@@ -203,11 +267,19 @@ export class Cycles {
   }
 
   /** DURABLE_ACK: wait until the replicas hold this cycle's records; a shortfall is logged (throttled), never fatal. */
-  async #awaitReplicas(jobs: number): Promise<void> {
+  async #awaitReplicas(done: string[], failures: FailureWrite[]): Promise<void> {
     const wanted = this.#c.durableAck;
+    const jobs = done.length + failures.length;
     // The cycle's reply is in hand: a WAIT lost with the connection counts as a shortfall, not a lost cycle.
     const held = await replicasAcknowledged(this.#c.db, wanted, DURABLE_ACK_TIMEOUT_MS).catch(() => 0);
-    if (held >= wanted) return;
+    if (held >= wanted) {
+      if (this.#unconfirmed.done.length + this.#unconfirmed.failures.length > 0) this.#unconfirmed = { done: [], failures: [] };
+      return;
+    }
+    if (this.#unconfirmed.done.length + this.#unconfirmed.failures.length + jobs <= UNCONFIRMED_LIMIT) {
+      this.#unconfirmed.done.push(...done);
+      this.#unconfirmed.failures.push(...failures);
+    }
     this.#shortfalls++;
     const now = Date.now();
     if (now - this.#lastShortfallLog < SHORTFALL_LOG_MS) return;
@@ -245,7 +317,7 @@ export class Cycles {
         prefixes: names.map((q) => workingOnPrefix(q, at)),
         ...(metrics && { metrics, nowMs }),
       });
-      if (this.#c.durableAck > 0 && done.length + failures.length > 0) await this.#awaitReplicas(done.length + failures.length);
+      if (this.#c.durableAck > 0 && done.length + failures.length > 0) await this.#awaitReplicas(done, failures);
       return reply;
     } catch (error) {
       return { lost: { done, failures, cleared, metrics }, error: errorMessage(error) };

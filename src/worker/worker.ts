@@ -181,6 +181,7 @@ export class Worker {
           continue;
         }
       }
+      this.#cycles.noticeFailover();
       const step = decideLoop({
         stop: this.#stopMode,
         paused: this.#paused,
