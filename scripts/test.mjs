@@ -53,11 +53,19 @@ const steps = [
     "node",
     ["--import", "tsx", "--test", "--test-concurrency=1", "test/packaging/packaging.test.ts", "test/packaging/readme.test.ts"],
   ],
-  // Once, against what ships: 13 scenarios, fails on a lost job or an unexplained duplicate.
+  // Once, against what ships: fails on a lost job or an unexplained duplicate; then Sentinel failovers under load.
   [
     "fault injection (compiled binary)",
     "node",
-    ["--import", "tsx", "--test", "--test-concurrency=1", "test/faults/faults.test.ts", "test/faults/scheduler-faults.test.ts"],
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=1",
+      "test/faults/faults.test.ts",
+      "test/faults/scheduler-faults.test.ts",
+      "test/faults/failover-faults.test.ts",
+    ],
     { RESQUE_TEST_BINARY: `${root}dist/resque-worker` },
   ],
 ];

@@ -18,8 +18,12 @@ export interface SentinelGroup {
   servers: TestRedis[];
   /** The server the sentinels name as primary now. */
   primary(): Promise<TestRedis>;
-  /** `SENTINEL FAILOVER` (a planned switch, once the replicas are in sync); resolves once every sentinel names the new primary and it takes writes. */
-  failover(): Promise<TestRedis>;
+  /**
+   * `SENTINEL FAILOVER` (a planned switch, once the replicas are in sync); resolves once every
+   * sentinel names the new primary and it takes writes. `pauseWrites`: `CLIENT PAUSE WRITE` on the
+   * old primary first, lifted once it is a replica.
+   */
+  failover(options?: { pauseWrites?: boolean }): Promise<TestRedis>;
   /** Resolves once every sentinel names a primary other than `old` and that server takes writes. */
   promotedFrom(old: TestRedis, timeoutMs?: number): Promise<TestRedis>;
   stop(): Promise<void>;
@@ -122,13 +126,22 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
       });
       return serverOn(port)!;
     },
-    failover: async () => {
+    failover: async (options = {}) => {
       const old = await group.primary();
-      // A planned switch, as an operator makes one: the replicas first hold what the primary holds
-      // (SENTINEL FAILOVER itself does not wait; a test of losses kills the primary instead).
-      await old.client.call("WAIT", String(replicas), "5000");
+      // With pauseWrites, the old primary runs no write from here on: the promoted replica then holds
+      // everything it acknowledged, and no client can write to it during the switch (see the README's
+      // "planned switch"). The pause outlasts the switch; it is lifted once the old primary is a replica.
+      if (options.pauseWrites) await old.client.call("CLIENT", "PAUSE", "30000", "WRITE");
+      // Else the replicas first hold what the primary holds (SENTINEL FAILOVER itself does not wait).
+      // Not with the pause: it delays WAIT's acknowledgements too, and no write comes after it.
+      else await old.client.call("WAIT", String(replicas), "5000");
       await askSentinel(sentinels[0]!.port, (s) => s.call("SENTINEL", "FAILOVER", masterName));
-      return group.promotedFrom(old);
+      const promoted = await group.promotedFrom(old);
+      if (options.pauseWrites) {
+        await until("the old primary is a replica", 30_000, async () => ((await old.client.call("ROLE")) as string[])[0] === "slave");
+        await old.client.call("CLIENT", "UNPAUSE");
+      }
+      return promoted;
     },
     stop: async () => {
       for (const { child } of sentinels) {

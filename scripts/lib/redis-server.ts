@@ -141,6 +141,8 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
     });
   await launch();
   const client = new Redis({ ...clientOptions, host: "127.0.0.1" });
+  // A fault test kills or freezes its server: its commands reject; the reconnect attempts need not print.
+  client.on("error", () => {});
   const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : "";
   const tlsUrl = tlsPort ? `rediss://${auth}127.0.0.1:${tlsPort}/0` : undefined;
   return {

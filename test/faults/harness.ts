@@ -138,9 +138,9 @@ export async function runScenario(
 
   // Count.
   const performed = new Map<string, number[]>();
-  for (const [field, pid] of Object.entries(await redis.hgetall(reportKey))) {
+  for (const [field, report] of Object.entries(await redis.hgetall(reportKey))) {
     const id = field.slice(0, field.indexOf(":"));
-    performed.set(id, [...(performed.get(id) ?? []), Number(pid)]);
+    performed.set(id, [...(performed.get(id) ?? []), Number(report.split(" ")[0])]);
   }
   const failures = (await redis.lrange(`${namespace}:failed`, 0, -1)).map((raw) => ({
     raw,
