@@ -10,6 +10,7 @@ import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { startSentinelGroup } from "../../scripts/lib/redis-sentinel.ts";
 import { encodeDelayedItem } from "../../src/protocol/delayed.ts";
 import { exited, killSpawned, spawnCli } from "../support/spawn-cli.ts";
 
@@ -37,6 +38,7 @@ after(async () => {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 interface Run {
+  /** Where the queue is counted: after a failover, the new primary's client. */
   redis: Redis;
   namespace: string;
   queue: string;
@@ -44,10 +46,13 @@ interface Run {
   start: () => ChildProcess;
 }
 
-/** A namespace with JOBS delayed items due in the past over 20 timestamps, stored as resque-scheduler stores them. */
-async function prepare(): Promise<Run> {
+/**
+ * A namespace with JOBS delayed items due in the past over 20 timestamps, stored as resque-scheduler
+ * stores them, on `server` (or through `url`, a Sentinel group's, with `redis` its primary's client).
+ */
+async function prepare(target: { url: string; redis?: Redis; env?: Record<string, string> } = { url: server.url }): Promise<Run> {
   const namespace = uniqueNamespace("sched-faults");
-  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  const redis = target.redis ?? new Redis(target.url, { maxRetriesPerRequest: null });
   redis.on("error", () => {});
   clients.push(redis);
   const past = Math.floor(Date.now() / 1000) - 120;
@@ -65,18 +70,23 @@ async function prepare(): Promise<Run> {
   }
   const start = () =>
     spawnCli(["scheduler"], {
-      REDIS_URL: server.url,
+      REDIS_URL: target.url,
       RESQUE_NAMESPACE: namespace,
       RESQUE_SCHEDULER_INTERVAL: "0.05",
       DELAYED_REQUEUE_BATCH_SIZE: BATCH,
       LOCK_TIMEOUT,
+      ...target.env,
     });
   // resque-scheduler's key carries the namespace twice (reference §5.1).
   return { redis, namespace, queue: `${namespace}:queue:faults`, lockKey: `${namespace}:${namespace}:resque_scheduler_master_lock`, start };
 }
 
 /** Wait (up to 3 minutes) until nothing is delayed and the queue has stopped growing; then count each id. */
-async function count(run: Run, name: string, extra: Record<string, number>): Promise<{ lost: number[]; duplicated: number[] }> {
+async function count(
+  run: Run,
+  name: string,
+  extra: Record<string, number | string> | (() => Record<string, number | string>),
+): Promise<{ lost: number[]; duplicated: number[] }> {
   const deadline = Date.now() + 180_000;
   let quiet = 0;
   let last = -1;
@@ -100,7 +110,7 @@ async function count(run: Run, name: string, extra: Record<string, number>): Pro
     pushed: [...seen.values()].reduce((a, b) => a + b, 0),
     lost: lost.length,
     duplicated: duplicated.length,
-    ...extra,
+    ...(typeof extra === "function" ? extra() : extra),
   });
   assert.deepEqual(leftover, [], "delayed keys left behind");
   return { lost, duplicated };
@@ -121,7 +131,46 @@ async function stop(children: ChildProcess[]): Promise<void> {
   for (const child of children) await exited(child);
 }
 
+/** `child`'s output so far, as it comes. */
+function output(child: ChildProcess): () => string {
+  let text = "";
+  child.stdout?.on("data", (d: Buffer) => (text += d));
+  child.stderr?.on("data", (d: Buffer) => (text += d));
+  return () => text;
+}
+
 describe("scheduler faults: every due job pushed exactly once", () => {
+  it("SIGKILL the Redis primary behind Sentinel mid-promotion: the schedulers follow the new primary", async () => {
+    const group = await startSentinelGroup({ downAfterMs: 1000 });
+    try {
+      const old = await group.primary();
+      // Written on the primary, then held by both replicas before the schedulers start.
+      // VERBOSE: the "Leading as" lines, counted below.
+      const run = await prepare({ url: group.url, redis: old.client, env: { VERBOSE: "1" } });
+      assert.equal(await old.client.call("WAIT", "2", "5000"), 2, "both replicas hold the delayed items");
+      const schedulers = [run.start(), run.start()];
+      const logs = schedulers.map(output);
+      await promotionUnderWay(run);
+      const beforeKill = await run.redis.llen(run.queue);
+      process.kill(old.pid, "SIGKILL");
+      const promoted = await group.promotedFrom(old);
+      run.redis = promoted.client;
+      assert.ok(beforeKill < JOBS, `the kill came mid-promotion (${beforeKill} of ${JOBS} pushed)`);
+      const { lost, duplicated } = await count(run, "SIGKILL the Redis primary (Sentinel) mid-promotion", () => ({
+        "pushed before the fault": beforeKill,
+        // How often each scheduler took the lead ("Leading as"), in start order, once all was pushed.
+        leaderships: logs.map((log) => (log().match(/Leading as/g) ?? []).length).join(" / "),
+      }));
+      await stop(schedulers);
+      if (process.env["FAULT_DEBUG"]) for (const log of logs) console.log(log());
+      assert.deepEqual(lost, [], "lost");
+      assert.deepEqual(duplicated, [], "duplicated");
+      for (const log of logs) assert.match(log(), /Redis failover: resquetest primary moved/, "each scheduler saw the failover");
+    } finally {
+      await group.stop();
+    }
+  });
+
   it("SIGKILL the leading scheduler mid-promotion: the follower takes over after the lock timeout", async () => {
     const run = await prepare();
     const leader = run.start();
