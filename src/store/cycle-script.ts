@@ -63,6 +63,8 @@ export interface CycleReply {
   paused: boolean;
   /** The one job taken is a suspect (a worker died running it): run it with nothing else. */
   solo: boolean;
+  /** This worker is not in the workers set (pruned as dead while frozen): nothing was taken; register again. */
+  unregistered: boolean;
   taken: TakenJob[];
 }
 
@@ -92,6 +94,7 @@ function cycleKeys(db: Db, id: string): CycleKeys {
     delayedSchedule: k.delayedSchedule,
     metricsTotals: k.metricsTotals,
     metricsClasses: k.metricsClasses,
+    workers: k.workers,
   };
   fixedKeys.set(db, { id, keys });
   return keys;
@@ -106,7 +109,13 @@ export function encodeCycle(db: Db, request: CycleRequest): Call<typeof script> 
   restArgv.push(...cleared, ...metricsArgs(db, request.metrics, request.nowMs ?? Date.now()), ...request.prefixes);
   return {
     keys: cycleKeys(db, request.id),
-    argv: { doneCount: request.done.length, failureCount: request.failures.length, want: request.want, clearedCount: cleared.length },
+    argv: {
+      doneCount: request.done.length,
+      failureCount: request.failures.length,
+      want: request.want,
+      clearedCount: cleared.length,
+      id: request.id,
+    },
     restKeys: request.queues.map((q) => k.queue(q)),
     restArgv,
   };
@@ -149,7 +158,7 @@ function failureArgs(db: Db, { entry, record, retry }: FailureWrite): Value[] {
   }
 }
 
-/** The reply: paused, solo, then one group per taken job. */
+/** The reply: paused, solo, unregistered, then one group per taken job. */
 export function decodeCycle(request: CycleRequest, reply: readonly Value[]): CycleReply {
   const taken: TakenJob[] = [];
   for (let i = REPLY_FIXED; i + TAKEN_SIZE - 1 < reply.length; i += TAKEN_SIZE) {
@@ -164,5 +173,5 @@ export function decodeCycle(request: CycleRequest, reply: readonly Value[]): Cyc
       ...(problem && { problem }),
     });
   }
-  return { paused: reply[REPLY.paused] === 1, solo: reply[REPLY.solo] === 1, taken };
+  return { paused: reply[REPLY.paused] === 1, solo: reply[REPLY.solo] === 1, unregistered: reply[REPLY.unregistered] === 1, taken };
 }

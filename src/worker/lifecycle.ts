@@ -98,6 +98,14 @@ export class Lifecycle {
     o.onRegistered();
   }
 
+  /**
+   * The reserve cycle found this worker unregistered (pruned as dead while it was stopped or cut
+   * off): its in-flight jobs went back to their queues, and it takes none until it is registered again.
+   */
+  async registerAgain(): Promise<void> {
+    await this.#registration?.checkNow();
+  }
+
   /** Stop every timer, waiting for a heartbeat or registration check in flight. */
   async stopTimers(): Promise<void> {
     await this.#heartbeat?.stop();

@@ -11,6 +11,8 @@ import { isRegistered, redisTime, registerWorker, restoreWorkingOn, writeHeartbe
 import type { Logger } from "../log.ts";
 
 export interface RegistrationWatch {
+  /** Check now (the reserve cycle found the worker unregistered), resolving once registered again. */
+  checkNow(): Promise<void>;
   /** Stop, waiting for a check in flight (so it cannot register again after the worker unregisters). */
   stop(): Promise<void>;
 }
@@ -25,7 +27,9 @@ export function keepRegistered(db: Db, id: string, started: string, everySeconds
       await writeHeartbeat(db, id, heartbeatAt(await redisTime(db)));
       // A stock prune also deleted worker:<id>; show the oldest job in flight again at once.
       await restoreWorkingOn(db, id);
-      log.warn(`Worker ${id} found its registration gone (Redis restarted empty, or a stock worker pruned it) and registered again`);
+      log.warn(
+        `Worker ${id} found its registration gone (Redis restarted empty, or it was pruned as dead: stopped or cut off longer than the prune interval, or pruned by a stock worker) and registered again`,
+      );
     } catch (error) {
       log.debug(`registration check failed: ${errorMessage(error)}`);
     } finally {
@@ -36,6 +40,10 @@ export function keepRegistered(db: Db, id: string, started: string, everySeconds
     checking ??= check();
   }, everySeconds * 1000);
   return {
+    checkNow: async () => {
+      checking ??= check();
+      await checking;
+    },
     stop: async () => {
       stopped = true;
       clearInterval(timer);

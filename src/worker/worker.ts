@@ -170,6 +170,7 @@ export class Worker {
       const reply = this.#cycles.next();
       if (reply === "lost") continue;
       if (reply) {
+        if (reply.unregistered) await this.#life.registerAgain();
         const taken = await this.#accept(reply.taken, reply.solo);
         // Took all it asked for: more are likely queued, so the next cycle may go before it is
         // needed. Took some: the queues ran dry, so a cycle ahead would only find them empty.

@@ -15,8 +15,11 @@ const redis = useRedis();
 const AT = "2026-12-06T00:00:00.000Z";
 const ID = "host:1:q";
 
-const cycle = (resque: ReturnType<typeof redis.open>, want: number, done: string[] = []) =>
-  reserveCycle(resque.db, { id: ID, done, failures: [], want, queues: ["q"], prefixes: [workingOnPrefix("q", AT)] });
+/** A registered worker's cycle (an unregistered one takes nothing: see the last tests). */
+const cycle = async (resque: ReturnType<typeof redis.open>, want: number, done: string[] = []) => {
+  await resque.db.redis.sadd(resque.db.keys.workers, ID);
+  return reserveCycle(resque.db, { id: ID, done, failures: [], want, queues: ["q"], prefixes: [workingOnPrefix("q", AT)] });
+};
 
 describe("overlapped reserve cycles", () => {
   it("a suspect one cycle took keeps the cycle sent beside it from taking anything, until it ends", async () => {
@@ -80,5 +83,53 @@ describe("overlapped reserve cycles", () => {
       [taken],
       "only the job the second cycle took is started; the finished one is recorded again",
     );
+  });
+
+  it("a worker pruned as dead (not in the workers set) takes nothing, and says so", async () => {
+    const resque = redis.open("unregistered");
+    await resque.db.redis.rpush(resque.db.keys.queue("q"), '{"class":"J","args":[1]}');
+    const reply = await reserveCycle(resque.db, {
+      id: ID,
+      done: [],
+      failures: [],
+      want: 1,
+      queues: ["q"],
+      prefixes: [workingOnPrefix("q", AT)],
+    });
+    assert.equal(reply.unregistered, true);
+    assert.deepEqual(reply.taken, []);
+    assert.equal(await resque.db.redis.llen(resque.db.keys.queue("q")), 1, "the job stays queued");
+    const registered = await cycle(resque, 1);
+    assert.equal(registered.unregistered, false);
+    assert.equal(registered.taken.length, 1);
+  });
+
+  it("a job recovered by another worker while this one ran it is neither counted, recorded nor retried here", async () => {
+    const resque = redis.open("recovered-meanwhile");
+    const k = resque.db.keys;
+    const jobs = ['{"class":"J","args":[1]}', '{"class":"J","args":[2]}', '{"class":"J","args":[3]}'];
+    await resque.db.redis.rpush(k.queue("q"), ...jobs);
+    const { taken } = await cycle(resque, 3);
+    // Pruned as dead meanwhile: the list went back to the queue (as return-jobs.lua does) and the worker was unregistered.
+    await resque.db.redis.del(k.inflight(ID));
+    await resque.db.redis.srem(k.workers, ID);
+    const [done, failed, retried] = taken.map((t) => t.entry);
+    const reply = await reserveCycle(resque.db, {
+      id: ID,
+      done: [done!],
+      failures: [
+        { entry: failed!, record: "RECORD" },
+        { entry: retried!, record: "", retry: { kind: "now", count: `${k.prefix}count`, queue: "q", payload: "AGAIN", ttl: 9 } },
+      ],
+      want: 1,
+      queues: ["q"],
+      prefixes: [workingOnPrefix("q", AT)],
+    });
+    assert.equal(reply.unregistered, true);
+    assert.equal(await resque.db.redis.get(k.processed), null, "not counted");
+    assert.equal(await resque.db.redis.get(k.failedCount), null);
+    assert.equal(await resque.db.redis.llen(k.failed), 0, "no failure record");
+    assert.equal(await resque.db.redis.llen(k.queue("q")), 0, "no retry pushed");
+    assert.equal(await resque.db.redis.exists(`${k.prefix}count`), 0);
   });
 });

@@ -75,6 +75,7 @@ async function exerciseAll(db: Db): Promise<void> {
   ]);
   const prefixes = ['{"queue":"q","run_at":"t","payload":', '{"queue":"r","run_at":"t","payload":'];
   const request = { id: "h:1:q", done: [], failures: [], want: 3, queues: ["q", "r"], prefixes };
+  await db.redis.sadd(k.workers, request.id);
   const first = await workers.reserveCycle(db, request);
   const [a, b, c] = first.taken.map((t) => t.entry);
   await workers.reserveCycle(db, {

@@ -14,13 +14,16 @@
   KEYS[11] delayedSchedule    delayed_queue_schedule (for retries)
   KEYS[12] metricsTotals      resque-ts:metrics:totals
   KEYS[13] metricsClasses     resque-ts:metrics:classes
-  KEYS[14..] queue            queue:<q>, in priority order
+  KEYS[14] workers            the workers set: a worker not in it (pruned as dead while it was
+                              frozen, or Redis restarted empty) takes nothing until it registers again
+  KEYS[15..] queue            queue:<q>, in priority order
 
   ARGV[1] doneCount           D
   ARGV[2] failureCount        F
   ARGV[3] want                jobs to take
   ARGV[4] clearedCount        C
-  ARGV[5..] lists             then, in order:
+  ARGV[5] id                  this worker's id (for KEYS[14])
+  ARGV[6..] lists             then, in order:
     D in-flight entries of jobs that finished
     F failure groups:
   GROUP failure[11] entry record count kind list register value expiry failureKey failureEntry failureTtl
@@ -38,14 +41,18 @@
     per-class metrics         (see _metrics.lua: minute key, ttl, cap, count, groups); count 0 most cycles
     one entry prefix per queue key: '{"queue":"q","run_at":"t","payload":'
 
-  RETURNS { paused solo ...taken }
+  RETURNS { paused solo unregistered ...taken }
   GROUP taken[4] queueIndex payload rewritten problem
-  paused, solo: 0/1; then per taken job: queue index (1-based), payload, entry-if-rewritten or "",
+  paused, solo, unregistered: 0/1; then per taken job: queue index (1-based), payload, entry-if-rewritten or "",
   problem or "". A payload that is not valid UTF-8 cannot cross to
   the worker intact (clients decode replies as UTF-8), so it is handed over and kept in flight
   with each byte above 0x7F written as the text \xNN, and problem = "invalid-utf8".
   solo = 1: the one job taken is a suspect (a worker died running it) and must run alone, so
   that if it kills this process too, it alone is counted.
+
+  A finished job whose entry is no longer in flight was recovered by another worker (this one
+  was pruned as dead, its list handed back): that job runs again there and is recorded there, so
+  here it is neither counted nor recorded, nor retried.
 ]]
 -- #include _metrics.lua
 -- #include _working-on.lua
@@ -65,37 +72,47 @@ local fails = tonumber(ARGV[2])
 local want = tonumber(ARGV[3])
 local cleared = tonumber(ARGV[4])
 local a = LISTS_ARGV_FROM
+-- Jobs recorded here: those still in flight (see the header on recovered ones).
+local recordedDone, recordedFails = 0, 0
 for _ = 1, done do
-  redis.call('LREM', KEYS[1], 1, ARGV[a])
-  -- It finished: it was not the job that killed a worker.
-  if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
+  if redis.call('LREM', KEYS[1], 1, ARGV[a]) == 1 then
+    recordedDone = recordedDone + 1
+    -- It finished: it was not the job that killed a worker.
+    if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
+  end
   a = a + 1
 end
 -- A failed run leaves in-flight in the same step as it is recorded or retried: it is never lost.
-for _ = 1, fails do
-  redis.call('LREM', KEYS[1], 1, ARGV[a])
-  if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
-  if ARGV[a + 1] ~= '' then redis.call('RPUSH', KEYS[7], ARGV[a + 1]) end
-  local count, kind = ARGV[a + 2], ARGV[a + 3]
+-- One recovered by another worker meanwhile is left to its run there (see the header).
+local function recordFailure(g)
+  if ARGV[g + 1] ~= '' then redis.call('RPUSH', KEYS[7], ARGV[g + 1]) end
+  local count, kind = ARGV[g + 2], ARGV[g + 3]
   if kind == 'now' then
-    redis.call('SADD', KEYS[10], ARGV[a + 5])
-    redis.call('RPUSH', ARGV[a + 4], ARGV[a + 6])
+    redis.call('SADD', KEYS[10], ARGV[g + 5])
+    redis.call('RPUSH', ARGV[g + 4], ARGV[g + 6])
     redis.call('SETNX', count, -1)
-    redis.call('EXPIRE', count, ARGV[a + 7])
+    redis.call('EXPIRE', count, ARGV[g + 7])
   elseif kind == 'later' then
     -- resque-scheduler's delayed_push (see delayed-push-3.lua).
-    local ts, ttl = string.match(ARGV[a + 7], '^(%d+) (%d+)$')
-    redis.call('RPUSH', ARGV[a + 4], ARGV[a + 6])
-    redis.call('SADD', ARGV[a + 5], 'delayed:' .. ts)
+    local ts, ttl = string.match(ARGV[g + 7], '^(%d+) (%d+)$')
+    redis.call('RPUSH', ARGV[g + 4], ARGV[g + 6])
+    redis.call('SADD', ARGV[g + 5], 'delayed:' .. ts)
     redis.call('ZADD', KEYS[11], ts, ts)
     redis.call('SETNX', count, -1)
     redis.call('EXPIRE', count, ttl)
   elseif count ~= '' then
     redis.call('DEL', count)
   end
-  if ARGV[a + 8] ~= '' then
-    if ARGV[a + 9] ~= '' then redis.call('SET', ARGV[a + 8], ARGV[a + 9], 'EX', ARGV[a + 10])
-    else redis.call('DEL', ARGV[a + 8]) end
+  if ARGV[g + 8] ~= '' then
+    if ARGV[g + 9] ~= '' then redis.call('SET', ARGV[g + 8], ARGV[g + 9], 'EX', ARGV[g + 10])
+    else redis.call('DEL', ARGV[g + 8]) end
+  end
+end
+for _ = 1, fails do
+  if redis.call('LREM', KEYS[1], 1, ARGV[a]) == 1 then
+    recordedFails = recordedFails + 1
+    if suspects then redis.call('HDEL', KEYS[9], redis.sha1hex(entryPayload(ARGV[a]))) end
+    recordFailure(a)
   end
   a = a + FAILURE_GROUP_SIZE
 end
@@ -105,16 +122,20 @@ for _ = 1, cleared do
 end
 a = recordMetrics(KEYS[12], KEYS[13], a)
 -- Stock counts every attempted job as processed, failed ones too.
-if done + fails > 0 then
-  redis.call('INCRBY', KEYS[3], done + fails)
-  redis.call('INCRBY', KEYS[4], done + fails)
+if recordedDone + recordedFails > 0 then
+  redis.call('INCRBY', KEYS[3], recordedDone + recordedFails)
+  redis.call('INCRBY', KEYS[4], recordedDone + recordedFails)
 end
-if fails > 0 then
-  redis.call('INCRBY', KEYS[5], fails)
-  redis.call('INCRBY', KEYS[6], fails)
+if recordedFails > 0 then
+  redis.call('INCRBY', KEYS[5], recordedFails)
+  redis.call('INCRBY', KEYS[6], recordedFails)
 end
 
-local result = { 0, 0 }
+local result = { 0, 0, 0 }
+if want > 0 and redis.call('SISMEMBER', KEYS[14], ARGV[5]) == 0 then
+  result[3] = 1
+  want = 0
+end
 local pause = redis.call('GET', KEYS[8])
 -- Stock: paused when the value, trimmed and lower-cased, is "true".
 if pause and string.lower(string.match(pause, '^%s*(.-)%s*$')) == 'true' then
