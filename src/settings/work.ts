@@ -292,11 +292,22 @@ export const WORK_SETTINGS = settings({
   },
   heartbeatInterval: {
     env: ["RESQUE_HEARTBEAT_INTERVAL"],
-    flag: null,
+    flag: "heartbeat-interval",
     kind: "number",
     min: 1,
     default: 60,
+    valueHint: "SECONDS",
     help: "Seconds between heartbeats and prunes, stock's Resque.heartbeat_interval (RESQUE_HEARTBEAT_INTERVAL, default 60)",
+    roles: ["worker"],
+  },
+  pruneInterval: {
+    env: ["RESQUE_PRUNE_INTERVAL"],
+    flag: "prune-interval",
+    kind: "number",
+    min: 1,
+    defaultText: "5 x the heartbeat interval: 300",
+    valueHint: "SECONDS",
+    help: "A worker whose heartbeat is older is pruned as dead and its jobs recovered: how long a lost host's jobs wait; stock's Resque.prune_interval (RESQUE_PRUNE_INTERVAL, default 5 x the heartbeat interval: 300)",
     roles: ["worker"],
   },
 });

@@ -38,6 +38,8 @@ export interface WorkerSettings {
   watchdogTimeout: number;
   /** Seconds between heartbeats and prunes (stock's Resque.heartbeat_interval, 60); RESQUE_HEARTBEAT_INTERVAL. */
   heartbeatInterval?: number;
+  /** Seconds a heartbeat may age before its worker is pruned as dead (RESQUE_PRUNE_INTERVAL; default 5 x heartbeatInterval). */
+  pruneInterval?: number;
   /** A resque-pool file (--pool / RESQUE_POOL_CONFIG): its groups replace QUEUE and WORKER_COUNT. */
   pool?: string;
   /** --scheduler / RESQUE_SCHEDULER: the master also keeps a scheduler process running. */
@@ -101,8 +103,8 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     redis: raw(S.redis),
     namespace: raw(S.namespace),
     pidfile: raw(S.pidfile),
-    // Read from the environment only (its row has no flag).
     heartbeatInterval: num(S.heartbeatInterval),
+    pruneInterval: num(S.pruneInterval),
     pool,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });

@@ -77,7 +77,8 @@ export function resolveOptions(options: WorkerOptions): ResolvedOptions {
     backoffInterval: options.backoffInterval ?? S.backoffInterval.default,
     proclinePrefix: options.proclinePrefix ?? S.proclinePrefix.default,
     heartbeatInterval: options.heartbeatInterval ?? S.heartbeatInterval.default,
-    pruneInterval: options.pruneInterval ?? 300,
+    // Stock's Resque.prune_interval: heartbeat_interval * 5.
+    pruneInterval: options.pruneInterval ?? 5 * (options.heartbeatInterval ?? S.heartbeatInterval.default),
     log: options.log ?? quiet,
     now: options.now ?? (() => new Date()),
     maxJobs: options.maxJobs ?? Number.POSITIVE_INFINITY,

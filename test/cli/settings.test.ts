@@ -234,6 +234,7 @@ describe("settings: a variable set on the master reaches a worker process", () =
       LOGGING: "1",
       VVERBOSE: "1",
       RESQUE_HEARTBEAT_INTERVAL: "30",
+      RESQUE_PRUNE_INTERVAL: "150",
       REDIS_TIMEOUT: "5",
     };
     const tls = new Set(["REDIS_TLS_CA", "REDIS_TLS_CERT", "REDIS_TLS_KEY"]);

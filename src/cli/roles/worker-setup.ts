@@ -117,6 +117,7 @@ export async function workerFor(runtime: Runtime, settings: WorkerSettings, db: 
     durableAck: settings.durableAck,
     logJobs: settings.verbose,
     ...(settings.heartbeatInterval !== undefined && { heartbeatInterval: settings.heartbeatInterval }),
+    ...(settings.pruneInterval !== undefined && { pruneInterval: settings.pruneInterval }),
     ...extra,
   });
 }
