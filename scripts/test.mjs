@@ -65,6 +65,7 @@ const steps = [
       "test/faults/faults.test.ts",
       "test/faults/scheduler-faults.test.ts",
       "test/faults/failover-faults.test.ts",
+      "test/faults/host-loss.test.ts",
     ],
     { RESQUE_TEST_BINARY: `${root}dist/resque-worker` },
   ],
