@@ -13,7 +13,10 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { Resque } from "../../src/client/resque.ts";
+import { serveResqueWeb } from "../support/ruby-scheduler.ts";
 import { cliCommand, exited } from "../support/spawn-cli.ts";
+import { useWebServers } from "../support/web-server.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const JOBS = 20_000;
@@ -41,6 +44,21 @@ after(async () => {
   console.log(`\nHost loss (2 hosts x 2 worker processes x 8, ${JOBS} jobs, heartbeat ${HEARTBEAT_S} s, prune interval ${PRUNE_S} s):`);
   console.table(table);
 });
+
+const serveWeb = useWebServers();
+
+/** The workers pages of our dashboard and of stock resque-web (Ruby), as HTML. */
+async function workerPages(namespace: string): Promise<{ ours: string; stock: string }> {
+  const resque = new Resque({ redis: server.url, namespace });
+  try {
+    const { base } = await serveWeb(resque);
+    const ruby = await serveResqueWeb({ ...process.env, REDIS_URL: server.url, RESQUE_NAMESPACE: namespace }, started);
+    const [ours, stock] = await Promise.all([fetch(`${base}/workers`), fetch(`${ruby.base}/workers`)].map(async (r) => (await r).text()));
+    return { ours: ours!, stock: stock! };
+  } finally {
+    await resque.close();
+  }
+}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -190,6 +208,9 @@ describe("losing a whole host", { skip: !canUnshare && "unshare --uts is not all
     const pids = hostPids(run.a);
     const aWorkerIds = (await server.client.smembers(`${run.namespace}:workers`)).filter((id) => id.startsWith("host-a:"));
     assert.equal(aWorkerIds.length, 2, "host A's two worker processes registered");
+    const before = await workerPages(run.namespace);
+    assert.match(before.ours, /\bhost-a\b/, "our dashboard lists host A's workers");
+    assert.match(before.stock, /\bhost-a\b/, "resque-web lists host A's workers");
     const faultAt = Date.now();
     for (const pid of pids) process.kill(pid, "SIGKILL");
     const inFlight = await inFlightOn(run, "host-a");
@@ -203,6 +224,9 @@ describe("losing a whole host", { skip: !canUnshare && "unshare --uts is not all
       [],
       "host A's workers are gone from the registry",
     );
+    const pages = await workerPages(run.namespace);
+    assert.doesNotMatch(pages.ours, /\bhost-a\b/, "our dashboard no longer lists host A's workers");
+    assert.doesNotMatch(pages.stock, /\bhost-a\b/, "resque-web no longer lists host A's workers");
     await stopHost(run.b);
   });
 
