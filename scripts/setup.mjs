@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Installs what a command needs when it is missing. Always: the npm packages (Bun and Deno come
 // from npm). Then only what is named: `redis` (redis-server, for the demo, tests and benchmarks),
+// `valkey` (valkey-server 8 from bookworm-backports, for `npm run test:valkey`),
 // `openssl` (the TLS tests make their certificates with it), `chromium` (Debian's browser, which the
 // dashboard's browser tests drive through puppeteer-core) and `ruby` (Ruby, the resque, resque-scheduler and resque-retry gems
 // and rackup to serve resque-web, only for the compatibility suite and the benchmarks' stock contenders). So `npm run build`
@@ -13,7 +14,7 @@ import { existsSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const needs = new Set(process.argv.slice(2));
-const known = ["redis", "openssl", "chromium", "ruby", "sidekiq"];
+const known = ["redis", "valkey", "openssl", "chromium", "ruby", "sidekiq"];
 for (const need of needs) {
   if (!known.includes(need)) {
     console.error(`setup: unknown need "${need}"; expected any of ${known.join(", ")}`);
@@ -59,6 +60,18 @@ if (
 }
 
 if (needs.has("redis") && !has("redis-server")) aptInstall("redis-server", "install Redis (>= 6.2) and run again.");
+
+// Valkey 8 for `npm run test:valkey`: bookworm has none, bookworm-backports has 8.0. The source is
+// added only here, when asked for, and only the valkey packages are taken from it.
+if (needs.has("valkey") && !has("valkey-server")) {
+  const list = "/etc/apt/sources.list.d/bookworm-backports.sources";
+  if (sudo !== null && has("apt-get") && !existsSync(list)) {
+    console.log(`setup: adding Debian's bookworm-backports source (${list}) for valkey-server`);
+    const source = "Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm-backports\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n";
+    run(`printf '${source}' | ${sudo}tee ${list} > /dev/null`);
+  }
+  aptInstall("-t bookworm-backports valkey-server", "install Valkey 8 (valkey-server) and run again.");
+}
 
 if (needs.has("openssl") && !has("openssl")) aptInstall("openssl", "install OpenSSL and run again.");
 

@@ -110,8 +110,17 @@ function runStep(cmd, args, env) {
   });
 }
 
+// `node scripts/test.mjs <label> ...` runs only the steps named (`npm run test:valkey` does).
+const only = process.argv.slice(2);
+const unknown = only.filter((label) => !steps.some(([l]) => l === label));
+if (unknown.length > 0) {
+  console.error(`No such step: ${unknown.join(", ")}. Steps: ${steps.map(([l]) => l).join("; ")}`);
+  process.exit(1);
+}
+if (process.env.RESQUE_TEST_SERVER) console.log(`Every test server is ${process.env.RESQUE_TEST_SERVER} (RESQUE_TEST_SERVER).`);
+
 const results = [];
-for (const [label, cmd, args, env] of steps) {
+for (const [label, cmd, args, env] of steps.filter(([l]) => only.length === 0 || only.includes(l))) {
   console.log(`\n=== ${label} ===`);
   const { ok, failures } = await runStep(cmd, args, env);
   results.push([label, ok, failures]);

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { freePort, startRedis, type TestRedis } from "./redis-server.ts";
+import { freePort, SERVER_BINARY, startRedis, type TestRedis } from "./redis-server.ts";
 
 export interface SentinelGroup {
   /** redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/<masterName>/0 */
@@ -93,7 +93,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions = {}): Pr
         "",
       ].join("\n"),
     );
-    const child = spawn("redis-server", [join(dir, "sentinel.conf"), "--sentinel"], { stdio: "ignore" });
+    const child = spawn(SERVER_BINARY, [join(dir, "sentinel.conf"), "--sentinel"], { stdio: "ignore" });
     sentinels.push({ port, child, dir });
   }
   const named = async (port: number) =>

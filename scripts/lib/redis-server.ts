@@ -3,6 +3,7 @@
  * afterwards. Tests never touch a Redis they did not start.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import process from "node:process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -84,9 +85,15 @@ async function waitForServer(options: RedisOptions & { port: number }): Promise<
   throw new Error(`redis-server on port ${port} did not answer`);
 }
 
+/**
+ * The server binary tests start: redis-server, or another that speaks the same protocol and flags
+ * (RESQUE_TEST_SERVER=valkey-server: `npm run test:valkey` runs the suite against Valkey 8).
+ */
+export const SERVER_BINARY = process.env["RESQUE_TEST_SERVER"] || "redis-server";
+
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
-  if (spawnSync("redis-server", ["--version"]).error) {
-    throw new Error("redis-server is not installed: run `npm test` (it installs it) or `apt-get install redis-server`.");
+  if (spawnSync(SERVER_BINARY, ["--version"]).error) {
+    throw new Error(`${SERVER_BINARY} is not installed: run \`npm test\` (it installs it) or \`apt-get install redis-server\`.`);
   }
   const dir = mkdtempSync(join(tmpdir(), "resque-test-redis-"));
   const tls = options.tls;
@@ -123,7 +130,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
         };
   let child: ChildProcess;
   const launch = async () => {
-    child = spawn("redis-server", args, { stdio: "ignore" });
+    child = spawn(SERVER_BINARY, args, { stdio: "ignore" });
     // The server that answered must be the one just started: if another process took the port
     // meanwhile, ours exited and the probe reached theirs, which a test must never touch.
     const pid = await waitForServer(clientOptions);

@@ -8,6 +8,7 @@ import { Resque as ResqueClient } from "../../src/index.ts";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { RestartPolicy } from "../../src/master/restart-policy.ts";
+import { SERVER_BINARY } from "../../scripts/lib/redis-server.ts";
 import { useRedis } from "../support/fixture.ts";
 import { commandLine, eventually, exited, spawnCli, spawnWork } from "../support/spawn-cli.ts";
 
@@ -251,11 +252,9 @@ describe("master and worker processes", () => {
     const first = await eventually(() => children() || undefined, "a worker process");
     await new Promise((r) => setTimeout(r, 1500));
     assert.equal(children(), first, "the same worker process is still waiting: no crash loop");
-    const server = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" },
-    );
+    const server = spawn(SERVER_BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     try {
       const resque = new ResqueClient({ redis: url, namespace: "late" });
       await eventually(
@@ -413,11 +412,9 @@ describe("master and worker processes", () => {
   it("an orphaned worker process exits even while Redis is down", async () => {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), "resque-test-orphan-down-"));
-    const server = spawn(
-      "redis-server",
-      ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
-      { stdio: "ignore" },
-    );
+    const server = spawn(SERVER_BINARY, ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"], {
+      stdio: "ignore",
+    });
     try {
       const url = `redis://127.0.0.1:${port}/0`;
       const resque = new ResqueClient({ redis: url, namespace: "orphan-down" });
