@@ -273,7 +273,11 @@ export class Cycles {
     // The cycle's reply is in hand: a WAIT lost with the connection counts as a shortfall, not a lost cycle.
     const held = await replicasAcknowledged(this.#c.db, wanted, DURABLE_ACK_TIMEOUT_MS).catch(() => 0);
     if (held >= wanted) {
-      if (this.#unconfirmed.done.length + this.#unconfirmed.failures.length > 0) this.#unconfirmed = { done: [], failures: [] };
+      // A WAIT answered by a new primary says nothing of what the old one held: keep the records
+      // until the failover's reconciliation has used them.
+      const failoverPending = failoversSeen(this.#c.db) !== this.#failovers || this.#lost.includes(FAILOVER);
+      if (!failoverPending && this.#unconfirmed.done.length + this.#unconfirmed.failures.length > 0)
+        this.#unconfirmed = { done: [], failures: [] };
       return;
     }
     if (this.#unconfirmed.done.length + this.#unconfirmed.failures.length + jobs <= UNCONFIRMED_LIMIT) {
