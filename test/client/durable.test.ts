@@ -98,4 +98,32 @@ describe("durable writes", () => {
       }
     }
   });
+
+  it("after a shortfall a worker waits 50 ms, not 1 s, per cycle until replicas answer again", async () => {
+    const namespace = uniqueNamespace("ack-short");
+    const reportKey = `${namespace}:reports`;
+    const resque = new Resque({ redis: primary.url, namespace });
+    const monitor = await primary.client.monitor();
+    const waits: string[] = [];
+    monitor.on("monitor", (_time: string, args: string[]) => {
+      if (args[0]?.toUpperCase() === "WAIT") waits.push(args.slice(1).join(" "));
+    });
+    // More replicas asked than exist: every cycle falls short.
+    const worker = spawnWork({ url: primary.url, namespace, reportKey, queue: "s", env: { DONT_FORK: "1", DURABLE_ACK: "2" } });
+    try {
+      for (let i = 0; i < 10; i++) {
+        await resque.enqueueTo("s", quick, `s${i}`);
+        await eventually(async () => (await resque.db.redis.llen(reportKey)) === i + 1, `job ${i} done`);
+      }
+      await eventually(async () => Number(await resque.db.redis.get(`${namespace}:stat:processed`)) === 10, "10 recorded");
+      assert.ok(waits.length >= 2, `a WAIT per recording cycle (${waits.join(", ")})`);
+      assert.deepEqual(waits[0], "2 1000", "the first waits the full second");
+      assert.deepEqual(new Set(waits.slice(1)), new Set(["2 50"]), "the later ones 50 ms");
+    } finally {
+      monitor.disconnect();
+      process.kill(worker.pid!, "SIGQUIT");
+      await exited(worker);
+      await resque.close();
+    }
+  });
 });
