@@ -67,7 +67,8 @@ if (needs.has("valkey") && !has("valkey-server")) {
   const list = "/etc/apt/sources.list.d/bookworm-backports.sources";
   if (sudo !== null && has("apt-get") && !existsSync(list)) {
     console.log(`setup: adding Debian's bookworm-backports source (${list}) for valkey-server`);
-    const source = "Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm-backports\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n";
+    const source =
+      "Types: deb\\nURIs: http://deb.debian.org/debian\\nSuites: bookworm-backports\\nComponents: main\\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\\n";
     run(`printf '${source}' | ${sudo}tee ${list} > /dev/null`);
   }
   aptInstall("-t bookworm-backports valkey-server", "install Valkey 8 (valkey-server) and run again.");
