@@ -10,7 +10,7 @@ import { describe, it } from "node:test";
 import { RestartPolicy } from "../../src/master/restart-policy.ts";
 import { SERVER_BINARY } from "../../scripts/lib/redis-server.ts";
 import { useRedis } from "../support/fixture.ts";
-import { commandLine, eventually, exited, spawnCli, spawnWork } from "../support/spawn-cli.ts";
+import { commandLine, eventually, exited, processGone, spawnCli, spawnWork } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -286,7 +286,7 @@ describe("master and worker processes", () => {
     );
     process.kill(master.pid!, "SIGKILL");
     await exited(master);
-    await eventually(() => pids.every((pid) => commandLine(pid) === ""), "the worker processes to exit");
+    await eventually(() => pids.every((pid) => processGone(pid)), "the worker processes to exit");
     assert.deepEqual(await resque.db.redis.smembers(resque.db.keys.workers), [], "they unregistered themselves");
   });
 
@@ -435,7 +435,7 @@ describe("master and worker processes", () => {
       server.kill("SIGKILL");
       process.kill(master.pid!, "SIGKILL");
       await exited(master);
-      await eventually(() => commandLine(pid!) === "", "the orphaned worker process to exit", 2000);
+      await eventually(() => processGone(pid!), "the orphaned worker process to exit", 2000);
     } finally {
       server.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { after, describe, it } from "node:test";
 import { useRedis } from "../support/fixture.ts";
-import { commandLine, eventually, exited, spawnCli } from "../support/spawn-cli.ts";
+import { commandLine, eventually, exited, processGone, spawnCli } from "../support/spawn-cli.ts";
 
 const redis = useRedis();
 type Resque = ReturnType<typeof redis.open>;
@@ -169,7 +169,7 @@ describe("resque work --pool", () => {
     assert.ok(before.includes(kept!), "the pa process that stays is one of the two that ran before");
     assert.ok(!before.includes(pd!), "pd runs in a new process");
     const retired = before.find((pid) => pid !== kept)!;
-    await eventually(() => commandLine(retired) === "", "the surplus pa process to exit");
+    await eventually(() => processGone(retired), "the surplus pa process to exit");
     await eventually(() => childrenOf(master.pid!).length === 2 || undefined, "the master to have reaped the surplus process");
     assert.deepEqual(
       childrenOf(master.pid!),

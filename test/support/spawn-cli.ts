@@ -63,6 +63,20 @@ export const commandLine = (pid: number): string => {
   }
 };
 
+/**
+ * Whether process `pid` has exited: no /proc entry, or a zombie waiting to be reaped. Not "its
+ * cmdline reads empty", which a failed read also gives: in one full run under Deno a worker process
+ * was taken for gone that way while its registration was still there (not reproduced since).
+ */
+export const processGone = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+};
+
 /** The pids whose parent is `pid` (Linux /proc). */
 export function childrenOf(pid: number): number[] {
   return readdirSync("/proc")
