@@ -224,7 +224,7 @@ const connections = new WeakMap<Redis, Connection>();
 
 /**
  * How many failovers this client has been through: a worker compares it between cycles, because
- * the promoted replica may lack the last writes it acknowledged (see Cycles.primaryMoved).
+ * the promoted replica may lack the last writes it acknowledged (see Cycles.noticeFailover).
  */
 export function failoversSeen(db: Db): number {
   return connections.get(db.redis)?.failovers ?? 0;

@@ -33,9 +33,6 @@ interface LostCycle {
   error: string;
 }
 
-/** The reconciliation noticeFailover asks for: nothing of its own was lost, only the list is read again. */
-const FAILOVER: LostCycle = { lost: { done: [], failures: [], cleared: [], metrics: undefined }, error: "failover" };
-
 /**
  * DURABLE_ACK's records that fewer replicas than asked held in time, kept until a later WAIT
  * succeeds (it covers every earlier write): after a failover, an entry of one of them left on
@@ -98,6 +95,8 @@ export class Cycles {
   readonly #lost: LostCycle[] = [];
   /** DURABLE_ACK shortfalls: records not known to be on enough replicas (see UNCONFIRMED_LIMIT). */
   #unconfirmed: { done: string[]; failures: FailureWrite[] } = { done: [], failures: [] };
+  /** A failover was noticed: the next reconciliation reads the in-flight list on the new primary. */
+  #failoverPending = false;
 
   /** Failovers of the connection already reconciled (see noticeFailover). */
   #failovers: number;
@@ -119,9 +118,9 @@ export class Cycles {
     return asked;
   }
 
-  /** Lost cycles waiting to be reconciled. */
+  /** Reconciliations waiting: one per lost cycle, and one after a failover (see noticeFailover). */
   get lost(): number {
-    return this.#lost.length;
+    return this.#lost.length + (this.#failoverPending ? 1 : 0);
   }
 
   /** Jobs finished (done or failed) that no cycle has carried yet. */
@@ -198,7 +197,7 @@ export class Cycles {
     const seen = failoversSeen(this.#c.db);
     if (seen === this.#failovers) return;
     this.#failovers = seen;
-    if (!this.#lost.includes(FAILOVER)) this.#lost.push(FAILOVER);
+    this.#failoverPending = true;
   }
 
   /**
@@ -207,8 +206,9 @@ export class Cycles {
    */
   async reconcile(): Promise<TakenJob[]> {
     const lost = this.#lost.splice(0);
-    const replies = lost.filter((l) => l !== FAILOVER);
-    if (replies.length > 0) this.#c.log.warn(`Lost a Redis reply (${replies.map((l) => l.error).join("; ")}); checking what was applied`);
+    const afterFailover = this.#failoverPending;
+    this.#failoverPending = false;
+    if (lost.length > 0) this.#c.log.warn(`Lost a Redis reply (${lost.map((l) => l.error).join("; ")}); checking what was applied`);
     const outcome = await reconcileLostCycles(
       this.#c.db,
       this.#c.id,
@@ -223,7 +223,7 @@ export class Cycles {
       this.#failures.push(...batch.failures);
       this.#cleared.push(...batch.cleared);
     });
-    if (!lost.includes(FAILOVER)) return outcome.taken;
+    if (!afterFailover) return outcome.taken;
     const again = this.#recordAgain(outcome.taken);
     if (outcome.taken.length > 0) {
       this.#c.log.warn(
@@ -233,10 +233,18 @@ export class Cycles {
     return again;
   }
 
+  get #unconfirmedCount(): number {
+    return this.#unconfirmed.done.length + this.#unconfirmed.failures.length;
+  }
+
+  #dropUnconfirmed(): void {
+    if (this.#unconfirmedCount > 0) this.#unconfirmed = { done: [], failures: [] };
+  }
+
   /** Of `orphans` (entries a failover left in flight), record again those DURABLE_ACK kept; the rest are returned, to run again. */
   #recordAgain(orphans: TakenJob[]): TakenJob[] {
     const { done, failures } = this.#unconfirmed;
-    this.#unconfirmed = { done: [], failures: [] };
+    this.#dropUnconfirmed();
     const doneAt = new Map<string, number>();
     for (const entry of done) doneAt.set(entry, (doneAt.get(entry) ?? 0) + 1);
     const failedAt = new Map<string, FailureWrite[]>();
@@ -285,12 +293,10 @@ export class Cycles {
     if (held >= wanted) {
       // A WAIT answered by a new primary says nothing of what the old one held: keep the records
       // until the failover's reconciliation has used them.
-      const failoverPending = failoversSeen(this.#c.db) !== this.#failovers || this.#lost.includes(FAILOVER);
-      if (!failoverPending && this.#unconfirmed.done.length + this.#unconfirmed.failures.length > 0)
-        this.#unconfirmed = { done: [], failures: [] };
+      if (failoversSeen(this.#c.db) === this.#failovers && !this.#failoverPending) this.#dropUnconfirmed();
       return;
     }
-    if (this.#unconfirmed.done.length + this.#unconfirmed.failures.length + jobs <= UNCONFIRMED_LIMIT) {
+    if (this.#unconfirmedCount + jobs <= UNCONFIRMED_LIMIT) {
       this.#unconfirmed.done.push(...done);
       this.#unconfirmed.failures.push(...failures);
     }
