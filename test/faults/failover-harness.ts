@@ -15,6 +15,7 @@ import { startRedis, uniqueNamespace } from "../../scripts/lib/redis-server.ts";
 import { startSentinelGroup, type SentinelGroup } from "../../scripts/lib/redis-sentinel.ts";
 import { Resque } from "../../src/client/resque.ts";
 import { exited, spawnCli } from "../support/spawn-cli.ts";
+import { readRuns } from "./runs.ts";
 
 export interface FailoverContext {
   group: SentinelGroup;
@@ -133,12 +134,7 @@ export async function runFailover(
     await exited(master);
 
     // Count.
-    const runs = new Map<string, { started: number; ended: number }[]>();
-    for (const [field, report] of Object.entries(await reports.client.hgetall(reportKey))) {
-      const id = field.slice(0, field.indexOf(":"));
-      const [, started, ended] = report.split(" ").map(Number);
-      runs.set(id, [...(runs.get(id) ?? []), { started: started!, ended: ended! }]);
-    }
+    const runs = await readRuns(reports.client, reportKey);
     const lostIds: string[] = [];
     const unexplained: string[] = [];
     let duplicated = 0;

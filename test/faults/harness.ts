@@ -10,6 +10,7 @@ import process from "node:process";
 import { Redis } from "ioredis";
 import { spawnCli, exited } from "../support/spawn-cli.ts";
 import { uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { readRuns } from "./runs.ts";
 
 export interface Extra {
   label: string;
@@ -137,11 +138,7 @@ export async function runScenario(
   await exited(master);
 
   // Count.
-  const performed = new Map<string, number[]>();
-  for (const [field, report] of Object.entries(await redis.hgetall(reportKey))) {
-    const id = field.slice(0, field.indexOf(":"));
-    performed.set(id, [...(performed.get(id) ?? []), Number(report.split(" ")[0])]);
-  }
+  const performed = new Map([...(await readRuns(redis, reportKey))].map(([id, runs]) => [id, runs.map((r) => r.pid)]));
   const failures = (await redis.lrange(`${namespace}:failed`, 0, -1)).map((raw) => ({
     raw,
     record: JSON.parse(raw) as { payload: unknown; exception: string },

@@ -9,14 +9,14 @@
  */
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
 import { Resque } from "../../src/client/resque.ts";
 import { serveResqueWeb } from "../support/ruby-scheduler.ts";
-import { cliCommand, exited } from "../support/spawn-cli.ts";
+import { childrenOf, cliCommand, eventually, exited } from "../support/spawn-cli.ts";
 import { useWebServers } from "../support/web-server.ts";
+import { readRuns } from "./runs.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const JOBS = 20_000;
@@ -61,15 +61,6 @@ async function workerPages(namespace: string): Promise<{ ours: string; stock: st
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Direct children of `pid` (the master's worker processes), from /proc. */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 /** unshare's flags: a UTS namespace needs root, or a user namespace where we are root. */
 const UNSHARE = process.getuid?.() === 0 ? ["--uts"] : ["--user", "--map-root-user", "--uts"];
@@ -158,12 +149,7 @@ async function count(run: Run, name: string, aPids: Set<number>, inFlightAtFault
     await sleep(100);
   }
   assert.equal(quiet, 5, `${name}: not drained within 3 minutes`);
-  const runs = new Map<string, { pid: number; started: number; ended: number }[]>();
-  for (const [field, report] of Object.entries(await server.client.hgetall(run.reportKey))) {
-    const id = field.slice(0, field.indexOf(":"));
-    const [pid, startedMs, ended] = report.split(" ").map(Number);
-    runs.set(id, [...(runs.get(id) ?? []), { pid: pid!, started: startedMs!, ended: ended! }]);
-  }
+  const runs = await readRuns(server.client, run.reportKey);
   const lost: string[] = [];
   const unexplained: string[] = [];
   let duplicated = 0;
@@ -258,18 +244,10 @@ describe("losing a whole host", { skip: !canUnshare && "unshare --uts is not all
     assert.deepEqual(lost.slice(0, 20), [], `${lost.length} lost`);
     assert.deepEqual(unexplained.slice(0, 20), [], `${unexplained.length} run twice though not in flight on host A`);
     assert.equal(processed, JOBS, "each job counted once: A's stale jobs, recovered and run by B, were not recorded by A too");
-    await eventually(() => /found its registration gone/.test(run.a.log()), "host A to say it registered again");
+    await eventually(() => /found its registration gone/.test(run.a.log()), "host A to say it registered again", 400);
     const workers = await server.client.smembers(`${run.namespace}:workers`);
     assert.equal(workers.filter((id) => id.startsWith("host-a:")).length, 2, "host A's two worker processes registered again");
     await stopHost(run.a);
     await stopHost(run.b);
   });
 });
-
-async function eventually(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    if (check()) return;
-    await sleep(25);
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
