@@ -60,6 +60,9 @@ if (
 }
 
 if (needs.has("redis") && !has("redis-server")) aptInstall("redis-server", "install Redis (>= 6.2) and run again.");
+// redis-cli joins the test clusters (`redis-cli --cluster create`); Debian's redis-server brings it, a
+// redis-server from elsewhere may not.
+if (needs.has("redis") && !has("redis-cli")) aptInstall("redis-tools", "install redis-tools (redis-cli) and run again.");
 
 // Valkey 8 for `npm run test:valkey`: bookworm has none, bookworm-backports has 8.0. The source is
 // added only here, when asked for, and only the valkey packages are taken from it.

@@ -41,6 +41,7 @@ const steps = [
       "test/master/pool.test.ts",
       "test/master/signal-tables.test.ts",
       "test/store/connection.test.ts",
+      "test/store/cluster.test.ts",
       "test/scheduler/work-scheduler.test.ts",
       "test/web/web.test.ts",
     ],

@@ -3,9 +3,10 @@
  * waits out an outage with backoff; a one-shot command (CLI) fails fast with advice. What it
  * needs from ioredis' internals (lost replies, handshake failures, the socket) is in ioredis-internals.ts.
  */
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
+import { assertClusterNamespace, duplicateCluster, homeNode, keySlot, openCluster, slotPrimary } from "./cluster.ts";
 import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
 import {
   failUnanswered,
@@ -17,9 +18,13 @@ import {
 import { parseRedisLocation, type RedisLocation } from "./location.ts";
 import { luaScripts } from "./scripts.generated.ts";
 
-/** A Redis client plus the namespace's keys: what every store function takes. */
+/**
+ * A Redis client plus the namespace's keys: what every store function takes. On a Redis Cluster
+ * (`redis+cluster://`) the client is ioredis's Cluster, and every key of the namespace is in one
+ * slot (see cluster.ts); a command that names no key goes through `home(db)`.
+ */
 export interface Db {
-  redis: Redis;
+  redis: Redis | Cluster;
   keys: ResqueKeys;
   location: RedisLocation;
 }
@@ -147,12 +152,20 @@ export function openDb(options: ConnectOptions = {}): Db {
     // a replica errs instead of reconnecting in a loop.
     reconnectOnError: (error) => (/^READONLY\b/.test(error.message) ? (location.sentinel ? 2 : 1) : false),
   };
+  const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
+  const facts: ConnectionFacts = { location, timeoutMs, tls };
+  if (location.cluster) {
+    assertClusterNamespace(namespace);
+    const cluster = openCluster(location.cluster, clusterNodeOptions(redisOptions), { waiting, retry: reconnectDelay });
+    defineScripts(cluster);
+    const slot = keySlot(namespace);
+    connections.set(cluster, { facts, waiting, failovers: 0, slot });
+    reportClusterChanges(cluster, slot, options);
+    return { redis: cluster, keys: resqueKeys(namespace), location };
+  }
   const redis = new Redis(redisOptions);
   if (waiting) keepQueuedThroughHandshakeFailures(redis);
-  for (const script of Object.values(luaScripts)) {
-    redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
-  }
-  const facts: ConnectionFacts = { location, timeoutMs, tls };
+  defineScripts(redis);
   connections.set(redis, { facts, waiting, failovers: 0 });
   let down = false;
   redis.on("connect", () => guardStream(redis));
@@ -185,8 +198,79 @@ export function openDb(options: ConnectOptions = {}): Db {
     lostAt = undefined;
     down = false;
   });
-  const namespace = options.namespace ?? location.namespace ?? DEFAULT_NAMESPACE;
   return { redis, keys: resqueKeys(namespace), location };
+}
+
+function defineScripts(redis: Redis | Cluster): void {
+  for (const script of Object.values(luaScripts)) {
+    redis.defineCommand(script.name, { lua: script.lua, numberOfKeys: script.numberOfKeys });
+  }
+}
+
+/**
+ * Each Cluster node's connection behaves as our single connection does, except: no host, port or
+ * database (the Cluster gives each node's, and a Cluster has database 0 only); the offline queue
+ * always on (ioredis connects each node on its first command, and a command must wait for that);
+ * no READONLY handling (a demoted Cluster primary answers MOVED, which the Cluster follows).
+ */
+function clusterNodeOptions(options: RedisOptions): RedisOptions {
+  const { host: _host, port: _port, db: _db, reconnectOnError: _readonly, ...rest } = options;
+  return { ...rest, enableOfflineQueue: true, disconnectTimeout: 0 };
+}
+
+/**
+ * Outages and failovers of a Cluster as the home slot sees them: its primary's connection failing
+ * is an outage (told once, and once when it answers again); ioredis learning that another node now
+ * serves the slot (a promotion, CLUSTER FAILOVER) is a failover, told once and counted.
+ */
+function reportClusterChanges(cluster: Cluster, slot: number, options: ConnectOptions): void {
+  const connection = connections.get(cluster)!;
+  let primary: string | undefined;
+  let lostAt: number | undefined;
+  const check = () => {
+    const now = slotPrimary(cluster, slot);
+    if (now === undefined) return;
+    if (primary !== undefined && now !== primary) {
+      connection.failovers++;
+      const after = lostAt === undefined ? "" : `; ${Date.now() - lostAt} ms after its old primary stopped answering`;
+      options.onFailover?.(`Redis failover: the Cluster's slot ${slot} moved from primary ${primary} to ${now}${after}.`);
+      lostAt = undefined;
+    }
+    primary = now;
+  };
+  cluster.on("refresh", check);
+  cluster.on("ready", check);
+  cluster.on("node error", (error: unknown, key: string) => {
+    connection.lastError = error;
+    connection.beforeReady = cluster.status !== "ready";
+    if (lostAt !== undefined || (primary !== undefined && key !== primary)) return;
+    lostAt = Date.now();
+    options.onOutage?.(failureAdvice(connection.facts, error, connection.beforeReady).message);
+  });
+  cluster.on("+node", (node: Redis) => {
+    node.on("ready", () => {
+      if (lostAt === undefined || `${node.options.host}:${node.options.port}` !== primary) return;
+      lostAt = undefined;
+      connection.lastError = undefined;
+      options.onOutage?.(undefined);
+    });
+  });
+}
+
+/**
+ * The connection that serves this namespace, for commands that name no key (WAIT, SCAN, CLIENT,
+ * TIME): the client itself, or on a Cluster the node serving the namespace's slot, on the same
+ * connection the Cluster sends the namespace's commands on.
+ */
+export function home(db: Db): Promise<Redis> {
+  if (!(db.redis instanceof Cluster)) return Promise.resolve(db.redis);
+  const connection = connections.get(db.redis);
+  return homeNode(db.redis, connection?.slot ?? keySlot(db.keys.namespace), connection?.waiting ? undefined : connection?.facts.timeoutMs);
+}
+
+/** `home` for another client of the same server, a blocking one from openBlocking. */
+export function homeOf(db: Db, redis: Redis | Cluster): Promise<Redis> {
+  return redis instanceof Cluster ? homeNode(redis, keySlot(db.keys.namespace)) : Promise.resolve(redis);
 }
 
 /**
@@ -194,16 +278,29 @@ export function openDb(options: ConnectOptions = {}): Db {
  * worker's BLMOVE): its reply timer allows for the block, and a dropped connection rejects what
  * was waiting, as on the main connection. Outages are reported by the main connection alone.
  */
-export function openBlocking(db: Db, blockSeconds: number): Redis {
+export function openBlocking(db: Db, blockSeconds: number): Redis | Cluster {
   const timeoutMs = connections.get(db.redis)?.facts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const allowed = Math.ceil(blockSeconds * 1000) + timeoutMs;
+  const waiting = connections.get(db.redis)?.waiting ?? true;
+  if (db.redis instanceof Cluster) {
+    const nodeOptions = db.redis.options.redisOptions ?? {};
+    return duplicateCluster(
+      db.redis,
+      {
+        ...nodeOptions,
+        ...(nodeOptions.socketTimeout !== undefined && { socketTimeout: allowed }),
+        ...(nodeOptions.commandTimeout !== undefined && { commandTimeout: allowed }),
+      },
+      waiting,
+    );
+  }
   const { socketTimeout, commandTimeout } = db.redis.options;
   const redis = db.redis.duplicate({
     lazyConnect: true,
     ...(socketTimeout !== undefined && { socketTimeout: allowed }),
     ...(commandTimeout !== undefined && { commandTimeout: allowed }),
   });
-  if (connections.get(db.redis)?.waiting) keepQueuedThroughHandshakeFailures(redis);
+  if (waiting) keepQueuedThroughHandshakeFailures(redis);
   redis.on("connect", () => guardStream(redis));
   redis.on("error", () => guardStream(redis));
   redis.on("reconnecting", () => failUnanswered(redis));
@@ -219,8 +316,10 @@ interface Connection {
   beforeReady?: boolean;
   /** Times commands resumed on a primary at another address than before (see onFailover). */
   failovers: number;
+  /** On a Cluster: the slot every key of the namespace is in. */
+  slot?: number;
 }
-const connections = new WeakMap<Redis, Connection>();
+const connections = new WeakMap<Redis | Cluster, Connection>();
 
 /**
  * How many failovers this client has been through: a worker compares it between cycles, because
@@ -283,6 +382,20 @@ export const closeDb = async (db: Db): Promise<void> => {
   // A server that stopped answering can still look "ready" until the socket times out: with
   // commands still waiting for their replies, a QUIT would only wait behind them; otherwise its
   // reply (sub-millisecond from a live server) gets a second at most.
+  if (db.redis instanceof Cluster) {
+    // quit() sends QUIT to every node and waits for each; a node that is down would hold it.
+    if (
+      !(await within(
+        db.redis.quit().then(
+          () => true,
+          () => false,
+        ),
+        1000,
+      ))
+    )
+      db.redis.disconnect();
+    return;
+  }
   if (db.redis.status !== "ready" || unansweredCount(db.redis) > 0) {
     db.redis.disconnect();
     return;

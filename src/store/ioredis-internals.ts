@@ -65,8 +65,14 @@ export function guardStream(redis: Redis): void {
 /** How many commands were sent and await their reply. */
 export const unansweredCount = (redis: Redis): number => internals(redis).commandQueue?.length ?? 0;
 
-/** What ioredis (and failUnanswered) reject a command with when the connection, not the command, failed. */
-export const CONNECTION_FAILED = new RegExp(`^(Command timed out|Connection is closed|Stream isn't writeable|${LOST_REPLY})`);
+/**
+ * What ioredis (and failUnanswered) reject a command with when the connection, not the command,
+ * failed; and its Cluster client when no node could take it (a failover outlasting its redirections,
+ * every node gone, the client closed, no primary for the slot yet): the outcome is unknown.
+ */
+export const CONNECTION_FAILED = new RegExp(
+  `^(Command timed out|Connection is closed|Stream isn't writeable|${LOST_REPLY}|Too many Cluster redirections|CLUSTERDOWN|None of startup nodes is available|Cluster is ended|No primary of the Redis Cluster)`,
+);
 
 /** Whether `error` is a command's failure because of its connection (see CONNECTION_FAILED). */
 export const isConnectionFailure = (error: unknown): error is Error => error instanceof Error && CONNECTION_FAILED.test(error.message);

@@ -4,8 +4,8 @@
  * the list is unchanged and nothing is taken. The reply only says "run the reserve script now";
  * jobs are still taken by that script alone, in priority order, into the in-flight list.
  */
-import type { Redis } from "ioredis";
-import { openBlocking, type Db } from "./connection.ts";
+import { Cluster, type Redis } from "ioredis";
+import { home, homeOf, openBlocking, type Db } from "./connection.ts";
 
 /** Most queues watched at once, one connection each; a longer resolved list is polled instead. */
 export const WATCH_CAP = 8;
@@ -17,7 +17,7 @@ const SETTLE_MS = 1000;
 export type WatchOutcome = "job" | "held" | "timeout" | "cancelled" | "error" | "unwatched";
 
 interface Peeker {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** CLIENT ID of the connection the current peek runs on, once known (CLIENT UNBLOCK needs it). */
   id: number | undefined;
   pending: Promise<void> | undefined;
@@ -43,7 +43,14 @@ export class QueueWatch {
     const peekers = queues.map(
       (_, i) => (this.#peekers[i] ??= { redis: openBlocking(this.#db, this.#maxBlock), id: undefined, pending: undefined }),
     );
-    const peeks = queues.map((queue, i) => this.#peek(peekers[i]!, this.#db.keys.queue(queue), seconds));
+    // On a Cluster, the node connection each peek will block on, known before the peek is sent.
+    const connections = await Promise.race([
+      Promise.all(peekers.map((p) => (p.redis instanceof Cluster ? homeOf(this.#db, p.redis) : p.redis))).catch(() => null),
+      cancelled.then(() => undefined),
+    ]);
+    if (connections === undefined) return "cancelled";
+    if (connections === null) return "error";
+    const peeks = queues.map((queue, i) => this.#peek(peekers[i]!, connections[i]!, this.#db.keys.queue(queue), seconds));
     const outcome = await new Promise<WatchOutcome>((resolve) => {
       let left = peeks.length;
       void cancelled.then(() => resolve("cancelled"));
@@ -65,10 +72,11 @@ export class QueueWatch {
   }
 
   /** `held`: the queue was not empty as the peek began; `head`: the job at its head once it has one, or null at the timeout. */
-  #peek(peeker: Peeker, key: string, seconds: number): { held: Promise<boolean>; head: Promise<string | null> } {
+  #peek(peeker: Peeker, connection: Redis, key: string, seconds: number): { held: Promise<boolean>; head: Promise<string | null> } {
     peeker.id = undefined;
-    // Sent back to back on the same connection, so the id is the blocked connection's, even after a reconnect.
-    peeker.redis.client("ID").then(
+    // Sent back to back on the same connection, so the id is the blocked connection's, even after a
+    // reconnect. On a Cluster, CLIENT ID names no key: it goes to the node the peek's key is on.
+    connection.client("ID").then(
       (id) => (peeker.id = Number(id)),
       () => {},
     );
@@ -97,7 +105,10 @@ export class QueueWatch {
         this.#drop(peeker);
         continue;
       }
-      this.#db.redis.client("UNBLOCK", peeker.id).catch(() => this.#drop(peeker));
+      const id = peeker.id;
+      home(this.#db)
+        .then((connection) => connection.client("UNBLOCK", id))
+        .catch(() => this.#drop(peeker));
     }
   }
 

@@ -1,5 +1,5 @@
 /** Handing a worker's unfinished jobs back to their queues (see lua/return-jobs.lua). */
-import type { Db } from "./connection.ts";
+import { home, type Db } from "./connection.ts";
 import * as scripts from "./scripts.ts";
 import type { Returned, UnfinishedJob } from "./scripts.ts";
 
@@ -23,7 +23,7 @@ export async function inflightOwners(db: Db): Promise<string[]> {
   const owners: string[] = [];
   let cursor = "0";
   do {
-    const [next, keys] = await db.redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+    const [next, keys] = await (await home(db)).scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
     cursor = next;
     owners.push(...keys.map((k) => k.slice(prefix.length)));
   } while (cursor !== "0");

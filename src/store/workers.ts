@@ -1,5 +1,5 @@
 /** The worker registry: `workers`, `worker:<id>`, `worker:<id>:started`, `workers:heartbeat`, per-worker stats. */
-import type { Db } from "./connection.ts";
+import { home, type Db } from "./connection.ts";
 import { check } from "./queues.ts";
 import { counter, viewRange, viewStrings, unlessWrongType } from "./views.ts";
 
@@ -23,7 +23,7 @@ export async function restoreWorkingOn(db: Db, id: string): Promise<void> {
 
 /** Redis's clock, which stock uses for heartbeats so hosts with skewed clocks agree. */
 export async function redisTime(db: Db): Promise<Date> {
-  const [seconds, micros] = await db.redis.time();
+  const [seconds, micros] = await (await home(db)).time();
   return new Date(Number(seconds) * 1000 + Math.floor(Number(micros) / 1000));
 }
 

@@ -1,7 +1,8 @@
 /**
- * One failover scenario: a private Sentinel group (1 primary, 2 replicas, 3 sentinels), a known set
- * of jobs enqueued durably, `resque work` (2 processes x 32, the compiled binary with
- * RESQUE_TEST_BINARY) through the redis+sentinel:// URL, a fault to the primary once a quarter of
+ * One failover scenario: a private Sentinel group (1 primary, 2 replicas, 3 sentinels) or Redis
+ * Cluster (3 primaries, 3 replicas; the namespace hash-tagged), a known set of jobs enqueued
+ * durably, `resque work` (2 processes x 32, the compiled binary with RESQUE_TEST_BINARY) through
+ * the redis+sentinel:// or redis+cluster:// URL, a fault to the namespace's primary once a quarter of
  * the jobs ran, then a count: completed, lost (never run) and duplicated (run twice). Jobs report
  * to a Redis outside the group, so a failover cannot lose a report, with when each run started and
  * ended: a duplicate is explained when its first run started before the fault (taken from the old
@@ -11,14 +12,21 @@
  */
 import { execSync, type ChildProcess } from "node:child_process";
 import process from "node:process";
-import { startRedis, uniqueNamespace } from "../../scripts/lib/redis-server.ts";
+import { startCluster, type TestCluster } from "../../scripts/lib/redis-cluster.ts";
+import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
 import { startSentinelGroup, type SentinelGroup } from "../../scripts/lib/redis-sentinel.ts";
 import { Resque } from "../../src/client/resque.ts";
+import { keySlot } from "../../src/store/cluster.ts";
 import { exited, spawnCli } from "../support/spawn-cli.ts";
 import { readRuns } from "./runs.ts";
 
 export interface FailoverContext {
-  group: SentinelGroup;
+  /** Set for a Sentinel scenario. */
+  group?: SentinelGroup;
+  /** Set for a Cluster scenario, with the slot the namespace is in. */
+  cluster?: { cluster: TestCluster; slot: number };
+  /** The server the namespace's jobs are on now. */
+  primary: () => Promise<TestRedis>;
   /** Runs reported so far. */
   performed: () => Promise<number>;
   sleep: (ms: number) => Promise<void>;
@@ -28,6 +36,8 @@ export interface FailoverContext {
 
 export interface FailoverScenario {
   name: string;
+  /** Behind Sentinel (the default) or on a Redis Cluster. */
+  topology?: "sentinel" | "cluster";
   jobs: number;
   /** DURABLE_ACK for the workers (0: off). */
   durableAck: number;
@@ -58,13 +68,19 @@ const SAME_MOMENT_MS = 100;
 export async function runFailover(
   scenario: FailoverScenario,
 ): Promise<FailoverCounts & { lostIds: string[]; unexplained: string[]; failures: number }> {
-  const group = await startSentinelGroup({ downAfterMs: 1000 });
+  const onCluster = scenario.topology === "cluster";
+  const group = onCluster ? undefined : await startSentinelGroup({ downAfterMs: 1000 });
+  const cluster = onCluster ? await startCluster({ nodeTimeoutMs: 1000 }) : undefined;
+  const url = group?.url ?? cluster!.url;
   const reports = await startRedis();
-  const namespace = uniqueNamespace("failover");
+  // On a Cluster the namespace is hash-tagged: every key of it in one slot, on one primary.
+  const namespace = onCluster ? `{${uniqueNamespace("failover")}}` : uniqueNamespace("failover");
+  const slot = keySlot(namespace);
+  const primaryNow = () => (group ? group.primary() : cluster!.primaryOf(slot));
   const reportKey = `${namespace}:performed`;
-  // The suite's own client goes through the sentinels too, and durably: an enqueue it saw succeed
-  // must be on both replicas, so it cannot be lost by any one server's death.
-  const resque = new Resque({ redis: group.url, namespace, durable: { replicas: 2, timeoutMs: 5000 } });
+  // The suite's own client goes through the sentinels (or the cluster) too, and durably: an enqueue
+  // it saw succeed must be on every replica of its primary, so no one server's death can lose it.
+  const resque = new Resque({ redis: url, namespace, durable: { replicas: onCluster ? 1 : 2, timeoutMs: 5000 } });
   const ids = Array.from({ length: scenario.jobs }, (_, i) => String(i));
   let master: ChildProcess | undefined;
   let log = "";
@@ -82,7 +98,7 @@ export async function runFailover(
         INTERVAL: "0.05",
         WORKER_COUNT: "2",
         THREAD_COUNT: "32",
-        REDIS_URL: group.url,
+        REDIS_URL: url,
         RESQUE_NAMESPACE: namespace,
         DURABLE_ACK: String(scenario.durableAck),
         FAULT_REPORT_URL: reports.url,
@@ -102,7 +118,14 @@ export async function runFailover(
     master.stdout?.on("data", take);
     const performed = () => reports.client.hlen(reportKey);
     let faultAt = 0;
-    const ctx: FailoverContext = { group, performed, sleep, markFault: () => (faultAt = Date.now()) };
+    const ctx: FailoverContext = {
+      ...(group && { group }),
+      ...(cluster && { cluster: { cluster, slot } }),
+      primary: primaryNow,
+      performed,
+      sleep,
+      markFault: () => (faultAt = Date.now()),
+    };
     for (let i = 0; i < 2400 && (await performed()) < scenario.jobs / 4; i++) await sleep(25);
     await scenario.inject(ctx);
     if (faultAt === 0) throw new Error(`scenario "${scenario.name}" did not mark its fault`);
@@ -113,7 +136,7 @@ export async function runFailover(
     let quiet = 0;
     while (quiet < 5 && Date.now() < deadline) {
       const empty = await (async () => {
-        const primary = await group.primary();
+        const primary = await primaryNow();
         const inflight = await primary.client.keys(`${namespace}:inflight:*`);
         return (await primary.client.llen(queue)) === 0 && inflight.length === 0;
       })().catch(() => false);
@@ -121,7 +144,7 @@ export async function runFailover(
       await sleep(100);
     }
     if (quiet < 5) {
-      const primary = await group.primary();
+      const primary = await primaryNow();
       const left = await Promise.all(
         [queue, ...(await primary.client.keys(`${namespace}:inflight:*`))].map(async (key) => `${key}: ${await primary.client.llen(key)}`),
       );
@@ -159,7 +182,7 @@ export async function runFailover(
       .sort((a, b) => a - b);
     let gap = ends.length > 0 ? ends[0]! - faultAt : 0;
     for (let i = 1; i < ends.length; i++) gap = Math.max(gap, ends[i]! - ends[i - 1]!);
-    const primary = await group.primary();
+    const primary = await primaryNow();
     const failures = await primary.client.llen(`${namespace}:failed`);
     if (process.env["FAULT_DEBUG"]) console.log(log);
     return {
@@ -180,6 +203,7 @@ export async function runFailover(
     if (master && master.exitCode === null && master.signalCode === null) process.kill(master.pid!, "SIGKILL");
     await resque.close();
     await reports.stop();
-    await group.stop();
+    await group?.stop();
+    await cluster?.stop();
   }
 }

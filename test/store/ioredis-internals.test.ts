@@ -40,6 +40,11 @@ after(async () => {
 });
 
 const opened: Redis[] = [];
+/** openDb's client for a plain redis:// URL, which is always a Redis (a Cluster only for redis+cluster://). */
+const openPlain = (options: Parameters<typeof openDb>[0]) => {
+  const db = openDb(options);
+  return { ...db, redis: db.redis as Redis };
+};
 after(() => {
   for (const client of opened) client.disconnect();
 });
@@ -105,7 +110,7 @@ describe("ioredis internals", () => {
   });
 
   it("a client from openDb rejects a command whose reply was lost, instead of leaving it unsettled", GUARD, async () => {
-    const db = openDb({ redis: redis.server().url, outage: "wait" });
+    const db = openPlain({ redis: redis.server().url, outage: "wait" });
     opened.push(db.redis);
     const id = await db.redis.client("ID");
     const waiting = rejection(db.redis.blpop(`internals:lost:${Date.now()}`, 0));
@@ -197,7 +202,7 @@ describe("ioredis error texts", () => {
   });
 
   it("a server that stops answering: 'Command timed out' (commandTimeout, the CLI's client)", GUARD, async () => {
-    const db = openDb({ redis: redis.server().url, outage: "fail", timeoutMs: 200 });
+    const db = openPlain({ redis: redis.server().url, outage: "fail", timeoutMs: 200 });
     opened.push(db.redis);
     db.redis.on("error", () => {});
     await ready(db);
@@ -212,7 +217,7 @@ describe("ioredis error texts", () => {
     "a server that stops answering: 'Socket timeout' (socketTimeout, the worker's client), and the command's reply is lost",
     GUARD,
     async () => {
-      const db = openDb({ redis: redis.server().url, outage: "wait", timeoutMs: 200 });
+      const db = openPlain({ redis: redis.server().url, outage: "wait", timeoutMs: 200 });
       opened.push(db.redis);
       assert.equal(await db.redis.ping(), "PONG");
       const socketError = firstError(db.redis);

@@ -16,7 +16,7 @@ describe("Redis locations stock accepts", () => {
   it("says what is wrong and which forms work, without echoing a password", () => {
     assert.throws(
       () => parseRedisLocation("http://h:1"),
-      /only redis:\/\/, rediss:\/\/ and redis\+sentinel:\/\/ URLs.*host:port\/namespace/,
+      /only redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/ and redis\+cluster:\/\/ URLs.*host:port\/namespace/,
     );
     assert.throws(() => parseRedisLocation("h:notaport"), /port "notaport"/);
     assert.throws(() => parseRedisLocation("h:1:x"), /database "x"/);
@@ -62,6 +62,26 @@ describe("Redis locations stock accepts", () => {
     assert.throws(
       () => parseRedisLocation("redis+sentinel://u:topsecret@h:1/m/x?sentinelPassword=alsosecret"),
       (e: Error) => /database "x"/.test(e.message) && !e.message.includes("topsecret") && !e.message.includes("alsosecret"),
+    );
+  });
+  it("reads redis+cluster:// URLs: startup nodes and the nodes' credentials, database 0 only", () => {
+    const l = parseRedisLocation("rediss+cluster://me:s%40cret@10.0.0.1:7000,node-b,[::1]:7002");
+    assert.deepEqual(l.cluster, {
+      nodes: [
+        { host: "10.0.0.1", port: 7000 },
+        { host: "node-b", port: 6379 },
+        { host: "::1", port: 7002 },
+      ],
+    });
+    assert.deepEqual([l.username, l.password, l.tls, l.db], ["me", "s@cret", true, 0]);
+    assert.equal(l.address, "cluster 10.0.0.1:7000,node-b:6379,[::1]:7002");
+    assert.equal(locationUrl(l), "rediss+cluster://10.0.0.1:7000,node-b:6379,[::1]:7002", "no credentials in views");
+    assert.equal(parseRedisLocation("redis+cluster://h:1/0").db, 0);
+    assert.throws(() => parseRedisLocation("redis+cluster://h:1/2"), /database 0 only/);
+    assert.throws(() => parseRedisLocation("redis+cluster://h:1?x=1"), /takes no parameters/);
+    assert.throws(
+      () => parseRedisLocation("redis+cluster://u:topsecret@h:0"),
+      (e: Error) => /cluster node port "0"/.test(e.message) && !e.message.includes("topsecret"),
     );
   });
 });

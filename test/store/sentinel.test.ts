@@ -1,6 +1,7 @@
 // Redis behind Sentinel: a redis+sentinel:// URL reaches the primary through ioredis's own Sentinel
 // support, for the client, the CLI and a worker under its master; after a failover each of them
 // follows the new primary. A real group: 1 primary, 2 replicas, 3 sentinels.
+import type { Redis } from "ioredis";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
@@ -74,7 +75,7 @@ describe("Redis behind Sentinel", () => {
       // when the old primary is made a replica (a full sync): the window README's "What a failover
       // does to jobs" describes; this test is not about that window. So
       // go on once the client and the worker's master have moved, as each says it has.
-      await eventually(() => resque.db.redis.stream?.remotePort === promoted.port, "the client on the new primary", 1200);
+      await eventually(() => (resque.db.redis as Redis).stream?.remotePort === promoted.port, "the client on the new primary", 1200);
       await eventually(() => /Redis failover: resquetest primary moved/.test(log), "the master to have moved", 1200);
       for (let i = 0; i < 20; i++) await resque.enqueueTo("f", quick, `after-${i}`);
       await eventually(async () => (await reports.client.llen(reportKey)) === 40, "the jobs enqueued after the failover done", 2400);

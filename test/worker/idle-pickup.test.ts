@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
@@ -219,7 +220,7 @@ describe("idle pickup: a waiting worker blocks on its queues instead of sleeping
     const work = worker.work();
     await idle(resque, worker);
     const key = resque.db.keys.queue("race");
-    const stock = resque.db.redis.duplicate();
+    const stock = (resque.db.redis as Redis).duplicate();
     const theirs: number[] = [];
     let producing = true;
     // Resque::Worker#reserve with FORK_PER_JOB=false: LPOP, and poll again when empty.

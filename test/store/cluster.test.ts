@@ -1,0 +1,135 @@
+// Redis Cluster: a redis+cluster:// URL and a hash-tagged namespace ({resque}) put every key of the
+// namespace in one slot, so our multi-key scripts run on a Cluster through ioredis's own Cluster
+// client; an untagged namespace is refused with what to set. A real local cluster: 3 primaries,
+// 3 replicas (redis-server --cluster-enabled yes, joined by redis-cli --cluster create).
+import assert from "node:assert/strict";
+import process from "node:process";
+import { after, before, describe, it } from "node:test";
+import { startCluster, type TestCluster } from "../../scripts/lib/redis-cluster.ts";
+import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { Resque } from "../../src/client/resque.ts";
+import { hashTag, keySlot } from "../../src/store/cluster.ts";
+import { quick } from "../fixtures/jobs.ts";
+import { eventually, exited, killSpawned, runToEnd, spawnWork } from "../support/spawn-cli.ts";
+
+let cluster: TestCluster;
+/** Where jobs report (outside the cluster, so a failover cannot lose a report). */
+let reports: TestRedis;
+
+before(async () => {
+  cluster = await startCluster();
+  reports = await startRedis();
+});
+after(async () => {
+  killSpawned();
+  await cluster?.stop();
+  await reports?.stop();
+});
+
+/** A namespace of its own for each test, in one slot. */
+const tagged = (label: string) => `{${uniqueNamespace(label)}}`;
+
+describe("Redis Cluster", () => {
+  it("computes a namespace's slot as Redis does", async () => {
+    const node = cluster.servers[0]!.client;
+    for (const name of ["{resque}", "resque", "{a}:b", "x{y}z", "{}", "{}{z}", "é{ü}", tagged("slot"), "{"]) {
+      assert.equal(keySlot(`${name}:queue:q`), await node.call("CLUSTER", "KEYSLOT", `${name}:queue:q`), name);
+    }
+    assert.equal(hashTag("{resque}"), "resque");
+    assert.equal(hashTag("{}resque"), undefined, "an empty tag is no tag");
+  });
+
+  it("refuses a namespace without a hash tag, saying what to set, in the client and the CLI", async () => {
+    assert.throws(() => new Resque({ redis: cluster.url, namespace: "resque" }), /set the namespace to "\{resque\}"/);
+    const { code, err } = await runToEnd(["queues", "--redis", cluster.url], {});
+    assert.equal(code, 1);
+    assert.match(err, /On a Redis Cluster the namespace must keep every key in one hash slot, and "resque" has no hash tag/);
+    assert.match(err, /--namespace '\{resque\}'/);
+  });
+
+  it("refuses a database number: a Cluster has database 0 only", async () => {
+    const { code, err } = await runToEnd(["queues", "--redis", `${cluster.url}/3`, "--namespace", "{resque}"], {});
+    assert.equal(code, 1);
+    assert.match(err, /a Redis Cluster has database 0 only/);
+  });
+
+  it("the client, the CLI and a master's worker processes with its scheduler work a tagged namespace", async () => {
+    const namespace = tagged("core");
+    const resque = new Resque({ redis: cluster.url, namespace });
+    const reportKey = `${namespace}:reports`;
+    try {
+      await resque.enqueueTo("c", quick, "via-client");
+      const home = await cluster.primaryOf(keySlot(namespace));
+      assert.equal(await home.client.llen(`${namespace}:queue:c`), 1, "the job is on the primary serving the namespace's slot");
+      assert.deepEqual((await resque.info()).servers, [cluster.url]);
+
+      const cli = (...args: string[]) => runToEnd([...args, "--redis", cluster.url, "--namespace", namespace], {});
+      const enqueued = await cli("enqueue", "Quick", "via-cli", "--queue", "c");
+      assert.equal(enqueued.code, 0, enqueued.err);
+      const later = await cli("enqueue", "Quick", "delayed", "--queue", "c", "--in", "1");
+      assert.equal(later.code, 0, later.err);
+      const unknown = await cli("enqueue", "NoSuchJob", "x", "--queue", "c");
+      assert.equal(unknown.code, 0, unknown.err);
+
+      const master = spawnWork({
+        url: cluster.url,
+        namespace,
+        reportKey,
+        queue: "c",
+        env: { TEST_REPORT_URL: reports.url, WORKER_COUNT: "2", RESQUE_SCHEDULER: "1" },
+      });
+      let log = "";
+      master.stderr?.on("data", (d) => (log += d));
+      master.stdout?.on("data", (d) => (log += d));
+      await eventually(async () => (await reports.client.llen(reportKey)) === 3, "both jobs and the delayed one done", 30_000);
+      assert.deepEqual((await reports.client.lrange(reportKey, 0, -1)).sort(), ["done delayed", "done via-cli", "done via-client"]);
+      await eventually(async () => (await resque.info()).failed === 1, "the unknown class recorded as failed");
+      await eventually(async () => (await resque.workers()).length === 2, "both worker processes registered");
+
+      const views = await Promise.all([cli("queues"), cli("workers"), cli("failed", "list"), cli("stats")]);
+      for (const view of views) assert.equal(view.code, 0, view.err);
+      assert.match(views[1]!.out, /c/);
+      assert.match(views[2]!.out, /NoSuchJob/);
+      const retried = await cli("failed", "retry", "0");
+      assert.equal(retried.code, 0, retried.err);
+      await eventually(async () => (await resque.info()).failed === 2, "the retried job run (and failed) again");
+      const info = await resque.info();
+      assert.equal(info.processed, 5);
+
+      process.kill(master.pid!, "SIGQUIT");
+      assert.equal(await exited(master), 0, log);
+      await eventually(async () => (await resque.workers()).length === 0, "the workers unregistered");
+      assert.deepEqual(await home.client.keys(`${namespace}:inflight:*`), [], "nothing left in flight");
+    } finally {
+      await resque.close();
+    }
+  });
+
+  it("after CLUSTER FAILOVER the worker and the client follow the new primary; every job runs once", async () => {
+    const namespace = tagged("failover");
+    const slot = keySlot(namespace);
+    const reportKey = `${namespace}:reports`;
+    const resque = new Resque({ redis: cluster.url, namespace });
+    const worker = spawnWork({ url: cluster.url, namespace, reportKey, queue: "f", env: { TEST_REPORT_URL: reports.url } });
+    let log = "";
+    worker.stderr?.on("data", (d) => (log += d));
+    worker.stdout?.on("data", (d) => (log += d));
+    try {
+      for (let i = 0; i < 20; i++) await resque.enqueueTo("f", quick, `before-${i}`);
+      await eventually(async () => (await reports.client.llen(reportKey)) === 20, "the jobs enqueued before the failover done");
+      const old = await cluster.primaryOf(slot);
+      const promoted = await cluster.failover(slot);
+      assert.notEqual(promoted.port, old.port);
+      for (let i = 0; i < 20; i++) await resque.enqueueTo("f", quick, `after-${i}`);
+      await eventually(async () => (await reports.client.llen(reportKey)) === 40, "the jobs enqueued after the failover done", 30_000);
+      const done = await reports.client.lrange(reportKey, 0, -1);
+      assert.equal(new Set(done).size, 40, "no job ran twice");
+      await eventually(() => /Redis failover: the Cluster's slot \d+ moved from primary/.test(log), "the worker to say it moved");
+      await cluster.settled();
+    } finally {
+      process.kill(worker.pid!, "SIGQUIT");
+      await exited(worker);
+      await resque.close();
+    }
+  });
+});
