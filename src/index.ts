@@ -1,4 +1,6 @@
 export { Resque, type ResqueOptions, type QueuedJob } from "./client/resque.ts";
+export { ShardedResque, type ShardedResqueOptions } from "./client/sharded.ts";
+export { shardNamespaces, shardOf } from "./store/shards.ts";
 export type { Durability } from "./client/durable.ts";
 export { FailedJobs, type FailureRecord } from "./client/failed.ts";
 export type { ResqueInfo, RunningJobStatus, WorkerStatus } from "./client/status.ts";

@@ -122,7 +122,12 @@ export class Master {
 
   /** The jobs of this host's dead workers (say, a master and its processes killed together) go back before anything starts. */
   async #recoverDeadLocal(): Promise<void> {
-    const { db, runtime, log } = this.#o;
+    const dbs = new Set([this.#o.db, ...this.#o.groups.flatMap((g) => (g.db ? [g.db] : []))]);
+    for (const db of dbs) await this.#recoverDeadLocalIn(db);
+  }
+
+  async #recoverDeadLocalIn(db: Db): Promise<void> {
+    const { runtime, log } = this.#o;
     try {
       const recovered = await recoverDeadLocalWorkers({
         db,
@@ -206,7 +211,7 @@ export class Master {
     this.#slots.delete(pid);
     const clean = exit.code === 0 && exit.signal === null;
     const context = {
-      db: this.#o.db,
+      db: slot.group.db ?? this.#o.db,
       hostname: this.#o.runtime.hostname(),
       log: this.#o.log,
       recovery: this.#o.recovery,

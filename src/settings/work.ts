@@ -249,6 +249,15 @@ export const WORK_SETTINGS = settings({
     help: "Run the worker groups of a resque-pool file (RESQUE_POOL_CONFIG); HUP reloads it",
     roles: ["master"],
   },
+  shards: {
+    env: ["RESQUE_SHARDS"],
+    flag: "shards",
+    kind: "integer",
+    min: 1,
+    valueHint: "N",
+    help: "Redis Cluster shard mode: serve N namespaces {<namespace>-j}, one per part of the slot space, each with the worker processes (and scheduler) asked for (RESQUE_SHARDS)",
+    roles: ["master"],
+  },
   scheduler: {
     env: ["RESQUE_SCHEDULER"],
     flag: "scheduler",

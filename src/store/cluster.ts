@@ -109,3 +109,52 @@ export async function homeNode(cluster: Cluster, slot: number, timeoutMs?: numbe
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Each Cluster node's connection behaves as our single connection does (`options`), except: no
+ * host, port or database (the Cluster gives each node's, and a Cluster has database 0 only); the
+ * offline queue always on (ioredis connects each node on its first command, which must wait for
+ * that); no READONLY handling (a demoted Cluster primary answers MOVED, which the Cluster follows).
+ */
+export function clusterNodeOptions(options: RedisOptions): RedisOptions {
+  const { host: _host, port: _port, db: _db, reconnectOnError: _readonly, ...rest } = options;
+  return { ...rest, enableOfflineQueue: true, disconnectTimeout: 0 };
+}
+
+export interface HomeSlotChanges {
+  /** ioredis learned that another node serves the slot (a promotion, CLUSTER FAILOVER); `afterMs` since the old one failed, if it did. */
+  failover(from: string, to: string, afterMs: number | undefined): void;
+  /** The slot's primary stopped answering (once, until it answers again or is replaced). */
+  down(error: unknown): void;
+  /** It answers again. */
+  back(): void;
+}
+
+/** Watch who serves `slot`, and whether it answers. */
+export function watchHomeSlot(cluster: Cluster, slot: number, changes: HomeSlotChanges): void {
+  let primary: string | undefined;
+  let lostAt: number | undefined;
+  const check = () => {
+    const now = slotPrimary(cluster, slot);
+    if (now === undefined) return;
+    if (primary !== undefined && now !== primary) {
+      changes.failover(primary, now, lostAt === undefined ? undefined : Date.now() - lostAt);
+      lostAt = undefined;
+    }
+    primary = now;
+  };
+  cluster.on("refresh", check);
+  cluster.on("ready", check);
+  cluster.on("node error", (error: unknown, key: string) => {
+    if (lostAt !== undefined || (primary !== undefined && key !== primary)) return;
+    lostAt = Date.now();
+    changes.down(error);
+  });
+  cluster.on("+node", (node: Redis) => {
+    node.on("ready", () => {
+      if (lostAt === undefined || `${node.options.host}:${node.options.port}` !== primary) return;
+      lostAt = undefined;
+      changes.back();
+    });
+  });
+}

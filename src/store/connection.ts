@@ -6,7 +6,7 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
-import { assertClusterNamespace, duplicateCluster, homeNode, keySlot, openCluster, slotPrimary } from "./cluster.ts";
+import { assertClusterNamespace, clusterNodeOptions, duplicateCluster, homeNode, keySlot, openCluster, watchHomeSlot } from "./cluster.ts";
 import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
 import {
   failUnanswered,
@@ -159,7 +159,7 @@ export function openDb(options: ConnectOptions = {}): Db {
     const cluster = openCluster(location.cluster, clusterNodeOptions(redisOptions), { waiting, retry: reconnectDelay });
     defineScripts(cluster);
     const slot = keySlot(namespace);
-    connections.set(cluster, { facts, waiting, failovers: 0, slot });
+    connections.set(cluster, { facts, waiting, failovers: 0 });
     reportClusterChanges(cluster, slot, options);
     return { redis: cluster, keys: resqueKeys(namespace), location };
   }
@@ -208,52 +208,26 @@ function defineScripts(redis: Redis | Cluster): void {
 }
 
 /**
- * Each Cluster node's connection behaves as our single connection does, except: no host, port or
- * database (the Cluster gives each node's, and a Cluster has database 0 only); the offline queue
- * always on (ioredis connects each node on its first command, and a command must wait for that);
- * no READONLY handling (a demoted Cluster primary answers MOVED, which the Cluster follows).
- */
-function clusterNodeOptions(options: RedisOptions): RedisOptions {
-  const { host: _host, port: _port, db: _db, reconnectOnError: _readonly, ...rest } = options;
-  return { ...rest, enableOfflineQueue: true, disconnectTimeout: 0 };
-}
-
-/**
- * Outages and failovers of a Cluster as the home slot sees them: its primary's connection failing
- * is an outage (told once, and once when it answers again); ioredis learning that another node now
- * serves the slot (a promotion, CLUSTER FAILOVER) is a failover, told once and counted.
+ * Outages and failovers of a Cluster as the home slot sees them (see watchHomeSlot): told once
+ * each, and a failover counted for the worker's reconciliation.
  */
 function reportClusterChanges(cluster: Cluster, slot: number, options: ConnectOptions): void {
   const connection = connections.get(cluster)!;
-  let primary: string | undefined;
-  let lostAt: number | undefined;
-  const check = () => {
-    const now = slotPrimary(cluster, slot);
-    if (now === undefined) return;
-    if (primary !== undefined && now !== primary) {
+  watchHomeSlot(cluster, slot, {
+    failover: (from, to, afterMs) => {
       connection.failovers++;
-      const after = lostAt === undefined ? "" : `; ${Date.now() - lostAt} ms after its old primary stopped answering`;
-      options.onFailover?.(`Redis failover: the Cluster's slot ${slot} moved from primary ${primary} to ${now}${after}.`);
-      lostAt = undefined;
-    }
-    primary = now;
-  };
-  cluster.on("refresh", check);
-  cluster.on("ready", check);
-  cluster.on("node error", (error: unknown, key: string) => {
-    connection.lastError = error;
-    connection.beforeReady = cluster.status !== "ready";
-    if (lostAt !== undefined || (primary !== undefined && key !== primary)) return;
-    lostAt = Date.now();
-    options.onOutage?.(failureAdvice(connection.facts, error, connection.beforeReady).message);
-  });
-  cluster.on("+node", (node: Redis) => {
-    node.on("ready", () => {
-      if (lostAt === undefined || `${node.options.host}:${node.options.port}` !== primary) return;
-      lostAt = undefined;
+      const after = afterMs === undefined ? "" : `; ${afterMs} ms after its old primary stopped answering`;
+      options.onFailover?.(`Redis failover: the Cluster's slot ${slot} moved from primary ${from} to ${to}${after}.`);
+    },
+    down: (error) => {
+      connection.lastError = error;
+      connection.beforeReady = cluster.status !== "ready";
+      options.onOutage?.(failureAdvice(connection.facts, error, connection.beforeReady).message);
+    },
+    back: () => {
       connection.lastError = undefined;
       options.onOutage?.(undefined);
-    });
+    },
   });
 }
 
@@ -265,7 +239,8 @@ function reportClusterChanges(cluster: Cluster, slot: number, options: ConnectOp
 export function home(db: Db): Promise<Redis> {
   if (!(db.redis instanceof Cluster)) return Promise.resolve(db.redis);
   const connection = connections.get(db.redis);
-  return homeNode(db.redis, connection?.slot ?? keySlot(db.keys.namespace), connection?.waiting ? undefined : connection?.facts.timeoutMs);
+  // The slot of this Db's namespace: shards share one Cluster client, each with its own namespace.
+  return homeNode(db.redis, keySlot(db.keys.namespace), connection?.waiting ? undefined : connection?.facts.timeoutMs);
 }
 
 /** `home` for another client of the same server, a blocking one from openBlocking. */
@@ -316,8 +291,6 @@ interface Connection {
   beforeReady?: boolean;
   /** Times commands resumed on a primary at another address than before (see onFailover). */
   failovers: number;
-  /** On a Cluster: the slot every key of the namespace is in. */
-  slot?: number;
 }
 const connections = new WeakMap<Redis | Cluster, Connection>();
 

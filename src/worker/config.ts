@@ -44,6 +44,8 @@ export interface WorkerSettings {
   pool?: string;
   /** --scheduler / RESQUE_SCHEDULER: the master also keeps a scheduler process running. */
   scheduler: boolean;
+  /** --shards / RESQUE_SHARDS: shard mode on a Redis Cluster, every group once per shard (store/shards.ts). */
+  shards?: number;
   /** VERBOSE, LOGGING or VVERBOSE: log a line per job and worker event. */
   verbose: boolean;
   /** VVERBOSE: debug lines too. */
@@ -105,6 +107,7 @@ export function workerSettings(env: Source, flags: Source = {}): WorkerSettings 
     pidfile: raw(S.pidfile),
     heartbeatInterval: num(S.heartbeatInterval),
     pruneInterval: num(S.pruneInterval),
+    shards: num(S.shards),
     pool,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(settings, { [key]: value });

@@ -8,8 +8,10 @@ import { after, before, describe, it } from "node:test";
 import { startCluster, type TestCluster } from "../../scripts/lib/redis-cluster.ts";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
 import { Resque } from "../../src/client/resque.ts";
+import { ShardedResque } from "../../src/client/sharded.ts";
 import { hashTag, keySlot } from "../../src/store/cluster.ts";
-import { quick } from "../fixtures/jobs.ts";
+import { shardNamespaces, shardOf } from "../../src/store/shards.ts";
+import { held, quick } from "../fixtures/jobs.ts";
 import { eventually, exited, killSpawned, runToEnd, spawnWork } from "../support/spawn-cli.ts";
 
 let cluster: TestCluster;
@@ -81,7 +83,7 @@ describe("Redis Cluster", () => {
       let log = "";
       master.stderr?.on("data", (d) => (log += d));
       master.stdout?.on("data", (d) => (log += d));
-      await eventually(async () => (await reports.client.llen(reportKey)) === 3, "both jobs and the delayed one done", 30_000);
+      await eventually(async () => (await reports.client.llen(reportKey)) === 3, "both jobs and the delayed one done", 1200);
       assert.deepEqual((await reports.client.lrange(reportKey, 0, -1)).sort(), ["done delayed", "done via-cli", "done via-client"]);
       await eventually(async () => (await resque.info()).failed === 1, "the unknown class recorded as failed");
       await eventually(async () => (await resque.workers()).length === 2, "both worker processes registered");
@@ -121,7 +123,7 @@ describe("Redis Cluster", () => {
       const promoted = await cluster.failover(slot);
       assert.notEqual(promoted.port, old.port);
       for (let i = 0; i < 20; i++) await resque.enqueueTo("f", quick, `after-${i}`);
-      await eventually(async () => (await reports.client.llen(reportKey)) === 40, "the jobs enqueued after the failover done", 30_000);
+      await eventually(async () => (await reports.client.llen(reportKey)) === 40, "the jobs enqueued after the failover done", 1200);
       const done = await reports.client.lrange(reportKey, 0, -1);
       assert.equal(new Set(done).size, 40, "no job ran twice");
       await eventually(() => /Redis failover: the Cluster's slot \d+ moved from primary/.test(log), "the worker to say it moved");
@@ -129,6 +131,67 @@ describe("Redis Cluster", () => {
     } finally {
       process.kill(worker.pid!, "SIGQUIT");
       await exited(worker);
+      await resque.close();
+    }
+  });
+
+  it("shard mode: N tagged namespaces land on N primaries, the client routes each queue, one master serves them all", async () => {
+    const base = uniqueNamespace("shards").replace(/:/g, "-");
+    const namespaces = shardNamespaces(base, 3);
+    assert.deepEqual(shardNamespaces(base, 3), namespaces, "the same names every time");
+    const homes = await Promise.all(namespaces.map(async (ns) => (await cluster.primaryOf(keySlot(ns))).port));
+    assert.equal(new Set(homes).size, 3, `one shard per primary (${namespaces.join(", ")} on ${homes.join(", ")})`);
+    assert.throws(() => shardNamespaces("{resque}", 3), /without a hash tag/);
+
+    const resque = new ShardedResque({ redis: cluster.url, namespace: base, shards: 3 });
+    const reportKey = `${base}:reports`;
+    const queues = Array.from({ length: 12 }, (_, i) => `q${i}`);
+    try {
+      for (const queue of queues) for (let j = 0; j < 5; j++) await resque.enqueueTo(queue, quick, `${queue}-${j}`);
+      for (const queue of queues) {
+        const shard = shardOf(queue, 3);
+        const home = await cluster.primaryOf(keySlot(namespaces[shard]!));
+        assert.equal(await home.client.llen(`${namespaces[shard]}:queue:${queue}`), 5, `${queue} is in shard ${shard}`);
+      }
+      assert.equal(new Set(queues.map((q) => shardOf(q, 3))).size, 3, "these queues use every shard");
+      assert.equal((await resque.info()).pending, 60);
+      await resque.enqueueInWithQueue(queues[1]!, 1, quick, "delayed");
+
+      const master = spawnWork({
+        url: cluster.url,
+        namespace: base,
+        reportKey,
+        queue: "*",
+        env: { TEST_REPORT_URL: reports.url, RESQUE_SHARDS: "3", WORKER_COUNT: "1", RESQUE_SCHEDULER: "1" },
+      });
+      let log = "";
+      master.stderr?.on("data", (d) => (log += d));
+      master.stdout?.on("data", (d) => (log += d));
+      await eventually(async () => (await reports.client.llen(reportKey)) === 61, "every quick job and the delayed one", 2400);
+      await eventually(async () => (await resque.info()).workers === 3, "one worker process per shard registered");
+      // A job held running, in the shard its queue is in.
+      const heldQueue = queues[0]!;
+      const heldShard = resque.shardFor(heldQueue);
+      await reports.client.set(`${reportKey}:hold`, "1");
+      await resque.enqueueTo(heldQueue, held, "h");
+      await eventually(async () => (await reports.client.lrange(reportKey, 0, -1)).includes("start h"), "the held job started");
+      // A worker process killed in the middle of a job: the master settles it in that shard's namespace.
+      const [holder] = (await heldShard.workers()).filter((w) => w.running.length > 0);
+      assert.ok(holder, "the held job's worker is found in its shard");
+      process.kill(Number(holder.id.split(":")[1]), "SIGKILL");
+      await eventually(async () => (await heldShard.workers()).some((w) => w.id !== holder.id), "a replacement in that shard");
+      await reports.client.del(`${reportKey}:hold`);
+      await eventually(
+        async () => (await reports.client.lrange(reportKey, 0, -1)).includes("done h"),
+        "the held job run again, to the end",
+        1200,
+      );
+      const done = (await reports.client.lrange(reportKey, 0, -1)).filter((r) => r.startsWith("done "));
+      assert.equal(done.length, 62, "60 jobs, the delayed one and the held one");
+      assert.equal(new Set(done).size, 62, "each once");
+      process.kill(master.pid!, "SIGQUIT");
+      assert.equal(await exited(master), 0, log);
+    } finally {
       await resque.close();
     }
   });

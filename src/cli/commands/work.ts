@@ -14,9 +14,12 @@ import { withInlineScheduler } from "../roles/scheduler-inline.ts";
 import { schedulerGroup } from "../roles/scheduler-group.ts";
 import { schedulerSettings } from "../roles/scheduler-settings.ts";
 import { dbFor, flagsFrom, forkArg, loggerFor, settingsFrom, WORKER_ENV, workArgs, workerFor } from "../roles/worker-setup.ts";
+import { shardGroups } from "../roles/shard-groups.ts";
+import { shardNamespaces } from "../../store/shards.ts";
+import { DEFAULT_NAMESPACE } from "../../protocol/keys.ts";
 
 /** The master's own flags stay with it; the Redis location goes by environment, so no password shows in a child's argv. */
-const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler", "schedule"];
+const MASTER_ONLY = ["pidfile", "background", "fork", "pool", "redis", "workers", "scheduler", "schedule", "shards"];
 
 export const workCommand = defineCommand({
   meta: {
@@ -46,7 +49,9 @@ export const workCommand = defineCommand({
       const registry = new JobRegistry();
       await loadJobModules(runtime, registry, settings.require);
       announceJobs(registry.names, settings.require);
-      const db = dbFor(runtime, settings, args);
+      // Shard mode: the master's own connection is the first shard's, and every group runs once per shard.
+      const shards = settings.shards === undefined ? undefined : shardNamespaces(settings.namespace ?? DEFAULT_NAMESPACE, settings.shards);
+      const db = dbFor(runtime, shards ? { ...settings, namespace: shards[0]! } : settings, args);
       if (settings.dontFork) {
         const worker = await workerFor(runtime, settings, db);
         worker.trapSignals();
@@ -66,7 +71,8 @@ export const workCommand = defineCommand({
           .map(([k, v]) => `--${k}=${v}`);
         const single = () => [{ queues: settings.queues, count: settings.workerCount, childArgs: ["worker-process", ...flags], childEnv }];
         const scheduler = settings.scheduler ? [schedulerGroup(runtime, settings, given, childEnv)] : [];
-        const groups = () => [...(settings.pool ? poolGroups(runtime, settings.pool, flags, childEnv) : single()), ...scheduler];
+        const unsharded = () => [...(settings.pool ? poolGroups(runtime, settings.pool, flags, childEnv) : single()), ...scheduler];
+        const groups = () => (shards ? shardGroups(unsharded(), shards, db) : unsharded());
         const master = new Master({
           db,
           runtime,
