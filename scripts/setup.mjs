@@ -99,9 +99,16 @@ if (needs.has("ruby") && !rubyHasScheduler()) {
   console.log("setup: installing the resque-scheduler gem (5.0.0) for the compatibility suite");
   run(`${sudo ?? ""}gem install resque-scheduler -v 5.0.0 --no-document`);
 }
+const rubyHas = (lib) => spawnSync("ruby", ["-e", `require "${lib}"`], { stdio: "ignore" }).status === 0;
+// redis-rb's Cluster client, for the Cluster interop check (test/compat/cluster.test.ts): the same
+// version as the redis gem resque brought (redis-clustering pins it exactly).
+if (needs.has("ruby") && !rubyHas("redis-clustering")) {
+  const version = spawnSync("ruby", ["-e", 'require "redis"; print Redis::VERSION'], { encoding: "utf8" }).stdout.trim();
+  console.log(`setup: installing the redis-clustering gem (${version}) for the Cluster interop check`);
+  run(`${sudo ?? ""}gem install redis-clustering -v ${version} --no-document`);
+}
 // A web server for stock resque-web (test/compat/scheduler-web.test.ts): Rack 3 moved the server handlers
 // into the rackup gem, and WEBrick left Ruby's standard library in 3.0 (Debian ships it as ruby-webrick).
-const rubyHas = (lib) => spawnSync("ruby", ["-e", `require "${lib}"`], { stdio: "ignore" }).status === 0;
 if (needs.has("ruby") && !rubyHas("webrick")) {
   console.log("setup: installing the webrick gem (1.8.1) to serve resque-web");
   run(`${sudo ?? ""}gem install webrick -v 1.8.1 --no-document`);
