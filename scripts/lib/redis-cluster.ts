@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { freePort, startRedis, type TestRedis } from "./redis-server.ts";
+import { until as waitUntil } from "./until.ts";
 
 export interface TestCluster {
   /** redis+cluster://127.0.0.1:<p1>,127.0.0.1:<p2>,127.0.0.1:<p3> (the first primaries as startup nodes). */
@@ -35,16 +36,7 @@ export interface TestClusterOptions {
   nodeTimeoutMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Redis Cluster: timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
+const until = (what: string, timeoutMs: number, check: () => Promise<boolean>) => waitUntil("Redis Cluster", what, timeoutMs, check);
 
 /** CLUSTER SLOTS as [start, end, primary port, replica ports]. */
 type SlotRange = [number, number, number, number[]];

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { freePort, SERVER_BINARY, startRedis, type TestRedis } from "./redis-server.ts";
+import { until as waitUntil } from "./until.ts";
 
 export interface SentinelGroup {
   /** redis+sentinel://127.0.0.1:<s1>,127.0.0.1:<s2>,127.0.0.1:<s3>/<masterName>/0 */
@@ -35,8 +36,6 @@ export interface SentinelGroupOptions {
   downAfterMs?: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** Ask `port`'s sentinel something, on a connection of its own. */
 async function askSentinel<T>(port: number, ask: (sentinel: Redis) => Promise<T>): Promise<T> {
   const sentinel = new Redis({ host: "127.0.0.1", port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
@@ -49,14 +48,7 @@ async function askSentinel<T>(port: number, ask: (sentinel: Redis) => Promise<T>
   }
 }
 
-async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Sentinel group: timed out waiting until ${what}`);
-    await sleep(100);
-  }
-}
+const until = (what: string, timeoutMs: number, check: () => Promise<boolean>) => waitUntil("Sentinel group", what, timeoutMs, check);
 
 export async function startSentinelGroup(options: SentinelGroupOptions = {}): Promise<SentinelGroup> {
   const masterName = "resquetest";

@@ -1,9 +1,10 @@
 /** What the dashboard's Stats tab reads about Redis itself: INFO, and the namespace's keys found with a bounded SCAN. */
-import type { Db } from "../store/connection.ts";
+import { home, type Db } from "../store/connection.ts";
 
 /** Redis INFO as name -> value (section headers dropped). */
 export async function redisInfo(db: Db): Promise<Record<string, string>> {
-  const text = await db.redis.info();
+  // On a Cluster, the node that serves the namespace (home).
+  const text = await (await home(db)).info();
   const out: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const at = line.indexOf(":");
@@ -32,7 +33,7 @@ export async function namespaceKeys(db: Db, cursor = "0", limit = 500): Promise<
   let next = cursor;
   // Each SCAN call is bounded (COUNT); so is the number of calls, for a huge keyspace with few matches.
   for (let calls = 0; calls < 50; calls++) {
-    const [c, keys] = await db.redis.scan(next, "MATCH", `${escapeGlob(db.keys.prefix)}*`, "COUNT", 500);
+    const [c, keys] = await (await home(db)).scan(next, "MATCH", `${escapeGlob(db.keys.prefix)}*`, "COUNT", 500);
     next = c;
     found.push(...keys);
     if (next === "0" || found.length >= limit) break;

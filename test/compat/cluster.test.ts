@@ -5,31 +5,20 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
-import { after, before, describe, it } from "node:test";
-import { startCluster, type TestCluster } from "../../scripts/lib/redis-cluster.ts";
-import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { describe, it } from "node:test";
+import { uniqueNamespace } from "../../scripts/lib/redis-server.ts";
 import { Resque } from "../../src/client/resque.ts";
-import { eventually, exited, killSpawned, spawnWork } from "../support/spawn-cli.ts";
+import { useCluster } from "../support/fixture.ts";
+import { eventually, exited, spawnWork } from "../support/spawn-cli.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
-let cluster: TestCluster;
-let reports: TestRedis;
-
-before(async () => {
-  cluster = await startCluster();
-  reports = await startRedis();
-});
-after(async () => {
-  killSpawned();
-  await cluster?.stop();
-  await reports?.stop();
-});
+const servers = useCluster();
 
 function ruby(namespace: string, ...args: string[]) {
   return spawnSync("ruby", ["test/compat/cluster.rb", ...args], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, CLUSTER_NODES: cluster.url.replace("redis+cluster://", ""), RESQUE_NAMESPACE: namespace },
+    env: { ...process.env, CLUSTER_NODES: servers.cluster().url.replace("redis+cluster://", ""), RESQUE_NAMESPACE: namespace },
   });
 }
 
@@ -42,7 +31,7 @@ function stock(namespace: string, ...args: string[]): string {
 describe("stock Resque on a Redis Cluster, with a hash-tagged namespace", () => {
   it("Ruby enqueues (now and delayed) for our workers and scheduler; we enqueue for a Ruby worker", async () => {
     const namespace = `{${uniqueNamespace("ruby-cluster")}}`;
-    const resque = new Resque({ redis: cluster.url, namespace });
+    const resque = new Resque({ redis: servers.cluster().url, namespace });
     const reportKey = `${namespace}:reports`;
     try {
       stock(namespace, "enqueue", "2");
@@ -54,14 +43,18 @@ describe("stock Resque on a Redis Cluster, with a hash-tagged namespace", () => 
       assert.equal(await resque.delayedQueueScheduleSize(), 1, "Ruby's delayed job is in our view");
 
       const master = spawnWork({
-        url: cluster.url,
+        url: servers.cluster().url,
         namespace,
         reportKey,
         queue: "ours",
-        env: { TEST_REPORT_URL: reports.url, RESQUE_SCHEDULER: "1" },
+        env: { TEST_REPORT_URL: servers.reports().url, RESQUE_SCHEDULER: "1" },
       });
-      await eventually(async () => (await reports.client.llen(reportKey)) === 3, "Ruby's jobs, the delayed one too, run by ours", 1200);
-      assert.deepEqual((await reports.client.lrange(reportKey, 0, -1)).sort(), [
+      await eventually(
+        async () => (await servers.reports().client.llen(reportKey)) === 3,
+        "Ruby's jobs, the delayed one too, run by ours",
+        1200,
+      );
+      assert.deepEqual((await servers.reports().client.lrange(reportKey, 0, -1)).sort(), [
         "done delayed-from-ruby",
         "done from-ruby-0",
         "done from-ruby-1",

@@ -1,4 +1,4 @@
-/** Per-file set-up: a private redis-server, and a Resque client in a fresh namespace per test. */
+/** Per-file set-up: a private redis-server (or Cluster), and a Resque client in a fresh namespace per test. */
 import { after, before } from "node:test";
 import { Resque } from "../../src/client/resque.ts";
 import { JobRegistry } from "../../src/jobs/registry.ts";
@@ -6,6 +6,7 @@ import { currentRuntime } from "../../src/runtime/detect.ts";
 import { openDb, type Db } from "../../src/store/connection.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 import { startRedis, uniqueNamespace, type TestRedis } from "../../scripts/lib/redis-server.ts";
+import { startCluster, type TestCluster } from "../../scripts/lib/redis-cluster.ts";
 import { killSpawned } from "./spawn-cli.ts";
 
 export function useRedis(): { server: () => TestRedis; open: (label: string) => Resque; dbs: Db[] } {
@@ -28,6 +29,25 @@ export function useRedis(): { server: () => TestRedis; open: (label: string) => 
     },
     dbs: [],
   };
+}
+
+/**
+ * A private Redis Cluster (3 primaries, 3 replicas) for one test file, and a plain Redis where jobs
+ * report (outside the cluster, so a failover cannot lose a report); stopped afterwards.
+ */
+export function useCluster(): { cluster: () => TestCluster; reports: () => TestRedis } {
+  let cluster: TestCluster | undefined;
+  let reports: TestRedis | undefined;
+  before(async () => {
+    cluster = await startCluster();
+    reports = await startRedis();
+  });
+  after(async () => {
+    killSpawned();
+    await cluster?.stop();
+    await reports?.stop();
+  });
+  return { cluster: () => cluster!, reports: () => reports! };
 }
 
 /** A worker on the same namespace as `resque`, with its own connection; INTERVAL=0 unless told. */
