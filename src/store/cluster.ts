@@ -11,6 +11,7 @@
  * - a failover seen as the home slot's primary changing address.
  */
 import { Cluster, type ClusterOptions, type Redis, type RedisOptions } from "ioredis";
+import { clearInterval, setInterval } from "node:timers";
 import { ResqueError } from "../errors.ts";
 import { failUnanswered, guardStream, keepQueuedThroughHandshakeFailures } from "./ioredis-internals.ts";
 import type { ClusterLocation } from "./location.ts";
@@ -61,9 +62,6 @@ export function openCluster(
     enableOfflineQueue: true,
     clusterRetryStrategy: options.waiting ? options.retry : () => null,
     scaleReads: "master",
-    // A promotion changes which node serves a slot without any node closing; asking every second
-    // finds it even when no command was redirected.
-    slotsRefreshInterval: 1000,
   };
   return hookNodes(new Cluster(location.nodes, clusterOptions), options.waiting);
 }
@@ -73,7 +71,33 @@ export function duplicateCluster(cluster: Cluster, nodeOptions: RedisOptions, wa
   return hookNodes(cluster.duplicate([], { redisOptions: nodeOptions, lazyConnect: true }), waiting);
 }
 
+/**
+ * A promotion changes which node serves a slot without any node closing, and commands for a dead
+ * primary wait in its connection's queue until ioredis learns of the new one: ask every second.
+ * Not ioredis's slotsRefreshInterval: a quit() during one of its refreshes reschedules the next
+ * after the client closed, so the timer runs for ever and keeps the process from exiting (a test
+ * process hung so). This one is ours, cleared on "end" and by closeCluster, and never holds a process open.
+ */
+const REFRESH_MS = 1000;
+const refreshers = new WeakMap<Cluster, () => void>();
+
+function refreshEverySecond(cluster: Cluster): void {
+  const timer = setInterval(() => {
+    if (cluster.status === "ready") cluster.refreshSlotsCache();
+  }, REFRESH_MS);
+  timer.unref();
+  const stop = () => clearInterval(timer);
+  refreshers.set(cluster, stop);
+  cluster.once("end", stop);
+}
+
+/** Stop a Cluster client's refreshing (closeDb, after quit or disconnect). */
+export function stopRefreshing(cluster: Cluster): void {
+  refreshers.get(cluster)?.();
+}
+
 function hookNodes(cluster: Cluster, waiting: boolean): Cluster {
+  refreshEverySecond(cluster);
   cluster.on("+node", (node: Redis) => {
     if (waiting) keepQueuedThroughHandshakeFailures(node);
     node.on("connect", () => guardStream(node));

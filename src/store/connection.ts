@@ -6,7 +6,16 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { ResqueError } from "../errors.ts";
 import { DEFAULT_NAMESPACE, resqueKeys, type ResqueKeys } from "../protocol/keys.ts";
-import { assertClusterNamespace, clusterNodeOptions, duplicateCluster, homeNode, keySlot, openCluster, watchHomeSlot } from "./cluster.ts";
+import {
+  assertClusterNamespace,
+  clusterNodeOptions,
+  duplicateCluster,
+  homeNode,
+  keySlot,
+  openCluster,
+  stopRefreshing,
+  watchHomeSlot,
+} from "./cluster.ts";
 import { failureAdvice, type ConnectionFacts } from "./connection-advice.ts";
 import {
   failUnanswered,
@@ -356,6 +365,7 @@ export const closeDb = async (db: Db): Promise<void> => {
   // commands still waiting for their replies, a QUIT would only wait behind them; otherwise its
   // reply (sub-millisecond from a live server) gets a second at most.
   if (db.redis instanceof Cluster) {
+    stopRefreshing(db.redis);
     // quit() sends QUIT to every node and waits for each; a node that is down would hold it.
     if (
       !(await within(
