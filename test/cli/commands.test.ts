@@ -155,6 +155,6 @@ describe("resque CLI", () => {
     assert.match(down.err, /Redis at 127\.0\.0\.1:1 refused the connection.*start redis-server or pass --redis URL/);
     const bad = await run(resque, ["stats", "--redis", "http://nope"]);
     assert.equal(bad.code, 1);
-    assert.match(bad.err, /only redis:\/\/, rediss:\/\/ and redis\+sentinel:\/\/ URLs are understood/);
+    assert.match(bad.err, /only redis:\/\/, rediss:\/\/, redis\+sentinel:\/\/ and redis\+cluster:\/\/ URLs are understood/);
   });
 });
