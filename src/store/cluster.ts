@@ -76,7 +76,7 @@ export function duplicateCluster(cluster: Cluster, nodeOptions: RedisOptions, wa
  * primary wait in its connection's queue until ioredis learns of the new one: ask every second.
  * Not ioredis's slotsRefreshInterval: a quit() during one of its refreshes reschedules the next
  * after the client closed, so the timer runs for ever and keeps the process from exiting (a test
- * process hung so). This one is ours, cleared on "end" and by closeCluster, and never holds a process open.
+ * process hung so). This one is ours, cleared on "end" and by closeDb (stopRefreshing), and never holds a process open.
  */
 const REFRESH_MS = 1000;
 const refreshers = new WeakMap<Cluster, () => void>();
@@ -106,10 +106,11 @@ function hookNodes(cluster: Cluster, waiting: boolean): Cluster {
     // (LOST_REPLY), which the Cluster passes on instead of sending it to another node.
     node.on("reconnecting", () => failUnanswered(node));
   });
-  // Node errors come here as well as to each node; the outage report listens on the nodes' closes.
-  cluster.on("node error", () => {});
   return cluster;
 }
+
+/** A node connection's `host:port`, as ioredis keys its slot map. */
+const nodeKey = (node: Redis): string => `${node.options.host}:${node.options.port}`;
 
 /** `host:port` of the primary serving `slot`, as ioredis last learned it. */
 export function slotPrimary(cluster: Cluster, slot: number): string | undefined {
@@ -127,7 +128,7 @@ export async function homeNode(cluster: Cluster, slot: number, timeoutMs?: numbe
     if (cluster.status === "end") throw new Error("Cluster is ended.");
     if (Date.now() > deadline) throw new Error(`No primary of the Redis Cluster serves slot ${slot}`);
     const key = cluster.status === "ready" ? slotPrimary(cluster, slot) : undefined;
-    const node = key && cluster.nodes("master").find((n) => `${n.options.host}:${n.options.port}` === key);
+    const node = key && cluster.nodes("master").find((n) => nodeKey(n) === key);
     if (node) return node;
     if (attempt === 0 && cluster.status === "ready") cluster.refreshSlotsCache();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -176,7 +177,7 @@ export function watchHomeSlot(cluster: Cluster, slot: number, changes: HomeSlotC
   });
   cluster.on("+node", (node: Redis) => {
     node.on("ready", () => {
-      if (lostAt === undefined || `${node.options.host}:${node.options.port}` !== primary) return;
+      if (lostAt === undefined || nodeKey(node) !== primary) return;
       lostAt = undefined;
       changes.back();
     });
